@@ -1,0 +1,66 @@
+"""Booking function: holds, their release, and bookings (anonymous and signed in)."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.openapi.params import Header
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared import api, auth, booking
+from shared.errors import DomainError
+from shared.models import AppointmentOut, BookingRequest, Hold, HoldRequest, SignedInBookingRequest
+from shared.observability import logger
+
+app = APIGatewayHttpResolver(enable_validation=True, serializer=api.serialize)
+api.configure(app)
+
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128,
+                                              description="Required. A retry with the same key and body "
+                                                          "returns the first answer.")]
+
+
+@app.post("/v1/holds", tags=["booking"], summary="Hold a free slot while the patient fills in the form",
+          responses={201: {"description": "Held", "content": {"application/json": {"model": Hold}}}})
+def create_hold(request: HoldRequest) -> Response[Hold]:
+    return api.json_response(201, booking.create_hold(request.slotId))
+
+
+@app.delete("/v1/holds/<holdId>", tags=["booking"], summary="Release a hold",
+            responses={204: {"description": "Released (or already gone)"}})
+def release_hold(holdId: str) -> Response[None]:  # noqa: N803
+    booking.release_hold(holdId)
+    return Response(status_code=204)
+
+
+def _key(value: str | None) -> str:
+    if not value or not value.strip():
+        raise DomainError("idempotency_key_required")
+    return value.strip()
+
+
+@app.post("/v1/appointments", tags=["booking"], summary="Book an appointment (anonymous)",
+          responses={201: {"description": "Booked: the ticket",
+                           "content": {"application/json": {"model": AppointmentOut}}}})
+def book_anonymous(request: BookingRequest, idempotency_key: IdempotencyKey = None) -> Response[AppointmentOut]:
+    key = _key(idempotency_key)
+    outcome = booking.book(request.slotId, request.holdId, auth.patient(request.patient), key,
+                           booking.fingerprint("anonymous", request.model_dump(mode="json")), api.lang(app))
+    return api.json_response(outcome.status, outcome.body)
+
+
+@app.post("/v1/me/appointments", tags=["booking"], summary="Book an appointment (signed in)",
+          responses={201: {"description": "Booked: the ticket",
+                           "content": {"application/json": {"model": AppointmentOut}}}})
+def book_signed_in(request: SignedInBookingRequest, idempotency_key: IdempotencyKey = None) -> Response[AppointmentOut]:
+    patient = auth.patient_from_claims(api.claims(app), request.email)
+    key = _key(idempotency_key)
+    outcome = booking.book(request.slotId, request.holdId, patient, key,
+                           booking.fingerprint("signed-in", request.model_dump(mode="json")), api.lang(app))
+    return api.json_response(outcome.status, outcome.body)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+def handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,213 @@
+"""Deterministic demo data: St. Petersburg's 18 districts, fictional polyclinics, doctors with weekly
+hours, free slots for the next 14 days (Europe/Moscow), and a register of attached demo patients.
+
+Everything but the slots is the same on every run, so tests and docs can name it; slots are generated
+from the doctors' hours for the 14 days starting at the day given.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from shared import keys, policy, slots
+from shared.clock import zone
+
+DISTRICTS = [
+    ("admiralteysky", "Адмиралтейский", "Admiralteysky"),
+    ("vasileostrovsky", "Василеостровский", "Vasileostrovsky"),
+    ("vyborgsky", "Выборгский", "Vyborgsky"),
+    ("kalininsky", "Калининский", "Kalininsky"),
+    ("kirovsky", "Кировский", "Kirovsky"),
+    ("kolpinsky", "Колпинский", "Kolpinsky"),
+    ("krasnogvardeysky", "Красногвардейский", "Krasnogvardeysky"),
+    ("krasnoselsky", "Красносельский", "Krasnoselsky"),
+    ("kronshtadtsky", "Кронштадтский", "Kronshtadtsky"),
+    ("kurortny", "Курортный", "Kurortny"),
+    ("moskovsky", "Московский", "Moskovsky"),
+    ("nevsky", "Невский", "Nevsky"),
+    ("petrogradsky", "Петроградский", "Petrogradsky"),
+    ("petrodvortsovy", "Петродворцовый", "Petrodvortsovy"),
+    ("primorsky", "Приморский", "Primorsky"),
+    ("pushkinsky", "Пушкинский", "Pushkinsky"),
+    ("frunzensky", "Фрунзенский", "Frunzensky"),
+    ("tsentralny", "Центральный", "Tsentralny"),
+]
+
+# id, Russian, English, referral only, minutes per slot
+SPECIALTIES = [
+    ("therapist", "Терапевт", "Therapist", False, 20),
+    ("paediatrician", "Педиатр", "Paediatrician", False, 20),
+    ("surgeon", "Хирург", "Surgeon", False, 30),
+    ("ophthalmologist", "Офтальмолог", "Ophthalmologist", False, 30),
+    ("ent", "Оториноларинголог (ЛОР)", "ENT specialist", False, 30),
+    ("neurologist", "Невролог", "Neurologist", False, 30),
+    ("cardiologist", "Кардиолог", "Cardiologist", True, 30),
+    ("endocrinologist", "Эндокринолог", "Endocrinologist", True, 30),
+]
+
+STREETS = [
+    ("ул. Садовая", "Sadovaya St."), ("Невский пр.", "Nevsky Ave."), ("ул. Типанова", "Tipanova St."),
+    ("пр. Просвещения", "Prosveshcheniya Ave."), ("ул. Савушкина", "Savushkina St."),
+    ("Лиговский пр.", "Ligovsky Ave."), ("ул. Ленина", "Lenina St."), ("Большой пр. В.О.", "Bolshoy Ave. V.O."),
+]
+
+LAST = [("Иванов", "Ivanov"), ("Смирнов", "Smirnov"), ("Кузнецов", "Kuznetsov"), ("Попов", "Popov"),
+        ("Соколов", "Sokolov"), ("Лебедев", "Lebedev"), ("Козлов", "Kozlov"), ("Новиков", "Novikov"),
+        ("Морозов", "Morozov"), ("Петров", "Petrov"), ("Волков", "Volkov"), ("Фёдоров", "Fyodorov")]
+FIRST_M = [("Алексей", "Alexey"), ("Дмитрий", "Dmitry"), ("Сергей", "Sergey"), ("Андрей", "Andrey"),
+           ("Михаил", "Mikhail"), ("Николай", "Nikolay")]
+FIRST_F = [("Анна", "Anna"), ("Ольга", "Olga"), ("Елена", "Elena"), ("Мария", "Maria"),
+           ("Татьяна", "Tatiana"), ("Ирина", "Irina")]
+MIDDLE_M = [("Иванович", "Ivanovich"), ("Петрович", "Petrovich"), ("Сергеевич", "Sergeevich")]
+MIDDLE_F = [("Ивановна", "Ivanovna"), ("Петровна", "Petrovna"), ("Сергеевна", "Sergeevna")]
+
+CLINICS_PER_DISTRICT = 2
+PATIENTS_PER_CLINIC = 3
+
+
+def _person(n: int) -> tuple[str, str, str, str, str, str]:
+    """Deterministic Russian name (last, first, middle) and its transliteration."""
+    female = n % 2 == 1
+    last_ru, last_en = LAST[n % len(LAST)]
+    if female:
+        last_ru, last_en = last_ru.replace("ё", "е") + "а", last_en + "a"
+    first_ru, first_en = (FIRST_F if female else FIRST_M)[(n // 2) % 6]
+    mid_ru, mid_en = (MIDDLE_F if female else MIDDLE_M)[(n // 3) % 3]
+    return last_ru, first_ru, mid_ru, last_en, first_en, mid_en
+
+
+def clinics() -> list[dict[str, Any]]:
+    out = []
+    for d_index, (d_id, d_ru, d_en) in enumerate(DISTRICTS, start=1):
+        for c_index in range(1, CLINICS_PER_DISTRICT + 1):
+            street_ru, street_en = STREETS[(d_index + c_index) % len(STREETS)]
+            house = 3 + d_index * 2 + c_index
+            number = d_index * 10 + c_index
+            out.append({
+                "id": f"cl{d_index:02d}{c_index:02d}",
+                "districtId": d_id,
+                "districtName": d_ru,
+                "districtNameEn": d_en,
+                "name": f"Городская поликлиника № {number}",
+                "nameEn": f"City Polyclinic No. {number}",
+                "address": f"{street_ru}, д. {house}",
+                "addressEn": f"{house} {street_en}",
+                "phone": f"+7 812 {200 + number:03d}-{10 + c_index * 7:02d}-{30 + d_index:02d}",
+                "workingHours": "Пн–Пт 08:00–20:00, Сб 09:00–15:00",
+                "workingHoursEn": "Mon–Fri 08:00–20:00, Sat 09:00–15:00",
+            })
+    return out
+
+
+def doctors(clinic: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    seq = 0
+    base = int(clinic["id"][2:])
+    for s_id, s_ru, s_en, referral, minutes in SPECIALTIES:
+        for _ in range(2 if s_id == "therapist" else 1):
+            seq += 1
+            last_ru, first_ru, mid_ru, last_en, first_en, mid_en = _person(base * 7 + seq)
+            morning = seq % 2 == 1
+            out.append({
+                "id": f"{clinic['id']}-d{seq:02d}",
+                "clinicId": clinic["id"],
+                "seq": seq,
+                "name": f"{last_ru} {first_ru} {mid_ru}",
+                "nameEn": f"{first_en} {mid_en} {last_en}",
+                "specialtyId": s_id,
+                "specialty": s_ru,
+                "specialtyEn": s_en,
+                "referralRequired": referral,
+                "room": str(100 + seq * 3),
+                "slotMinutes": minutes,
+                # weekday (0 = Monday) -> (from hour, to hour), local time
+                "hours": {str(wd): ([8, 14] if morning else [14, 20]) for wd in range(5)}
+                | ({"5": [9, 13]} if s_id == "therapist" else {}),
+            })
+    return out
+
+
+def patients() -> list[dict[str, Any]]:
+    """The attached demo patients, as infra/demo/patients.json lists them."""
+    out = []
+    for c in clinics():
+        base = int(c["id"][2:])
+        for n in range(PATIENTS_PER_CLINIC):
+            last_ru, first_ru, mid_ru, last_en, first_en, _ = _person(base * 3 + n + 5)
+            old_style = n == 2  # an old-style policy: series and a short number
+            out.append({
+                "lastName": last_ru,
+                "firstName": first_ru,
+                "middleName": mid_ru,
+                "birthDate": f"{1950 + (base * 3 + n) % 55}-{1 + (base + n) % 12:02d}-{1 + (base * 5 + n) % 28:02d}",
+                "policyNumber": f"{base:06d}{n:02d}" if old_style else f"7800{base:06d}{n:06d}",
+                "policySeries": f"ЕА{n}" if old_style else None,
+                "clinicId": c["id"],
+                "email": f"{first_en.lower()}.{last_en.lower()}.{base}{n}@example.org",
+            })
+    return out
+
+
+def reference_items() -> list[dict[str, Any]]:
+    """Districts, clinics, specialties and doctors as table items (see shared/DESIGN.md)."""
+    items: list[dict[str, Any]] = []
+    for order, (d_id, d_ru, d_en) in enumerate(DISTRICTS):
+        district = {"entity": "district", "id": d_id, "name": d_ru, "nameEn": d_en, "order": order}
+        items.append({"PK": keys.districts_key(), "SK": f"D#{order:02d}#{d_id}", **district})
+        items.append({"PK": keys.district_pk(d_id), "SK": keys.PROFILE, **district})
+    specs = {s[0]: s for s in SPECIALTIES}
+    for c in clinics():
+        summary = {k: c[k] for k in ("id", "name", "nameEn", "address", "addressEn", "phone", "districtId")}
+        items.append({"PK": keys.district_pk(c["districtId"]), "SK": f"CLINIC#{c['id']}",
+                      "entity": "clinicRef", **summary})
+        items.append({"PK": keys.clinic_pk(c["id"]), "SK": keys.PROFILE, "entity": "clinic", **c})
+        docs = doctors(c)
+        for s_id in dict.fromkeys(d["specialtyId"] for d in docs):
+            _, s_ru, s_en, referral, _ = specs[s_id]
+            items.append({"PK": keys.clinic_pk(c["id"]), "SK": f"SPEC#{s_id}", "entity": "clinicSpecialty",
+                          "id": s_id, "name": s_ru, "nameEn": s_en, "referralRequired": referral})
+        for d in docs:
+            items.append({"PK": keys.clinic_pk(c["id"]), "SK": f"DOCTOR#{d['id']}", "entity": "doctorRef",
+                          **{k: d[k] for k in ("id", "name", "nameEn", "specialtyId", "room")}})
+            items.append({"PK": keys.doctor_pk(d["id"]), "SK": keys.PROFILE, "entity": "doctor", **d})
+    return items
+
+
+def slot_items(doctor: dict[str, Any], first_day: date, days: int = 14) -> list[dict[str, Any]]:
+    """Free slots from the doctor's weekly hours, in the clinic's zone."""
+    out = []
+    tz = zone()
+    step = timedelta(minutes=int(doctor["slotMinutes"]))
+    for offset in range(days):
+        day = first_day + timedelta(days=offset)
+        hours = doctor["hours"].get(str(day.weekday()))
+        if not hours:
+            continue
+        t = datetime(day.year, day.month, day.day, hours[0], tzinfo=tz)
+        end_of_day = datetime(day.year, day.month, day.day, hours[1], tzinfo=tz)
+        while t + step <= end_of_day:
+            start = int(t.timestamp())
+            slot = {
+                "PK": keys.doctor_pk(doctor["id"]), "SK": keys.slot_sk(start), "entity": "slot",
+                "slotId": keys.slot_id(doctor["id"], start), "doctorId": doctor["id"],
+                "clinicId": doctor["clinicId"], "specialtyId": doctor["specialtyId"],
+                "start": start, "end": int((t + step).timestamp()), "room": doctor["room"],
+                "status": slots.FREE, "bookings": 0,
+            }
+            out.append(slot | slots.availability_keys(slot))
+            t += step
+    return out
+
+
+def register_items(people: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """The attached-patients register, keyed by the policy's keyed hash only."""
+    out = []
+    for p in people if people is not None else patients():
+        h = policy.policy_hash(p["policyNumber"], p.get("policySeries"))
+        out.append({
+            "PK": keys.policy_pk(h), "SK": keys.ATTACHMENT_SK, "entity": "attachment",
+            "clinicId": p["clinicId"], "attachedSince": "2024-01-15", "reason": "initial",
+            "identityHash": policy.identity_hash(p["policyNumber"], p.get("policySeries"), p["lastName"],
+                                                 p["birthDate"]),
+        })
+    return out

@@ -1,0 +1,86 @@
+"""What every HTTP function shares: the resolver's error handling, the request's language, the caller.
+
+Handlers stay thin: `app = APIGatewayHttpResolver(enable_validation=True)`, then `api.configure(app)`,
+then routes that parse, make one call into the domain, and return a model.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+
+from shared.errors import DomainError, error_body, language
+from shared.observability import logger
+
+
+def serialize(value: Any) -> str:
+    """JSON as UTF-8 text: Cyrillic stays readable."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def lang(app: APIGatewayHttpResolver) -> str:
+    return language(app.current_event.headers.get("accept-language"))
+
+
+def error_response(code: str, lang_: str, status: int, detail: dict[str, Any] | None = None,
+                   retry_after: int | None = None) -> Response:
+    headers = {"Retry-After": str(retry_after)} if retry_after else None
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON,
+                    body=serialize(error_body(code, lang_, detail)), headers=headers)
+
+
+def json_response(status: int, body: Any) -> Response:
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
+    """Where and what, never the value typed (it may be a policy number or a name)."""
+    out = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
+        out.append({"field": ".".join(loc), "problem": str(err.get("type", "invalid"))})
+    return out
+
+
+def configure(app: APIGatewayHttpResolver) -> None:
+    """Map every failure to the contract's error shape, in the caller's language."""
+
+    @app.exception_handler(DomainError)
+    def _domain(exc: DomainError) -> Response:
+        logger.info("refused", extra={"code": exc.code})
+        return error_response(exc.code, lang(app), exc.status, exc.detail, exc.retry_after)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(exc: RequestValidationError) -> Response:
+        if any(err.get("loc", ("",))[0] == "response" for err in exc.errors()):
+            # Our answer broke our own model: a bug, not the caller's fault.
+            logger.error("response failed validation", extra={"fields": [str(e.get("loc")) for e in exc.errors()]})
+            return error_response("unavailable", lang(app), 503, retry_after=2)
+        fields = _field_errors(exc)
+        logger.info("invalid request", extra={"fields": [f["field"] for f in fields]})
+        return error_response("validation_error", lang(app), 422, {"fields": fields})
+
+    @app.not_found
+    def _no_route(exc: Exception) -> Response:
+        return error_response("not_found", lang(app), 404)
+
+    @app.exception_handler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        # The exception type only: messages of boto3 or pydantic errors can quote request data.
+        logger.error("unexpected failure", extra={"exception": type(exc).__name__})
+        return error_response("unavailable", lang(app), 503, retry_after=2)
+
+
+def claims(app: APIGatewayHttpResolver) -> dict[str, str]:
+    """Claims the HttpApi JWT authorizer verified; none means the route was reached unsigned."""
+    ctx = app.current_event.raw_event.get("requestContext", {})
+    found = ((ctx.get("authorizer") or {}).get("jwt") or {}).get("claims") or {}
+    if not found:
+        raise DomainError("unauthorized")
+    return found
+
+
+def header(app: APIGatewayHttpResolver, name: str) -> str | None:
+    return app.current_event.headers.get(name.lower())

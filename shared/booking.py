@@ -1,0 +1,252 @@
+"""Holds and bookings: the heart of the product.
+
+Every state change is one conditional write (a hold, its release) or one TransactWriteItems (a booking).
+A booking reads once (BatchGetItem: slot, doctor, clinic, register entry, specialty lock, idempotency
+record) to refuse the hopeless cheaply and to build the ticket, then writes once; every rule decided on
+that read is enforced again by a condition of the write, so a race can only ever produce a refusal.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from shared import clock, dal, keys, policy, slots, tickets
+from shared.config import settings
+from shared.errors import DomainError
+from shared.observability import logger
+
+IDEMPOTENCY_TTL = 24 * 3600
+# Kept after the appointment so an abandoned record does not stay forever (TTL only tidies).
+APPOINTMENT_TTL = 3 * 365 * 24 * 3600
+
+
+# ---------------------------------------------------------------- holds
+def create_hold(slot_id: str) -> dict[str, Any]:
+    """One conditional UpdateItem: the slot becomes held if it is free (or its hold expired)."""
+    key = keys.slot_key(slot_id)
+    if key is None:
+        raise DomainError("not_found")
+    now = clock.now()
+    expires = now + settings().hold_seconds
+    hold_id = keys.new_hold_id(slot_id)
+    try:
+        dal.update(
+            key,
+            "SET #st = :heldNew, holdId = :h, holdExpiresAt = :exp, HoldPK = :hpk, HoldSK = :hsk",
+            condition=f"attribute_exists(PK) AND {slots.FREE_CONDITION} AND #start > :now AND #start <= :horizon",
+            values={**slots.free_values(now), ":heldNew": slots.HELD, ":h": hold_id, ":exp": expires,
+                    ":hpk": keys.hold_shard(slot_id), ":hsk": keys.hold_sk(expires, slot_id),
+                    ":horizon": slots.horizon(now)},
+            names=slots.NAMES,
+        )
+    except dal.ConditionFailed as failed:
+        old = failed.old
+        if not old:
+            raise DomainError("not_found") from None
+        if not slots.in_booking_window(int(old["start"]), now):
+            raise DomainError("outside_booking_window") from None
+        raise DomainError("slot_unavailable") from None
+    logger.info("slot held", extra={"slotId": slot_id})
+    return {"holdId": hold_id, "slotId": slot_id, "expiresAt": clock.local_iso(expires)}
+
+
+def release_hold(hold_id: str) -> None:
+    """Give a held slot back. Idempotent: a hold already gone (expired, swept, booked) is left alone."""
+    slot_id = keys.slot_of_hold(hold_id)
+    key = keys.slot_key(slot_id) if slot_id else None
+    if key is None:
+        raise DomainError("not_found")
+    try:
+        dal.update(key, "SET #st = :free REMOVE holdId, holdExpiresAt, HoldPK, HoldSK",
+                   condition="#st = :held AND holdId = :h",
+                   values={":free": slots.FREE, ":held": slots.HELD, ":h": hold_id}, names={"#st": "status"})
+    except dal.ConditionFailed:
+        return
+
+
+# ---------------------------------------------------------------- booking
+@dataclass(frozen=True)
+class Patient:
+    last_name: str
+    first_name: str
+    middle_name: str | None
+    birth_date: str
+    policy_number: str
+    policy_series: str | None
+    email: str
+    phone: str | None = None
+
+    @property
+    def policy_hash(self) -> str:
+        return policy.policy_hash(self.policy_number, self.policy_series)
+
+    @property
+    def identity_hash(self) -> str:
+        return policy.identity_hash(self.policy_number, self.policy_series, self.last_name, self.birth_date)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int
+    body: dict[str, Any]
+
+
+def fingerprint(route: str, body: dict[str, Any]) -> str:
+    return hashlib.sha256(f"{route}|{json.dumps(body, sort_keys=True, default=str)}".encode()).hexdigest()
+
+
+def book(slot_id: str, hold_id: str | None, patient: Patient, idempotency_key: str, request_fingerprint: str,
+         lang: str) -> Outcome:
+    """Book `slot_id` for `patient`: at most one read and one transaction when nothing races."""
+    slot_key = keys.slot_key(slot_id)
+    if slot_key is None:
+        raise DomainError("not_found")
+    if hold_id is not None and keys.slot_of_hold(hold_id) != slot_id:
+        raise DomainError("hold_mismatch")
+    idem_key = keys.idempotency_key(patient.policy_hash, idempotency_key)
+    for _ in range(3):
+        outcome = _try_book(slot_id, slot_key, hold_id, patient, idem_key, request_fingerprint, lang)
+        if outcome is not None:
+            return outcome
+    raise DomainError("unavailable", retry_after=1)
+
+
+def _replay(record: dict[str, Any], request_fingerprint: str) -> Outcome:
+    if record["fingerprint"] != request_fingerprint:
+        raise DomainError("idempotency_key_reused")
+    logger.info("idempotent replay", extra={"appointmentId": record.get("appointmentId")})
+    return Outcome(int(record["statusCode"]), json.loads(record["response"]))
+
+
+def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patient: Patient,
+              idem_key: dict[str, Any], request_fingerprint: str, lang: str) -> Outcome | None:
+    doctor_id, _ = keys.parse_slot_id(slot_id) or ("", 0)
+    clinic_id = keys.clinic_of_doctor(doctor_id) or ""
+    attachment_key = keys.key(keys.policy_pk(patient.policy_hash), keys.ATTACHMENT_SK)
+    doctor_key = keys.key(keys.doctor_pk(doctor_id), keys.PROFILE)
+    clinic_key = keys.key(keys.clinic_pk(clinic_id), keys.PROFILE)
+    found = {(i["PK"], i["SK"]): i for i in dal.batch_get([slot_key, doctor_key, clinic_key, attachment_key,
+                                                             idem_key])}
+
+    def pick(k: dict[str, Any]) -> dict[str, Any] | None:
+        return found.get((k["PK"]["S"], k["SK"]["S"]))
+
+    record = pick(idem_key)
+    if record:
+        return _replay(record, request_fingerprint)
+    slot, doctor, clinic, attachment = pick(slot_key), pick(doctor_key), pick(clinic_key), pick(attachment_key)
+    if not slot or not doctor or not clinic:
+        raise DomainError("not_found")
+    now = clock.now()
+    start = int(slot["start"])
+    # The read decides who is refused cheaply; the transaction's conditions decide who wins.
+    _check_patient(attachment, patient, clinic_id)
+    if doctor.get("referralRequired"):
+        raise DomainError("referral_required")
+    if not slots.in_booking_window(start, now):
+        raise DomainError("outside_booking_window")
+    own_hold = hold_id is not None and slot.get("status") == slots.HELD and slot.get("holdId") == hold_id
+    if not own_hold and not slots.is_free(slot, now):
+        raise DomainError("hold_expired" if hold_id else "slot_unavailable")
+
+    appointment_id = keys.new_appointment_id()
+    booking_no = int(slot.get("bookings", 0)) + 1
+    specialty_id = doctor["specialtyId"]
+    appointment = {
+        "PK": f"APPT#{appointment_id}", "SK": "#APPT", "entity": "appointment",
+        "id": appointment_id, "number": tickets.number(int(doctor.get("seq", 0)), start, booking_no),
+        "status": "booked", "slotId": slot_id, "doctorId": doctor_id, "clinicId": clinic_id,
+        "specialtyId": specialty_id, "start": start, "end": int(slot["end"]), "room": slot.get("room", ""),
+        "clinicName": clinic["name"], "clinicNameEn": clinic.get("nameEn"),
+        "clinicAddress": clinic["address"], "clinicAddressEn": clinic.get("addressEn"),
+        "clinicPhone": clinic["phone"],
+        "doctorName": doctor["name"], "doctorNameEn": doctor.get("nameEn"),
+        "specialty": doctor["specialty"], "specialtyEn": doctor.get("specialtyEn"),
+        "lastName": patient.last_name, "firstName": patient.first_name, "middleName": patient.middle_name,
+        "birthDate": patient.birth_date, "email": patient.email, "phone": patient.phone, "lang": lang,
+        "createdAt": now, "ttl": start + APPOINTMENT_TTL,
+        "PatPK": keys.policy_pk(patient.policy_hash), "PatSK": keys.patient_history_sk(now, appointment_id),
+    }
+    response = {"appointment": tickets.render(appointment, lang)}
+    slot_values: dict[str, Any] = {**slots.free_values(now), ":booked": slots.BOOKED, ":appt": appointment_id,
+                                   ":seen": booking_no - 1, ":horizon": slots.horizon(now)}
+    slot_condition = f"({slots.FREE_CONDITION}"
+    if hold_id:
+        slot_condition += " OR (#st = :held AND holdId = :myHold)"
+        slot_values[":myHold"] = hold_id
+    slot_condition += ") AND #start > :now AND #start <= :horizon AND bookings = :seen"
+    ops: list[dict[str, Any]] = [
+        {"Update": {
+            "Key": slot_key,
+            "UpdateExpression": "SET #st = :booked, appointmentId = :appt, bookings = :seen + :one "
+                                "REMOVE holdId, holdExpiresAt, HoldPK, HoldSK, AvPK, AvSK",
+            "ConditionExpression": slot_condition,
+            "ExpressionAttributeNames": slots.NAMES,
+            "ExpressionAttributeValues": {**slot_values, ":one": 1},
+        }},
+        {"Put": {"Item": appointment, "ConditionExpression": "attribute_not_exists(PK)"}},
+        {"Put": {
+            "Item": {"PK": keys.policy_pk(patient.policy_hash), "SK": keys.specialty_lock_sk(specialty_id),
+                     "entity": "specialtyLock", "appointmentId": appointment_id, "start": start,
+                     "ttl": start + 86400},
+            # At most one active future appointment per specialty: a lock of a past one has lapsed.
+            "ConditionExpression": "attribute_not_exists(PK) OR #start <= :now",
+            "ExpressionAttributeNames": {"#start": "start"},
+            "ExpressionAttributeValues": {":now": now},
+        }},
+        {"ConditionCheck": {
+            "Key": attachment_key,
+            "ConditionExpression": "clinicId = :clinic AND identityHash = :identity",
+            "ExpressionAttributeValues": {":clinic": clinic_id, ":identity": patient.identity_hash},
+        }},
+        {"Put": {
+            "Item": {**{k: v["S"] for k, v in idem_key.items()}, "entity": "idempotency",
+                     "fingerprint": request_fingerprint, "statusCode": 201, "appointmentId": appointment_id,
+                     "response": json.dumps(response, ensure_ascii=False), "ttl": now + IDEMPOTENCY_TTL},
+            "ConditionExpression": "attribute_not_exists(PK)",
+        }},
+    ]
+    token = hashlib.sha256(f"{idem_key['PK']['S']}|{request_fingerprint}|{now}".encode()).hexdigest()[:36]
+    try:
+        dal.transact(ops, token=token)
+    except dal.Cancelled as cancelled:
+        return _refusal(cancelled, slot_key, hold_id, patient, idem_key, request_fingerprint, clinic_id, now)
+    logger.info("appointment booked", extra={"appointmentId": appointment_id, "slotId": slot_id})
+    return Outcome(201, response)
+
+
+def _check_patient(attachment: dict[str, Any] | None, patient: Patient, clinic_id: str) -> None:
+    if not attachment or attachment.get("identityHash") != patient.identity_hash:
+        raise DomainError("patient_not_found")
+    if attachment.get("clinicId") != clinic_id:
+        raise DomainError("not_attached", {"lookup": "/v1/addresses/clinics"})
+
+
+def _refusal(cancelled: dal.Cancelled, slot_key: dict[str, Any], hold_id: str | None, patient: Patient,
+             idem_key: dict[str, Any], request_fingerprint: str, clinic_id: str, now: int) -> Outcome | None:
+    """Say why the transaction was refused, from the items as they were (ALL_OLD): no second read.
+    None means "the slot was rebooked meanwhile but is free again": try once more."""
+    slot_op, _appt_op, lock_op, attach_op, idem_op = range(5)
+    if cancelled.failed(idem_op):
+        # The same request, sent twice at once: the other copy won, answer as it did.
+        record = cancelled.old(idem_op) or dal.get(idem_key, consistent=True)
+        if record:
+            return _replay(record, request_fingerprint)
+    if cancelled.failed(attach_op):
+        _check_patient(cancelled.old(attach_op), patient, clinic_id)
+        raise DomainError("patient_not_found")
+    if cancelled.failed(slot_op):
+        old = cancelled.old(slot_op) or {}
+        if not old:
+            raise DomainError("not_found")
+        if not slots.in_booking_window(int(old["start"]), now):
+            raise DomainError("outside_booking_window")
+        if slots.is_free(old, now):
+            return None
+        raise DomainError("hold_expired" if hold_id else "slot_unavailable")
+    if cancelled.failed(lock_op):
+        raise DomainError("already_booked_specialty")
+    logger.warning("booking transaction refused", extra={"reasons": [r[0] for r in cancelled.reasons]})
+    raise DomainError("unavailable", retry_after=1)

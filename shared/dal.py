@@ -1,0 +1,316 @@
+"""The only module that talks to DynamoDB: the client, item (un)marshalling, retries and error mapping.
+
+Domain modules build their requests with the key helpers of `shared.keys` and call the functions here.
+A failed condition never becomes a string match: transactions report per-item reasons, read with
+`ReturnValuesOnConditionCheckFailure=ALL_OLD` so the caller learns why without a second read.
+"""
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from shared.config import settings
+from shared.errors import DomainError
+
+T = TypeVar("T")
+Item = dict[str, Any]
+
+_lock = threading.Lock()
+_client: Any = None
+
+# Errors worth another try: capacity and contention, never a failed condition.
+_TRANSIENT = {
+    "ThrottlingException",
+    "ProvisionedThroughputExceededException",
+    "RequestLimitExceeded",
+    "TransactionConflictException",
+    "TransactionInProgressException",
+    "InternalServerError",
+    "ServiceUnavailable",
+}
+MAX_ATTEMPTS = 6
+
+
+def client() -> Any:
+    """The DynamoDB client, made once per process (boto3 clients are thread-safe once made)."""
+    global _client
+    if _client is None:
+        with _lock:
+            if _client is None:
+                import boto3
+                from botocore.config import Config
+
+                _client = boto3.client(
+                    "dynamodb",
+                    config=Config(
+                        retries={"max_attempts": 3, "mode": "standard"},
+                        connect_timeout=2,
+                        read_timeout=5,
+                        max_pool_connections=64,
+                    ),
+                )
+    return _client
+
+
+def reset_client() -> None:
+    """Forget the cached client (tests switch between moto and DynamoDB Local)."""
+    global _client
+    with _lock:
+        _client = None
+
+
+def table() -> str:
+    return settings().table_name
+
+
+# ---------------------------------------------------------------- marshalling
+def to_attr(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {"NULL": True}
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, int | float):
+        return {"N": str(value)}
+    if isinstance(value, str):
+        return {"S": value}
+    if isinstance(value, dict):
+        return {"M": {k: to_attr(v) for k, v in value.items()}}
+    if isinstance(value, list | tuple):
+        return {"L": [to_attr(v) for v in value]}
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
+def to_item(values: dict[str, Any]) -> Item:
+    return {k: to_attr(v) for k, v in values.items() if v is not None}
+
+
+def from_attr(attr: dict[str, Any]) -> Any:
+    (kind, value), = attr.items()
+    if kind == "S":
+        return value
+    if kind == "N":
+        return int(value) if value.lstrip("-").isdigit() else float(value)
+    if kind == "BOOL":
+        return value
+    if kind == "NULL":
+        return None
+    if kind == "M":
+        return {k: from_attr(v) for k, v in value.items()}
+    if kind == "L":
+        return [from_attr(v) for v in value]
+    if kind == "SS":
+        return set(value)
+    raise TypeError(f"unexpected attribute type {kind}")
+
+
+def from_item(item: Item | None) -> dict[str, Any] | None:
+    if item is None:
+        return None
+    return {k: from_attr(v) for k, v in item.items()}
+
+
+# ---------------------------------------------------------------- errors and retries
+def error_code(exc: Exception) -> str | None:
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        return response.get("Error", {}).get("Code")
+    return None
+
+
+def _is_retryable(exc: Exception) -> bool:
+    code = error_code(exc)
+    if code in _TRANSIENT:
+        return True
+    if code == "TransactionCanceledException":
+        reasons = getattr(exc, "response", {}).get("CancellationReasons", [])
+        codes = {r.get("Code") for r in reasons} - {"None", None}
+        # Only contention: no item's condition failed, so trying again can succeed.
+        return bool(codes) and codes <= {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
+    return False
+
+
+def with_retries(call: Callable[[], T], attempts: int = MAX_ATTEMPTS) -> T:
+    """Run `call`, retrying contention and throttling with full-jitter backoff; then 503 `unavailable`."""
+    for attempt in range(attempts):
+        try:
+            return call()
+        except Exception as exc:  # noqa: BLE001 - classified below, re-raised when not ours
+            if not _is_retryable(exc):
+                raise
+            if attempt == attempts - 1:
+                raise DomainError("unavailable", retry_after=1) from exc
+            time.sleep(random.uniform(0, min(0.4, 0.02 * 2**attempt)))
+    raise AssertionError("unreachable")
+
+
+@dataclass
+class Cancelled(Exception):
+    """A transaction some of whose conditions failed: `reasons[i]` is (code, old item) for item i."""
+
+    reasons: list[tuple[str, dict[str, Any] | None]]
+
+    def failed(self, index: int) -> bool:
+        return self.reasons[index][0] == "ConditionalCheckFailed"
+
+    def old(self, index: int) -> dict[str, Any] | None:
+        return self.reasons[index][1]
+
+
+class ConditionFailed(Exception):
+    """A single conditional write whose condition failed; `old` is the item as it was (ALL_OLD)."""
+
+    def __init__(self, old: dict[str, Any] | None) -> None:
+        super().__init__("condition failed")
+        self.old = old
+
+
+# ---------------------------------------------------------------- operations
+def get(key: Item, consistent: bool = False, projection: str | None = None,
+        names: dict[str, str] | None = None) -> dict[str, Any] | None:
+    params: dict[str, Any] = {"TableName": table(), "Key": key, "ConsistentRead": consistent}
+    if projection:
+        params["ProjectionExpression"] = projection
+    if names:
+        params["ExpressionAttributeNames"] = names
+    response = with_retries(lambda: client().get_item(**params))
+    return from_item(response.get("Item"))
+
+
+def batch_get(keys: list[Item], consistent: bool = False) -> list[dict[str, Any]]:
+    """All the items that exist among `keys` (one round trip while nothing is left unprocessed)."""
+    found: list[dict[str, Any]] = []
+    request: dict[str, Any] = {table(): {"Keys": keys, "ConsistentRead": consistent}}
+    for attempt in range(MAX_ATTEMPTS):
+        response = with_retries(lambda: client().batch_get_item(RequestItems=request))
+        found.extend(from_item(i) or {} for i in response.get("Responses", {}).get(table(), []))
+        request = response.get("UnprocessedKeys") or {}
+        if not request:
+            return found
+        time.sleep(random.uniform(0, 0.02 * 2**attempt))
+    raise DomainError("unavailable", retry_after=1)
+
+
+def query(key_condition: str, values: dict[str, Any], *, index: str | None = None,
+          filter_expression: str | None = None, names: dict[str, str] | None = None,
+          projection: str | None = None, forward: bool = True, limit: int | None = None,
+          start_key: Item | None = None, consistent: bool = False) -> tuple[list[dict[str, Any]], Item | None]:
+    """One page of a Query: (items, LastEvaluatedKey)."""
+    params: dict[str, Any] = {
+        "TableName": table(),
+        "KeyConditionExpression": key_condition,
+        "ExpressionAttributeValues": to_item(values),
+        "ScanIndexForward": forward,
+    }
+    if index:
+        params["IndexName"] = index
+    else:
+        params["ConsistentRead"] = consistent
+    if filter_expression:
+        params["FilterExpression"] = filter_expression
+    if names:
+        params["ExpressionAttributeNames"] = names
+    if projection:
+        params["ProjectionExpression"] = projection
+    if limit:
+        params["Limit"] = limit
+    if start_key:
+        params["ExclusiveStartKey"] = start_key
+    response = with_retries(lambda: client().query(**params))
+    items = [from_item(i) or {} for i in response.get("Items", [])]
+    return items, response.get("LastEvaluatedKey")
+
+
+def query_all(key_condition: str, values: dict[str, Any], **kwargs: Any) -> Iterator[dict[str, Any]]:
+    start: Item | None = None
+    while True:
+        items, start = query(key_condition, values, start_key=start, **kwargs)
+        yield from items
+        if not start:
+            return
+
+
+def update(key: Item, update_expression: str, *, condition: str | None = None,
+           values: dict[str, Any] | None = None, names: dict[str, str] | None = None,
+           return_new: bool = False) -> dict[str, Any] | None:
+    """One conditional UpdateItem; raises ConditionFailed carrying the old item."""
+    params: dict[str, Any] = {
+        "TableName": table(),
+        "Key": key,
+        "UpdateExpression": update_expression,
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+    }
+    if condition:
+        params["ConditionExpression"] = condition
+    if values:
+        params["ExpressionAttributeValues"] = to_item(values)
+    if names:
+        params["ExpressionAttributeNames"] = names
+    if return_new:
+        params["ReturnValues"] = "ALL_NEW"
+    try:
+        response = with_retries(lambda: client().update_item(**params))
+    except Exception as exc:  # noqa: BLE001
+        if error_code(exc) == "ConditionalCheckFailedException":
+            raise ConditionFailed(from_item(getattr(exc, "response", {}).get("Item"))) from exc
+        raise
+    return from_item(response.get("Attributes"))
+
+
+def put(item: dict[str, Any], condition: str | None = None, names: dict[str, str] | None = None,
+        values: dict[str, Any] | None = None) -> None:
+    params: dict[str, Any] = {"TableName": table(), "Item": to_item(item),
+                              "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+    if condition:
+        params["ConditionExpression"] = condition
+    if names:
+        params["ExpressionAttributeNames"] = names
+    if values:
+        params["ExpressionAttributeValues"] = to_item(values)
+    try:
+        with_retries(lambda: client().put_item(**params))
+    except Exception as exc:  # noqa: BLE001
+        if error_code(exc) == "ConditionalCheckFailedException":
+            raise ConditionFailed(from_item(getattr(exc, "response", {}).get("Item"))) from exc
+        raise
+
+
+def transact(items: list[dict[str, Any]], token: str | None = None) -> None:
+    """One TransactWriteItems. Each entry is {"Put"|"Update"|"Delete"|"ConditionCheck": {...}} without
+    TableName; values are plain Python and are marshalled here. Raises Cancelled with per-item reasons."""
+    request = []
+    for entry in items:
+        (op, body), = entry.items()
+        body = dict(body, TableName=table(), ReturnValuesOnConditionCheckFailure="ALL_OLD")
+        if "Item" in body:
+            body["Item"] = to_item(body["Item"])
+        if "ExpressionAttributeValues" in body:
+            body["ExpressionAttributeValues"] = to_item(body["ExpressionAttributeValues"])
+        request.append({op: body})
+    params: dict[str, Any] = {"TransactItems": request}
+    if token:
+        params["ClientRequestToken"] = token
+    try:
+        with_retries(lambda: client().transact_write_items(**params))
+    except Exception as exc:  # noqa: BLE001
+        if error_code(exc) == "TransactionCanceledException":
+            reasons = getattr(exc, "response", {}).get("CancellationReasons", [])
+            raise Cancelled([(r.get("Code", "None"), from_item(r.get("Item"))) for r in reasons]) from exc
+        raise
+
+
+def batch_write(items: list[dict[str, Any]]) -> None:
+    """Unconditional bulk puts (demo data, imports): 25 per request, unprocessed items retried."""
+    for i in range(0, len(items), 25):
+        pending: dict[str, Any] = {table(): [{"PutRequest": {"Item": to_item(x)}} for x in items[i:i + 25]]}
+        for attempt in range(10):
+            response = with_retries(lambda: client().batch_write_item(RequestItems=pending))
+            pending = response.get("UnprocessedItems") or {}
+            if not pending:
+                break
+            time.sleep(random.uniform(0, 0.05 * 2**attempt))
+        else:
+            raise DomainError("unavailable")

@@ -1,0 +1,113 @@
+"""Domain errors and their place in the HTTP contract (../PRODUCT.md): code, status, Russian and English text.
+
+Logic raises `DomainError(code)`; the API layer turns it into
+`{"error": {"code": ..., "message": ...}}` in the language the request asked for.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+# code -> (HTTP status, Russian text, English text)
+CATALOGUE: dict[str, tuple[int, str, str]] = {
+    "validation_error": (422, "Проверьте введённые данные.", "Please check the data you entered."),
+    "not_found": (404, "Не найдено.", "Not found."),
+    "slot_unavailable": (
+        409,
+        "Это время уже занято. Выберите другое время.",
+        "This time has just been taken. Please choose another time.",
+    ),
+    "hold_expired": (
+        410,
+        "Время, отведённое на оформление записи, истекло, и слот занят. Выберите другое время.",
+        "Your hold on this time has expired and the slot was taken. Please choose another time.",
+    ),
+    "hold_mismatch": (
+        409,
+        "Бронь относится к другому времени приёма.",
+        "The hold belongs to another appointment time.",
+    ),
+    "already_booked_specialty": (
+        409,
+        "У вас уже есть активная запись к врачу этой специальности. Отмените её, чтобы записаться снова.",
+        "You already have an upcoming appointment with this specialty. Cancel it to book another.",
+    ),
+    "patient_not_found": (
+        403,
+        "Пациент не найден: проверьте фамилию, дату рождения и номер полиса ОМС или обратитесь в регистратуру.",
+        "Patient not found: check your last name, birth date and OMS policy number, or contact the registry.",
+    ),
+    "not_attached": (
+        403,
+        "Вы не прикреплены к этой поликлинике. Узнайте свою поликлинику по адресу или обратитесь в регистратуру.",
+        "You are not attached to this polyclinic. Look up your polyclinic by address or contact the registry.",
+    ),
+    "referral_required": (
+        403,
+        "К этому специалисту записывают только по направлению. Обратитесь к терапевту или педиатру.",
+        "This specialty takes appointments by referral only. Please see your GP or paediatrician first.",
+    ),
+    "outside_booking_window": (
+        422,
+        "Записаться можно только на время в ближайшие 14 дней, ещё не наступившее.",
+        "You can only book a time that has not started yet and is within the next 14 days.",
+    ),
+    "appointment_started": (
+        409,
+        "Приём уже начался или прошёл: отменить запись нельзя.",
+        "The appointment has already started or passed and cannot be cancelled.",
+    ),
+    "already_cancelled": (409, "Запись уже отменена.", "The appointment has already been cancelled."),
+    "idempotency_key_required": (
+        400,
+        "Нужен заголовок Idempotency-Key.",
+        "The Idempotency-Key header is required.",
+    ),
+    "idempotency_key_reused": (
+        422,
+        "Этот Idempotency-Key уже использован для другого запроса.",
+        "This Idempotency-Key was already used for a different request.",
+    ),
+    "unauthorized": (401, "Требуется вход в систему.", "Please sign in."),
+    "rate_limited": (429, "Слишком много запросов. Повторите позже.", "Too many requests. Please try again later."),
+    "unavailable": (
+        503,
+        "Сервис временно перегружен. Повторите попытку через несколько секунд.",
+        "The service is busy. Please try again in a few seconds.",
+    ),
+}
+
+
+class DomainError(Exception):
+    """A refusal the contract names. `detail` adds safe, non-personal context (never patient data)."""
+
+    def __init__(self, code: str, detail: dict[str, Any] | None = None, retry_after: int | None = None) -> None:
+        if code not in CATALOGUE:
+            raise ValueError(f"unknown error code {code}")
+        super().__init__(code)
+        self.code = code
+        self.detail = detail or {}
+        self.retry_after = retry_after
+
+    @property
+    def status(self) -> int:
+        return CATALOGUE[self.code][0]
+
+
+def language(accept_language: str | None) -> str:
+    """'en' when the client prefers English, otherwise Russian (the default)."""
+    if not accept_language:
+        return "ru"
+    first = accept_language.split(",")[0].split(";")[0].strip().lower()
+    return "en" if first.startswith("en") else "ru"
+
+
+def message(code: str, lang: str) -> str:
+    _, ru, en = CATALOGUE[code]
+    return en if lang == "en" else ru
+
+
+def error_body(code: str, lang: str, detail: dict[str, Any] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": code, "message": message(code, lang)}
+    if detail:
+        body["details"] = detail
+    return {"error": body}

@@ -1,0 +1,144 @@
+"""Key and id formats of the single table (DESIGN.md explains each access pattern).
+
+Ids are built so that the key of the item they name can be computed without a read:
+a slot id names its doctor and start, a doctor id names its clinic, a hold id names its slot.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+
+from shared.clock import parse_utc_stamp, utc_stamp
+from shared.config import HOLD_SHARDS
+
+PROFILE = "#PROFILE"
+
+_CLINIC_ID = re.compile(r"^[a-z0-9]{2,24}$")
+_DOCTOR_ID = re.compile(r"^([a-z0-9]{2,24})-d\d{1,4}$")
+_SLOT_ID = re.compile(r"^([a-z0-9]{2,24}-d\d{1,4})\.(\d{12})$")
+_HOLD_ID = re.compile(r"^([a-z0-9]{2,24}-d\d{1,4}\.\d{12})\.([A-Za-z0-9_-]{16,64})$")
+_APPOINTMENT_ID = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
+
+
+# ---------------------------------------------------------------- ids
+def valid_clinic_id(clinic_id: str) -> bool:
+    return bool(_CLINIC_ID.match(clinic_id))
+
+
+def clinic_of_doctor(doctor_id: str) -> str | None:
+    m = _DOCTOR_ID.match(doctor_id)
+    return m.group(1) if m else None
+
+
+def slot_id(doctor_id: str, start: int) -> str:
+    return f"{doctor_id}.{utc_stamp(start)}"
+
+
+def parse_slot_id(value: str) -> tuple[str, int] | None:
+    """(doctorId, start epoch) or None when the id is malformed."""
+    m = _SLOT_ID.match(value)
+    if not m:
+        return None
+    try:
+        return m.group(1), parse_utc_stamp(m.group(2))
+    except ValueError:
+        return None
+
+
+def new_hold_id(slot: str) -> str:
+    return f"{slot}.{secrets.token_urlsafe(16)}"
+
+
+def slot_of_hold(hold_id: str) -> str | None:
+    m = _HOLD_ID.match(hold_id)
+    return m.group(1) if m else None
+
+
+def new_appointment_id() -> str:
+    """144 random bits: unguessable, so an id alone never lets anyone find an appointment."""
+    return secrets.token_urlsafe(18)
+
+
+def valid_appointment_id(value: str) -> bool:
+    return bool(_APPOINTMENT_ID.match(value))
+
+
+# ---------------------------------------------------------------- keys
+def key(pk: str, sk: str) -> dict[str, dict[str, str]]:
+    return {"PK": {"S": pk}, "SK": {"S": sk}}
+
+
+def districts_key() -> str:
+    return "DISTRICTS"
+
+
+def district_pk(district_id: str) -> str:
+    return f"DISTRICT#{district_id}"
+
+
+def clinic_pk(clinic_id: str) -> str:
+    return f"CLINIC#{clinic_id}"
+
+
+def doctor_pk(doctor_id: str) -> str:
+    return f"DOCTOR#{doctor_id}"
+
+
+def slot_sk(start: int) -> str:
+    return f"SLOT#{utc_stamp(start)}"
+
+
+def slot_key(slot: str) -> dict[str, dict[str, str]] | None:
+    parsed = parse_slot_id(slot)
+    if not parsed:
+        return None
+    doctor_id, start = parsed
+    return key(doctor_pk(doctor_id), slot_sk(start))
+
+
+def policy_pk(policy_hash: str) -> str:
+    return f"POLICY#{policy_hash}"
+
+
+ATTACHMENT_SK = "ATTACHMENT"
+
+
+def specialty_lock_sk(specialty_id: str) -> str:
+    return f"SPECLOCK#{specialty_id}"
+
+
+def appointment_key(appointment_id: str) -> dict[str, dict[str, str]]:
+    return key(f"APPT#{appointment_id}", "#APPT")
+
+
+def idempotency_key(scope: str, idem_key: str) -> dict[str, dict[str, str]]:
+    digest = hashlib.sha256(f"{scope}|{idem_key}".encode()).hexdigest()
+    return key(f"IDEM#{digest}", "#IDEM")
+
+
+# Availability index: unbooked slots of one clinic's specialty, ordered by start.
+def availability_pk(clinic_id: str, specialty_id: str) -> str:
+    return f"AV#{clinic_id}#{specialty_id}"
+
+
+def availability_sk(start: int, doctor_id: str) -> str:
+    return f"{utc_stamp(start)}#{doctor_id}"
+
+
+# Holds index (sparse): only held slots carry these keys; sharded to spread a rush.
+def hold_shard(slot: str) -> str:
+    n = int(hashlib.sha1(slot.encode()).hexdigest()[:4], 16) % HOLD_SHARDS
+    return f"HOLDS#{n}"
+
+
+def hold_sk(expires_at: int, slot: str) -> str:
+    return f"{expires_at:011d}#{slot}"
+
+
+def all_hold_shards() -> list[str]:
+    return [f"HOLDS#{n}" for n in range(HOLD_SHARDS)]
+
+
+def patient_history_sk(created_at: int, appointment_id: str) -> str:
+    return f"{created_at:011d}#{appointment_id}"

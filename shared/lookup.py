@@ -1,0 +1,134 @@
+"""Browsing: districts -> clinics -> specialties -> doctors -> free slots. Reads only."""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+from typing import Any
+
+from shared import clock, dal, keys, slots
+from shared.errors import DomainError
+
+MAX_WINDOW_DAYS = 31
+
+
+def _name(item: dict[str, Any], lang: str, field: str = "name") -> str:
+    return str(item.get(f"{field}En") if lang == "en" and item.get(f"{field}En") else item.get(field, ""))
+
+
+def districts(lang: str) -> list[dict[str, Any]]:
+    items = dal.query_all("PK = :pk", {":pk": keys.districts_key()})
+    return [{"id": d["id"], "name": _name(d, lang)} for d in items]
+
+
+def district_clinics(district_id: str, lang: str) -> list[dict[str, Any]]:
+    items = list(dal.query_all("PK = :pk", {":pk": keys.district_pk(district_id)}))
+    if not any(i["SK"] == keys.PROFILE for i in items):
+        raise DomainError("not_found")
+    return [_clinic_summary(i, lang) for i in items if i["SK"].startswith("CLINIC#")]
+
+
+def _clinic_summary(c: dict[str, Any], lang: str) -> dict[str, Any]:
+    return {
+        "id": c["id"],
+        "name": _name(c, lang),
+        "address": _name(c, lang, "address"),
+        "phone": c["phone"],
+        "districtId": c["districtId"],
+    }
+
+
+def _clinic_partition(clinic_id: str) -> list[dict[str, Any]]:
+    if not keys.valid_clinic_id(clinic_id):
+        raise DomainError("not_found")
+    items = list(dal.query_all("PK = :pk", {":pk": keys.clinic_pk(clinic_id)}))
+    if not any(i["SK"] == keys.PROFILE for i in items):
+        raise DomainError("not_found")
+    return items
+
+
+def clinic(clinic_id: str, lang: str) -> dict[str, Any]:
+    if not keys.valid_clinic_id(clinic_id):
+        raise DomainError("not_found")
+    item = dal.get(keys.key(keys.clinic_pk(clinic_id), keys.PROFILE))
+    if not item:
+        raise DomainError("not_found")
+    return dict(_clinic_summary(item, lang), districtName=_name(item, lang, "districtName"),
+                workingHours=_name(item, lang, "workingHours"))
+
+
+def _free_slots(clinic_id: str, specialty_id: str, now: int) -> list[dict[str, Any]]:
+    """Unbooked, unexpired-hold-free slots of one clinic's specialty within the booking window."""
+    return list(dal.query_all(
+        "AvPK = :pk AND AvSK BETWEEN :lo AND :hi",
+        {":pk": keys.availability_pk(clinic_id, specialty_id),
+         ":lo": clock.utc_stamp(now), ":hi": clock.utc_stamp(slots.horizon(now)) + "~",
+         **slots.free_values(now)},
+        index="Availability",
+        filter_expression=f"{slots.FREE_CONDITION} AND #start > :now",
+        names=slots.NAMES,
+        projection="doctorId, #start",
+    ))
+
+
+def _summary(found: list[dict[str, Any]]) -> tuple[int, str | None]:
+    if not found:
+        return 0, None
+    return len(found), clock.local_iso(min(int(s["start"]) for s in found))
+
+
+def clinic_specialties(clinic_id: str, lang: str) -> list[dict[str, Any]]:
+    items = _clinic_partition(clinic_id)
+    specialties = [i for i in items if i["SK"].startswith("SPEC#")]
+    now = clock.now()
+    # One small query per specialty, side by side: a clinic has a handful of specialties.
+    with ThreadPoolExecutor(max_workers=max(1, min(8, len(specialties)))) as pool:
+        found = list(pool.map(lambda s: _free_slots(clinic_id, s["id"], now), specialties))
+    out = []
+    for spec, free in zip(specialties, found, strict=True):
+        count, nearest = _summary(free)
+        out.append({"id": spec["id"], "name": _name(spec, lang), "referralRequired": bool(spec["referralRequired"]),
+                    "freeSlots": count, "nearestSlot": nearest})
+    return out
+
+
+def specialty_doctors(clinic_id: str, specialty_id: str, lang: str) -> list[dict[str, Any]]:
+    items = _clinic_partition(clinic_id)
+    if not any(i["SK"] == f"SPEC#{specialty_id}" for i in items):
+        raise DomainError("not_found")
+    doctors = [i for i in items if i["SK"].startswith("DOCTOR#") and i["specialtyId"] == specialty_id]
+    spec = next(i for i in items if i["SK"] == f"SPEC#{specialty_id}")
+    free = _free_slots(clinic_id, specialty_id, clock.now())
+    out = []
+    for doc in doctors:
+        count, nearest = _summary([s for s in free if s["doctorId"] == doc["id"]])
+        out.append({"id": doc["id"], "name": _name(doc, lang), "specialtyId": specialty_id,
+                    "specialty": _name(spec, lang), "room": doc.get("room", ""),
+                    "freeSlots": count, "nearestSlot": nearest})
+    return out
+
+
+def doctor_slots(doctor_id: str, day_from: date | None, day_to: date | None) -> list[dict[str, Any]]:
+    """Free slots of one doctor between two local dates: one Query over the doctor's partition, whose
+    cost grows with the window asked for, never with the size of the table."""
+    if not keys.clinic_of_doctor(doctor_id):
+        raise DomainError("not_found")
+    now = clock.now()
+    day_from = day_from or clock.local_date(now)
+    day_to = day_to or day_from + timedelta(days=13)
+    if day_to < day_from or (day_to - day_from).days >= MAX_WINDOW_DAYS:
+        raise DomainError("validation_error", {"fields": [{"field": "to", "problem": "window"}]})
+    lo = max(clock.day_start(day_from), now + 1)
+    hi = min(clock.day_end(day_to) - 1, slots.horizon(now))
+    found: list[dict[str, Any]] = []
+    if lo <= hi:
+        found = list(dal.query_all(
+            "PK = :pk AND SK BETWEEN :lo AND :hi",
+            {":pk": keys.doctor_pk(doctor_id), ":lo": keys.slot_sk(lo), ":hi": keys.slot_sk(hi),
+             **slots.free_values(now)},
+            filter_expression=f"{slots.FREE_CONDITION} AND #start > :now",
+            names={**slots.NAMES, "#end": "end"},
+            projection="slotId, #start, #end, room",
+        ))
+    if not found and not dal.get(keys.key(keys.doctor_pk(doctor_id), keys.PROFILE), projection="PK"):
+        raise DomainError("not_found")
+    return [slots.render(s) for s in found]

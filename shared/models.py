@@ -1,0 +1,232 @@
+"""Pydantic models of the HTTP contract (../PRODUCT.md): what comes in and what goes out."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+T = TypeVar("T")
+
+_POLICY_NUMBER = re.compile(r"^\d{6,16}$")
+_POLICY_SERIES = re.compile(r"^[0-9A-ZА-ЯЁ]{1,12}$")
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+_NAME = re.compile(r"^[A-Za-zА-Яа-яЁё][A-Za-zА-Яа-яЁё' .\-]{0,63}$")
+_PHONE = re.compile(r"^\+?[\d ()\-]{6,20}$")
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Items(BaseModel, Generic[T]):
+    items: list[T]
+
+
+# ---------------------------------------------------------------- lookup
+class District(BaseModel):
+    id: str
+    name: str
+
+
+class ClinicSummary(BaseModel):
+    id: str
+    name: str
+    address: str
+    phone: str
+    districtId: str
+
+
+class Clinic(ClinicSummary):
+    districtName: str
+    workingHours: str
+
+
+class Specialty(BaseModel):
+    id: str
+    name: str
+    referralRequired: bool
+    freeSlots: int
+    nearestSlot: str | None = Field(description="Start of the nearest free slot, ISO 8601 with offset")
+
+
+class Doctor(BaseModel):
+    id: str
+    name: str
+    specialtyId: str
+    specialty: str
+    room: str
+    freeSlots: int
+    nearestSlot: str | None
+
+
+class Slot(BaseModel):
+    id: str
+    start: str
+    end: str
+    room: str
+
+
+# ---------------------------------------------------------------- booking
+def _policy_number(value: str) -> str:
+    value = re.sub(r"[\s\-]", "", value)
+    if not _POLICY_NUMBER.match(value):
+        raise ValueError("policy number must be 6 to 16 digits")
+    return value
+
+
+def _policy_series(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = re.sub(r"[\s\-]", "", value).upper()
+    if not value:
+        return None
+    if not _POLICY_SERIES.match(value):
+        raise ValueError("policy series must be letters and digits")
+    return value
+
+
+class PatientIn(Model):
+    lastName: str = Field(min_length=1, max_length=64)
+    firstName: str = Field(min_length=1, max_length=64)
+    middleName: str | None = Field(default=None, max_length=64)
+    birthDate: date
+    policyNumber: str
+    policySeries: str | None = None
+    email: str = Field(max_length=254)
+    phone: str | None = None
+
+    @field_validator("lastName", "firstName", "middleName")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not _NAME.match(value):
+            raise ValueError("a name has letters, spaces, hyphens and apostrophes only")
+        return value
+
+    @field_validator("birthDate")
+    @classmethod
+    def _birth(cls, value: date) -> date:
+        if value.year < 1900 or value > date.today():
+            raise ValueError("birth date must be in the past")
+        return value
+
+    _number = field_validator("policyNumber")(classmethod(lambda cls, v: _policy_number(v)))
+    _series = field_validator("policySeries")(classmethod(lambda cls, v: _policy_series(v)))
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if not _EMAIL.match(value):
+            raise ValueError("email address is not valid")
+        return value
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if value and not _PHONE.match(value):
+            raise ValueError("phone number is not valid")
+        return value or None
+
+
+class HoldRequest(Model):
+    slotId: str = Field(min_length=1, max_length=80)
+
+
+class Hold(BaseModel):
+    holdId: str
+    slotId: str
+    expiresAt: str
+
+
+class BookingRequest(Model):
+    slotId: str = Field(min_length=1, max_length=80)
+    holdId: str | None = Field(default=None, max_length=140)
+    patient: PatientIn
+
+
+class SignedInBookingRequest(Model):
+    slotId: str = Field(min_length=1, max_length=80)
+    holdId: str | None = Field(default=None, max_length=140)
+    email: str | None = Field(default=None, max_length=254)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is not None and not _EMAIL.match(value):
+            raise ValueError("email address is not valid")
+        return value
+
+
+class TicketClinic(BaseModel):
+    id: str
+    name: str
+    address: str
+    phone: str
+
+
+class TicketDoctor(BaseModel):
+    id: str
+    name: str
+    specialty: str
+    specialtyId: str
+
+
+class TicketPatient(BaseModel):
+    lastName: str
+    firstName: str
+    middleName: str | None = None
+
+
+class Cancellation(BaseModel):
+    hint: str
+    url: str
+    recommendedBefore: str
+
+
+class Appointment(BaseModel):
+    """The ticket (талон)."""
+
+    id: str
+    number: str
+    status: Literal["booked", "cancelled", "fulfilled", "noshow"]
+    start: str
+    end: str
+    clinic: TicketClinic
+    doctor: TicketDoctor
+    room: str
+    patient: TicketPatient
+    cancellation: Cancellation
+    createdAt: str
+    cancelledAt: str | None = None
+    cancelledBy: Literal["patient", "registry"] | None = None
+
+
+class AppointmentOut(BaseModel):
+    appointment: Appointment
+
+
+# ---------------------------------------------------------------- cancellation and history
+class PolicyIn(Model):
+    policyNumber: str
+    policySeries: str | None = None
+
+    _number = field_validator("policyNumber")(classmethod(lambda cls, v: _policy_number(v)))
+    _series = field_validator("policySeries")(classmethod(lambda cls, v: _policy_series(v)))
+
+
+class SearchRequest(PolicyIn):
+    birthDate: date
+
+
+class CancellationOut(BaseModel):
+    appointment: Appointment
+    lateCancellation: bool = Field(description="True when less than 24 hours remained before the appointment")
+    notice: str | None = None
+
+
+class HistoryPage(BaseModel):
+    items: list[Appointment]
+    nextToken: str | None = None

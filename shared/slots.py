@@ -1,0 +1,53 @@
+"""What makes a slot free, written once for reads (filters) and for writes (conditions).
+
+A held slot whose hold has expired counts as free everywhere: the expiry is checked in the expression
+itself, never by trusting the sweeper or TTL to have run.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from shared import clock, keys
+from shared.config import BOOKING_HORIZON_DAYS
+
+FREE = "free"
+HELD = "held"
+BOOKED = "booked"
+
+# Needs #st -> status and values :free, :held, :now.
+FREE_CONDITION = "(#st = :free OR (#st = :held AND holdExpiresAt <= :now))"
+NAMES = {"#st": "status", "#start": "start"}
+
+
+def free_values(now: int) -> dict[str, Any]:
+    return {":free": FREE, ":held": HELD, ":now": now}
+
+
+def horizon(now: int) -> int:
+    return now + BOOKING_HORIZON_DAYS * 86400
+
+
+def in_booking_window(start: int, now: int) -> bool:
+    return now < start <= horizon(now)
+
+
+def is_free(slot: dict[str, Any], now: int) -> bool:
+    status = slot.get("status")
+    return status == FREE or (status == HELD and int(slot.get("holdExpiresAt", 0)) <= now)
+
+
+def availability_keys(slot: dict[str, Any]) -> dict[str, str]:
+    """Index keys an unbooked slot carries (removed when booked, restored on cancellation)."""
+    return {
+        "AvPK": keys.availability_pk(slot["clinicId"], slot["specialtyId"]),
+        "AvSK": keys.availability_sk(int(slot["start"]), slot["doctorId"]),
+    }
+
+
+def render(slot: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": slot["slotId"],
+        "start": clock.local_iso(int(slot["start"])),
+        "end": clock.local_iso(int(slot["end"])),
+        "room": slot.get("room", ""),
+    }

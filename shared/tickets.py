@@ -1,0 +1,56 @@
+"""The ticket (талон): how a stored appointment is shown on the page, in history and in email."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from shared import clock
+
+HINT = {
+    "ru": ("Отменить запись можно до начала приёма: на портале («Отменить запись на приём к врачу», "
+           "номер и серия полиса ОМС) или в личном кабинете («История заявлений»). "
+           "Отменяйте запись не позднее чем за сутки до приёма."),
+    "en": ("You can cancel until the appointment starts: on the portal (\"Cancel an appointment\", with your "
+           "OMS policy number and series) or, signed in, from your history of applications. "
+           "Please cancel at least a day before."),
+}
+
+
+def base_url() -> str:
+    return os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:3000").rstrip("/")
+
+
+def number(doctor_seq: int, start: int, booking_no: int) -> str:
+    """Short and printable: the doctor's number in the clinic and the local time, e.g. 03-0840;
+    a slot booked again after a cancellation gets a suffix (03-0840-2), so a number is never reused."""
+    local = clock.local_iso(start)
+    hhmm = local[11:13] + local[14:16]
+    return f"{doctor_seq:02d}-{hhmm}" + (f"-{booking_no}" if booking_no > 1 else "")
+
+
+def _pick(item: dict[str, Any], field: str, lang: str) -> str:
+    return str(item.get(f"{field}En") if lang == "en" and item.get(f"{field}En") else item.get(field, ""))
+
+
+def render(appt: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The contract's `appointment` object from a stored appointment item."""
+    start = int(appt["start"])
+    return {
+        "id": appt["id"],
+        "number": appt["number"],
+        "status": appt["status"],
+        "start": clock.local_iso(start),
+        "end": clock.local_iso(int(appt["end"])),
+        "clinic": {"id": appt["clinicId"], "name": _pick(appt, "clinicName", lang),
+                   "address": _pick(appt, "clinicAddress", lang), "phone": appt["clinicPhone"]},
+        "doctor": {"id": appt["doctorId"], "name": _pick(appt, "doctorName", lang),
+                   "specialty": _pick(appt, "specialty", lang), "specialtyId": appt["specialtyId"]},
+        "room": appt["room"],
+        "patient": {"lastName": appt["lastName"], "firstName": appt["firstName"],
+                    "middleName": appt.get("middleName")},
+        "cancellation": {"hint": HINT[lang], "url": f"{base_url()}/#/cancel/{appt['id']}",
+                         "recommendedBefore": clock.local_iso(start - 86400)},
+        "createdAt": clock.local_iso(int(appt["createdAt"])),
+        "cancelledAt": clock.local_iso(int(appt["cancelledAt"])) if appt.get("cancelledAt") else None,
+        "cancelledBy": appt.get("cancelledBy"),
+    }
