@@ -172,11 +172,12 @@ def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patie
     response = {"appointment": tickets.render(appointment, lang)}
     slot_values: dict[str, Any] = {**slots.free_values(now), ":booked": slots.BOOKED, ":appt": appointment_id,
                                    ":seen": booking_no - 1, ":horizon": slots.horizon(now)}
-    slot_condition = f"({slots.FREE_CONDITION}"
+    # DynamoDB refuses redundant parentheses: wrap FREE_CONDITION only when an OR is added to it.
+    slot_condition = slots.FREE_CONDITION
     if hold_id:
-        slot_condition += " OR (#st = :held AND holdId = :myHold)"
+        slot_condition = f"({slots.FREE_CONDITION} OR (#st = :held AND holdId = :myHold))"
         slot_values[":myHold"] = hold_id
-    slot_condition += ") AND #start > :now AND #start <= :horizon AND bookings = :seen"
+    slot_condition += " AND #start > :now AND #start <= :horizon AND bookings = :seen"
     ops: list[dict[str, Any]] = [
         {"Update": {
             "Key": slot_key,

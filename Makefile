@@ -1,0 +1,64 @@
+# Zapis k vrachu - the commands a newcomer can guess. `make run` and `make test` do all set-up themselves.
+SHELL := /bin/bash
+PY := .venv/bin/python
+PYTEST := .venv/bin/pytest
+STAMP := .venv/.installed
+
+.PHONY: install run test unit handler integration lint typecheck openapi check-openapi invoke build deploy clean
+
+$(STAMP): requirements-dev.txt shared/requirements.txt
+	@command -v python3 >/dev/null || { echo "make: python3 (3.11+) is needed"; exit 1; }
+	@test -x $(PY) || python3 -m venv .venv
+	@$(PY) -m pip install -q --upgrade pip
+	@$(PY) -m pip install -q -r requirements-dev.txt
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## run: the local stack with demo data on http://127.0.0.1:$(PORT) (PORT=3000, DYNAMODB_PORT=8000)
+run: install ddb-local-install
+	@exec $(PY) -m infra.local.server
+
+## test: lint, types, template checks, unit + handler + integration tests, OpenAPI freshness, sam build
+test: install ddb-local-install lint typecheck lint-template
+	$(PYTEST) -q -n 2 --dist loadfile tests
+	$(MAKE) sam-build
+
+unit: install
+	$(PYTEST) -q tests/unit
+
+handler: install
+	$(PYTEST) -q tests/handler
+
+integration: install ddb-local-install
+	$(PYTEST) -q tests/integration
+
+lint: install
+	.venv/bin/ruff check shared functions infra tests
+
+typecheck: install
+	.venv/bin/mypy
+
+## openapi: regenerate docs/openapi.json from the handlers' routes and models
+openapi: install
+	$(PY) -m infra.openapi --write
+
+check-openapi: install
+	$(PY) -m infra.openapi --check
+
+## invoke: run one function with a sample event against the local stack (make run must be up)
+invoke: install
+	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=lookup EVENT=events/lookup/districts.json"; exit 2; }
+	@$(PY) -m infra.invoke $(FN) $(EVENT)
+
+build: sam-build
+
+deploy: sam-build
+	.venv-sam/bin/sam deploy --guided
+
+clean:
+	rm -rf .aws-sam .build .pytest_cache .mypy_cache .ruff_cache
+
+include infra/tooling.mk
+-include infra/notifier.mk
+-include infra/bench.mk

@@ -1,0 +1,32 @@
+"""Cancellation function: anonymous (by OMS policy) and signed-in (owner only) cancellation of an appointment."""
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared import api, auth, cancellation
+from shared.models import CancellationOut, PolicyIn
+from shared.observability import logger
+
+app = APIGatewayHttpResolver(enable_validation=True, serializer=api.serialize)
+api.configure(app)
+
+
+@app.post("/v1/appointments/<appointmentId>/cancel", tags=["cancellation"],
+          summary="Cancel an appointment with the OMS policy it was booked with (anonymous)")
+def cancel_anonymous(appointmentId: str, request: PolicyIn) -> CancellationOut:  # noqa: N803 - the contract's name
+    return CancellationOut(**cancellation.cancel_anonymous(appointmentId, request.policyNumber, request.policySeries,
+                                                           api.lang(app)))
+
+
+@app.post("/v1/me/appointments/<appointmentId>/cancel", tags=["cancellation"],
+          summary="Cancel one's own appointment from the history of applications (signed in)")
+def cancel_signed_in(appointmentId: str) -> CancellationOut:  # noqa: N803
+    policy_hash = auth.policy_hash_from_claims(api.claims(app))
+    return CancellationOut(**cancellation.cancel_signed_in(appointmentId, policy_hash, api.lang(app)))
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+def handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

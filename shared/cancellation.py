@@ -1,0 +1,119 @@
+"""Cancellation: an appointment `booked` -> `cancelled`, its slot free again, the specialty lock released.
+
+One GetItem of the appointment (it names the slot, the lock and the Availability keys) and one
+TransactWriteItems. Every rule the read decided is enforced again by a condition of the transaction, and a
+refused transaction is explained from the items as they were (ALL_OLD), never by a second read.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from shared import clock, dal, keys, policy, slots, tickets
+from shared.errors import DomainError
+from shared.observability import logger
+
+CANCELLED = "cancelled"
+# Cancelling later than this before the start is allowed, but the answer says earlier is better.
+RECOMMENDED_NOTICE = 24 * 3600
+
+LATE_NOTICE = {
+    "ru": ("Запись отменена менее чем за сутки до приёма. Пожалуйста, в следующий раз отменяйте запись "
+           "заранее — не позднее чем за сутки, чтобы время мог занять другой пациент."),
+    "en": ("The appointment was cancelled less than a day before it. Next time, please cancel at least a day "
+           "ahead so that another patient can take the time."),
+}
+
+_APPT, _SLOT, _LOCK = "appointment", "slot", "lock"
+
+
+def cancel_anonymous(appointment_id: str, policy_number: str, policy_series: str | None, lang: str) -> dict[str, Any]:
+    """Cancel by the OMS policy the appointment was booked with (number, and series where it has one)."""
+    return cancel(appointment_id, keys.policy_pk(policy.policy_hash(policy_number, policy_series)), lang)
+
+
+def cancel_signed_in(appointment_id: str, policy_hash: str, lang: str) -> dict[str, Any]:
+    """Cancel one's own appointment; another patient's is as unknown as a made-up id."""
+    return cancel(appointment_id, keys.policy_pk(policy_hash), lang)
+
+
+def cancel(appointment_id: str, patient_pk: str, lang: str) -> dict[str, Any]:
+    """Cancel the appointment if it belongs to `patient_pk`: the contract's CancellationOut body."""
+    if not keys.valid_appointment_id(appointment_id):
+        raise DomainError("not_found")
+    appt_key = keys.appointment_key(appointment_id)
+    appt = dal.get(appt_key, consistent=True)
+    now = clock.now()
+    # No such appointment and someone else's answer alike: nobody can probe which ids exist.
+    if not appt or appt.get("PatPK") != patient_pk:
+        raise DomainError("not_found")
+    _refuse_by_state(appt, now)
+
+    parts = [_APPT, _SLOT, _LOCK]
+    while True:
+        ops = [_operation(part, appt, patient_pk, now) for part in parts]
+        try:
+            dal.transact(ops)
+            break
+        except dal.Cancelled as cancelled:
+            failed = {part for i, part in enumerate(parts) if cancelled.failed(i)}
+            if _APPT in failed:
+                _refuse_by_state(cancelled.old(parts.index(_APPT)), now, patient_pk)
+                logger.warning("cancellation refused", extra={"reasons": [r[0] for r in cancelled.reasons]})
+                raise DomainError("unavailable", retry_after=1) from None
+            if not failed:
+                logger.warning("cancellation refused", extra={"reasons": [r[0] for r in cancelled.reasons]})
+                raise DomainError("unavailable", retry_after=1) from None
+            # The slot or the lock no longer names this appointment (the registry moved it, TTL tidied the
+            # lock): cancel without touching what now belongs to someone else.
+            logger.warning("cancelling without", extra={"appointmentId": appointment_id, "parts": sorted(failed)})
+            parts = [p for p in parts if p not in failed]
+
+    cancelled_appt = dict(appt, status=CANCELLED, cancelledAt=now, cancelledBy="patient")
+    late = int(appt["start"]) - now < RECOMMENDED_NOTICE
+    logger.info("appointment cancelled", extra={"appointmentId": appointment_id, "late": late,
+                                                "slotFreed": _SLOT in parts})
+    return {"appointment": tickets.render(cancelled_appt, lang), "lateCancellation": late,
+            "notice": LATE_NOTICE["en" if lang == "en" else "ru"] if late else None}
+
+
+def _refuse_by_state(appt: dict[str, Any] | None, now: int, patient_pk: str | None = None) -> None:
+    """Raise the refusal the appointment's state calls for; return when it may be cancelled."""
+    if not appt or (patient_pk is not None and appt.get("PatPK") != patient_pk):
+        raise DomainError("not_found")
+    status = appt.get("status")
+    if status == CANCELLED:
+        raise DomainError("already_cancelled")
+    # fulfilled / noshow are past appointments as well.
+    if status != slots.BOOKED or int(appt["start"]) <= now:
+        raise DomainError("appointment_started")
+
+
+def _operation(part: str, appt: dict[str, Any], patient_pk: str, now: int) -> dict[str, Any]:
+    appointment_id = appt["id"]
+    if part == _APPT:
+        return {"Update": {
+            "Key": keys.appointment_key(appointment_id),
+            "UpdateExpression": "SET #st = :cancelled, cancelledAt = :now, cancelledBy = :by",
+            "ConditionExpression": "#st = :booked AND #start > :now AND PatPK = :pat",
+            "ExpressionAttributeNames": slots.NAMES,
+            "ExpressionAttributeValues": {":cancelled": CANCELLED, ":booked": slots.BOOKED, ":now": now,
+                                          ":by": "patient", ":pat": patient_pk},
+        }}
+    if part == _SLOT:
+        slot_key = keys.slot_key(appt["slotId"])
+        av = slots.availability_keys(appt)
+        # Back to free only while it still points at this appointment; `bookings` stays, so a rebooking gets
+        # a new ticket number.
+        return {"Update": {
+            "Key": slot_key,
+            "UpdateExpression": "SET #st = :free, AvPK = :avpk, AvSK = :avsk REMOVE appointmentId",
+            "ConditionExpression": "#st = :booked AND appointmentId = :appt",
+            "ExpressionAttributeNames": {"#st": "status"},
+            "ExpressionAttributeValues": {":free": slots.FREE, ":booked": slots.BOOKED, ":appt": appointment_id,
+                                          ":avpk": av["AvPK"], ":avsk": av["AvSK"]},
+        }}
+    return {"Delete": {
+        "Key": keys.key(patient_pk, keys.specialty_lock_sk(appt["specialtyId"])),
+        "ConditionExpression": "appointmentId = :appt",
+        "ExpressionAttributeValues": {":appt": appointment_id},
+    }}

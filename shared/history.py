@@ -1,0 +1,68 @@
+"""The history of applications (История заявлений) and the anonymous search for one's future appointments.
+
+Both read the ByPatient index, keyed by the policy's keyed hash only: an appointment booked anonymously
+and one booked signed in land in the same history, since both ways key by the same hash.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from typing import Any
+
+from shared import clock, dal, keys, policy, slots, tickets
+from shared.errors import DomainError
+
+INDEX = "ByPatient"
+DEFAULT_PAGE = 20
+MAX_PAGE = 50
+
+# A page token carries the last item's PatSK only: the index's other keys follow from it and from the
+# caller, so a token never holds the policy hash and cannot be pointed at another patient's history.
+_PAT_SK = re.compile(r"^\d{11}#([A-Za-z0-9_-]{22,64})$")
+
+
+def encode_token(pat_sk: str) -> str:
+    return base64.urlsafe_b64encode(pat_sk.encode()).decode().rstrip("=")
+
+
+def decode_token(token: str, patient_pk: str) -> dict[str, Any]:
+    """ExclusiveStartKey from a page token; anything not made by encode_token is a validation_error."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raw = ""
+    m = _PAT_SK.match(raw)
+    if not m:
+        raise DomainError("validation_error", {"fields": [{"field": "nextToken", "problem": "invalid"}]})
+    return {**keys.appointment_key(m.group(1)), "PatPK": {"S": patient_pk}, "PatSK": {"S": raw}}
+
+
+def history(policy_hash: str, limit: int, next_token: str | None, lang: str) -> dict[str, Any]:
+    """One page of the patient's applications, newest first, every status."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise DomainError("validation_error", {"fields": [{"field": "limit", "problem": "range"}]})
+    patient_pk = keys.policy_pk(policy_hash)
+    start_key = decode_token(next_token, patient_pk) if next_token else None
+    # One more than the page: whether another page exists is known now, so no empty last page.
+    found, _ = dal.query("PatPK = :pk", {":pk": patient_pk}, index=INDEX, forward=False, limit=limit + 1,
+                         start_key=start_key)
+    page = found[:limit]
+    more = len(found) > limit
+    return {"items": [tickets.render(a, lang) for a in page],
+            "nextToken": encode_token(page[-1]["PatSK"]) if more and page else None}
+
+
+def search(policy_number: str, policy_series: str | None, birth_date: str, lang: str) -> dict[str, Any]:
+    """Future booked appointments of the policy whose stored birth date matches; nothing matching is an
+    empty list, the same answer as a policy never seen."""
+    now = clock.now()
+    found = dal.query_all(
+        "PatPK = :pk",
+        {":pk": keys.policy_pk(policy.policy_hash(policy_number, policy_series)), ":booked": slots.BOOKED,
+         ":now": now, ":bd": birth_date},
+        index=INDEX,
+        filter_expression="#st = :booked AND #start > :now AND birthDate = :bd",
+        names=slots.NAMES,
+    )
+    return {"items": [tickets.render(a, lang) for a in sorted(found, key=lambda a: int(a["start"]))]}

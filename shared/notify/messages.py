@@ -1,0 +1,284 @@
+"""The ticket and cancellation emails: MIME (plain text + simple accessible HTML) and an iCalendar file.
+
+    build(appt, kind, sender=..., reply_to=...) -> EmailMessage
+        multipart/mixed
+          multipart/alternative: text/plain, text/html
+          text/calendar; method=REQUEST (ticket) | CANCEL (cancellation), attached as .ics
+
+Everything shown comes from `shared.tickets.render`, the same rendering the page uses, so the email, the
+.ics and the page agree on the clinic's time. The .ics carries DTSTART/DTEND with TZID and a VTIMEZONE for
+the clinic's zone; UID is the appointment id, SEQUENCE 0 for the ticket and 1 for the cancellation, so a
+calendar that imported the ticket removes the event when the cancellation arrives.
+"""
+from __future__ import annotations
+
+import html
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, formataddr, make_msgid
+from typing import Any
+
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from shared import clock, tickets
+
+TICKET, CANCELLATION = "ticket", "cancellation"
+KINDS = (TICKET, CANCELLATION)
+SEQUENCE = {TICKET: 0, CANCELLATION: 1}
+METHOD = {TICKET: "REQUEST", CANCELLATION: "CANCEL"}
+
+_MONTHS_RU = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
+              "ноября", "декабря")
+_WEEKDAYS_RU = ("понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье")
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+              "November", "December")
+_WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+TEXT: dict[str, dict[str, str]] = {
+    "ru": {
+        "from_name": "Запись к врачу",
+        "ticket_subject": "Талон на приём к врачу № {number}: {specialty}, {when}",
+        "cancel_subject": "Запись на приём отменена: талон № {number}, {when}",
+        "ticket_title": "Талон на приём к врачу",
+        "cancel_title": "Запись на приём отменена",
+        "number": "Номер талона",
+        "patient": "Пациент",
+        "doctor": "Врач",
+        "specialty": "Специальность",
+        "when": "Дата и время",
+        "room": "Кабинет",
+        "clinic": "Поликлиника",
+        "address": "Адрес",
+        "phone": "Телефон",
+        "local_time": "время местное, UTC{offset}",
+        "come": "Приходите к назначенному времени, возьмите с собой паспорт и полис ОМС.",
+        "cancel_link": "Отменить запись",
+        "cancel_before": "Если не сможете прийти, отмените запись не позднее {when}, чтобы время мог занять "
+                         "другой пациент.",
+        "cancelled_text": "Запись отменена, время приёма освободилось. Событие будет удалено из календаря, "
+                          "если вы его добавляли.",
+        "book_again": "Записаться снова",
+        "calendar": "Во вложении — событие для календаря (файл .ics).",
+        "auto": "Письмо отправлено автоматически. По вопросам записи звоните в регистратуру поликлиники.",
+        "event_summary": "Приём: {specialty} ({doctor})",
+        "event_room": "каб. {room}",
+        "filename_ticket": "talon.ics",
+        "filename_cancel": "otmena.ics",
+    },
+    "en": {
+        "from_name": "Doctor appointments",
+        "ticket_subject": "Appointment ticket No. {number}: {specialty}, {when}",
+        "cancel_subject": "Appointment cancelled: ticket No. {number}, {when}",
+        "ticket_title": "Your appointment ticket",
+        "cancel_title": "Your appointment is cancelled",
+        "number": "Ticket number",
+        "patient": "Patient",
+        "doctor": "Doctor",
+        "specialty": "Specialty",
+        "when": "Date and time",
+        "room": "Room",
+        "clinic": "Clinic",
+        "address": "Address",
+        "phone": "Phone",
+        "local_time": "local time, UTC{offset}",
+        "come": "Please come on time and bring your passport and OMS policy.",
+        "cancel_link": "Cancel the appointment",
+        "cancel_before": "If you cannot come, please cancel by {when} so that another patient can take the time.",
+        "cancelled_text": "The appointment is cancelled and the time is free again. If you added it to your "
+                          "calendar, the event will be removed.",
+        "book_again": "Book again",
+        "calendar": "The calendar event is attached (.ics file).",
+        "auto": "This message was sent automatically. For questions, call the clinic's registry.",
+        "event_summary": "Appointment: {specialty} ({doctor})",
+        "event_room": "room {room}",
+        "filename_ticket": "ticket.ics",
+        "filename_cancel": "cancellation.ics",
+    },
+}
+
+
+def language(appt: dict[str, Any]) -> str:
+    """The booking's language: English only when the booking asked for it."""
+    return "en" if appt.get("lang") == "en" else "ru"
+
+
+def _local(iso: str) -> datetime:
+    return datetime.fromisoformat(iso)
+
+
+def day_text(moment: datetime, lang: str) -> str:
+    if lang == "en":
+        return f"{_WEEKDAYS_EN[moment.weekday()]}, {moment.day} {_MONTHS_EN[moment.month - 1]} {moment.year}"
+    return f"{_WEEKDAYS_RU[moment.weekday()]}, {moment.day} {_MONTHS_RU[moment.month - 1]} {moment.year}"
+
+
+def when_text(start_iso: str, end_iso: str, lang: str) -> str:
+    """'четверг, 26 ноября 2026, 08:00–08:20 (время местное, UTC+03:00)' — the clinic's wall clock."""
+    start, end = _local(start_iso), _local(end_iso)
+    offset = start.strftime("%z")
+    zone = TEXT[lang]["local_time"].format(offset=f"{offset[:3]}:{offset[3:]}")
+    return f"{day_text(start, lang)}, {start:%H:%M}–{end:%H:%M} ({zone})"
+
+
+def short_when(start_iso: str) -> str:
+    start = _local(start_iso)
+    return f"{start:%d.%m.%Y %H:%M}"
+
+
+def _patient_name(ticket: dict[str, Any]) -> str:
+    p = ticket["patient"]
+    return " ".join(x for x in (p.get("lastName"), p.get("firstName"), p.get("middleName")) if x)
+
+
+def _facts(ticket: dict[str, Any], lang: str) -> list[tuple[str, str]]:
+    t = TEXT[lang]
+    return [
+        (t["number"], ticket["number"]),
+        (t["patient"], _patient_name(ticket)),
+        (t["doctor"], ticket["doctor"]["name"]),
+        (t["specialty"], ticket["doctor"]["specialty"]),
+        (t["when"], when_text(ticket["start"], ticket["end"], lang)),
+        (t["room"], str(ticket["room"])),
+        (t["clinic"], ticket["clinic"]["name"]),
+        (t["address"], ticket["clinic"]["address"]),
+        (t["phone"], ticket["clinic"]["phone"]),
+    ]
+
+
+def subject(ticket: dict[str, Any], kind: str, lang: str) -> str:
+    t = TEXT[lang]
+    template = t["ticket_subject"] if kind == TICKET else t["cancel_subject"]
+    return template.format(number=ticket["number"], specialty=ticket["doctor"]["specialty"],
+                           when=short_when(ticket["start"]))
+
+
+def _paragraphs(ticket: dict[str, Any], kind: str, lang: str) -> list[tuple[str, str | None]]:
+    """(text, link) paragraphs after the facts: what to do next."""
+    t = TEXT[lang]
+    if kind == TICKET:
+        before = _local(ticket["cancellation"]["recommendedBefore"])
+        return [
+            (t["come"], None),
+            (t["cancel_before"].format(when=f"{day_text(before, lang)}, {before:%H:%M}"), None),
+            (ticket["cancellation"]["hint"], None),
+            (t["cancel_link"], ticket["cancellation"]["url"]),
+            (t["calendar"], None),
+        ]
+    return [
+        (t["cancelled_text"], None),
+        (t["book_again"], tickets.base_url() + "/"),
+        (t["calendar"], None),
+    ]
+
+
+def plain_text(ticket: dict[str, Any], kind: str, lang: str) -> str:
+    t = TEXT[lang]
+    lines = [t["ticket_title"] if kind == TICKET else t["cancel_title"], ""]
+    lines += [f"{label}: {value}" for label, value in _facts(ticket, lang)]
+    lines.append("")
+    for text, link in _paragraphs(ticket, kind, lang):
+        lines.append(f"{text}: {link}" if link else text)
+        lines.append("")
+    lines.append(t["auto"])
+    return "\n".join(lines) + "\n"
+
+
+def html_text(ticket: dict[str, Any], kind: str, lang: str) -> str:
+    """Simple and accessible: one column, real headings and a definition list, large type, no images,
+    no layout tables, links with words that say where they lead."""
+    t = TEXT[lang]
+    e = html.escape
+    title = t["ticket_title"] if kind == TICKET else t["cancel_title"]
+    facts = "".join(
+        f'<dt style="font-weight:bold;margin-top:8px">{e(label)}</dt><dd style="margin:0 0 4px 0">{e(value)}</dd>'
+        for label, value in _facts(ticket, lang))
+    paras = []
+    for text, link in _paragraphs(ticket, kind, lang):
+        if link:
+            paras.append(f'<p><a href="{e(link, quote=True)}" style="color:#0b57d0;font-weight:bold">{e(text)}</a>'
+                         f"<br><span style=\"color:#444\">{e(link)}</span></p>")
+        else:
+            paras.append(f"<p>{e(text)}</p>")
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{e(subject(ticket, kind, lang))}'
+        f"</title></head>\n"
+        f'<body style="margin:0;padding:16px;background:#ffffff;color:#1a1a1a;font-family:Arial,Helvetica,sans-serif;'
+        f'font-size:16px;line-height:1.5">\n<main style="max-width:600px">\n'
+        f'<h1 style="font-size:22px;margin:0 0 12px 0">{e(title)}</h1>\n'
+        f'<p style="font-size:20px;margin:0 0 12px 0"><strong>№ {e(ticket["number"])}</strong></p>\n'
+        f"<dl>{facts}</dl>\n" + "\n".join(paras) + "\n"
+        f'<p style="color:#444;font-size:14px">{e(t["auto"])}</p>\n</main>\n</body></html>\n'
+    )
+
+
+def calendar(appt: dict[str, Any], ticket: dict[str, Any], kind: str, lang: str, sender: str) -> bytes:
+    """The iCalendar object: METHOD:REQUEST for the ticket, METHOD:CANCEL (same UID, SEQUENCE+1) for the
+    cancellation. Times carry TZID of the clinic's zone with its VTIMEZONE, so every calendar places them right."""
+    t = TEXT[lang]
+    zone = clock.zone()
+    start = datetime.fromtimestamp(int(appt["start"]), zone)
+    end = datetime.fromtimestamp(int(appt["end"]), zone)
+    # DTSTAMP is when this version of the event was made: a replayed email carries the same calendar.
+    stamp_epoch = int(appt.get("cancelledAt") or appt.get("createdAt") or appt["start"]) if kind == CANCELLATION \
+        else int(appt.get("createdAt") or appt["start"])
+    cal = Calendar()
+    cal.add("prodid", "-//Zapis k vrachu//Notifier//RU")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", METHOD[kind])
+    event = Event()
+    event.add("uid", appt["id"])
+    event.add("sequence", SEQUENCE[kind])
+    event.add("dtstamp", datetime.fromtimestamp(stamp_epoch, UTC))
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    event.add("summary", t["event_summary"].format(specialty=ticket["doctor"]["specialty"],
+                                                    doctor=ticket["doctor"]["name"]))
+    event.add("location", f'{ticket["clinic"]["name"]}, {ticket["clinic"]["address"]}, '
+                          + t["event_room"].format(room=ticket["room"]))
+    event.add("description", plain_text(ticket, kind, lang))
+    event.add("status", "CONFIRMED" if kind == TICKET else "CANCELLED")
+    event.add("transp", "OPAQUE")
+    organizer = vCalAddress(f"mailto:{sender}")
+    organizer.params["cn"] = vText(ticket["clinic"]["name"])
+    event.add("organizer", organizer)
+    if appt.get("email"):
+        attendee = vCalAddress(f"mailto:{appt['email']}")
+        attendee.params["cn"] = vText(_patient_name(ticket))
+        attendee.params["role"] = vText("REQ-PARTICIPANT")
+        attendee.params["partstat"] = vText("ACCEPTED")
+        attendee.params["rsvp"] = vText("FALSE")
+        event.add("attendee", attendee)
+    cal.add_component(event)
+    # Only the transitions around the appointment: a short VTIMEZONE that still resolves the local time.
+    cal.add_missing_timezones(first_date=(start - timedelta(days=400)).date(),
+                              last_date=(end + timedelta(days=400)).date())
+    return cal.to_ical()
+
+
+def build(appt: dict[str, Any], kind: str, *, sender: str, reply_to: str | None = None,
+          now: int | None = None) -> EmailMessage:
+    """The whole email for a stored appointment item (plain values, as dal.from_item gives them)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown email kind {kind!r}")
+    lang = language(appt)
+    ticket = tickets.render(appt, lang)
+    msg = EmailMessage(policy=SMTP)
+    msg["Subject"] = subject(ticket, kind, lang)
+    msg["From"] = formataddr((TEXT[lang]["from_name"], sender))
+    msg["To"] = appt["email"]
+    if reply_to:
+        msg["Reply-To"] = reply_to
+    msg["Date"] = format_datetime(datetime.fromtimestamp(now if now is not None else clock.now(), UTC))
+    msg["Message-ID"] = make_msgid(idstring=kind, domain=sender.rpartition("@")[2] or None)
+    msg["Content-Language"] = lang
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(plain_text(ticket, kind, lang))
+    msg.add_alternative(html_text(ticket, kind, lang), subtype="html")
+    ics = calendar(appt, ticket, kind, lang, sender)
+    filename = TEXT[lang]["filename_ticket"] if kind == TICKET else TEXT[lang]["filename_cancel"]
+    msg.add_attachment(ics, maintype="text", subtype="calendar", filename=filename,
+                       params={"method": METHOD[kind], "charset": "UTF-8"})
+    return msg

@@ -1,0 +1,44 @@
+"""Fixtures shared by every suite: AWS settings that never reach a real account, and a moto table built
+from template.yaml with demo data for two clinics."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from shared import config, dal
+
+TEST_CLINICS = {"cl0101", "cl0102"}
+
+
+@pytest.fixture(autouse=True)
+def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-north-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.setenv("TABLE_NAME", "zapis-test")
+    monkeypatch.setenv("POLICY_HASH_KEY", "test-policy-key")
+    monkeypatch.setenv("HOLD_SECONDS", "300")
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "zapis")
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "Zapis")
+    config.settings.cache_clear()
+    dal.reset_client()
+    yield
+    config.settings.cache_clear()
+    dal.reset_client()
+
+
+@pytest.fixture
+def moto_table() -> Iterator[str]:
+    """A moto DynamoDB table created from template.yaml, seeded with the demo data of TEST_CLINICS."""
+    from moto import mock_aws
+
+    with mock_aws():
+        import boto3
+
+        from infra import seed, template
+
+        template.create_table(boto3.client("dynamodb"), "zapis-test")
+        seed.seed(TEST_CLINICS)
+        yield "zapis-test"

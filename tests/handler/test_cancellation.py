@@ -1,0 +1,369 @@
+"""Cancellation function under moto: the happy paths, every refusal, and what the table looks like after."""
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+from typing import Any
+
+import pytest
+
+from shared import clock, dal, keys, policy
+from tests.support import claims_of, event_file, http_event, invoke, patient_body, patients_of
+
+DOCTOR = "cl0101-d01"  # therapist, cl0101
+PAEDIATRICIAN = "cl0101-d03"
+DAY = 86400
+
+
+# ---------------------------------------------------------------- helpers (the other suites use them too)
+def free_slots(doctor_id: str, after: int = 0) -> list[dict[str, Any]]:
+    """Free slots of a doctor as lookup shows them, each with its start epoch, starting after `after`."""
+    status, body = invoke("lookup", http_event("GET", f"/v1/doctors/{doctor_id}/slots"))
+    assert status == 200, body
+    out = []
+    for s in body["items"]:
+        parsed = keys.parse_slot_id(s["id"])
+        assert parsed
+        if parsed[1] > after:
+            out.append({**s, "epoch": parsed[1]})
+    return out
+
+
+def slot_ahead(doctor_id: str = DOCTOR, days: float = 2, index: int = 0) -> dict[str, Any]:
+    return free_slots(doctor_id, clock.now() + int(days * DAY))[index]
+
+
+def book(patient: dict[str, Any], slot_id: str, signed_in: bool = False) -> dict[str, Any]:
+    key = {"Idempotency-Key": uuid.uuid4().hex}
+    if signed_in:
+        event = http_event("POST", "/v1/me/appointments", {"slotId": slot_id}, headers=key, claims=claims_of(patient))
+    else:
+        event = http_event("POST", "/v1/appointments", {"slotId": slot_id, "patient": patient_body(patient)},
+                           headers=key)
+    status, body = invoke("booking", event)
+    assert status == 201, body
+    return body["appointment"]
+
+
+def slot_item(slot_id: str) -> dict[str, Any]:
+    item = dal.get(keys.slot_key(slot_id) or {}, consistent=True)
+    assert item
+    return item
+
+
+def appointment_item(appointment_id: str) -> dict[str, Any] | None:
+    return dal.get(keys.appointment_key(appointment_id), consistent=True)
+
+
+def lock_item(patient: dict[str, Any], specialty_id: str) -> dict[str, Any] | None:
+    h = policy.policy_hash(patient["policyNumber"], patient.get("policySeries"))
+    return dal.get(keys.key(keys.policy_pk(h), keys.specialty_lock_sk(specialty_id)), consistent=True)
+
+
+def _retarget(event: dict[str, Any], appointment_id: str) -> dict[str, Any]:
+    """The sample event, aimed at a real appointment (the file names a placeholder id)."""
+    event = copy.deepcopy(event)
+    old = event["pathParameters"]["appointmentId"]
+    for holder, field in ((event, "rawPath"), (event["requestContext"]["http"], "path")):
+        holder[field] = holder[field].replace(old, appointment_id)
+    event["pathParameters"]["appointmentId"] = appointment_id
+    return event
+
+
+def cancel_event(appointment_id: str, body: dict[str, Any] | None = None, lang: str | None = None) -> dict[str, Any]:
+    """The anonymous sample event (its policy is PATIENTS[0]'s), with the body replaced if given."""
+    event = _retarget(event_file("cancellation/cancel_anonymous.json"), appointment_id)
+    if body is not None:
+        event["body"] = http_event("POST", "/x", body)["body"]
+    if lang:
+        event["headers"]["accept-language"] = lang
+    return event
+
+
+def policy_of(patient: dict[str, Any]) -> dict[str, Any]:
+    out = {"policyNumber": patient["policyNumber"]}
+    if patient.get("policySeries"):
+        out["policySeries"] = patient["policySeries"]
+    return out
+
+
+def at(monkeypatch: pytest.MonkeyPatch, epoch: int) -> None:
+    monkeypatch.setattr(clock, "now", lambda: epoch)
+
+
+PATIENT, OTHER, OLD_STYLE = patients_of("cl0101")
+
+
+def test_sample_events_name_the_demo_patients() -> None:
+    assert json.loads(event_file("cancellation/cancel_anonymous.json")["body"]) == policy_of(PATIENT)
+    assert json.loads(event_file("cancellation/cancel_anonymous_series.json")["body"]) == policy_of(OLD_STYLE)
+    assert OLD_STYLE["policySeries"]
+
+
+# ---------------------------------------------------------------- happy paths
+def test_anonymous_cancel_frees_slot_restores_availability_and_releases_lock(moto_table: str) -> None:
+    slot = slot_ahead()
+    ticket = book(PATIENT, slot["id"])
+    booked = slot_item(slot["id"])
+    assert booked["status"] == "booked" and "AvPK" not in booked
+    assert lock_item(PATIENT, "therapist")
+
+    status, body = invoke("cancellation", cancel_event(ticket["id"]))
+
+    assert status == 200, body
+    appt = body["appointment"]
+    assert appt["id"] == ticket["id"] and appt["status"] == "cancelled" and appt["cancelledBy"] == "patient"
+    assert appt["start"] == ticket["start"] and appt["number"] == ticket["number"]
+    assert appt["cancelledAt"] is not None
+    assert body["lateCancellation"] is False and body["notice"] is None
+    stored = appointment_item(ticket["id"])
+    assert stored and stored["status"] == "cancelled" and stored["cancelledBy"] == "patient"
+    freed = slot_item(slot["id"])
+    assert freed["status"] == "free" and "appointmentId" not in freed
+    assert freed["AvPK"] == "AV#cl0101#therapist" and freed["AvSK"] == booked.get("AvSK", freed["AvSK"])
+    assert freed["AvSK"] == keys.availability_sk(slot["epoch"], DOCTOR)
+    assert freed["bookings"] == 1  # kept, so the next booking of this slot gets a new number
+    assert lock_item(PATIENT, "therapist") is None
+
+
+def test_cancel_then_rebook_slot_is_in_lookup_and_bookable_again(moto_table: str) -> None:
+    slot = slot_ahead()
+    first = book(PATIENT, slot["id"])
+    assert slot["id"] not in {s["id"] for s in free_slots(DOCTOR)}
+    status, _ = invoke("cancellation", cancel_event(first["id"]))
+    assert status == 200
+
+    assert slot["id"] in {s["id"] for s in free_slots(DOCTOR)}
+    status, specialties = invoke("lookup", http_event("GET", "/v1/clinics/cl0101/specialties"))
+    assert status == 200
+    assert any(s["id"] == "therapist" and s["freeSlots"] > 0 for s in specialties["items"])
+    # Another patient takes the slot; the ticket number is not reused.
+    second = book(OTHER, slot["id"])
+    assert second["number"] == first["number"] + "-2"
+    assert slot_item(slot["id"])["appointmentId"] == second["id"]
+    # And the first patient may book the same specialty again: the lock was released.
+    book(PATIENT, slot_ahead(index=1)["id"])
+
+
+def test_signed_in_owner_cancels_from_history(moto_table: str) -> None:
+    slot = slot_ahead()
+    ticket = book(PATIENT, slot["id"], signed_in=True)
+    event = _retarget(event_file("cancellation/cancel_signed_in.json"), ticket["id"])
+
+    status, body = invoke("cancellation", event)
+
+    assert status == 200, body
+    assert body["appointment"]["status"] == "cancelled"
+    assert slot_item(slot["id"])["status"] == "free"
+
+
+def test_signed_in_cancels_an_appointment_booked_anonymously_with_the_same_policy(moto_table: str) -> None:
+    ticket = book(PATIENT, slot_ahead()["id"])
+    event = _retarget(event_file("cancellation/cancel_signed_in.json"), ticket["id"])
+    status, body = invoke("cancellation", event)
+    assert status == 200 and body["appointment"]["status"] == "cancelled"
+
+
+def test_policy_with_series_cancels_with_its_series(moto_table: str) -> None:
+    ticket = book(OLD_STYLE, slot_ahead()["id"])
+    # Without the series it is another policy: as unknown as a made-up id.
+    status, body = invoke("cancellation", cancel_event(ticket["id"], {"policyNumber": OLD_STYLE["policyNumber"]}))
+    assert status == 404 and body["error"]["code"] == "not_found"
+    event = _retarget(event_file("cancellation/cancel_anonymous_series.json"), ticket["id"])
+    status, body = invoke("cancellation", event)
+    assert status == 200, body
+    assert body["appointment"]["status"] == "cancelled"
+
+
+def test_late_cancellation_is_allowed_with_a_notice(moto_table: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    slot = slot_ahead()
+    ticket = book(PATIENT, slot["id"])
+    at(monkeypatch, slot["epoch"] - 3600)
+
+    status, body = invoke("cancellation", cancel_event(ticket["id"]))
+
+    assert status == 200, body
+    assert body["lateCancellation"] is True
+    assert "за сутки" in body["notice"]
+    assert slot_item(slot["id"])["status"] == "free"
+
+
+def test_late_cancellation_notice_in_english(moto_table: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    slot = slot_ahead()
+    ticket = book(PATIENT, slot["id"])
+    at(monkeypatch, slot["epoch"] - DAY + 60)
+    status, body = invoke("cancellation", cancel_event(ticket["id"], lang="en"))
+    assert status == 200 and body["lateCancellation"] is True
+    assert "a day" in body["notice"]
+
+
+def test_exactly_a_day_before_is_not_late(moto_table: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    slot = slot_ahead()
+    ticket = book(PATIENT, slot["id"])
+    at(monkeypatch, slot["epoch"] - DAY)
+    status, body = invoke("cancellation", cancel_event(ticket["id"]))
+    assert status == 200 and body["lateCancellation"] is False and body["notice"] is None
+
+
+def test_cancel_is_one_read_and_one_transaction(moto_table: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    ticket = book(PATIENT, slot_ahead()["id"])
+    calls: list[str] = []
+    real_client = dal.client()
+
+    class Counting:
+        def __getattr__(self, name: str) -> Any:
+            calls.append(name)
+            return getattr(real_client, name)
+
+    monkeypatch.setattr(dal, "client", lambda: Counting())
+    status, _ = invoke("cancellation", cancel_event(ticket["id"]))
+    assert status == 200
+    assert calls == ["get_item", "transact_write_items"]
+
+
+# ---------------------------------------------------------------- refusals
+def test_unknown_id_and_wrong_policy_get_the_same_not_found(moto_table: str) -> None:
+    ticket = book(OTHER, slot_ahead()["id"])
+    # The sample event names a placeholder id: no such appointment.
+    unknown = invoke("cancellation", event_file("cancellation/cancel_anonymous.json"))
+    # PATIENT's policy against OTHER's appointment.
+    wrong_policy = invoke("cancellation", cancel_event(ticket["id"]))
+    assert unknown == wrong_policy
+    assert unknown[0] == 404 and unknown[1]["error"]["code"] == "not_found"
+    assert appointment_item(ticket["id"])["status"] == "booked"  # type: ignore[index]
+
+
+@pytest.mark.parametrize("appointment_id", ["short", "x" * 65, "bad$chars-but-long-enough-000"])
+def test_malformed_id_is_not_found(moto_table: str, appointment_id: str) -> None:
+    status, body = invoke("cancellation", cancel_event(appointment_id))
+    assert status == 404 and body["error"]["code"] == "not_found"
+
+
+def test_signed_in_patient_cannot_cancel_anothers_appointment(moto_table: str) -> None:
+    slot = slot_ahead()
+    ticket = book(OTHER, slot["id"])
+    event = _retarget(event_file("cancellation/cancel_signed_in.json"), ticket["id"])  # PATIENT's claims
+    status, body = invoke("cancellation", event)
+    assert status == 404 and body["error"]["code"] == "not_found"
+    assert slot_item(slot["id"])["status"] == "booked"
+    assert appointment_item(ticket["id"])["status"] == "booked"  # type: ignore[index]
+
+
+def test_signed_in_route_without_claims_is_unauthorized(moto_table: str) -> None:
+    event = event_file("cancellation/cancel_signed_in.json")
+    del event["requestContext"]["authorizer"]
+    status, body = invoke("cancellation", event)
+    assert status == 401 and body["error"]["code"] == "unauthorized"
+
+
+def test_second_cancel_is_already_cancelled(moto_table: str) -> None:
+    ticket = book(PATIENT, slot_ahead()["id"])
+    assert invoke("cancellation", cancel_event(ticket["id"]))[0] == 200
+    status, body = invoke("cancellation", cancel_event(ticket["id"], lang="en"))
+    assert status == 409 and body["error"]["code"] == "already_cancelled"
+    assert body["error"]["message"] == "The appointment has already been cancelled."
+
+
+def test_cancelled_then_slot_rebooked_second_cancel_leaves_new_booking_alone(moto_table: str) -> None:
+    slot = slot_ahead()
+    first = book(PATIENT, slot["id"])
+    assert invoke("cancellation", cancel_event(first["id"]))[0] == 200
+    second = book(OTHER, slot["id"])
+    status, body = invoke("cancellation", cancel_event(first["id"]))
+    assert status == 409 and body["error"]["code"] == "already_cancelled"
+    assert slot_item(slot["id"])["appointmentId"] == second["id"]
+    assert lock_item(OTHER, "therapist")
+
+
+@pytest.mark.parametrize("after", [0, 600])
+def test_started_appointment_cannot_be_cancelled(moto_table: str, monkeypatch: pytest.MonkeyPatch,
+                                                 after: int) -> None:
+    slot = slot_ahead()
+    ticket = book(PATIENT, slot["id"])
+    at(monkeypatch, slot["epoch"] + after)
+    status, body = invoke("cancellation", cancel_event(ticket["id"]))
+    assert status == 409 and body["error"]["code"] == "appointment_started"
+    assert slot_item(slot["id"])["status"] == "booked"
+    assert appointment_item(ticket["id"])["status"] == "booked"  # type: ignore[index]
+
+
+def test_the_transaction_itself_refuses_a_started_appointment(moto_table: str,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The read said "not started"; the appointment started before the write: the write's condition decides,
+    and its ALL_OLD reason says why without another read."""
+    slot = slot_ahead()
+    ticket = book(PATIENT, slot["id"])
+    at(monkeypatch, slot["epoch"] - 60)
+    real_transact = dal.transact
+
+    def transact_a_minute_later(ops: list[dict[str, Any]], token: str | None = None) -> None:
+        at(monkeypatch, slot["epoch"])
+        for op in ops:
+            values = next(iter(op.values())).get("ExpressionAttributeValues", {})
+            if ":now" in values:
+                values[":now"] = slot["epoch"]
+        real_transact(ops, token)
+
+    monkeypatch.setattr(dal, "transact", transact_a_minute_later)
+    status, body = invoke("cancellation", cancel_event(ticket["id"]))
+    assert status == 409 and body["error"]["code"] == "appointment_started"
+    assert slot_item(slot["id"])["status"] == "booked"
+
+
+def test_fulfilled_appointment_cannot_be_cancelled(moto_table: str) -> None:
+    ticket = book(PATIENT, slot_ahead()["id"])
+    dal.update(keys.appointment_key(ticket["id"]), "SET #st = :f", values={":f": "fulfilled"},
+               names={"#st": "status"})
+    status, body = invoke("cancellation", cancel_event(ticket["id"]))
+    assert status == 409 and body["error"]["code"] == "appointment_started"
+
+
+@pytest.mark.parametrize("body", [{"policyNumber": "12ab"}, {}, {"policyNumber": "1234567", "extra": 1},
+                                  {"policyNumber": "1234567", "policySeries": "№!"}])
+def test_bad_policy_input_is_validation_error(moto_table: str, body: dict[str, Any]) -> None:
+    status, out = invoke("cancellation", cancel_event("SAMPLEappointmentId00000", body))
+    assert status == 422 and out["error"]["code"] == "validation_error"
+    assert PATIENT["policyNumber"] not in str(out)
+
+
+def test_missing_body_is_validation_error(moto_table: str) -> None:
+    event = cancel_event("SAMPLEappointmentId00000")
+    del event["body"]
+    status, out = invoke("cancellation", event)
+    assert status == 422 and out["error"]["code"] == "validation_error"
+
+
+# ---------------------------------------------------------------- anomalies: never free what is not ours
+def test_slot_pointing_elsewhere_is_left_alone(moto_table: str) -> None:
+    slot = slot_ahead()
+    ticket = book(PATIENT, slot["id"])
+    dal.update(keys.slot_key(slot["id"]) or {}, "SET appointmentId = :other", values={":other": "someone-else"})
+    status, body = invoke("cancellation", cancel_event(ticket["id"]))
+    assert status == 200 and body["appointment"]["status"] == "cancelled"
+    kept = slot_item(slot["id"])
+    assert kept["status"] == "booked" and kept["appointmentId"] == "someone-else" and "AvPK" not in kept
+    assert lock_item(PATIENT, "therapist") is None
+
+
+def test_lock_held_by_another_appointment_is_left_alone(moto_table: str) -> None:
+    slot = slot_ahead()
+    ticket = book(PATIENT, slot["id"])
+    h = policy.policy_hash(PATIENT["policyNumber"])
+    lock_key = keys.key(keys.policy_pk(h), keys.specialty_lock_sk("therapist"))
+    dal.update(lock_key, "SET appointmentId = :other", values={":other": "newer-appointment"})
+    status, _ = invoke("cancellation", cancel_event(ticket["id"]))
+    assert status == 200
+    assert slot_item(slot["id"])["status"] == "free"
+    assert (lock_item(PATIENT, "therapist") or {}).get("appointmentId") == "newer-appointment"
+
+
+def test_missing_lock_does_not_block_cancellation(moto_table: str) -> None:
+    slot = slot_ahead(PAEDIATRICIAN)
+    ticket = book(PATIENT, slot["id"])
+    h = policy.policy_hash(PATIENT["policyNumber"])
+    dal.client().delete_item(TableName=moto_table,
+                             Key=keys.key(keys.policy_pk(h), keys.specialty_lock_sk("paediatrician")))
+    status, _ = invoke("cancellation", cancel_event(ticket["id"]))
+    assert status == 200
+    assert slot_item(slot["id"])["status"] == "free"

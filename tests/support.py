@@ -1,0 +1,77 @@
+"""Test helpers: load a function's handler as Lambda would, build API Gateway HTTP API v2 events."""
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+EVENTS = ROOT / "events"
+PATIENTS = json.loads((ROOT / "infra/demo/patients.json").read_text(encoding="utf-8"))
+
+
+class Context:
+    function_name = "test"
+    memory_limit_in_mb = 1024
+    invoked_function_arn = "arn:aws:lambda:eu-north-1:000000000000:function:test"
+    aws_request_id = "test-request"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+def load_function(name: str) -> ModuleType:
+    """functions/<name>/app.py as its own module, as the Lambda runtime imports it (cached per name)."""
+    module_name = f"functions_{name}_app"
+    if module_name in sys.modules:
+        return sys.modules[module_name]
+    spec = importlib.util.spec_from_file_location(module_name, ROOT / "functions" / name / "app.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def http_event(method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
+               query: dict[str, str] | None = None, claims: dict[str, str] | None = None,
+               route: str | None = None) -> dict[str, Any]:
+    """An API Gateway HTTP API (payload 2.0) event, as the local stack and API Gateway build it."""
+    from infra.local.events import http_event as build
+
+    return build(method, path, body=None if body is None else json.dumps(body, ensure_ascii=False),
+                 headers=headers or {}, query=query or {}, claims=claims, route_key=route)
+
+
+def invoke(name: str, event: dict[str, Any]) -> tuple[int, Any]:
+    """Run functions/<name> with `event`; returns (status, parsed JSON body or None)."""
+    response = load_function(name).handler(event, Context())
+    raw = response.get("body")
+    return response["statusCode"], json.loads(raw) if raw else None
+
+
+def event_file(relative: str) -> dict[str, Any]:
+    return json.loads((EVENTS / relative).read_text(encoding="utf-8"))
+
+
+def patient_body(p: dict[str, Any]) -> dict[str, Any]:
+    keys = ["lastName", "firstName", "middleName", "birthDate", "policyNumber", "policySeries", "email"]
+    return {k: p[k] for k in keys if p.get(k) is not None}
+
+
+def claims_of(p: dict[str, Any]) -> dict[str, str]:
+    """The JWT claims a signed-in demo patient's token carries (see shared/auth.py)."""
+    c = {"sub": f"demo-{p['policyNumber']}", "family_name": p["lastName"], "given_name": p["firstName"],
+         "birthdate": p["birthDate"], "email": p["email"], "oms_policy_number": p["policyNumber"]}
+    if p.get("middleName"):
+        c["middle_name"] = p["middleName"]
+    if p.get("policySeries"):
+        c["oms_policy_series"] = p["policySeries"]
+    return c
+
+
+def patients_of(clinic_id: str) -> list[dict[str, Any]]:
+    return [p for p in PATIENTS if p["clinicId"] == clinic_id]
