@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 
 from shared.config import settings
@@ -138,7 +139,7 @@ def with_retries(call: Callable[[], T], attempts: int = MAX_ATTEMPTS) -> T:
     for attempt in range(attempts):
         try:
             return call()
-        except Exception as exc:  # noqa: BLE001 - classified below, re-raised when not ours
+        except Exception as exc:
             if not _is_retryable(exc):
                 raise
             if attempt == attempts - 1:
@@ -185,7 +186,7 @@ def batch_get(keys: list[Item], consistent: bool = False) -> list[dict[str, Any]
     found: list[dict[str, Any]] = []
     request: dict[str, Any] = {table(): {"Keys": keys, "ConsistentRead": consistent}}
     for attempt in range(MAX_ATTEMPTS):
-        response = with_retries(lambda: client().batch_get_item(RequestItems=request))
+        response = with_retries(partial(client().batch_get_item, RequestItems=request))
         found.extend(from_item(i) or {} for i in response.get("Responses", {}).get(table(), []))
         request = response.get("UnprocessedKeys") or {}
         if not request:
@@ -253,7 +254,7 @@ def update(key: Item, update_expression: str, *, condition: str | None = None,
         params["ReturnValues"] = "ALL_NEW"
     try:
         response = with_retries(lambda: client().update_item(**params))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         if error_code(exc) == "ConditionalCheckFailedException":
             raise ConditionFailed(from_item(getattr(exc, "response", {}).get("Item"))) from exc
         raise
@@ -272,7 +273,7 @@ def put(item: dict[str, Any], condition: str | None = None, names: dict[str, str
         params["ExpressionAttributeValues"] = to_item(values)
     try:
         with_retries(lambda: client().put_item(**params))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         if error_code(exc) == "ConditionalCheckFailedException":
             raise ConditionFailed(from_item(getattr(exc, "response", {}).get("Item"))) from exc
         raise
@@ -295,7 +296,7 @@ def transact(items: list[dict[str, Any]], token: str | None = None) -> None:
         params["ClientRequestToken"] = token
     try:
         with_retries(lambda: client().transact_write_items(**params))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         if error_code(exc) == "TransactionCanceledException":
             reasons = getattr(exc, "response", {}).get("CancellationReasons", [])
             raise Cancelled([(r.get("Code", "None"), from_item(r.get("Item"))) for r in reasons]) from exc
@@ -307,7 +308,7 @@ def batch_write(items: list[dict[str, Any]]) -> None:
     for i in range(0, len(items), 25):
         pending: dict[str, Any] = {table(): [{"PutRequest": {"Item": to_item(x)}} for x in items[i:i + 25]]}
         for attempt in range(10):
-            response = with_retries(lambda: client().batch_write_item(RequestItems=pending))
+            response = with_retries(partial(client().batch_write_item, RequestItems=pending))
             pending = response.get("UnprocessedItems") or {}
             if not pending:
                 break

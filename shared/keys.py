@@ -128,7 +128,7 @@ def availability_sk(start: int, doctor_id: str) -> str:
 
 # Holds index (sparse): only held slots carry these keys; sharded to spread a rush.
 def hold_shard(slot: str) -> str:
-    n = int(hashlib.sha1(slot.encode()).hexdigest()[:4], 16) % HOLD_SHARDS
+    n = int(hashlib.sha256(slot.encode()).hexdigest()[:4], 16) % HOLD_SHARDS
     return f"HOLDS#{n}"
 
 

@@ -107,10 +107,13 @@ def _local(iso: str) -> datetime:
     return datetime.fromisoformat(iso)
 
 
-def day_text(moment: datetime, lang: str) -> str:
+def day_text(moment: datetime, lang: str, weekday: bool = True) -> str:
+    """'четверг, 26 ноября 2026' / 'Thursday, 26 November 2026' (no locale needed on Lambda)."""
     if lang == "en":
-        return f"{_WEEKDAYS_EN[moment.weekday()]}, {moment.day} {_MONTHS_EN[moment.month - 1]} {moment.year}"
-    return f"{_WEEKDAYS_RU[moment.weekday()]}, {moment.day} {_MONTHS_RU[moment.month - 1]} {moment.year}"
+        day = f"{moment.day} {_MONTHS_EN[moment.month - 1]} {moment.year}"
+        return f"{_WEEKDAYS_EN[moment.weekday()]}, {day}" if weekday else day
+    day = f"{moment.day} {_MONTHS_RU[moment.month - 1]} {moment.year}"
+    return f"{_WEEKDAYS_RU[moment.weekday()]}, {day}" if weekday else day
 
 
 def when_text(start_iso: str, end_iso: str, lang: str) -> str:
@@ -160,7 +163,7 @@ def _paragraphs(ticket: dict[str, Any], kind: str, lang: str) -> list[tuple[str,
         before = _local(ticket["cancellation"]["recommendedBefore"])
         return [
             (t["come"], None),
-            (t["cancel_before"].format(when=f"{day_text(before, lang)}, {before:%H:%M}"), None),
+            (t["cancel_before"].format(when=f"{day_text(before, lang, weekday=False)}, {before:%H:%M}"), None),
             (ticket["cancellation"]["hint"], None),
             (t["cancel_link"], ticket["cancellation"]["url"]),
             (t["calendar"], None),
@@ -213,6 +216,17 @@ def html_text(ticket: dict[str, Any], kind: str, lang: str) -> str:
     )
 
 
+def _event_description(ticket: dict[str, Any], kind: str, lang: str) -> str:
+    t = TEXT[lang]
+    lines = [f'{t["number"]}: {ticket["number"]}', f'{t["room"]}: {ticket["room"]}',
+             f'{t["phone"]}: {ticket["clinic"]["phone"]}']
+    if kind == TICKET:
+        lines.append(f'{t["cancel_link"]}: {ticket["cancellation"]["url"]}')
+    else:
+        lines.append(t["cancelled_text"])
+    return "\n".join(lines)
+
+
 def calendar(appt: dict[str, Any], ticket: dict[str, Any], kind: str, lang: str, sender: str) -> bytes:
     """The iCalendar object: METHOD:REQUEST for the ticket, METHOD:CANCEL (same UID, SEQUENCE+1) for the
     cancellation. Times carry TZID of the clinic's zone with its VTIMEZONE, so every calendar places them right."""
@@ -221,8 +235,8 @@ def calendar(appt: dict[str, Any], ticket: dict[str, Any], kind: str, lang: str,
     start = datetime.fromtimestamp(int(appt["start"]), zone)
     end = datetime.fromtimestamp(int(appt["end"]), zone)
     # DTSTAMP is when this version of the event was made: a replayed email carries the same calendar.
-    stamp_epoch = int(appt.get("cancelledAt") or appt.get("createdAt") or appt["start"]) if kind == CANCELLATION \
-        else int(appt.get("createdAt") or appt["start"])
+    stamp_epoch = int((appt.get("cancelledAt") if kind == CANCELLATION else None) or appt.get("createdAt")
+                      or appt["start"])
     cal = Calendar()
     cal.add("prodid", "-//Zapis k vrachu//Notifier//RU")
     cal.add("version", "2.0")
@@ -238,7 +252,7 @@ def calendar(appt: dict[str, Any], ticket: dict[str, Any], kind: str, lang: str,
                                                     doctor=ticket["doctor"]["name"]))
     event.add("location", f'{ticket["clinic"]["name"]}, {ticket["clinic"]["address"]}, '
                           + t["event_room"].format(room=ticket["room"]))
-    event.add("description", plain_text(ticket, kind, lang))
+    event.add("description", _event_description(ticket, kind, lang))
     event.add("status", "CONFIRMED" if kind == TICKET else "CANCELLED")
     event.add("transp", "OPAQUE")
     organizer = vCalAddress(f"mailto:{sender}")
@@ -273,7 +287,6 @@ def build(appt: dict[str, Any], kind: str, *, sender: str, reply_to: str | None 
         msg["Reply-To"] = reply_to
     msg["Date"] = format_datetime(datetime.fromtimestamp(now if now is not None else clock.now(), UTC))
     msg["Message-ID"] = make_msgid(idstring=kind, domain=sender.rpartition("@")[2] or None)
-    msg["Content-Language"] = lang
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(plain_text(ticket, kind, lang))
     msg.add_alternative(html_text(ticket, kind, lang), subtype="html")
@@ -281,4 +294,6 @@ def build(appt: dict[str, Any], kind: str, *, sender: str, reply_to: str | None 
     filename = TEXT[lang]["filename_ticket"] if kind == TICKET else TEXT[lang]["filename_cancel"]
     msg.add_attachment(ics, maintype="text", subtype="calendar", filename=filename,
                        params={"method": METHOD[kind], "charset": "UTF-8"})
+    # Set last: making the message multipart moves Content-* headers into the first part.
+    msg["Content-Language"] = lang
     return msg

@@ -288,27 +288,29 @@ def test_started_appointment_cannot_be_cancelled(moto_table: str, monkeypatch: p
     assert appointment_item(ticket["id"])["status"] == "booked"  # type: ignore[index]
 
 
-def test_the_transaction_itself_refuses_a_started_appointment(moto_table: str,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    """The read said "not started"; the appointment started before the write: the write's condition decides,
-    and its ALL_OLD reason says why without another read."""
+@pytest.mark.parametrize(("meanwhile", "code"), [("cancelled", "already_cancelled"),
+                                               ("fulfilled", "appointment_started")])
+def test_a_change_between_read_and_write_is_refused_by_the_write(moto_table: str, monkeypatch: pytest.MonkeyPatch,
+                                                                 meanwhile: str, code: str) -> None:
+    """The read saw `booked`; the state changed before the transaction: its condition refuses, and the
+    ALL_OLD reason says why without another read."""
     slot = slot_ahead()
     ticket = book(PATIENT, slot["id"])
-    at(monkeypatch, slot["epoch"] - 60)
-    real_transact = dal.transact
+    real_get = dal.get
+    reads: list[str] = []
 
-    def transact_a_minute_later(ops: list[dict[str, Any]], token: str | None = None) -> None:
-        at(monkeypatch, slot["epoch"])
-        for op in ops:
-            values = next(iter(op.values())).get("ExpressionAttributeValues", {})
-            if ":now" in values:
-                values[":now"] = slot["epoch"]
-        real_transact(ops, token)
+    def read_then_change(key: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        item = real_get(key, *args, **kwargs)
+        reads.append(key["PK"]["S"])
+        dal.update(key, "SET #st = :s", values={":s": meanwhile}, names={"#st": "status"})
+        return item
 
-    monkeypatch.setattr(dal, "transact", transact_a_minute_later)
+    monkeypatch.setattr(dal, "get", read_then_change)
     status, body = invoke("cancellation", cancel_event(ticket["id"]))
-    assert status == 409 and body["error"]["code"] == "appointment_started"
+    assert status == 409 and body["error"]["code"] == code
+    assert reads == [f"APPT#{ticket['id']}"]
     assert slot_item(slot["id"])["status"] == "booked"
+    assert lock_item(PATIENT, "therapist")
 
 
 def test_fulfilled_appointment_cannot_be_cancelled(moto_table: str) -> None:

@@ -122,11 +122,13 @@ def test_specialties_count_only_free_slots(moto_table: str, monkeypatch: pytest.
         return next(s for s in body["items"] if s["id"] == "therapist")
 
     before = therapist()
-    nearest = lookup.doctor_slots("cl0101-d01", None, None)[0]
+    real_now = clock.now()
+    # A slot that has not started by the time the hold expires.
+    nearest = next(s for s in lookup.doctor_slots("cl0101-d01", None, None)
+                   if keys.parse_slot_id(s["id"])[1] > real_now + 3600)  # type: ignore[index]
     booking.create_hold(nearest["id"])
     held = therapist()
     assert held["freeSlots"] == before["freeSlots"] - 1
-    real_now = clock.now()
     monkeypatch.setattr(clock, "now", lambda: real_now + 301)
     after_expiry = therapist()
     # The clock moved, so slots may also have started: count what is free at the new time.
