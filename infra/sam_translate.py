@@ -37,13 +37,13 @@ _POLICY_PATHS = {
 class _OfflinePolicyMap(dict):
     """Every name is 'known'; the ARN is built locally instead of asking IAM."""
 
-    def __contains__(self, name: object) -> bool:  # noqa: D105
+    def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and not name.startswith("arn:")
 
     def __missing__(self, name: str) -> str:
         return f"arn:aws:iam::aws:policy/{_POLICY_PATHS.get(name, '')}{name}"
 
-    def get(self, name: Any, default: Any = None) -> Any:  # noqa: D102
+    def get(self, name: Any, default: Any = None) -> Any:
         return self[name] if name in self else default
 
 
@@ -106,8 +106,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-o", "--output", default=str(REPO_ROOT / ".build" / "template.cfn.json"))
     ap.add_argument("--region", default=os.environ.get("AWS_DEFAULT_REGION") or "eu-north-1")
     ap.add_argument(
-        "-p", "--parameter", action="append", default=[], metavar="KEY=VALUE",
+        "-p",
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
         help="parameter override (defaults from the template apply otherwise)",
+    )
+    ap.add_argument(
+        "--lint-ignore",
+        action="append",
+        default=[],
+        metavar="RULE",
+        help="add RULE to the output's Metadata cfn-lint ignore_checks (kept with the template's own)",
     )
     args = ap.parse_args(argv)
 
@@ -123,6 +134,11 @@ def main(argv: list[str] | None = None) -> int:
         for cause in exc.causes:
             print(f"{args.template}: SAM transform error: {cause.message}", file=sys.stderr)
         return 1
+    if args.lint_ignore:
+        # cfn-lint's --ignore-checks would replace the template's own list; merge into it instead.
+        config = cfn.setdefault("Metadata", {}).setdefault("cfn-lint", {}).setdefault("config", {})
+        ignored = list(config.get("ignore_checks") or [])
+        config["ignore_checks"] = ignored + [r for r in args.lint_ignore if r not in ignored]
     out = Path(args.output)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(cfn, indent=2, sort_keys=False) + "\n", encoding="utf-8")

@@ -7,7 +7,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from infra.demo import data
+from infra.demo import addresses, data
 from shared import clock, dal
 
 PATIENTS_FILE = Path(__file__).resolve().parent / "demo" / "patients.json"
@@ -25,6 +25,7 @@ def seed(clinic_ids: set[str] | None = None, workers: int = 4) -> int:
              or any(c in i["PK"] or c in i["SK"] for c in clinic_ids)]
     people = [p for p in data.patients() if not clinic_ids or p["clinicId"] in clinic_ids]
     items += data.register_items(people)
+    items += addresses.items(clinic_ids)  # the address register of the same clinics
     for c in data.clinics():
         if clinic_ids and c["id"] not in clinic_ids:
             continue

@@ -43,8 +43,11 @@ for _words, _meaning in [
     for _w in _words.split():
         _TYPES[_w] = frozenset(_meaning)
 
-# Words that say where, not which street: the city, "дом" typed into the street field.
-_NOISE = {"г", "гор", "город", "санкт", "петербург", "спб", "россия", "рф"}
+# Words that say where, not which street: the city; a town of the city names its district.
+_NOISE = {"г", "гор", "город", "пос", "санкт", "петербург", "спб", "россия", "рф"}
+_TOWNS = {"пушкин": "pushkinsky", "павловск": "pushkinsky", "колпино": "kolpinsky", "кронштадт": "kronshtadtsky",
+          "петергоф": "petrodvortsovy", "ломоносов": "petrodvortsovy", "зеленогорск": "kurortny",
+          "сестрорецк": "kurortny"}
 
 _LATIN_LOOKALIKE = str.maketrans("aeopckxmtbh", "аеорскхмтвн")
 # Hyphenated abbreviations, read before the text is cut into words at the hyphens.
@@ -62,6 +65,7 @@ class StreetQuery:
     key: str
     words: tuple[str, ...]
     types: frozenset[str]
+    districts: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -100,19 +104,17 @@ def parse_street(text: str) -> StreetQuery | None:
     text = _ORDINAL.sub(r"\1", text)
     words: list[str] = []
     types: set[str] = set()
+    districts: set[str] = set()
     for word in _WORD.findall(text):
         if word in _TYPES:
             types |= _TYPES[word]
+        elif word in _TOWNS:
+            districts.add(_TOWNS[word])
         elif word not in _NOISE:
             words.append(word)
     if not words:
         return None
-    return StreetQuery(key=" ".join(sorted(words)), words=tuple(words), types=frozenset(types))
-
-
-def street_types(text: str) -> list[str]:
-    parsed = parse_street(text)
-    return sorted(parsed.types) if parsed else []
+    return StreetQuery(" ".join(sorted(words)), tuple(words), frozenset(types), frozenset(districts))
 
 
 # ---------------------------------------------------------------- house numbers
@@ -130,7 +132,7 @@ _PARTS = [
 
 def parse_house(text: str) -> House | None:
     """`5`, `5к2`, `д. 5, корп. 2`, `5 лит. А`, `5А`, `дом 12 корпус 3 строение 1`; None if not a house."""
-    rest = _HOUSE_PREFIX.sub("", _fold(text))
+    rest = _HOUSE_PREFIX.sub("", _fold(text).strip())
     m = _HOUSE_NUMBER.match(rest)
     if not m or not 1 <= int(m.group(1)) <= MAX_HOUSE:
         return None
@@ -230,6 +232,8 @@ def _from_index(wanted: StreetQuery) -> list[dict[str, Any]]:
 def _narrow(streets: list[dict[str, Any]], wanted: StreetQuery, district_id: str | None) -> list[dict[str, Any]]:
     if district_id:
         streets = [s for s in streets if s["districtId"] == district_id]
+    if wanted.districts:
+        streets = [s for s in streets if s["districtId"] in wanted.districts]
     if wanted.types:
         typed = [s for s in streets if set(s.get("types") or []) & wanted.types]
         # A street typed with the wrong type word is still the street: the type only chooses between namesakes.
@@ -251,14 +255,16 @@ def _fits(r: dict[str, Any], number: int) -> bool:
 
 def _serving(house: House, district_id: str, houses: list[dict[str, Any]], ranges: list[dict[str, Any]],
              ) -> list[str]:
-    """Clinic ids serving the house in one district: the register's own house first, then the ranges."""
+    """Clinic ids serving the house in one district. The register's own entry for the house wins; 5к2 typed
+    and only house 5 listed -> house 5; then the ranges; 5 typed and only 5к1, 5к2 listed -> all of them."""
     mine = [h for h in houses if h["districtId"] == district_id]
-    exact = [h for h in mine if h["building"] == house.building]
-    if not exact and house.building:
-        exact = [h for h in mine if h["building"] == ""]  # 5к2 typed, the register knows house 5 as a whole
-    if not exact and not house.building:
-        exact = mine  # 5 typed, the register lists 5к1 and 5к2: every one of them
-    chosen = exact or [r for r in ranges if r["districtId"] == district_id and _fits(r, house.number)]
+    chosen = [h for h in mine if h["building"] == house.building]
+    if not chosen and house.building:
+        chosen = [h for h in mine if h["building"] == ""]
+    if not chosen:
+        chosen = [r for r in ranges if r["districtId"] == district_id and _fits(r, house.number)]
+    if not chosen and not house.building:
+        chosen = mine
     return list(dict.fromkeys(c for item in chosen for c in item.get("clinicIds", [])))
 
 

@@ -74,6 +74,31 @@ CATALOGUE: dict[str, tuple[int, str, str]] = {
         "Сервис временно перегружен. Повторите попытку через несколько секунд.",
         "The service is busy. Please try again in a few seconds.",
     ),
+    # Attachment (issue 7): the address register, the attachment look-up, the change of polyclinic.
+    "address_not_found": (
+        404,
+        "Адрес не найден в регистре: проверьте улицу и номер дома или обратитесь в ближайшую поликлинику.",
+        "Address not found in the register: check the street and house number or ask the nearest polyclinic.",
+    ),
+    "attachment_not_found": (
+        404,
+        "Полис не найден среди прикреплённых: проверьте номер и серию полиса или обратитесь в регистратуру "
+        "поликлиники по месту жительства.",
+        "This policy is not attached to any polyclinic: check the policy number and series or contact the "
+        "registry of a polyclinic near your home.",
+    ),
+    "attachment_change_too_soon": (
+        409,
+        "Сменить поликлинику по своему выбору можно не чаще одного раза в год (кроме смены места жительства). "
+        "Ближайшая дата указана в ответе.",
+        "A polyclinic can be changed by choice at most once a year (except after moving home). "
+        "The first allowed date is given in the answer.",
+    ),
+    "already_attached": (
+        409,
+        "Пациент уже прикреплён к этой поликлинике.",
+        "The patient is already attached to this polyclinic.",
+    ),
 }
 
 

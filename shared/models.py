@@ -230,3 +230,67 @@ class CancellationOut(BaseModel):
 class HistoryPage(BaseModel):
     items: list[Appointment]
     nextToken: str | None = None
+
+
+# ---------------------------------------------------------------- addresses and attachment
+class AddressStreet(BaseModel):
+    name: str = Field(description="The street as the register names it, e.g. ул. Садовая")
+    districtId: str
+    districtName: str
+
+
+class AddressClinics(BaseModel):
+    """Either the clinics serving the house (`street` set, `items` filled) or, when several streets fit what
+    was typed, the `candidates` to choose from: ask again with the chosen `name` and its `districtId`."""
+
+    street: AddressStreet | None
+    house: str = Field(description="The house as understood: 5, 5к2, 5 лит. А")
+    items: list[Clinic]
+    candidates: list[AddressStreet]
+
+
+class AttachmentOut(BaseModel):
+    clinic: ClinicSummary
+    attachedSince: date
+
+
+class MyAttachmentOut(AttachmentOut):
+    reason: Literal["initial", "choice", "relocation"]
+    changeByChoiceAllowedFrom: date = Field(description="First day a change of polyclinic by choice is allowed "
+                                                        "(today when it is allowed now)")
+    changeByChoiceAllowedNow: bool
+
+
+class RegistryPatientIn(Model):
+    lastName: str = Field(min_length=1, max_length=64)
+    firstName: str = Field(min_length=1, max_length=64)
+    middleName: str | None = Field(default=None, max_length=64)
+    birthDate: date
+    policyNumber: str
+    policySeries: str | None = None
+
+    _names = field_validator("lastName", "firstName", "middleName")(classmethod(
+        lambda cls, v: PatientIn._name(v)))  # type: ignore[operator]
+    _birth = field_validator("birthDate")(classmethod(lambda cls, v: PatientIn._birth(v)))  # type: ignore[operator]
+    _number = field_validator("policyNumber")(classmethod(lambda cls, v: _policy_number(v)))
+    _series = field_validator("policySeries")(classmethod(lambda cls, v: _policy_series(v)))
+
+
+class AttachmentChangeRequest(Model):
+    """A change of polyclinic, registered by the staff of the new clinic."""
+
+    patient: RegistryPatientIn
+    clinicId: str = Field(min_length=2, max_length=24, pattern=r"^[a-z0-9]+$")
+    reason: Literal["choice", "relocation"]
+
+
+class AttachmentChange(BaseModel):
+    clinicId: str
+    previousClinicId: str | None
+    reason: Literal["choice", "relocation"]
+    attachedSince: date
+    changeByChoiceAllowedFrom: date
+
+
+class AttachmentChangeOut(BaseModel):
+    attachment: AttachmentChange

@@ -1,4 +1,5 @@
-"""Lookup function: the GET routes of the contract - districts, clinics, specialties, doctors, free slots."""
+"""Lookup function: the read-only routes - districts, clinics, specialties, doctors, free slots, the address
+register and the attachment look-ups."""
 from __future__ import annotations
 
 from datetime import date
@@ -9,8 +10,20 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared import api, lookup
-from shared.models import Clinic, ClinicSummary, District, Doctor, Items, Slot, Specialty
+from shared import addresses, api, attachment, lookup
+from shared.models import (
+    AddressClinics,
+    AttachmentOut,
+    Clinic,
+    ClinicSummary,
+    District,
+    Doctor,
+    Items,
+    MyAttachmentOut,
+    PolicyIn,
+    Slot,
+    Specialty,
+)
 from shared.observability import logger
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=api.serialize)
@@ -52,6 +65,29 @@ def list_slots(
     to: Annotated[date | None, Query()] = None,
 ) -> Items[Slot]:
     return Items[Slot](items=lookup.doctor_slots(doctorId, from_, to))  # type: ignore[arg-type]
+
+
+@app.get("/v1/addresses/clinics", tags=["attachment"],
+         summary="Polyclinics serving an address (street and house as people type them), or the candidate "
+                 "streets to choose from")
+def address_clinics(
+    street: Annotated[str, Query(min_length=1, max_length=120, description="e.g. ул. Садовая, Садовая улица")],
+    house: Annotated[str, Query(min_length=1, max_length=40, description="e.g. 5, 5к2, д. 5, корп. 2, 5 лит. А")],
+    districtId: Annotated[str | None, Query(max_length=40, description="district of the chosen candidate")] = None,  # noqa: N803
+) -> AddressClinics:
+    return AddressClinics(**addresses.clinics_for_address(street, house, districtId, api.lang(app)))
+
+
+@app.post("/v1/attachment/lookup", tags=["attachment"],
+          summary="The polyclinic a policy is attached to and since when (POST keeps the policy out of URLs)")
+def attachment_lookup(request: PolicyIn) -> AttachmentOut:
+    return AttachmentOut(**attachment.attachment_of(request.policyNumber, request.policySeries, api.lang(app)))
+
+
+@app.get("/v1/me/attachment", tags=["attachment"],
+         summary="The signed-in patient's polyclinic and from which date a change by choice is allowed")
+def my_attachment() -> MyAttachmentOut:
+    return MyAttachmentOut(**attachment.my_attachment(api.claims(app), api.lang(app)))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -34,12 +34,14 @@ def slot_ahead(doctor_id: str = DOCTOR, days: float = 2, index: int = 0) -> dict
     return free_slots(doctor_id, clock.now() + int(days * DAY))[index]
 
 
-def book(patient: dict[str, Any], slot_id: str, signed_in: bool = False) -> dict[str, Any]:
+def book(patient: dict[str, Any], slot_id: str, signed_in: bool = False, hold_id: str | None = None) -> dict[str, Any]:
     key = {"Idempotency-Key": uuid.uuid4().hex}
+    hold = {"holdId": hold_id} if hold_id else {}
     if signed_in:
-        event = http_event("POST", "/v1/me/appointments", {"slotId": slot_id}, headers=key, claims=claims_of(patient))
+        event = http_event("POST", "/v1/me/appointments", {"slotId": slot_id, **hold}, headers=key,
+                           claims=claims_of(patient))
     else:
-        event = http_event("POST", "/v1/appointments", {"slotId": slot_id, "patient": patient_body(patient)},
+        event = http_event("POST", "/v1/appointments", {"slotId": slot_id, **hold, "patient": patient_body(patient)},
                            headers=key)
     status, body = invoke("booking", event)
     assert status == 201, body

@@ -1,0 +1,278 @@
+"""Cold start: a fresh Python process imports a function's handler and serves its first sample event,
+against the floor measured in the same run (a fresh process that imports boto3 and makes the DynamoDB
+client). Each repetition spawns new processes, floor and functions interleaved; the medians are compared.
+
+Before each repetition the table is put back so the sample event does its real work (the booking books,
+the cancellation cancels a real appointment, the sweeper finds expired holds).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench import common
+
+FLOOR_CODE = "import boto3\nboto3.client('dynamodb')\n"
+
+# Runs in the fresh process: the clock frozen at the sample events' instant, the handler imported as the
+# Lambda runtime imports it, then one event. Prints the in-process split (import, first event).
+FUNCTION_CODE = """
+import sys, time
+t0 = time.perf_counter()
+sys.path.insert(0, {root!r})
+import shared.clock as _clock
+_clock.now = lambda: {now}
+import importlib.util, json
+spec = importlib.util.spec_from_file_location("app", {path!r})
+app = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(app)
+t1 = time.perf_counter()
+class Context:
+    function_name = "zapis-{name}"; function_version = "1"; memory_limit_in_mb = 1024
+    invoked_function_arn = "arn:aws:lambda:eu-north-1:000000000000:function:zapis-{name}:live"
+    aws_request_id = "cold"; log_group_name = "/aws/lambda/zapis-{name}"; log_stream_name = "cold"
+    def get_remaining_time_in_millis(self): return 10000
+with open({event!r}, encoding="utf-8") as f:
+    event = json.load(f)
+response = app.handler(event, Context())
+t2 = time.perf_counter()
+status = response.get("statusCode", 200) if isinstance(response, dict) else 200
+print(json.dumps({{"status": status, "import": t1 - t0, "first": t2 - t1}}))
+"""
+
+API_FUNCTIONS = ["lookup", "booking", "cancellation", "history", "registry"]
+# function -> sample event (relative to events/)
+SAMPLES = {
+    "lookup": "lookup/doctor_slots.json",
+    "booking": "booking/book_anonymous.json",
+    "cancellation": "cancellation/cancel_anonymous.json",
+    "history": "history/history.json",
+    "sweeper": "sweeper/scheduled.json",
+    "notifier": "notifier/ticket_insert.json",
+}
+
+
+def functions() -> dict[str, str]:
+    """The functions present now, with the sample event each is started with."""
+    found = dict(SAMPLES)
+    registry_events = sorted((common.EVENTS / "registry").glob("*.json"))
+    if registry_events:
+        found["registry"] = str(registry_events[0].relative_to(common.EVENTS))
+    return {n: e for n, e in found.items() if (common.ROOT / "functions" / n / "app.py").exists()
+            and (common.EVENTS / e).exists()}
+
+
+def _run(code: str, env: dict[str, str]) -> tuple[float, dict[str, Any]]:
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120,
+                          cwd=common.ROOT)
+    wall = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise RuntimeError(f"cold start failed: {proc.stderr.strip().splitlines()[-1:]}")
+    last = proc.stdout.strip().splitlines()[-1:] or ["{}"]
+    try:
+        return wall, json.loads(last[0])
+    except ValueError:
+        return wall, {}
+
+
+# ---------------------------------------------------------------- putting the table back
+class Preparer:
+    """Per function, what makes its sample event do its real work in the next fresh process."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.counter = 0
+
+    def path_for(self, name: str, ev: dict[str, Any]) -> str:
+        path = self.workdir / f"{name}.json"
+        path.write_text(json.dumps(ev, ensure_ascii=False), encoding="utf-8")
+        return str(path)
+
+    def prepare(self, name: str, relative: str) -> str:
+        _restore_register()  # the registry's sample moves a demo patient to another clinic
+        ev = common.event(relative)
+        if name == "booking":
+            _reset_booking(ev)
+        elif name == "cancellation":
+            ev = _real_appointment_for(ev, self)
+        elif name == "sweeper":
+            _expired_holds(2, self)
+        return self.path_for(name, ev)
+
+
+def _restore_register() -> None:
+    from infra.demo import data
+    from shared import dal
+
+    dal.batch_write(data.register_items([p for p in data.patients() if p["clinicId"] in common.CLINICS]))
+
+
+def _reset_booking(ev: dict[str, Any]) -> None:
+    """The sample booking's slot free again, its idempotency record and specialty lock gone."""
+    from shared import dal, keys, policy
+    from shared.booking import Patient
+
+    body = json.loads(ev["body"])
+    p = body["patient"]
+    patient = Patient(p["lastName"], p["firstName"], p.get("middleName"), p["birthDate"], p["policyNumber"],
+                      p.get("policySeries"), p["email"])
+    client = dal.client()
+    table = dal.table()
+    client.delete_item(TableName=table, Key=keys.idempotency_key(patient.policy_hash,
+                                                                 ev["headers"]["idempotency-key"]))
+    slot_key = keys.slot_key(body["slotId"])
+    assert slot_key
+    slot = dal.get(slot_key, consistent=True) or {}
+    doctor = dal.get(keys.key(keys.doctor_pk(slot["doctorId"]), keys.PROFILE)) or {}
+    client.delete_item(TableName=table, Key=keys.key(keys.policy_pk(policy.policy_hash(p["policyNumber"],
+                                                                                     p.get("policySeries"))),
+                                                     keys.specialty_lock_sk(doctor["specialtyId"])))
+    _free(slot)
+
+
+def _free(slot: dict[str, Any]) -> None:
+    from shared import dal, slots
+
+    free = {k: v for k, v in slot.items() if k not in {"holdId", "holdExpiresAt", "HoldPK", "HoldSK",
+                                                       "appointmentId"}}
+    free["status"] = slots.FREE
+    dal.put(free | slots.availability_keys(free))
+
+
+def _real_appointment_for(ev: dict[str, Any], prep: Preparer) -> dict[str, Any]:
+    """Book, for the sample's patient, a surgeon's slot (not the therapist the booking sample takes) and
+    aim the sample event at that appointment (the file names a placeholder id)."""
+    policy_number = json.loads(ev["body"])["policyNumber"]
+    appointment_id = _book_for(policy_number, "cl0101-d04", prep)
+    old = ev["pathParameters"]["appointmentId"]
+    ev["pathParameters"]["appointmentId"] = appointment_id
+    ev["rawPath"] = ev["rawPath"].replace(old, appointment_id)
+    ev["requestContext"]["http"]["path"] = ev["requestContext"]["http"]["path"].replace(old, appointment_id)
+    return ev
+
+
+def _book_for(policy_number: str, doctor_id: str, prep: Preparer) -> str:
+    from infra.demo import data
+    from shared import auth, booking, dal, keys, slots
+    from shared.models import PatientIn
+
+    person = next(p for p in data.patients() if p["policyNumber"] == policy_number)
+    now = common.FROZEN_NOW
+    found, _ = dal.query("PK = :pk AND begins_with(SK, :s)", {":pk": keys.doctor_pk(doctor_id), ":s": "SLOT#",
+                                                                ":free": slots.FREE},
+                         filter_expression="#st = :free", names={"#st": "status"}, consistent=True)
+    slot = next(s for s in found if slots.in_booking_window(int(s["start"]), now))
+    patient = auth.patient(PatientIn(**{k: v for k, v in person.items() if k != "clinicId"}))
+    prep.counter += 1
+    outcome = booking.book(slot["slotId"], None, patient, f"bench-{time.time_ns()}-{prep.counter}",
+                           "bench", "ru")
+    if outcome.status != 201:
+        raise RuntimeError(f"could not book for the cancellation sample: {outcome.body}")
+    return str(outcome.body["appointment"]["id"])
+
+
+def _expired_holds(count: int, prep: Preparer) -> None:
+    """`count` holds made one hold-length ago, so they have expired now."""
+    from shared import booking, dal, keys, slots
+
+    found, _ = dal.query("PK = :pk AND begins_with(SK, :s)", {":pk": keys.doctor_pk("cl0102-d05"), ":s": "SLOT#",
+                                                                ":free": slots.FREE},
+                         filter_expression="#st = :free", names={"#st": "status"}, consistent=True)
+    common.set_clock(common.FROZEN_NOW - 400)
+    try:
+        taken = 0
+        for s in found:
+            if taken == count:
+                break
+            if slots.in_booking_window(int(s["start"]), common.FROZEN_NOW - 400):
+                booking.create_hold(s["slotId"])
+                taken += 1
+    finally:
+        common.freeze_clock()
+
+
+# ---------------------------------------------------------------- importtime
+def import_profile(name: str, env: dict[str, str]) -> dict[str, float]:
+    """`python -X importtime` of the handler module: cumulative ms per top-level package."""
+    code = (f"import sys\nsys.path.insert(0, {str(common.ROOT)!r})\nimport importlib.util\n"
+            f"spec = importlib.util.spec_from_file_location('app', {str(common.ROOT / 'functions' / name / 'app.py')!r})\n"
+            "m = importlib.util.module_from_spec(spec)\nspec.loader.exec_module(m)\n")
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", code], env=env, capture_output=True,
+                          text=True, timeout=120, cwd=common.ROOT)
+    per_package: dict[str, float] = defaultdict(float)
+    for line in proc.stderr.splitlines():
+        m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)", line)
+        if not m:
+            continue
+        self_us, package = int(m.group(1)), m.group(4).split(".")[0]
+        per_package[package] += self_us / 1000
+    top = sorted(per_package.items(), key=lambda kv: -kv[1])[:8]
+    return {k: round(v, 1) for k, v in top}
+
+
+def run(reps: int, log: Callable[[str], None]) -> dict[str, Any]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PYTEST"))}
+    env["PYTHONDONTWRITEBYTECODE"] = "0"
+    env.update(common.lambda_env(os.environ["AWS_ENDPOINT_URL_DYNAMODB"]))
+    notifier_env = _notifier_env()
+    found = functions()
+    if "notifier" in found and notifier_env is None:
+        found.pop("notifier")
+    floor: list[float] = []
+    walls: dict[str, list[float]] = defaultdict(list)
+    splits: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    statuses: dict[str, set[int]] = defaultdict(set)
+    with tempfile.TemporaryDirectory(prefix="bench-cold-") as tmp:
+        prep = Preparer(Path(tmp))
+        # One warm-up round (not counted): bytecode caches written, the OS page cache filled.
+        for r in range(reps + 1):
+            wall, _ = _run(FLOOR_CODE, env)
+            if r:
+                floor.append(wall)
+            for name, relative in found.items():
+                path = prep.prepare(name, relative)
+                code = FUNCTION_CODE.format(root=str(common.ROOT), now=common.FROZEN_NOW, name=name,
+                                            path=str(common.ROOT / "functions" / name / "app.py"), event=path)
+                wall, inner = _run(code, env | (notifier_env or {}) if name == "notifier" else env)
+                if r:
+                    walls[name].append(wall)
+                    splits[name].append((inner.get("import", 0.0), inner.get("first", 0.0)))
+                    statuses[name].add(int(inner.get("status", 0)))
+            log(f"cold start round {r}/{reps}" + (" (warm-up)" if not r else ""))
+    floor_ms = common.median(floor) * 1000
+    out: dict[str, Any] = {"reps": reps, "floor_ms": round(floor_ms, 1), "functions": {}}
+    for name in found:
+        median = common.median(walls[name]) * 1000
+        out["functions"][name] = {
+            "event": found[name],
+            "status": sorted(statuses[name]),
+            "median_ms": round(median, 1),
+            "ratio": round(median / floor_ms, 2),
+            "api": name in API_FUNCTIONS,
+            "import_ms": round(common.median([s[0] for s in splits[name]]) * 1000, 1),
+            "first_event_ms": round(common.median([s[1] for s in splits[name]]) * 1000, 1),
+            "import_profile_ms": import_profile(name, env),
+        }
+    return out
+
+
+def _notifier_env() -> dict[str, str] | None:
+    """SES and SQS endpoints for the notifier (moto's server, as the local stack runs it), or None."""
+    try:
+        from infra import ddb_local
+        from infra.local import outbox
+
+        outbox.start(ddb_local.free_port())
+        return dict(outbox.client_env())
+    except Exception:  # noqa: BLE001 - the notifier is then left out, and the results say so
+        return None

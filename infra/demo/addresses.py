@@ -1,0 +1,71 @@
+"""Deterministic demo address register: for each district a few real street names with house ranges mapped
+to the district's two demo polyclinics, plus a few single houses with a building that the register assigns
+differently from their range (as a real register does).
+
+Namesakes on purpose, so that "several candidate streets" happens: ул. Садовая (Адмиралтейский and
+Пушкинский), пр. Ленина (Колпинский and Кронштадтский) beside ул. Ленина (Петроградский), Ленинский пр.
+(Кировский and Красносельский), Большой пр. В.О. and Большой пр. П.С.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from infra.demo.data import DISTRICTS
+from shared import addresses
+
+STREETS: dict[str, list[str]] = {
+    "admiralteysky": ["ул. Садовая", "наб. канала Грибоедова", "Лермонтовский пр."],
+    "vasileostrovsky": ["Большой пр. В.О.", "7-я линия В.О.", "Средний пр. В.О."],
+    "vyborgsky": ["пр. Просвещения", "пр. Энгельса", "ул. Композиторов"],
+    "kalininsky": ["Гражданский пр.", "пр. Науки", "ул. Бутлерова"],
+    "kirovsky": ["пр. Стачек", "ул. Зины Портновой", "Ленинский пр."],
+    "kolpinsky": ["пр. Ленина", "ул. Труда", "Октябрьская ул."],
+    "krasnogvardeysky": ["Заневский пр.", "пр. Энергетиков", "ул. Стахановцев"],
+    "krasnoselsky": ["пр. Ветеранов", "Ленинский пр.", "ул. Партизана Германа"],
+    "kronshtadtsky": ["пр. Ленина", "Советская ул.", "ул. Мартынова"],
+    "kurortny": ["Приморское ш.", "ул. Токарева", "ул. Володарского"],
+    "moskovsky": ["Московский пр.", "ул. Типанова", "ул. Победы"],
+    "nevsky": ["пр. Большевиков", "Дальневосточный пр.", "ул. Бабушкина"],
+    "petrogradsky": ["Каменноостровский пр.", "Большой пр. П.С.", "ул. Ленина"],
+    "petrodvortsovy": ["Санкт-Петербургский пр.", "Разводная ул.", "Ботаническая ул."],
+    "primorsky": ["ул. Савушкина", "Комендантский пр.", "пр. Испытателей"],
+    "pushkinsky": ["ул. Садовая", "Октябрьский б-р", "Московская ул."],
+    "frunzensky": ["Будапештская ул.", "ул. Ярослава Гашека", "Бухарестская ул."],
+    "tsentralny": ["Невский пр.", "Лиговский пр.", "ул. Марата"],
+}
+
+
+def rows() -> list[dict[str, Any]]:
+    """The register as rows: street, district, the house range or the single house, the clinics."""
+    out: list[dict[str, Any]] = []
+    for d_index, (d_id, d_ru, d_en) in enumerate(DISTRICTS, start=1):
+        first, second = f"cl{d_index:02d}01", f"cl{d_index:02d}02"
+        for s_index, street in enumerate(STREETS[d_id]):
+            # Alternate which clinic takes the low numbers, so both clinics serve every district.
+            a, b = (first, second) if s_index % 2 == 0 else (second, first)
+            common = {"street": street, "districtId": d_id, "districtName": d_ru, "districtNameEn": d_en}
+            out.append({**common, "from": 1, "to": 49, "parity": "all", "clinicIds": [a]})
+            out.append({**common, "from": 50, "to": 149, "parity": "odd", "clinicIds": [b]})
+            out.append({**common, "from": 50, "to": 149, "parity": "even", "clinicIds": [a]})
+            if s_index == 0:
+                # House 10 belongs to range 1-49, but its building 2 is served by the other clinic.
+                out.append({**common, "house": "10к2", "clinicIds": [b]})
+    return out
+
+
+def items(clinic_ids: set[str] | None = None) -> list[dict[str, Any]]:
+    """Table items of the demo register; with `clinic_ids`, only the streets of those clinics' rows."""
+    wanted = [r for r in rows() if not clinic_ids or set(r["clinicIds"]) <= clinic_ids]
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in wanted:
+        for item in addresses.street_items(r["street"], r["districtId"], r["districtName"], r["districtNameEn"]):
+            out[(item["PK"], item["SK"])] = item
+        if "house" in r:
+            parsed_street, house = addresses.parse_street(r["street"]), addresses.parse_house(r["house"])
+            assert parsed_street and house
+            item = addresses.house_item(parsed_street.key, r["districtId"], house, r["clinicIds"])
+        else:
+            item = addresses.range_item(r["street"], r["districtId"], r["from"], r["to"], r["parity"],
+                                        r["clinicIds"])
+        out[(item["PK"], item["SK"])] = item
+    return list(out.values())

@@ -1,0 +1,364 @@
+"""The table's stream, delivered locally as Lambda's DynamoDB event source mapping delivers it.
+
+    run(table="zapis-local", deliver=callback, stop=threading.Event())   # blocks until `stop` is set
+
+reads DynamoDB Local's stream (the dynamodbstreams API, served at the DynamoDB endpoint:
+AWS_ENDPOINT_URL_DYNAMODBSTREAMS, else AWS_ENDPOINT_URL_DYNAMODB), and for the function whose template events
+include the table's stream (NotifierFunction) applies what template.yaml declares for it:
+
+- FilterCriteria: each Filter's Pattern is parsed and matched EventBridge-style (the subset Lambda documents
+  for event filtering: exact values, nested objects, `exists`, `prefix`, `anything-but`, `numeric`);
+  records matching no pattern are dropped, as Lambda drops them;
+- BatchSize and StartingPosition; each batch is `{"Records": [...]}` in Lambda's record shape (eventName,
+  dynamodb.Keys/NewImage/OldImage/SequenceNumber, eventSourceARN ...);
+- FunctionResponseTypes ReportBatchItemFailures: the next try starts at the lowest failed sequence number;
+- BisectBatchOnFunctionError: a batch whose invocation raised is retried in halves;
+- MaximumRetryAttempts: then the batch is dead-lettered as Lambda's on-failure destination does: a
+  `{"requestContext", "responseContext", "DDBStreamBatchInfo": {shardId, start/endSequenceNumber, ...}}`
+  message, put to NOTIFIER_DLQ_URL (moto's SQS in the local stack, see infra/local/outbox.py) when set, and
+  kept in `StreamPoller.dead_letters` either way.
+
+`deliver(event) -> response` is the function invocation (the local server runs the notifier's handler);
+an exception it raises counts as a function error.
+"""
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from infra import template
+
+Deliver = Callable[[dict[str, Any]], Any]
+
+
+# ---------------------------------------------------------------- the template's event source mapping
+@dataclass(frozen=True)
+class Mapping:
+    function: str
+    batch_size: int = 100
+    starting_position: str = "LATEST"
+    maximum_retry_attempts: int = -1
+    bisect: bool = False
+    report_item_failures: bool = False
+    patterns: tuple[dict[str, Any], ...] = ()
+
+
+def stream_mapping(function: str | None = None) -> Mapping:
+    """The DynamoDB stream event of `function` (default: the one function that has one) in template.yaml."""
+    for logical, res in template.resources("AWS::Serverless::Function").items():
+        if function and logical != function:
+            continue
+        for event in (res["Properties"].get("Events") or {}).values():
+            if event["Type"] != "DynamoDB":
+                continue
+            p = event.get("Properties", {})
+            filters = (p.get("FilterCriteria") or {}).get("Filters") or []
+            return Mapping(
+                function=logical,
+                batch_size=int(p.get("BatchSize", 100)),
+                starting_position=p.get("StartingPosition", "LATEST"),
+                maximum_retry_attempts=int(p.get("MaximumRetryAttempts", -1)),
+                bisect=bool(p.get("BisectBatchOnFunctionError", False)),
+                report_item_failures="ReportBatchItemFailures" in (p.get("FunctionResponseTypes") or []),
+                patterns=tuple(json.loads(f["Pattern"]) for f in filters),
+            )
+    raise LookupError(f"no DynamoDB stream event for {function or 'any function'} in template.yaml")
+
+
+# ---------------------------------------------------------------- event filtering (EventBridge patterns)
+def _match_value(rule: Any, value: Any, present: bool) -> bool:
+    if isinstance(rule, dict):
+        if "exists" in rule:
+            return bool(rule["exists"]) == present
+        if not present:
+            return False
+        if "prefix" in rule:
+            return isinstance(value, str) and value.startswith(rule["prefix"])
+        if "anything-but" in rule:
+            banned = rule["anything-but"]
+            banned = banned if isinstance(banned, list) else [banned]
+            return value not in banned
+        if "numeric" in rule:
+            return _numeric(rule["numeric"], value)
+        raise ValueError(f"filter rule not supported locally: {rule}")
+    return present and value == rule
+
+
+def _numeric(conditions: list[Any], value: Any) -> bool:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return False
+    ops = {"=": number.__eq__, "<": number.__lt__, "<=": number.__le__, ">": number.__gt__, ">=": number.__ge__}
+    return all(ops[conditions[i]](float(conditions[i + 1])) for i in range(0, len(conditions), 2))
+
+
+def matches(pattern: dict[str, Any], event: Any) -> bool:
+    """EventBridge-style: every key of the pattern must match; a list is "any of"; an event list matches
+    when any of its elements does."""
+    if not isinstance(event, dict):
+        return False
+    for key, rule in pattern.items():
+        present = key in event
+        value = event.get(key)
+        if isinstance(rule, dict):
+            if not matches(rule, value if present else {}):
+                return False
+            continue
+        candidates = value if isinstance(value, list) else [value]
+        if not any(_match_value(r, v, present) for r in rule for v in candidates):
+            return False
+    return True
+
+
+def passes(patterns: tuple[dict[str, Any], ...], record: dict[str, Any]) -> bool:
+    return not patterns or any(matches(p, record) for p in patterns)
+
+
+# ---------------------------------------------------------------- records in Lambda's shape
+def lambda_record(raw: dict[str, Any], stream_arn: str) -> dict[str, Any]:
+    """A GetRecords record as Lambda hands it to the function."""
+    ddb = dict(raw["dynamodb"])
+    created = ddb.get("ApproximateCreationDateTime")
+    if isinstance(created, datetime):
+        ddb["ApproximateCreationDateTime"] = created.timestamp()
+    return {
+        "eventID": raw.get("eventID"),
+        "eventName": raw["eventName"],
+        "eventVersion": raw.get("eventVersion", "1.1"),
+        "eventSource": "aws:dynamodb",
+        "awsRegion": raw.get("awsRegion") or os.environ.get("AWS_DEFAULT_REGION", "eu-north-1"),
+        "dynamodb": ddb,
+        "eventSourceARN": stream_arn,
+    }
+
+
+def _iso(epoch: float | None) -> str | None:
+    if epoch is None:
+        return None
+    return datetime.fromtimestamp(float(epoch), UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def on_failure_message(batch: list[dict[str, Any]], shard_id: str, stream_arn: str, function: str,
+                       invocations: int, condition: str = "RetryAttemptsExhausted") -> dict[str, Any]:
+    """What Lambda's on-failure destination receives for a stream batch: metadata, not the records."""
+    seqs = [r["dynamodb"]["SequenceNumber"] for r in batch]
+    times = [r["dynamodb"].get("ApproximateCreationDateTime") for r in batch]
+    return {
+        "requestContext": {"requestId": f"local-{seqs[0]}", "condition": condition,
+                           "functionArn": f"arn:aws:lambda:local:000000000000:function:{function}",
+                           "approximateInvokeCount": invocations},
+        "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+        "version": "1.0",
+        "timestamp": _iso(time.time()),
+        "DDBStreamBatchInfo": {
+            "shardId": shard_id, "startSequenceNumber": seqs[0], "endSequenceNumber": seqs[-1],
+            "approximateArrivalOfFirstRecord": _iso(times[0]), "approximateArrivalOfLastRecord": _iso(times[-1]),
+            "batchSize": len(batch), "streamArn": stream_arn,
+        },
+    }
+
+
+# ---------------------------------------------------------------- the poller
+@dataclass
+class _Shard:
+    shard_id: str
+    parent: str | None
+    iterator: str | None = None
+    started: bool = False
+    closed: bool = False
+    buffer: list[dict[str, Any]] = field(default_factory=list)
+    limit: int = 0  # batch size now (halved by bisect)
+    attempts: int = 0  # failed invocations of the batch at the head of the buffer
+    not_before: float = 0.0
+
+    @property
+    def done(self) -> bool:
+        return self.closed and not self.buffer
+
+
+class StreamPoller:
+    """Polls every shard of one stream and delivers filtered batches in order, one batch per shard at a time."""
+
+    def __init__(self, stream_arn: str, deliver: Deliver, mapping: Mapping | None = None, *,
+                 client: Any = None, dead_letter: Callable[[dict[str, Any]], None] | None = None,
+                 retry_delay: float = 0.2) -> None:
+        self.stream_arn = stream_arn
+        self.deliver = deliver
+        self.mapping = mapping or stream_mapping()
+        self.client = client or _streams_client()
+        self.dead_letter = dead_letter
+        self.retry_delay = retry_delay
+        self.shards: dict[str, _Shard] = {}
+        self.dead_letters: list[dict[str, Any]] = []
+        self.invocations = 0
+        self._described = 0.0
+
+    # -- shards
+    def refresh_shards(self) -> None:
+        start: str | None = None
+        while True:
+            params: dict[str, Any] = {"StreamArn": self.stream_arn}
+            if start:
+                params["ExclusiveStartShardId"] = start
+            desc = self.client.describe_stream(**params)["StreamDescription"]
+            for s in desc.get("Shards", []):
+                if s["ShardId"] not in self.shards:
+                    self.shards[s["ShardId"]] = _Shard(s["ShardId"], s.get("ParentShardId"),
+                                                       limit=self.mapping.batch_size)
+            start = desc.get("LastEvaluatedShardId")
+            if not start:
+                break
+        self._described = time.monotonic()
+
+    def _ready(self, shard: _Shard) -> bool:
+        """A child shard waits until its parent is read to the end (order per item key)."""
+        parent = self.shards.get(shard.parent or "")
+        return parent is None or parent.done
+
+    def _fill(self, shard: _Shard) -> None:
+        if shard.closed or len(shard.buffer) >= shard.limit:
+            return
+        if not shard.started:
+            # A parent found later than its child is read from its start, like a new shard.
+            position = self.mapping.starting_position if shard.parent is None or shard.parent not in self.shards \
+                else "TRIM_HORIZON"
+            shard.iterator = self.client.get_shard_iterator(
+                StreamArn=self.stream_arn, ShardId=shard.shard_id, ShardIteratorType=position)["ShardIterator"]
+            shard.started = True
+        if not shard.iterator:
+            shard.closed = True
+            return
+        response = self.client.get_records(ShardIterator=shard.iterator, Limit=1000)
+        shard.iterator = response.get("NextShardIterator")
+        for raw in response.get("Records", []):
+            record = lambda_record(raw, self.stream_arn)
+            if passes(self.mapping.patterns, record):
+                shard.buffer.append(record)
+        if not shard.iterator:
+            shard.closed = True
+
+    # -- delivery
+    def poll_once(self) -> int:
+        """Read every ready shard once and deliver at most one batch from each; returns records delivered."""
+        if not self.shards or time.monotonic() - self._described > 10:
+            self.refresh_shards()
+        delivered = 0
+        for shard in list(self.shards.values()):
+            if shard.done or not self._ready(shard) or time.monotonic() < shard.not_before:
+                continue
+            self._fill(shard)
+            if shard.buffer:
+                delivered += self._deliver(shard)
+        return delivered
+
+    def drain(self, max_rounds: int = 500, idle_rounds: int = 3, interval: float = 0.05) -> None:
+        """Deliver until the stream has nothing more (tests): a few empty reads in a row, nothing pending.
+        GetRecords may answer empty while records are there, so one empty read proves nothing."""
+        idle = 0
+        for _ in range(max_rounds):
+            delivered = self.poll_once()
+            pending = [s for s in self.shards.values() if s.buffer]
+            if pending:
+                idle = 0
+                time.sleep(max(0.0, min(s.not_before for s in pending) - time.monotonic()))
+                continue
+            idle = 0 if delivered else idle + 1
+            if idle >= idle_rounds:
+                return
+            time.sleep(interval)
+
+    def _deliver(self, shard: _Shard) -> int:
+        batch = shard.buffer[:shard.limit]
+        self.invocations += 1
+        try:
+            response = self.deliver({"Records": batch})
+        except Exception:  # noqa: BLE001 - a function error, as Lambda sees an unhandled exception
+            return self._failed(shard, batch, 0, whole=True)
+        failures = (response or {}).get("batchItemFailures") if self.mapping.report_item_failures else None
+        if not failures:
+            del shard.buffer[:len(batch)]
+            shard.attempts, shard.limit = 0, self.mapping.batch_size
+            return len(batch)
+        seqs = [r["dynamodb"]["SequenceNumber"] for r in batch]
+        failed_ids = [f.get("itemIdentifier") for f in failures]
+        if any(i not in seqs for i in failed_ids):
+            return self._failed(shard, batch, 0, whole=True)  # Lambda treats a bad identifier as all failed
+        first = min(seqs.index(i) for i in failed_ids)
+        # Records before the lowest failure are done: checkpoint there, retry from the failure.
+        del shard.buffer[:first]
+        return first + self._failed(shard, batch[first:], first, whole=False)
+
+    def _failed(self, shard: _Shard, batch: list[dict[str, Any]], done: int, whole: bool) -> int:
+        if done:
+            shard.attempts = 0
+        shard.attempts += 1
+        retries = self.mapping.maximum_retry_attempts
+        if retries >= 0 and shard.attempts > retries:
+            message = on_failure_message(batch, shard.shard_id, self.stream_arn, self.mapping.function,
+                                         shard.attempts)
+            self.dead_letters.append(message)
+            if self.dead_letter:
+                self.dead_letter(message)
+            del shard.buffer[:len(batch)]
+            shard.attempts, shard.limit = 0, self.mapping.batch_size
+            return 0
+        if whole and self.mapping.bisect and len(batch) > 1:
+            shard.limit = max(1, len(batch) // 2)
+        shard.not_before = time.monotonic() + min(5.0, self.retry_delay * 2 ** (shard.attempts - 1))
+        return 0
+
+
+# ---------------------------------------------------------------- wiring
+def _streams_client() -> Any:
+    import boto3
+
+    endpoint = os.environ.get("AWS_ENDPOINT_URL_DYNAMODBSTREAMS") or os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
+    return boto3.client("dynamodbstreams", endpoint_url=endpoint) if endpoint else boto3.client("dynamodbstreams")
+
+
+def stream_arn(table: str, timeout: float = 30.0) -> str:
+    import boto3
+
+    ddb = boto3.client("dynamodb")
+    deadline = time.monotonic() + timeout
+    while True:
+        arn = ddb.describe_table(TableName=table)["Table"].get("LatestStreamArn")
+        if arn:
+            return arn
+        if time.monotonic() > deadline:
+            raise LookupError(f"table {table} has no stream")
+        time.sleep(0.2)
+
+
+def sqs_dead_letter(queue_url: str) -> Callable[[dict[str, Any]], None]:
+    import boto3
+
+    sqs = boto3.client("sqs")
+
+    def put(message: dict[str, Any]) -> None:
+        sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(message))
+
+    return put
+
+
+def run(table: str, deliver: Deliver, stop: threading.Event, *, interval: float = 0.5,
+        function: str | None = None) -> None:
+    """Poll the table's stream until `stop` is set (the local server runs this in a thread)."""
+    dlq = os.environ.get("NOTIFIER_DLQ_URL")
+    poller = StreamPoller(stream_arn(table), deliver, stream_mapping(function),
+                          dead_letter=sqs_dead_letter(dlq) if dlq else None)
+    while not stop.is_set():
+        try:
+            delivered = poller.poll_once()
+        except Exception as exc:  # noqa: BLE001 - keep polling, as the event source mapping would
+            print(f"[stream] poll failed: {type(exc).__name__}", flush=True)
+            delivered = 0
+        if not delivered:
+            stop.wait(interval)

@@ -1,0 +1,183 @@
+"""Attachment (прикрепление): which polyclinic a policy is attached to, and the change of polyclinic that the
+staff of the new clinic registers.
+
+The register entry `POLICY#<hash>/ATTACHMENT` is the one item every rule hangs on: the booking transaction
+checks its `clinicId` and `identityHash`, so once a change is written, new bookings follow the new clinic
+and bookings at the old one are refused (`not_attached`); appointments already booked are left alone.
+
+A change is ONE TransactWriteItems: the entry moves to the new clinic under a condition on its `version`
+(and, for a change by choice, on `choiceAllowedFrom`), and two history items record the detachment from
+the old clinic and the attachment to the new one. Two changes racing read the same version: one wins.
+
+One year: a change by choice on day D allows the next one from the same day a year later; from 29 February
+the next allowed day is 1 March (never before the anniversary, and 28 February would be a day early).
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from shared import clock, dal, keys, lookup, policy
+from shared.errors import DomainError
+from shared.observability import logger
+
+ATTEMPTS = 3
+
+
+def next_choice_date(day: date) -> date:
+    """The first day a change by choice is allowed again after one made on `day`."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February, and next year has none
+        return date(day.year + 1, 3, 1)
+
+
+def _entry_key(policy_hash: str) -> dict[str, Any]:
+    return keys.key(keys.policy_pk(policy_hash), keys.ATTACHMENT_SK)
+
+
+def history_sk(at: int, version: int, step: int) -> str:
+    """`ATTHIST#<epoch>#<version>#<step>`: 1 closes the old attachment, 2 opens the new one."""
+    return f"ATTHIST#{at:011d}#{version:06d}#{step}"
+
+
+def _clinic(clinic_id: str, lang: str) -> dict[str, Any]:
+    return lookup.clinic(clinic_id, lang)
+
+
+# ---------------------------------------------------------------- look-ups
+def attachment_of(policy_number: str, policy_series: str | None, lang: str) -> dict[str, Any]:
+    """The clinic a policy is attached to and since when (one GetItem of the entry, one of the clinic)."""
+    entry = dal.get(_entry_key(policy.policy_hash(policy_number, policy_series)))
+    if not entry:
+        raise DomainError("attachment_not_found")
+    return {"clinic": _clinic(entry["clinicId"], lang), "attachedSince": entry["attachedSince"]}
+
+
+def my_attachment(claims: dict[str, str], lang: str) -> dict[str, Any]:
+    """A signed-in patient's attachment and the first day a change by choice is allowed."""
+    number = claims.get("oms_policy_number")
+    if not number:
+        raise DomainError("unauthorized")
+    entry = dal.get(_entry_key(policy.policy_hash(number, claims.get("oms_policy_series") or None)))
+    if not entry:
+        raise DomainError("attachment_not_found")
+    today = clock.local_date(clock.now())
+    allowed = date.fromisoformat(entry["choiceAllowedFrom"]) if entry.get("choiceAllowedFrom") else today
+    return {
+        "clinic": _clinic(entry["clinicId"], lang),
+        "attachedSince": entry["attachedSince"],
+        "reason": entry.get("reason", "initial"),
+        "changeByChoiceAllowedFrom": max(allowed, today).isoformat(),
+        "changeByChoiceAllowedNow": allowed <= today,
+    }
+
+
+# ---------------------------------------------------------------- the change
+def staff_caller(event: dict[str, Any]) -> str:
+    """Who registered the change: the IAM principal API Gateway verified (AWS_IAM route authorization)."""
+    iam = ((event.get("requestContext") or {}).get("authorizer") or {}).get("iam") or {}
+    caller = iam.get("userArn") or iam.get("callerId") or iam.get("userId")
+    if not caller:
+        raise DomainError("unauthorized")
+    return str(caller)
+
+
+def change(*, last_name: str, birth_date: str, policy_number: str, policy_series: str | None, clinic_id: str,
+           reason: str, registered_by: str) -> dict[str, Any]:
+    """Attach the patient to `clinic_id` (detaching from the current clinic) by `reason` choice|relocation."""
+    if reason not in ("choice", "relocation"):
+        raise DomainError("validation_error", {"fields": [{"field": "reason", "problem": "enum"}]})
+    if not keys.valid_clinic_id(clinic_id):
+        raise DomainError("not_found")
+    policy_hash = policy.policy_hash(policy_number, policy_series)
+    identity = policy.identity_hash(policy_number, policy_series, last_name, birth_date)
+    entry_key = _entry_key(policy_hash)
+    clinic_key = keys.key(keys.clinic_pk(clinic_id), keys.PROFILE)
+    found = {(i["PK"], i["SK"]): i for i in dal.batch_get([entry_key, clinic_key], consistent=True)}
+    if (clinic_key["PK"]["S"], keys.PROFILE) not in found:
+        raise DomainError("not_found")
+    entry = found.get((entry_key["PK"]["S"], keys.ATTACHMENT_SK))
+    for _ in range(ATTEMPTS):
+        outcome, entry = _try_change(entry, entry_key, clinic_key, policy_hash, identity, clinic_id, reason,
+                                     registered_by)
+        if outcome is not None:
+            return outcome
+    raise DomainError("unavailable", retry_after=1)
+
+
+def _try_change(entry: dict[str, Any] | None, entry_key: dict[str, Any], clinic_key: dict[str, Any],
+                policy_hash: str, identity: str, clinic_id: str, reason: str, registered_by: str,
+                ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """One attempt: (the answer, None), or (None, the entry as it is now) when another change won the race."""
+    now = clock.now()
+    today = clock.local_date(now)
+    # The read refuses the hopeless; the transaction's conditions enforce every rule it decided.
+    if entry and entry.get("identityHash") != identity:
+        raise DomainError("patient_not_found")
+    if entry and entry.get("clinicId") == clinic_id:
+        raise DomainError("already_attached")
+    allowed = date.fromisoformat(entry["choiceAllowedFrom"]) if entry and entry.get("choiceAllowedFrom") else None
+    if reason == "choice" and allowed and today < allowed:
+        raise DomainError("attachment_change_too_soon", {"allowedFrom": allowed.isoformat()})
+
+    version = int(entry.get("version", 0)) if entry else 0
+    new_allowed = next_choice_date(today) if reason == "choice" else allowed
+    old_clinic = entry.get("clinicId") if entry else None
+    pk = keys.policy_pk(policy_hash)
+    ops: list[dict[str, Any]] = []
+    if entry:
+        values: dict[str, Any] = {":new": clinic_id, ":today": today.isoformat(), ":reason": reason,
+                                  ":next": version + 1, ":now": now, ":old": old_clinic, ":identity": identity}
+        update = ("SET clinicId = :new, attachedSince = :today, #reason = :reason, #v = :next, changedAt = :now, "
+                  "previousClinicId = :old")
+        condition = "identityHash = :identity AND clinicId = :old AND "
+        if version:
+            condition += "#v = :seen"
+            values[":seen"] = version
+        else:
+            condition += "attribute_not_exists(#v)"
+        if reason == "choice":
+            update += ", lastChoiceChangeAt = :today, choiceAllowedFrom = :allowed"
+            values[":allowed"] = new_allowed.isoformat() if new_allowed else None
+            # The one-year rule, in the write itself: ISO dates compare as strings.
+            condition += " AND (attribute_not_exists(choiceAllowedFrom) OR choiceAllowedFrom <= :today)"
+        ops.append({"Update": {"Key": entry_key, "UpdateExpression": update, "ConditionExpression": condition,
+                               "ExpressionAttributeNames": {"#v": "version", "#reason": "reason"},
+                               "ExpressionAttributeValues": values}})
+        ops.append({"Put": {"Item": {"PK": pk, "SK": history_sk(now, version + 1, 1), "entity": "attachmentEvent",
+                                     "event": "detached", "clinicId": old_clinic, "reason": reason,
+                                     "date": today.isoformat(), "at": now, "registeredBy": registered_by},
+                            "ConditionExpression": "attribute_not_exists(PK)"}})
+    else:
+        # First attachment of this policy (e.g. someone who came from another region).
+        item = {"PK": pk, "SK": keys.ATTACHMENT_SK, "entity": "attachment", "clinicId": clinic_id,
+                "attachedSince": today.isoformat(), "reason": reason, "identityHash": identity, "version": 1,
+                "changedAt": now}
+        if reason == "choice" and new_allowed:
+            item |= {"lastChoiceChangeAt": today.isoformat(), "choiceAllowedFrom": new_allowed.isoformat()}
+        ops.append({"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}})
+    ops.append({"Put": {"Item": {"PK": pk, "SK": history_sk(now, version + 1, 2), "entity": "attachmentEvent",
+                                 "event": "attached", "clinicId": clinic_id, "reason": reason,
+                                 "date": today.isoformat(), "at": now, "registeredBy": registered_by},
+                        "ConditionExpression": "attribute_not_exists(PK)"}})
+    # The new clinic must still exist when the change is written.
+    ops.append({"ConditionCheck": {"Key": clinic_key, "ConditionExpression": "attribute_exists(PK)"}})
+    try:
+        dal.transact(ops)
+    except dal.Cancelled as cancelled:
+        if cancelled.failed(len(ops) - 1):
+            raise DomainError("not_found") from None
+        if cancelled.failed(0):
+            # Another change won: decide again from the entry as it is now (ALL_OLD; read only if absent).
+            return None, cancelled.old(0) or dal.get(entry_key, consistent=True)
+        return None, entry  # a history key collided within the same second: try again
+    logger.info("attachment changed", extra={"clinicId": clinic_id, "previousClinicId": old_clinic,
+                                             "reason": reason})
+    return {"attachment": {
+        "clinicId": clinic_id,
+        "previousClinicId": old_clinic,
+        "reason": reason,
+        "attachedSince": today.isoformat(),
+        "changeByChoiceAllowedFrom": max(new_allowed or today, today).isoformat(),
+    }}, None

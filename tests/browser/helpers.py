@@ -1,0 +1,54 @@
+"""Steps the browser tests share: filling the anonymous form, checking accessibility and layout shift."""
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import axe_violations
+
+# Cumulative layout shift of the document, as the Layout Instability API reports it (shifts right after
+# the patient's own input do not count, as in Web Vitals).
+CLS_SCRIPT = """
+window.__cls = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) if (!e.hadRecentInput) window.__cls += e.value;
+}).observe({type: 'layout-shift', buffered: true});
+"""
+
+
+def h1(page: Any) -> Any:
+    return page.get_by_role("heading", level=1)
+
+
+def fill_patient(page: Any, p: dict[str, Any], email: str | None = None) -> None:
+    page.fill("#f-lastName", p["lastName"])
+    page.fill("#f-firstName", p["firstName"])
+    page.fill("#f-middleName", p.get("middleName") or "")
+    page.fill("#f-birthDate", p["birthDate"])
+    page.fill("#f-policyNumber", p["policyNumber"])
+    page.fill("#f-policySeries", p.get("policySeries") or "")
+    page.fill("#f-email", email or p["email"])
+
+
+def assert_accessible(page: Any, where: str) -> None:
+    serious = axe_violations(page)
+    assert not serious, f"axe-core: serious or critical violations on {where}: {serious}"
+
+
+def layout_shift(page: Any) -> float:
+    return float(page.evaluate("() => window.__cls || 0"))
+
+
+def open_calendar(page: Any, clinic: str, specialty: str, doctor: str) -> None:
+    page.goto(f"/#/clinic/{clinic}/specialty/{specialty}/doctor/{doctor}")
+    expect(page.locator("button.time").first).to_be_visible()
+
+
+def choose_first_time(page: Any) -> str:
+    """Click the first free time of the chosen day; returns its slot id once the form shows."""
+    button = page.locator("button.time").first
+    slot = button.get_attribute("data-slot")
+    button.click()
+    expect(h1(page)).to_have_text("Данные пациента")
+    return str(slot)

@@ -1,0 +1,211 @@
+"""The rest of the front-end in a real browser: the English switch, the address look-up reached from a
+refusal, retry after a network failure and a 503 (with the same Idempotency-Key), keyboard-only use and an
+axe-core check of the pages not covered by the booking tests."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, patient
+from tests.browser.helpers import CLS_SCRIPT, assert_accessible, choose_first_time, fill_patient, h1, layout_shift
+
+pytestmark = pytest.mark.browser
+
+
+def test_english_switch(make_page) -> None:
+    page, shot = make_page(DESKTOP)
+    page.goto("/#/clinic/cl0101")
+    expect(h1(page)).to_have_text("Выберите специальность")
+    page.get_by_role("button", name="Switch to English").click()
+    expect(h1(page)).to_have_text("Choose a specialty")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator('[data-specialty="therapist"] .title')).to_have_text("Therapist")
+    expect(page.locator('[data-specialty="cardiologist"] .badge')).to_have_text("Referral only")
+    expect(page.locator("#lang")).to_be_focused()
+    shot("specialties-en")
+    assert_accessible(page, "the specialties in English")
+
+    page.locator('[data-specialty="therapist"]').click()
+    page.locator("a.card").first.click()
+    expect(page.locator("button.day").first.locator(".wd")).to_have_text(re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)$"))
+    expect(page.get_by_role("heading", level=2, name=re.compile("^Free times on"))).to_be_visible()
+    shot("calendar-en")
+
+    page.reload()  # the choice is remembered
+    expect(h1(page)).to_have_text("Choose a date and time")
+    page.get_by_role("button", name="Переключить на русский").click()
+    expect(h1(page)).to_have_text("Выберите дату и время")
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+
+
+def test_not_attached_leads_to_the_address_look_up(make_page) -> None:
+    smirnova = patient("00010202")  # attached to cl0102, tries cl0101; an old policy with a series
+    page, shot = make_page(PHONE, is_mobile=True, has_touch=True)
+    page.goto("/#/clinic/cl0101/specialty/surgeon")
+    page.locator("a.card").first.click()
+    choose_first_time(page)
+    fill_patient(page, smirnova)
+    page.get_by_role("button", name="Записаться").click()
+    refusal = page.locator('[data-code="not_attached"]')
+    expect(refusal).to_contain_text("Вы не прикреплены к этой поликлинике")
+    shot("not-attached")
+    refusal.get_by_role("link", name="Найти поликлинику по адресу").click()
+
+    expect(h1(page)).to_have_text("Моя поликлиника по адресу")
+    page.get_by_role("button", name="Найти").click()
+    expect(page.locator("#f-street-error")).to_have_text("Заполните это поле.")
+    page.fill("#f-street", "Садовая")
+    page.fill("#f-house", "5")
+    page.get_by_role("button", name="Найти").click()
+    # Two streets of this name: the patient chooses theirs.
+    candidates = page.locator("button.candidate")
+    expect(candidates).to_have_count(2)
+    shot("address-candidates")
+    assert_accessible(page, "the address candidates")
+    candidates.filter(has_text="Адмиралтейский").click()
+    found = page.locator("[data-clinic]")
+    expect(found).to_have_count(1)
+    expect(found).to_contain_text("Городская поликлиника № 11")
+    shot("address-clinics")
+    found.get_by_role("link", name="Записаться сюда").click()
+    expect(h1(page)).to_have_text("Выберите специальность")
+    expect(page.locator(".clinic-name")).to_have_text("Городская поликлиника № 11")
+
+    page.goto("/#/address")
+    page.fill("#f-street", "Несуществующая")
+    page.fill("#f-house", "1")
+    page.get_by_role("button", name="Найти").click()
+    expect(page.locator('[data-code="address_not_found"]')).to_contain_text("Адрес не найден")
+    shot("address-not-found")
+
+
+def test_retry_after_network_failure_and_503_keeps_the_idempotency_key(make_page, stack) -> None:
+    ivanov = patient("7800000102000001")
+    page, shot = make_page(DESKTOP)
+
+    failures = {"districts": 1}
+
+    def flaky_districts(route) -> None:
+        if failures["districts"]:
+            failures["districts"] -= 1
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    page.route("**/v1/districts", flaky_districts)
+    page.goto("/")
+    expect(page.locator('[data-code="network"]')).to_contain_text("Нет связи с сервером")
+    shot("network-failure")
+    page.get_by_role("button", name="Повторить").click()
+    expect(page.get_by_role("link", name="Адмиралтейский")).to_be_visible()
+
+    # The booking reaches the server, but the answer is lost behind a 503: the retry sends the same
+    # Idempotency-Key, and the server answers with the first booking instead of making a second one.
+    keys: list[str] = []
+    first_answer: dict = {}
+
+    def lossy_booking(route) -> None:
+        keys.append(route.request.headers.get("idempotency-key", ""))
+        if len(keys) == 1:
+            response = route.fetch()
+            first_answer.update(response.json())
+            route.fulfill(status=503, json={"error": {"code": "unavailable", "message": "busy"}})
+        else:
+            route.continue_()
+
+    page.route("**/v1/appointments", lossy_booking)
+    page.goto("/#/clinic/cl0102/specialty/therapist")
+    page.locator("a.card").first.click()
+    choose_first_time(page)
+    fill_patient(page, ivanov)
+    page.get_by_role("button", name="Записаться").click()
+    expect(page.locator('[data-code="unavailable"]')).to_contain_text("Сервис временно перегружен")
+    shot("unavailable-retry")
+    page.get_by_role("button", name="Повторить").click()
+    expect(h1(page)).to_have_text("Талон на приём")
+    assert len(keys) == 2 and keys[0] == keys[1] and re.fullmatch(r"[0-9a-f-]{36}", keys[0]), keys
+    assert page.url.endswith(first_answer["appointment"]["id"])
+    expect(page.locator(".ticket-number")).to_contain_text(first_answer["appointment"]["number"])
+    shot("ticket-after-retry")
+
+
+def _tab_to(page, selector: str, limit: int = 60) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def test_keyboard_only_way_to_the_form(make_page) -> None:
+    page, shot = make_page(DESKTOP)
+    page.add_init_script(CLS_SCRIPT)
+    page.goto("/")
+    expect(page.get_by_role("link", name="Адмиралтейский")).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(page.locator("#skip")).to_be_focused()
+    shot("skip-link", full_page=False)
+    page.keyboard.press("Enter")
+    expect(h1(page)).to_be_focused()
+
+    _tab_to(page, 'a[href="#/district/admiralteysky"]')
+    page.keyboard.press("Enter")
+    expect(h1(page)).to_have_text("Выберите поликлинику")
+    expect(h1(page)).to_be_focused()  # focus moves to the new page's heading
+    _tab_to(page, 'a[href="#/clinic/cl0101"]')
+    page.keyboard.press("Enter")
+    expect(h1(page)).to_have_text("Выберите специальность")
+    _tab_to(page, 'a[data-specialty="ophthalmologist"]')
+    page.keyboard.press("Enter")
+    _tab_to(page, "a.card")
+    page.keyboard.press("Enter")
+    expect(page.locator("button.time").first).to_be_visible()
+    _tab_to(page, "button.day:not([disabled])")
+    shot("calendar-keyboard", full_page=False)
+    _tab_to(page, "button.time")
+    page.keyboard.press("Enter")
+    expect(h1(page)).to_have_text("Данные пациента")
+    _tab_to(page, "#f-lastName")
+    page.keyboard.type("Волков")
+    page.keyboard.press("Tab")
+    expect(page.locator("#f-firstName")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.locator("#f-middleName")).to_be_focused()
+    shot("form-keyboard", full_page=False)
+    _tab_to(page, 'button[type="submit"]')
+    page.keyboard.press("Enter")
+    expect(page.locator("#f-firstName")).to_be_focused()  # the first field in error
+    assert layout_shift(page) < 0.1
+
+    timing = page.evaluate("""() => { const n = performance.getEntriesByType('navigation')[0];
+        return {domContentLoaded: n.domContentLoadedEventEnd, load: n.loadEventEnd}; }""")
+    (ARTIFACTS / "timing.json").write_text(json.dumps(timing))  # recorded, not asserted (wall clock)
+
+
+def test_accessibility_of_the_other_pages(make_page) -> None:
+    for viewport in (DESKTOP, PHONE):
+        page, shot = make_page(viewport)
+        tag = "phone" if viewport is PHONE else "desktop"
+        for name, path, ready in [
+            ("clinics", "/#/district/admiralteysky", "a.card"),
+            ("doctors", "/#/clinic/cl0101/specialty/cardiologist", "a.card"),
+            ("my", "/#/my", "#f-policyNumber"),
+            ("address", "/#/address", "#f-street"),
+            ("sign-in", "/#/signin", "#f-policyNumber"),
+            ("cancel", "/#/cancel/unknown", "#f-policyNumber"),
+            ("not-found", "/#/nowhere", "a"),
+        ]:
+            page.goto(path)
+            expect(page.locator(f"main {ready}").first).to_be_visible()
+            shot(f"{name}-{tag}")
+            assert_accessible(page, f"{path} ({tag})")
+    page.goto("/#/my")
+    page.fill("#f-policyNumber", "7800000101000002")
+    page.fill("#f-birthDate", "1990-01-01")
+    page.get_by_role("button", name="Найти").click()
+    expect(page.locator(".results")).to_contain_text("Записей не найдено")
+    shot("my-search-phone")
+    assert_accessible(page, "the search results")

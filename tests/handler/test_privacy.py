@@ -1,0 +1,115 @@
+"""Privacy: a patient's policy number, last name, birth date and email never reach the logs.
+
+The JSON logs of the Powertools logger go to stdout (captured with capsys); anything logged at INFO or
+above through the standard logging tree (botocore, pydantic, the Lambda runtime's root logger) is captured
+with caplog. Both are searched for every personal value of the patient, in the forms it might take.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from typing import Any
+
+import pytest
+
+from shared import clock
+from shared.observability import logger
+from tests.handler.test_booking import (
+    anonymous_event,
+    body_of,
+    free_slots,
+    hold,
+    signed_in_event,
+    with_body,
+)
+from tests.support import invoke, patients_of
+
+
+@pytest.fixture
+def captured_logs(capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture,
+                  monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A function returning what was logged since its last call: JSON log lines and standard log records.
+    Tests call it once first, inside the test, to start capturing."""
+    caplog.set_level(logging.INFO)
+
+    def text() -> str:
+        # The logger's handler holds the stdout of import time, and pytest swaps capsys's stream between
+        # setup and call: point the handler at the stream capturing right now.
+        monkeypatch.setattr(logger.registered_handler, "stream", sys.stdout)
+        out, err = capsys.readouterr()
+        records = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+        caplog.clear()
+        return "\n".join([out, err, records])
+
+    return text
+
+
+def secrets_of(patient: dict[str, Any]) -> list[str]:
+    values = [patient["policyNumber"], patient["lastName"], patient["birthDate"], patient["email"]]
+    # Also the forms a serializer might give them: escaped Cyrillic, upper case, without hyphens.
+    values += [json.dumps(patient["lastName"])[1:-1], patient["lastName"].upper(), patient["birthDate"].replace("-", "")]
+    return values
+
+
+def assert_clean(text: str, patient: dict[str, Any]) -> None:
+    assert text.strip(), "nothing was logged: the capture is broken"
+    for value in secrets_of(patient):
+        assert value not in text, f"personal data in the logs: {value[:2]}…"
+
+
+def test_booking_logs_no_personal_data(moto_table: str, captured_logs: Any) -> None:
+    patient = patients_of("cl0101")[0]
+    slot = free_slots()[0]
+    captured_logs()  # drop what the setup logged
+    hold_id = hold(slot)
+    event = anonymous_event(slot, patient, hold_id)
+    assert invoke("booking", event)[0] == 201
+    assert invoke("booking", event)[0] == 201  # the idempotent replay logs too
+    text = captured_logs()
+    assert '"message":"appointment booked"' in text  # the JSON line (capsys)
+    assert "appointment booked {" in text  # the log record (caplog)
+    assert_clean(text, patient)
+
+
+def test_refusals_log_no_personal_data(moto_table: str, captured_logs: Any) -> None:
+    patient = patients_of("cl0101")[2]  # old-style policy with a series
+    other = patients_of("cl0102")[0]
+    slot = free_slots()[0]
+    captured_logs()
+    results = [
+        invoke("booking", anonymous_event(slot, dict(patient, birthDate="1990-01-01"))),  # patient_not_found
+        invoke("booking", anonymous_event(slot, other)),  # not_attached
+    ]
+    bad = anonymous_event(slot, patient)
+    body = body_of(bad)
+    body["patient"]["email"] = "not-an-email " + patient["email"]
+    results.append(invoke("booking", with_body(bad, body)))  # validation_error
+    assert [r[0] for r in results] == [403, 403, 422]
+    text = captured_logs()
+    assert_clean(text, patient)
+    assert_clean(text, other)
+
+
+def test_signed_in_booking_logs_no_personal_data(moto_table: str, captured_logs: Any) -> None:
+    patient = patients_of("cl0101")[1]
+    slot = free_slots()[0]
+    captured_logs()
+    assert invoke("booking", signed_in_event(slot, patient))[0] == 201
+    assert_clean(captured_logs(), patient)
+
+
+def test_unexpected_failure_logs_no_personal_data(moto_table: str, captured_logs: Any,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug deep inside must not print the request (the exception's message could quote it)."""
+    patient = patients_of("cl0101")[0]
+    slot = free_slots()[0]
+
+    def broken() -> int:
+        raise RuntimeError(f"boom {patient['policyNumber']} {patient['lastName']} {patient['email']}")
+
+    captured_logs()
+    monkeypatch.setattr(clock, "now", broken)
+    status, body = invoke("booking", anonymous_event(slot, patient))
+    assert status == 503 and body["error"]["code"] == "unavailable"
+    assert_clean(captured_logs(), patient)

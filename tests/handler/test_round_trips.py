@@ -1,0 +1,93 @@
+"""DynamoDB round trips per request (DESIGN.md "Access patterns"), counted on the client with a botocore hook.
+
+Round trips are what a request costs in latency and in money; a regression here (a second read, a
+read-then-write) would also break the "one conditional write" rule, so the counts are exact.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+import pytest
+
+from shared import clock, dal
+from tests.handler.test_booking import anonymous_event, free_slots, hold, hold_event, release_event, start_of
+from tests.handler.test_lookup import with_query
+from tests.support import event_file, invoke, patients_of
+
+
+@pytest.fixture
+def calls(moto_table: str) -> Iterator[Counter[str]]:
+    """DynamoDB operations sent through shared.dal's client from now on, by name."""
+    counted: Counter[str] = Counter()
+
+    def count(model, **_kwargs) -> None:  # type: ignore[no-untyped-def]
+        counted[model.name] += 1
+
+    client = dal.client()
+    client.meta.events.register("before-call.dynamodb", count)
+    yield counted
+    client.meta.events.unregister("before-call.dynamodb", count)
+
+
+def test_booking_is_one_read_and_one_transaction(calls: Counter[str]) -> None:
+    slot = free_slots()[0]
+    event = anonymous_event(slot, patients_of("cl0101")[0])
+    calls.clear()
+    assert invoke("booking", event)[0] == 201
+    assert calls == Counter({"BatchGetItem": 1, "TransactWriteItems": 1})
+
+
+def test_booking_with_hold_is_one_read_and_one_transaction(calls: Counter[str]) -> None:
+    slot = free_slots()[0]
+    event = anonymous_event(slot, patients_of("cl0101")[0], hold(slot))
+    calls.clear()
+    assert invoke("booking", event)[0] == 201
+    assert calls == Counter({"BatchGetItem": 1, "TransactWriteItems": 1})
+
+
+def test_retried_booking_is_one_read(calls: Counter[str]) -> None:
+    event = anonymous_event(free_slots()[0], patients_of("cl0101")[0])
+    assert invoke("booking", event)[0] == 201
+    calls.clear()
+    assert invoke("booking", event)[0] == 201
+    assert calls == Counter({"BatchGetItem": 1})
+
+
+def test_refused_booking_never_writes(calls: Counter[str]) -> None:
+    slot = free_slots()[0]
+    hold(slot)
+    calls.clear()
+    assert invoke("booking", anonymous_event(slot, patients_of("cl0101")[0]))[0] == 409
+    assert calls == Counter({"BatchGetItem": 1})
+
+
+def test_hold_is_one_write(calls: Counter[str]) -> None:
+    event = hold_event(free_slots()[0])
+    calls.clear()
+    assert invoke("booking", event)[0] == 201
+    assert calls == Counter({"UpdateItem": 1})
+
+
+def test_refused_hold_is_one_write_attempt(calls: Counter[str]) -> None:
+    slot = free_slots()[0]
+    hold(slot)
+    calls.clear()
+    assert invoke("booking", hold_event(slot))[0] == 409
+    assert calls == Counter({"UpdateItem": 1})  # the reason comes from ALL_OLD, not from a second read
+
+
+def test_release_is_one_write(calls: Counter[str]) -> None:
+    hold_id = hold(free_slots()[0])
+    calls.clear()
+    assert invoke("booking", release_event(hold_id))[0] == 204
+    assert calls == Counter({"UpdateItem": 1})
+
+
+def test_doctor_slots_is_one_query(calls: Counter[str]) -> None:
+    local_day = clock.local_date(start_of(free_slots()[0])).isoformat()
+    event = with_query(event_file("lookup/doctor_slots.json"), **{"from": local_day, "to": local_day})
+    calls.clear()
+    status, body = invoke("lookup", event)
+    assert status == 200 and body["items"]
+    assert calls == Counter({"Query": 1})

@@ -1,0 +1,257 @@
+"""Races on DynamoDB Local (moto is not thread-safe): cancel vs. book, sweeper vs. a booking holding a
+just-expiring hold, two sweeps at once, two cancels at once.
+
+After every race the slot and the appointments naming it must agree: at most one booked appointment per
+slot; a booked slot points at that appointment; a free slot has no booked appointment and is listed in the
+Availability index again.
+"""
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Any
+
+import pytest
+
+from infra.demo import data
+from shared import booking, cancellation, clock, dal, keys, policy, sweeper
+from shared.errors import DomainError
+
+pytestmark = pytest.mark.integration
+
+CLINIC = "cl0101"
+DOCTOR = "cl0101-d01"  # therapist
+ROUNDS = 5
+HOLD_FIELDS = {"holdId", "holdExpiresAt", "HoldPK", "HoldSK"}
+
+
+def person(n: int) -> dict[str, Any]:
+    return {"lastName": "Тестова", "firstName": "Анна", "middleName": None, "birthDate": "1980-01-01",
+            "policyNumber": f"99{n:014d}", "policySeries": None, "clinicId": CLINIC,
+            "email": f"race{n}@example.org"}
+
+
+PEOPLE = [person(n) for n in range(24)]
+
+
+def patient(p: dict[str, Any]) -> booking.Patient:
+    return booking.Patient(last_name=p["lastName"], first_name=p["firstName"], middle_name=None,
+                           birth_date=p["birthDate"], policy_number=p["policyNumber"], policy_series=None,
+                           email=p["email"])
+
+
+@pytest.fixture
+def world(ddb_table: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """cl0101's reference data, the race patients attached to it, and 4 days of one doctor's slots.
+    The clock is a settable value, so every thread sees the same moved time."""
+    now = {"t": clock.now()}
+    monkeypatch.setattr(clock, "now", lambda: now["t"])
+    today = clock.local_date(now["t"])
+    items = [i for i in data.reference_items() if i["entity"] == "district" or CLINIC in i["PK"] or CLINIC in i["SK"]]
+    items += data.register_items(PEOPLE)
+    doctor = next(d for d in data.doctors(next(c for c in data.clinics() if c["id"] == CLINIC)) if d["id"] == DOCTOR)
+    slots = data.slot_items(doctor, today, days=5)
+    dal.batch_write(items + slots)
+    ahead = [s["slotId"] for s in slots if s["start"] > now["t"] + 86400]
+    assert len(ahead) >= 30
+    return {"clock": now, "slots": ahead}
+
+
+def book(p: dict[str, Any], slot_id: str, hold_id: str | None = None) -> tuple[str, str | None]:
+    """("booked", appointment id) or (refusal code, None)."""
+    try:
+        out = booking.book(slot_id, hold_id, patient(p), uuid.uuid4().hex, uuid.uuid4().hex, "ru")
+    except DomainError as refused:
+        return refused.code, None
+    return "booked", out.body["appointment"]["id"]
+
+
+def cancel(p: dict[str, Any], appointment_id: str, signed_in: bool = False) -> str:
+    try:
+        if signed_in:
+            out = cancellation.cancel_signed_in(appointment_id, policy.policy_hash(p["policyNumber"]), "ru")
+        else:
+            out = cancellation.cancel_anonymous(appointment_id, p["policyNumber"], None, "ru")
+    except DomainError as refused:
+        return refused.code
+    return str(out["appointment"]["status"])
+
+
+def together(*calls: Callable[[], Any]) -> list[Any]:
+    """Run the calls in threads released at the same instant; their results in order."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call: Callable[[], Any]) -> Any:
+        barrier.wait()
+        return call()
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+def slot_of(slot_id: str) -> dict[str, Any]:
+    item = dal.get(keys.slot_key(slot_id) or {}, consistent=True)
+    assert item
+    return item
+
+
+def appointments_of(slot_id: str) -> list[dict[str, Any]]:
+    response = dal.client().scan(TableName=dal.table(), ConsistentRead=True,
+                                 FilterExpression="entity = :e AND slotId = :s",
+                                 ExpressionAttributeValues={":e": {"S": "appointment"}, ":s": {"S": slot_id}})
+    return [dal.from_item(i) or {} for i in response["Items"]]
+
+
+def assert_consistent(slot_id: str) -> dict[str, Any]:
+    slot, appts = slot_of(slot_id), appointments_of(slot_id)
+    booked = [a for a in appts if a["status"] == "booked"]
+    assert len(booked) <= 1, "slot booked twice"
+    if slot["status"] == "booked":
+        assert booked and slot["appointmentId"] == booked[0]["id"]
+        assert "AvPK" not in slot
+    else:
+        assert not booked, "slot free while an appointment still points at it"
+        assert slot["AvPK"] == f"AV#{CLINIC}#therapist"
+    assert slot["bookings"] == len(appts)
+    return slot
+
+
+def lock_of(p: dict[str, Any]) -> dict[str, Any] | None:
+    return dal.get(keys.key(keys.policy_pk(policy.policy_hash(p["policyNumber"])),
+                            keys.specialty_lock_sk("therapist")), consistent=True)
+
+
+# ---------------------------------------------------------------- cancel vs. book
+def _cancel_then_signal(owner: dict[str, Any], appointment_id: str, done: threading.Event) -> str:
+    try:
+        return cancel(owner, appointment_id)
+    finally:
+        done.set()
+
+
+def _book_until_cancelled(rival: dict[str, Any], slot_id: str, cancelled: threading.Event) -> list[str]:
+    """Try to book until it works, or once more after the cancellation finished; every refusal code."""
+    codes: list[str] = []
+    for _ in range(500):
+        after_cancel = cancelled.is_set()
+        code, _ = book(rival, slot_id)
+        codes.append(code)
+        if code == "booked" or after_cancel:
+            break
+    return codes
+
+
+def test_cancel_vs_book_on_the_same_slot(world: dict[str, Any]) -> None:
+    for i in range(ROUNDS):
+        owner, rival_a, rival_b = PEOPLE[3 * i:3 * i + 3]
+        slot_id = world["slots"][i]
+        code, appt = book(owner, slot_id)
+        assert code == "booked" and appt
+        cancelled = threading.Event()
+        outcome, codes_a, codes_b = together(partial(_cancel_then_signal, owner, appt, cancelled),
+                                             partial(_book_until_cancelled, rival_a, slot_id, cancelled),
+                                             partial(_book_until_cancelled, rival_b, slot_id, cancelled))
+
+        assert outcome == "cancelled"
+        finals = sorted([codes_a[-1], codes_b[-1]])
+        assert finals == ["booked", "slot_unavailable"], (codes_a, codes_b)
+        assert set(codes_a[:-1] + codes_b[:-1]) <= {"slot_unavailable", "unavailable"}
+        slot = assert_consistent(slot_id)
+        winner = rival_a if codes_a[-1] == "booked" else rival_b
+        assert slot["status"] == "booked" and slot["bookings"] == 2
+        assert lock_of(owner) is None and lock_of(winner)
+
+
+# ---------------------------------------------------------------- sweeper vs. booking
+@pytest.mark.parametrize("with_rival", [False, True])
+def test_sweeper_vs_booking_holding_a_just_expiring_hold(world: dict[str, Any], with_rival: bool) -> None:
+    now = world["clock"]
+    released = 0
+    for i in range(ROUNDS):
+        holder, rival = PEOPLE[2 * i], PEOPLE[2 * i + 1]
+        slot_id = world["slots"][5 + i]
+        hold = booking.create_hold(slot_id)
+        now["t"] += 300  # the hold's expiry: from now on it counts as expired
+        assert slot_of(slot_id)["holdExpiresAt"] == now["t"]
+        calls: list[Callable[[], Any]] = [lambda s=slot_id, h=hold["holdId"], p=holder: book(p, s, h),
+                                          lambda t=now["t"]: sweeper.sweep(t)]
+        if with_rival:
+            calls.append(lambda s=slot_id, p=rival: book(p, s))
+
+        results = together(*calls)
+
+        bookings = [r[0] for r in (results[:1] + results[2:])]
+        released += results[1].released
+        assert results[1].released <= 1
+        if with_rival:
+            # The hold had expired: either may win, exactly one does.
+            assert sorted(bookings) in (["booked", "hold_expired"], ["booked", "slot_unavailable"]), bookings
+        else:
+            # The sweeper may free the hold first; the slot is then free and still the holder's to take.
+            assert bookings == ["booked"]
+        slot = assert_consistent(slot_id)
+        assert slot["status"] == "booked" and not HOLD_FIELDS & slot.keys()
+    assert 0 <= released <= ROUNDS
+
+
+def test_two_sweeps_at_once_release_each_hold_once(world: dict[str, Any]) -> None:
+    now = world["clock"]
+    slot_ids = world["slots"][10:22]
+    for slot_id in slot_ids:
+        booking.create_hold(slot_id)
+    now["t"] += 301
+
+    first, second = together(lambda: sweeper.sweep(now["t"]), lambda: sweeper.sweep(now["t"]))
+
+    assert first.released + second.released == len(slot_ids)
+    for slot_id in slot_ids:
+        slot = assert_consistent(slot_id)
+        assert slot["status"] == "free" and not HOLD_FIELDS & slot.keys()
+
+
+def test_sweeper_vs_a_fresh_hold_on_an_expired_one(world: dict[str, Any]) -> None:
+    """An expired hold is free: someone holds the slot anew while the sweeper releases the old hold.
+    The new hold must survive."""
+    now = world["clock"]
+    for i in range(ROUNDS):
+        slot_id = world["slots"][22 + i]
+        booking.create_hold(slot_id)
+        now["t"] += 300
+        sweep_result, new_hold = together(lambda t=now["t"]: sweeper.sweep(t),
+                                          lambda s=slot_id: _hold_or_code(s))
+        slot = slot_of(slot_id)
+        assert new_hold.startswith(slot_id)  # the expired hold never blocks a new one
+        assert slot["status"] == "held" and slot["holdId"] == new_hold
+        assert slot["holdExpiresAt"] == now["t"] + 300
+        assert sweep_result.released <= 1
+
+
+def _hold_or_code(slot_id: str) -> str:
+    try:
+        return str(booking.create_hold(slot_id)["holdId"])
+    except DomainError as refused:
+        return refused.code
+
+
+# ---------------------------------------------------------------- two cancels at once
+@pytest.mark.parametrize("second_signed_in", [False, True])
+def test_two_cancels_at_once_one_wins(world: dict[str, Any], second_signed_in: bool) -> None:
+    for i in range(ROUNDS):
+        owner = PEOPLE[i]
+        slot_id = world["slots"][i]
+        code, appt = book(owner, slot_id)
+        assert code == "booked" and appt
+
+        outcomes = together(lambda a=appt, p=owner: cancel(p, a),
+                            lambda a=appt, p=owner: cancel(p, a, signed_in=second_signed_in))
+
+        assert sorted(outcomes) == ["already_cancelled", "cancelled"]
+        slot = assert_consistent(slot_id)
+        assert slot["status"] == "free" and slot["bookings"] == 1
+        assert lock_of(owner) is None
+        stored = dal.get(keys.appointment_key(appt), consistent=True)
+        assert stored and stored["status"] == "cancelled"
+

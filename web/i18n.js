@@ -1,0 +1,416 @@
+// Texts of the front-end in Russian (the default) and English. Every API error code has a message here,
+// so the page never shows a bare code; "network" is the page's own code for a request that got no answer.
+
+const RU = {
+  appTitle: "Запись на приём к врачу",
+  appSubtitle: "Городские поликлиники Санкт-Петербурга",
+  skip: "Перейти к содержимому",
+  navBook: "Записаться",
+  navAddress: "Моя поликлиника по адресу",
+  navMy: "Мои записи",
+  navSignIn: "Войти",
+  navSignOut: "Выйти",
+  signedInAs: "Вы вошли: {name}",
+  langSwitch: "English",
+  langSwitchLabel: "Switch to English",
+  loading: "Загрузка…",
+  retry: "Повторить",
+  back: "Назад",
+  home: "Главная",
+  crumbs: "Шаги записи",
+  footer: "Запись возможна только в поликлинику, к которой вы прикреплены по полису ОМС.",
+
+  districtsTitle: "Выберите район",
+  districtsIntro: "Запишитесь к врачу поликлиники, к которой вы прикреплены. Не знаете свою поликлинику?",
+  districtsFind: "Найдите её по адресу.",
+  clinicsTitle: "Выберите поликлинику",
+  specialtiesTitle: "Выберите специальность",
+  doctorsTitle: "Выберите врача",
+  freeSlots: "Свободно: {n}",
+  noFreeSlots: "Нет свободного времени",
+  nearest: "Ближайшее: {when}",
+  referral: "Только по направлению",
+  referralNote: "К этому специалисту записывают только по направлению терапевта или педиатра.",
+  room: "Кабинет {room}",
+  phone: "Телефон",
+  workingHours: "Часы работы",
+
+  calendarTitle: "Выберите дату и время",
+  calendarDays: "Ближайшие 14 дней",
+  calendarNone: "У этого врача нет свободного времени в ближайшие 14 дней. Выберите другого врача.",
+  dayNone: "В этот день свободного времени нет.",
+  slotsOn: "Свободное время {day}",
+  slotsCount: "{n} своб.",
+  holding: "Бронируем время…",
+
+  formTitle: "Данные пациента",
+  formIntro: "Проверьте время приёма и заполните данные, как в полисе ОМС.",
+  formSignedIntro: "Данные взяты из вашей учётной записи.",
+  lastName: "Фамилия",
+  firstName: "Имя",
+  middleName: "Отчество (если есть)",
+  birthDate: "Дата рождения",
+  policyNumber: "Номер полиса ОМС",
+  policyNumberHint: "16 цифр; в старом полисе — от 6 цифр",
+  policySeries: "Серия полиса (если есть)",
+  email: "Электронная почта",
+  emailHint: "Сюда придёт талон",
+  phoneOpt: "Телефон (необязательно)",
+  confirm: "Записаться",
+  booking: "Записываем…",
+  changeTime: "Выбрать другое время",
+  holdLeft: "Время закреплено за вами ещё {time}",
+  holdGone: "Время на оформление истекло. Выберите время снова.",
+  required: "Заполните это поле.",
+  badName: "Только буквы, пробел, дефис и апостроф.",
+  badDate: "Введите дату в формате ДД.ММ.ГГГГ.",
+  futureDate: "Дата рождения не может быть в будущем.",
+  oldDate: "Проверьте год рождения.",
+  badPolicy: "Номер полиса — от 6 до 16 цифр.",
+  badSeries: "Серия — буквы и цифры.",
+  badEmail: "Введите адрес почты, например ivanov@mail.ru.",
+  badPhone: "Проверьте номер телефона.",
+  badStreet: "Введите название улицы, например: Садовая.",
+  badHouse: "Введите номер дома, например: 5 или 5к2.",
+  fixErrors: "Исправьте ошибки в форме: {n}.",
+  appointment: "Приём",
+
+  ticketTitle: "Талон на приём",
+  ticketNumber: "Талон № {number}",
+  ticketSent: "Копия талона отправлена на вашу почту.",
+  when: "Дата и время",
+  doctor: "Врач",
+  specialty: "Специальность",
+  clinic: "Поликлиника",
+  patient: "Пациент",
+  status: "Статус",
+  print: "Распечатать",
+  addToCalendar: "Добавить в календарь (.ics)",
+  howToCancel: "Как отменить запись",
+  cancelThis: "Отменить запись",
+  ticketMissing: "Талон не найден в этом окне браузера. Найдите запись в разделе «Мои записи».",
+  status_booked: "Записан",
+  status_cancelled: "Отменена",
+  status_fulfilled: "Приём состоялся",
+  status_noshow: "Неявка",
+
+  cancelTitle: "Отмена записи",
+  cancelIntro: "Чтобы отменить запись, введите данные полиса ОМС, с которым вы записывались.",
+  cancelSignedIntro: "Отменить запись по вашей учётной записи?",
+  cancelDo: "Отменить запись",
+  cancelling: "Отменяем…",
+  cancelConfirm: "Отменить запись № {number} на {when}?",
+  cancelYes: "Да, отменить",
+  cancelNo: "Нет",
+  cancelled: "Запись № {number} отменена. Время освобождено для других пациентов.",
+
+  myTitle: "Мои записи",
+  myIntro: "Найдите свои будущие записи по полису ОМС и дате рождения.",
+  mySignedIntro: "История ваших заявлений, сначала новые.",
+  mySignInHint: "Войдите, чтобы видеть всю историю заявлений.",
+  search: "Найти",
+  searching: "Ищем…",
+  myNone: "Записей не найдено.",
+  more: "Показать ещё",
+  openTicket: "Талон",
+
+  addressTitle: "Моя поликлиника по адресу",
+  addressIntro: "Прикрепиться к поликлинике можно лично, в поликлинике рядом с адресом регистрации. Найдите, какие поликлиники обслуживают ваш адрес.",
+  street: "Улица",
+  streetHint: "Например: Садовая",
+  house: "Дом",
+  find: "Найти",
+  addressNone: "По этому адресу поликлиник не найдено. Проверьте написание улицы и номер дома.",
+  addressFound: "Поликлиники, обслуживающие адрес: {address}",
+  addressCandidates: "Улиц с таким названием несколько. Выберите свою:",
+  districtOf: "{name} район",
+  bookHere: "Записаться сюда",
+  myClinic: "Вы прикреплены к поликлинике: {name}",
+
+  signInTitle: "Вход",
+  signInIntro: "Войдите через Госуслуги: данные для записи подставятся сами, а в истории будут все ваши заявления.",
+  signInLocal: "Локальный стенд: вход демо-пациента по номеру его полиса (см. infra/demo/patients.json).",
+  signInDo: "Войти",
+  signInGo: "Войти через Госуслуги",
+  signInFailed: "Не удалось войти: проверьте номер полиса демо-пациента.",
+  signedOut: "Вы вышли из учётной записи.",
+
+  notFoundTitle: "Страница не найдена",
+  notFoundText: "Такой страницы нет. Начните запись с выбора района.",
+
+  errors: {
+    validation_error: "Проверьте введённые данные.",
+    not_found: "Не найдено. Возможно, данные устарели — начните сначала.",
+    slot_unavailable: "Это время только что заняли. Выберите другое время.",
+    hold_expired: "Время, отведённое на оформление, истекло, и это время уже занято. Выберите другое.",
+    hold_mismatch: "Бронь относится к другому времени. Выберите время снова.",
+    already_booked_specialty: "У вас уже есть запись к врачу этой специальности. Отмените её в разделе «Мои записи», чтобы записаться снова.",
+    patient_not_found: "Пациент не найден. Проверьте фамилию, дату рождения и номер полиса ОМС или обратитесь в регистратуру.",
+    not_attached: "Вы не прикреплены к этой поликлинике. Узнайте свою поликлинику по адресу или обратитесь в регистратуру.",
+    referral_required: "К этому специалисту записывают только по направлению. Обратитесь к терапевту или педиатру.",
+    outside_booking_window: "Записаться можно только на ближайшие 14 дней и на время, которое ещё не наступило.",
+    appointment_started: "Приём уже начался или прошёл — отменить запись нельзя.",
+    already_cancelled: "Эта запись уже отменена.",
+    idempotency_key_required: "Не удалось отправить запись. Повторите попытку.",
+    idempotency_key_reused: "Запрос уже был отправлен с другими данными. Обновите страницу и повторите.",
+    unauthorized: "Нужно войти в систему (или срок входа истёк).",
+    rate_limited: "Слишком много запросов. Подождите немного и повторите.",
+    unavailable: "Сервис временно перегружен. Повторите попытку через несколько секунд.",
+    address_not_found: "Адрес не найден в регистре. Проверьте улицу и номер дома или обратитесь в ближайшую поликлинику.",
+    attachment_not_found: "Полис не найден среди прикреплённых. Проверьте номер и серию полиса или обратитесь в регистратуру поликлиники по месту жительства.",
+    attachment_change_too_soon: "Сменить поликлинику по своему выбору можно не чаще одного раза в год (кроме смены места жительства).",
+    already_attached: "Вы уже прикреплены к этой поликлинике.",
+    network: "Нет связи с сервером. Проверьте подключение к интернету и повторите.",
+    unknown: "Что-то пошло не так. Повторите попытку.",
+  },
+  errorActionAddress: "Найти поликлинику по адресу",
+  errorActionMy: "Мои записи",
+  errorActionSignIn: "Войти",
+  errorActionTimes: "К выбору времени",
+};
+
+const EN = {
+  appTitle: "Doctor appointments",
+  appSubtitle: "St. Petersburg city polyclinics",
+  skip: "Skip to content",
+  navBook: "Book",
+  navAddress: "Find my clinic by address",
+  navMy: "My appointments",
+  navSignIn: "Sign in",
+  navSignOut: "Sign out",
+  signedInAs: "Signed in: {name}",
+  langSwitch: "Русский",
+  langSwitchLabel: "Переключить на русский",
+  loading: "Loading…",
+  retry: "Try again",
+  back: "Back",
+  home: "Home",
+  crumbs: "Booking steps",
+  footer: "You can book only at the polyclinic you are attached to by your OMS policy.",
+
+  districtsTitle: "Choose a district",
+  districtsIntro: "Book a doctor at the polyclinic you are attached to. Don't know which one it is?",
+  districtsFind: "Find it by address.",
+  clinicsTitle: "Choose a polyclinic",
+  specialtiesTitle: "Choose a specialty",
+  doctorsTitle: "Choose a doctor",
+  freeSlots: "Free: {n}",
+  noFreeSlots: "No free times",
+  nearest: "Nearest: {when}",
+  referral: "Referral only",
+  referralNote: "This specialty takes appointments only with a referral from a GP or paediatrician.",
+  room: "Room {room}",
+  phone: "Phone",
+  workingHours: "Opening hours",
+
+  calendarTitle: "Choose a date and time",
+  calendarDays: "The next 14 days",
+  calendarNone: "This doctor has no free times in the next 14 days. Please choose another doctor.",
+  dayNone: "No free times on this day.",
+  slotsOn: "Free times on {day}",
+  slotsCount: "{n} free",
+  holding: "Holding the time…",
+
+  formTitle: "Patient details",
+  formIntro: "Check the appointment time and enter your details as on your OMS policy.",
+  formSignedIntro: "Your details come from your account.",
+  lastName: "Last name",
+  firstName: "First name",
+  middleName: "Middle name (if any)",
+  birthDate: "Date of birth",
+  policyNumber: "OMS policy number",
+  policyNumberHint: "16 digits; an old policy has 6 or more",
+  policySeries: "Policy series (if any)",
+  email: "Email",
+  emailHint: "The ticket is sent here",
+  phoneOpt: "Phone (optional)",
+  confirm: "Book",
+  booking: "Booking…",
+  changeTime: "Choose another time",
+  holdLeft: "This time is held for you for {time}",
+  holdGone: "The time to complete the form ran out. Please choose a time again.",
+  required: "Please fill in this field.",
+  badName: "Letters, spaces, hyphens and apostrophes only.",
+  badDate: "Enter the date as DD.MM.YYYY.",
+  futureDate: "The date of birth cannot be in the future.",
+  oldDate: "Please check the year of birth.",
+  badPolicy: "The policy number has 6 to 16 digits.",
+  badSeries: "The series has letters and digits only.",
+  badEmail: "Enter an email address, e.g. name@example.org.",
+  badPhone: "Please check the phone number.",
+  badStreet: "Enter a street name, e.g. Sadovaya.",
+  badHouse: "Enter a house number, e.g. 5 or 5k2.",
+  fixErrors: "Please correct the errors in the form: {n}.",
+  appointment: "Appointment",
+
+  ticketTitle: "Appointment ticket",
+  ticketNumber: "Ticket No. {number}",
+  ticketSent: "A copy of the ticket has been sent to your email.",
+  when: "Date and time",
+  doctor: "Doctor",
+  specialty: "Specialty",
+  clinic: "Polyclinic",
+  patient: "Patient",
+  status: "Status",
+  print: "Print",
+  addToCalendar: "Add to calendar (.ics)",
+  howToCancel: "How to cancel",
+  cancelThis: "Cancel the appointment",
+  ticketMissing: "This ticket is not open in this browser window. Find it under “My appointments”.",
+  status_booked: "Booked",
+  status_cancelled: "Cancelled",
+  status_fulfilled: "Attended",
+  status_noshow: "Did not attend",
+
+  cancelTitle: "Cancel an appointment",
+  cancelIntro: "To cancel, enter the OMS policy you booked with.",
+  cancelSignedIntro: "Cancel this appointment of your account?",
+  cancelDo: "Cancel the appointment",
+  cancelling: "Cancelling…",
+  cancelConfirm: "Cancel appointment No. {number} on {when}?",
+  cancelYes: "Yes, cancel",
+  cancelNo: "No",
+  cancelled: "Appointment No. {number} is cancelled. The time is free for other patients.",
+
+  myTitle: "My appointments",
+  myIntro: "Find your upcoming appointments by OMS policy and date of birth.",
+  mySignedIntro: "Your applications, newest first.",
+  mySignInHint: "Sign in to see your whole history.",
+  search: "Search",
+  searching: "Searching…",
+  myNone: "No appointments found.",
+  more: "Show more",
+  openTicket: "Ticket",
+
+  addressTitle: "Find my clinic by address",
+  addressIntro: "Attachment is done in person at a polyclinic near your registered address. Find which polyclinics serve your address.",
+  street: "Street",
+  streetHint: "As in Russian, e.g. Садовая",
+  house: "House",
+  find: "Find",
+  addressNone: "No polyclinic serves this address. Check the street name and house number.",
+  addressFound: "Polyclinics serving {address}",
+  addressCandidates: "Several streets have this name. Choose yours:",
+  districtOf: "{name} district",
+  bookHere: "Book here",
+  myClinic: "You are attached to: {name}",
+
+  signInTitle: "Sign in",
+  signInIntro: "Sign in with Gosuslugi: your details are filled in for you and your history keeps all your applications.",
+  signInLocal: "Local stack: sign in as a demo patient by their policy number (see infra/demo/patients.json).",
+  signInDo: "Sign in",
+  signInGo: "Sign in with Gosuslugi",
+  signInFailed: "Could not sign in: check the demo patient's policy number.",
+  signedOut: "You have signed out.",
+
+  notFoundTitle: "Page not found",
+  notFoundText: "There is no such page. Start by choosing a district.",
+
+  errors: {
+    validation_error: "Please check the data you entered.",
+    not_found: "Not found. The data may be out of date — please start again.",
+    slot_unavailable: "This time has just been taken. Please choose another time.",
+    hold_expired: "Your time to complete the form ran out and this time has been taken. Please choose another.",
+    hold_mismatch: "The hold belongs to another time. Please choose the time again.",
+    already_booked_specialty: "You already have an appointment with this specialty. Cancel it under “My appointments” to book again.",
+    patient_not_found: "Patient not found. Check your last name, date of birth and OMS policy number, or contact the registry.",
+    not_attached: "You are not attached to this polyclinic. Find your polyclinic by address or contact the registry.",
+    referral_required: "This specialty takes appointments by referral only. Please see your GP or paediatrician first.",
+    outside_booking_window: "You can only book a time within the next 14 days that has not started yet.",
+    appointment_started: "The appointment has started or passed and cannot be cancelled.",
+    already_cancelled: "This appointment is already cancelled.",
+    idempotency_key_required: "The booking could not be sent. Please try again.",
+    idempotency_key_reused: "This request was already sent with other data. Reload the page and try again.",
+    unauthorized: "Please sign in (or your sign-in has expired).",
+    rate_limited: "Too many requests. Please wait a moment and try again.",
+    unavailable: "The service is busy. Please try again in a few seconds.",
+    address_not_found: "Address not found in the register. Check the street and house number or ask the nearest polyclinic.",
+    attachment_not_found: "This policy is not attached to any polyclinic. Check the policy number and series or contact the registry of a polyclinic near your home.",
+    attachment_change_too_soon: "A polyclinic can be changed by choice at most once a year (except after moving home).",
+    already_attached: "You are already attached to this polyclinic.",
+    network: "No connection to the server. Check your internet connection and try again.",
+    unknown: "Something went wrong. Please try again.",
+  },
+  errorActionAddress: "Find my polyclinic by address",
+  errorActionMy: "My appointments",
+  errorActionSignIn: "Sign in",
+  errorActionTimes: "Back to the times",
+};
+
+const TEXTS = { ru: RU, en: EN };
+const KEY = "zapis.lang";
+
+let current = (() => {
+  try {
+    return localStorage.getItem(KEY) === "en" ? "en" : "ru";
+  } catch {
+    return "ru";
+  }
+})();
+
+export function lang() {
+  return current;
+}
+
+export function setLang(value) {
+  current = value === "en" ? "en" : "ru";
+  try {
+    localStorage.setItem(KEY, current);
+  } catch {
+    /* private mode: the choice lasts for this page only */
+  }
+  document.documentElement.lang = current;
+}
+
+/** The text for `key`, with {placeholders} filled from `vars`. */
+export function t(key, vars = {}) {
+  const text = TEXTS[current][key] ?? TEXTS.ru[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
+}
+
+export function errorText(code) {
+  return TEXTS[current].errors[code] ?? TEXTS[current].errors.unknown;
+}
+
+export const ERROR_CODES = Object.keys(RU.errors);
+
+// Dates and times are shown as the clinic sees them: the API sends ISO 8601 with the clinic's offset,
+// so the local part of the string is the clinic's wall-clock time, whatever the browser's zone.
+const MONTHS = {
+  ru: ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября", "ноября", "декабря"],
+  en: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"],
+};
+const WEEKDAYS = {
+  ru: ["вс", "пн", "вт", "ср", "чт", "пт", "сб"],
+  en: ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
+};
+const WEEKDAYS_LONG = {
+  ru: ["воскресенье", "понедельник", "вторник", "среда", "четверг", "пятница", "суббота"],
+  en: ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"],
+};
+
+export function weekday(isoDate, long = false) {
+  const [y, m, d] = isoDate.slice(0, 10).split("-").map(Number);
+  const wd = new Date(Date.UTC(y, m - 1, d)).getUTCDay();
+  return (long ? WEEKDAYS_LONG : WEEKDAYS)[current][wd];
+}
+
+export function formatDay(isoDate, withWeekday = true) {
+  const [y, m, d] = isoDate.slice(0, 10).split("-").map(Number);
+  const wd = withWeekday ? weekday(isoDate, true) : "";
+  if (current === "en") return `${wd ? wd + ", " : ""}${d} ${MONTHS.en[m - 1]} ${y}`;
+  return `${d} ${MONTHS.ru[m - 1]} ${y}${wd ? ", " + wd : ""}`;
+}
+
+export function formatShortDay(isoDate) {
+  const [, m, d] = isoDate.slice(0, 10).split("-").map(Number);
+  return current === "en" ? `${d} ${MONTHS.en[m - 1].slice(0, 3)}` : `${d} ${MONTHS.ru[m - 1].slice(0, 3)}`;
+}
+
+export function formatTime(iso) {
+  return iso.slice(11, 16);
+}
+
+export function formatWhen(iso) {
+  return `${formatDay(iso)}, ${formatTime(iso)}`;
+}
