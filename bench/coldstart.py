@@ -107,6 +107,8 @@ class Preparer:
             ev = _real_appointment_for(ev, self)
         elif name == "sweeper":
             _expired_holds(2, self)
+        elif name == "registry":
+            _forget_attachment_events(ev)
         return self.path_for(name, ev)
 
 
@@ -117,11 +119,25 @@ def _restore_register() -> None:
     dal.batch_write(data.register_items([p for p in data.patients() if p["clinicId"] in common.CLINICS]))
 
 
+def _forget_attachment_events(ev: dict[str, Any]) -> None:
+    """The register's change history of the sample's patient: keyed by the (frozen) time, it would collide."""
+    from shared import dal, keys, policy
+
+    p = json.loads(ev["body"])["patient"]
+    pk = keys.policy_pk(policy.policy_hash(p["policyNumber"], p.get("policySeries")))
+    for item in dal.query_all("PK = :pk", {":pk": pk}, consistent=True):
+        if item.get("entity") == "attachmentEvent":
+            dal.client().delete_item(TableName=dal.table(), Key=keys.key(item["PK"], item["SK"]))
+
+
 def _reset_booking(ev: dict[str, Any]) -> None:
     """The sample booking's slot free again, its idempotency record and specialty lock gone."""
     from shared import dal, keys, policy
     from shared.booking import Patient
 
+    # A fresh Idempotency-Key: the transaction's ClientRequestToken derives from it and the frozen clock,
+    # and DynamoDB answers a reused token with other parameters by IdempotentParameterMismatch.
+    ev["headers"]["idempotency-key"] = f"bench-cold-{time.time_ns()}"
     body = json.loads(ev["body"])
     p = body["patient"]
     patient = Patient(p["lastName"], p["firstName"], p.get("middleName"), p["birthDate"], p["policyNumber"],

@@ -115,8 +115,8 @@ def prepare(text: str, clinic_profile: Any = None) -> Report:
                                            clinic.get("districtNameEn")):
             report.items.append(item)
             report.lines_of.append(lines)
-    for (key, district_id, _n, _b), (house, clinic_ids, lines) in houses.items():
-        report.items.append(addresses.house_item(key, district_id, house, clinic_ids))
+    for (key, district_id, _n, _b), (parsed, clinic_ids, lines) in houses.items():
+        report.items.append(addresses.house_item(key, district_id, parsed, clinic_ids))
         report.lines_of.append(lines)
     return report
 

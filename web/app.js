@@ -403,7 +403,10 @@ async function viewBook() {
       [flow.specialty.name, `#/clinic/${flow.clinic.id}/specialty/${flow.specialty.id}`], [flow.doctor.name, flow.back], [t("formTitle"), null]],
     intro: signed ? t("formSignedIntro") : t("formIntro"),
   });
+  let form = null;
+  const collect = () => Object.fromEntries(FIELDS.map(([name]) => [name, clean(name, form?.elements[name]?.value)]));
   const backToTimes = (message) => {
+    if (!signed && form) store.set("form", collect()); // typed data waits for the next try (this tab only)
     releaseHold(flow);
     flash = message;
     store.set("day", flow.slot.start.slice(0, 10));
@@ -415,7 +418,7 @@ async function viewBook() {
     h("p", { class: "meta" }, flow.clinic.name, ", ", flow.clinic.address),
     countdown(flow.hold.expiresAt, () => backToTimes({ code: "hold_gone", text: t("holdGone"), kind: "error" })));
 
-  const saved = flow.form || {};
+  const saved = store.get("form") || {};
   const values = signed ? {
     lastName: signed.family_name, firstName: signed.given_name, middleName: signed.middle_name || "",
     birthDate: signed.birthdate, policyNumber: signed.oms_policy_number, policySeries: signed.oms_policy_series || "",
@@ -426,14 +429,13 @@ async function viewBook() {
     .map(([name, label, required, attrs]) => field(name, label, required, attrs, values[name] || "", Boolean(signed)));
   const errors = h("div", { class: "form-errors" });
   const submit = h("button", { type: "submit", class: "button primary" }, t("confirm"));
-  const form = h("form", { novalidate: true, class: "patient-form" },
+  form = h("form", { novalidate: true, class: "patient-form" },
     h("fieldset", {}, h("legend", {}, t("patient")), fields),
     errors,
     h("p", { class: "actions" }, submit,
       h("button", { type: "button", class: "button secondary", onclick: () => backToTimes(null) }, t("changeTime"))));
   body.append(summary, form);
 
-  const collect = () => Object.fromEntries(FIELDS.map(([name]) => [name, clean(name, form.elements[name]?.value)]));
 
   async function send() {
     const data = collect();
@@ -451,7 +453,7 @@ async function viewBook() {
     const fingerprint = JSON.stringify(request.body);
     const pending = flow.pending && flow.pending.fingerprint === fingerprint ? flow.pending : { key: crypto.randomUUID(), fingerprint };
     flow.pending = pending;
-    flow.form = signed ? undefined : data;
+    if (!signed) store.set("form", data);
     store.set("flow", flow);
     submit.disabled = true;
     submit.textContent = t("booking");
@@ -463,6 +465,7 @@ async function viewBook() {
       const ticket = result.appointment;
       store.set(`ticket.${ticket.id}`, ticket);
       store.remove("flow");
+      store.remove("form");
       forget("/specialties");
       go(`#/ticket/${ticket.id}`);
     } catch (err) {
@@ -523,7 +526,7 @@ function ticketRows(a) {
 function icsLink(a) {
   const summary = `${a.doctor.specialty}: ${a.doctor.name}`;
   const description = `${t("ticketNumber", { number: a.number })}\n${a.cancellation.hint}\n${a.cancellation.url}`;
-  const blob = new Blob([ticketIcs(a, summary, description)], { type: "text/calendar;charset=utf-8" });
+  const blob = new Blob([ticketIcs(a, summary, description, t("room", { room: a.room }))], { type: "text/calendar;charset=utf-8" });
   const url = URL.createObjectURL(blob);
   cleanups.push(() => URL.revokeObjectURL(url));
   return h("a", { href: url, download: `talon-${a.number}.ics`, class: "button secondary", id: "add-to-calendar" }, t("addToCalendar"));

@@ -29,7 +29,7 @@ function fold(line) {
   return out.join("\r\n ");
 }
 
-export function ticketIcs(appt, summary, description) {
+export function ticketIcs(appt, summary, description, room) {
   const lines = [
     "BEGIN:VCALENDAR",
     "VERSION:2.0",
@@ -43,7 +43,7 @@ export function ticketIcs(appt, summary, description) {
     `DTSTART:${utc(appt.start)}`,
     `DTEND:${utc(appt.end)}`,
     `SUMMARY:${text(summary)}`,
-    `LOCATION:${text(`${appt.clinic.name}, ${appt.clinic.address}, ${appt.room}`)}`,
+    `LOCATION:${text(`${appt.clinic.name}, ${appt.clinic.address}, ${room}`)}`,
     `DESCRIPTION:${text(description)}`,
     `URL:${appt.cancellation.url}`,
     "STATUS:CONFIRMED",

@@ -74,7 +74,7 @@ def client_env() -> dict[str, str]:
 def _sent_messages() -> list[Any]:
     from moto.ses.models import ses_backends
 
-    out = []
+    out: list[Any] = []
     for account in list(ses_backends.keys()):
         for region in list(ses_backends[account].keys()):
             out.extend(getattr(ses_backends[account][region], "sent_messages", []))
@@ -94,7 +94,8 @@ def outbox_items() -> list[dict[str, str]]:
     return items_from_raw([m.raw_data for m in _sent_messages() if hasattr(m, "raw_data")])
 
 
-def _parts(raw: str) -> dict[str, str]:
+def email_parts(raw: str) -> dict[str, str]:
+    """{content type: decoded text} of an email's text/plain, text/html and text/calendar parts."""
     msg = email.message_from_string(raw, policy=policy.default)
     parts: dict[str, str] = {}
     for part in msg.walk():
@@ -109,7 +110,7 @@ def render_html(items: list[dict[str, str]]) -> str:
     e = html.escape
     blocks = []
     for n, item in enumerate(reversed(items), start=1):
-        parts = _parts(item["raw"])
+        parts = email_parts(item["raw"])
         body_html = parts.get("text/html", "")
         blocks.append(
             f'<article aria-labelledby="m{n}"><h2 id="m{n}">{e(item["subject"])}</h2>'

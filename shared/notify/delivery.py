@@ -49,6 +49,7 @@ SEND_ATTEMPTS = 3
 DELIVERY_ROUNDS = 3
 # Leave this much of the invocation for the remaining records and the dead-letter put.
 TIME_RESERVE_MS = 5_000
+sleep = time.sleep  # tests replace it
 
 SENT, DUPLICATE, SKIPPED, DEAD_LETTERED = "sent", "duplicate", "skipped", "dead-lettered"
 
@@ -76,7 +77,7 @@ MARKERS = {
 }
 
 
-class RetryLater(Exception):  # noqa: N818 - names what the stream should do
+class RetryLater(Exception):
     """The record must be tried again. Carries a code only: its text reaches Lambda's error log."""
 
     def __init__(self, code: str) -> None:
@@ -244,7 +245,7 @@ def _send(appt: dict[str, Any], kind: str, remaining_ms: Callable[[], int] | Non
             if permanent or attempt == SEND_ATTEMPTS or out_of_time:
                 raise SendFailed(code, permanent) from None
             logger.info("ses send retried", extra={"appointmentId": appt["id"], "kind": kind, "code": code})
-            time.sleep(delay)
+            sleep(delay)
     raise AssertionError("unreachable")
 
 
@@ -253,8 +254,8 @@ def _release(key: dict[str, Any], marker: Marker, lease: int) -> None:
     try:
         dal.update(key, "REMOVE #lease", condition="#lease = :mine", values={":mine": lease},
                    names={"#lease": marker.lease})
-    except Exception:  # noqa: BLE001 - the lease lapses by itself
-        pass
+    except Exception as exc:  # noqa: BLE001 - the lease lapses by itself
+        logger.info("lease not released", extra={"code": dal.error_code(exc) or type(exc).__name__})
 
 
 def _mark_sent(key: dict[str, Any], marker: Marker, appointment_id: str, kind: str) -> None:

@@ -143,8 +143,6 @@ class Shots:
         self.page = page
         self.folder = ARTIFACTS / re.sub(r"[^\w-]+", "_", test_name)
         self.folder.mkdir(parents=True, exist_ok=True)
-        for old in self.folder.glob("*.png"):
-            old.unlink()
         self.n = 0
 
     def __call__(self, step: str, full_page: bool = True) -> Path:
@@ -159,14 +157,23 @@ def make_page(browser: Any, stack: Stack, request: pytest.FixtureRequest) -> Ite
     """make_page(viewport) -> (page, shots): a fresh context (no storage), JS errors fail the test."""
     contexts: list[Any] = []
     errors: list[str] = []
+    shots: list[Shots] = []
+    folder = ARTIFACTS / re.sub(r"[^\w-]+", "_", request.node.name)
+    for old in folder.glob("*.png"):
+        old.unlink()
 
     def make(viewport: dict[str, int] = DESKTOP, **kwargs: Any) -> tuple[Any, Shots]:
+        kwargs.setdefault("locale", "ru-RU")
+        kwargs.setdefault("timezone_id", "Europe/Moscow")
         context = browser.new_context(viewport=viewport, base_url=stack.base, accept_downloads=True, **kwargs)
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(str(exc)))
-        return page, Shots(page, request.node.name)
+        shot = Shots(page, request.node.name)
+        shot.n = max((s.n for s in shots), default=0)  # several pages of one test number their steps on
+        shots.append(shot)
+        return page, shot
 
     yield make
     for context in contexts:

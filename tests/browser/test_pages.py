@@ -209,3 +209,23 @@ def test_accessibility_of_the_other_pages(make_page) -> None:
     expect(page.locator(".results")).to_contain_text("Записей не найдено")
     shot("my-search-phone")
     assert_accessible(page, "the search results")
+
+
+def test_hold_countdown_runs_out_back_to_the_times(make_page) -> None:
+    page, shot = make_page(DESKTOP)
+    page.clock.install()  # time flows as usual until the test moves it
+    page.goto("/#/clinic/cl0102/specialty/surgeon")
+    page.locator("a.card").first.click()
+    choose_first_time(page)
+    page.fill("#f-lastName", "Федорова")
+    expect(page.locator(".countdown")).to_contain_text(re.compile(r"[45]:\d\d"))
+    page.clock.fast_forward("04:10")
+    expect(page.locator(".countdown")).to_have_class(re.compile("urgent"))
+    shot("hold-last-minute")
+    page.clock.fast_forward("01:00")
+    expect(h1(page)).to_have_text("Выберите дату и время")
+    expect(page.locator('[data-code="hold_gone"]')).to_have_text("Время на оформление истекло. Выберите время снова.")
+    shot("hold-ran-out")
+    # The typed data waits for the next try.
+    choose_first_time(page)
+    expect(page.locator("#f-lastName")).to_have_value("Федорова")

@@ -37,7 +37,7 @@ def notifier(moto_table: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     boto3.client("sesv2").create_email_identity(EmailIdentity=SENDER)
     url = boto3.client("sqs").create_queue(QueueName="notifier-dlq")["QueueUrl"]
     monkeypatch.setenv("NOTIFIER_DLQ_URL", url)
-    monkeypatch.setattr(delivery.time, "sleep", lambda _s: None)
+    monkeypatch.setattr(delivery, "sleep", lambda _s: None)
     delivery.reset_clients()
     yield url
     delivery.reset_clients()
@@ -130,7 +130,7 @@ def test_cancellation_follows_the_ticket_and_is_sent_once(notifier: str) -> None
     event = stored(CANCEL_EVENT)
     assert run(event) == {"batchItemFailures": []}
     assert run(event) == {"batchItemFailures": []}
-    ticket, cancellation = sent()
+    _ticket, cancellation = sent()
     assert cancellation["subject"].startswith("Запись на приём отменена")
     assert "METHOD:CANCEL" in calendar_text(cancellation["raw"])
     assert appointment(event).get("cancelEmailSentAt")
@@ -283,8 +283,8 @@ def test_redrive_reads_lambdas_on_failure_record_back_from_the_stream(notifier: 
     import boto3
 
     event = stored(TICKET_EVENT)
-    records = event["Records"] + [dict(event["Records"][0], eventName="REMOVE",
-                                       dynamodb=dict(event["Records"][0]["dynamodb"], SequenceNumber="100000000000000000005"))]
+    later = dict(event["Records"][0]["dynamodb"], SequenceNumber="100000000000000000005")
+    records = event["Records"] + [dict(event["Records"][0], eventName="REMOVE", dynamodb=later)]
 
     class Streams:
         def get_shard_iterator(self, **kw: Any) -> dict[str, str]:

@@ -149,3 +149,29 @@ def test_demo_register_is_deterministic_and_has_namesakes() -> None:
         assert all(c.startswith("cl") for c in r["clinicIds"])
     assert demo.items({"cl0101", "cl0102"}) and all(
         i["districtId"] == "admiralteysky" for i in demo.items({"cl0101", "cl0102"}))
+
+
+# ---------------------------------------------------------------- the CSV import (no table: a stub clinic look-up)
+def test_import_reports_batches_it_could_not_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    from infra import import_addresses
+    from shared import dal
+
+    profiles = {"cl0101": {"districtId": "admiralteysky", "districtName": "Адмиралтейский"}}
+    text = "ул. Гороховая,5,,cl0101\nул. Гороховая,7,,cl0101\nул. Гороховая,9,,cl0101\nул. Гороховая,x,,cl0101\n"
+    report = import_addresses.prepare(text, profiles.get)
+    assert report.accepted == 3 and report.rejected == [(4, "house number not understood: 'x'")]
+    # One street item, its one word-index item, three houses; each item knows the lines it came from.
+    assert [i["entity"] for i in report.items] == ["street", "streetWord", "house", "house", "house"]
+    assert report.lines_of[2:] == [[1], [2], [3]]
+    written: list[dict[str, object]] = []
+
+    def flaky(items: list[dict[str, object]]) -> None:
+        if any(i.get("number") == 7 for i in items):
+            raise RuntimeError("throttled beyond retries")
+        written.extend(items)
+
+    monkeypatch.setattr(dal, "batch_write", flaky)
+    import_addresses.write(report, batch=1)
+    assert report.unwritten_lines == [2] and report.written == 4
+    assert sorted(i["number"] for i in written if i["entity"] == "house") == [5, 9]
+    assert any("NOT WRITTEN" in line and "2" in line for line in report.lines())

@@ -30,7 +30,7 @@ class FakeStreams:
         assert kw["ShardIteratorType"] == "TRIM_HORIZON"  # template: StartingPosition TRIM_HORIZON
         return {"ShardIterator": "0"}
 
-    def get_records(self, ShardIterator: str, Limit: int) -> dict[str, Any]:  # noqa: N803 - boto3 names
+    def get_records(self, ShardIterator: str, Limit: int) -> dict[str, Any]:
         start = int(ShardIterator)
         chunk = self.records[start:start + Limit]
         return {"Records": chunk, "NextShardIterator": str(start + len(chunk))}

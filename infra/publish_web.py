@@ -1,0 +1,127 @@
+"""Publish the web front-end of a deployed stack: write config.json from the stack's outputs, upload web/ to the
+private bucket CloudFront reads, and invalidate the distribution.
+
+    .venv/bin/python -m infra.publish_web --stack zapis [--region eu-north-1] [--oidc-issuer URL --client-id ID]
+    .venv/bin/python -m infra.publish_web --stack zapis --dry-run   # print config.json and the file list only
+
+config.json is what the page reads first (web/api.js): {"apiBase": <the stack's ApiUrl output>, "signIn": "oidc",
+the provider's authorization and token endpoints (from its discovery document), "clientId", "scope"}. In the
+local stack the server answers /config.json itself, so no such file lives in web/. Not run in CI.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import mimetypes
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+WEB = ROOT / "web"
+SKIP = {".DS_Store"}
+
+
+def stack_outputs(cloudformation: Any, stack: str) -> dict[str, str]:
+    found = cloudformation.describe_stacks(StackName=stack)["Stacks"][0].get("Outputs", [])
+    return {o["OutputKey"]: o["OutputValue"] for o in found}
+
+
+def stack_parameters(cloudformation: Any, stack: str) -> dict[str, str]:
+    found = cloudformation.describe_stacks(StackName=stack)["Stacks"][0].get("Parameters", [])
+    return {p["ParameterKey"]: p.get("ResolvedValue") or p.get("ParameterValue", "") for p in found}
+
+
+def oidc_endpoints(issuer: str) -> dict[str, str]:
+    """The provider's authorization and token endpoints, from its OpenID discovery document."""
+    url = issuer.rstrip("/") + "/.well-known/openid-configuration"
+    if not url.startswith("https://"):
+        raise SystemExit(f"publish_web: the OIDC issuer must be https: {issuer}")
+    with urllib.request.urlopen(url, timeout=10) as res:  # noqa: S310 - https checked above
+        doc = json.load(res)
+    return {"authorizationEndpoint": doc["authorization_endpoint"], "tokenEndpoint": doc["token_endpoint"]}
+
+
+def build_config(outputs: dict[str, str], issuer: str, client_id: str, scope: str,
+                 endpoints: dict[str, str] | None) -> dict[str, Any]:
+    config: dict[str, Any] = {"apiBase": outputs["ApiUrl"].rstrip("/"), "signIn": "oidc", "issuer": issuer,
+                              "clientId": client_id, "scope": scope}
+    config.update(endpoints or {})
+    return config
+
+
+def cache_control(name: str) -> str:
+    # File names carry no content hash: every file is revalidated, so a new upload shows at once.
+    return "no-cache" if name.endswith((".html", ".json")) else "max-age=300, must-revalidate"
+
+
+def files() -> list[Path]:
+    return sorted(p for p in WEB.rglob("*") if p.is_file() and p.name not in SKIP and p.name != "config.json")
+
+
+def upload(s3: Any, bucket: str, config: dict[str, Any]) -> list[str]:
+    keys = []
+    for path in files():
+        key = path.relative_to(WEB).as_posix()
+        ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        if path.suffix == ".js":
+            ctype = "text/javascript"
+        if ctype.startswith("text/") or ctype.endswith("json"):
+            ctype += "; charset=utf-8"
+        s3.put_object(Bucket=bucket, Key=key, Body=path.read_bytes(), ContentType=ctype,
+                      CacheControl=cache_control(key))
+        keys.append(key)
+    s3.put_object(Bucket=bucket, Key="config.json", Body=json.dumps(config, indent=2).encode(),
+                  ContentType="application/json; charset=utf-8", CacheControl=cache_control("config.json"))
+    keys.append("config.json")
+    # Files no longer in web/ are removed, so the bucket holds exactly what the page is.
+    wanted = set(keys)
+    stale = [o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket)
+             for o in page.get("Contents", []) if o["Key"] not in wanted]
+    for start in range(0, len(stale), 1000):
+        s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in stale[start:start + 1000]]})
+    return keys
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--stack", required=True, help="the deployed stack's name")
+    parser.add_argument("--region", default=None)
+    parser.add_argument("--oidc-issuer", default=None, help="default: the stack's JwtIssuer parameter")
+    parser.add_argument("--client-id", default=None, help="default: the stack's JwtAudience parameter")
+    parser.add_argument("--scope", default="openid profile email")
+    parser.add_argument("--dry-run", action="store_true", help="print config.json and the files, upload nothing")
+    args = parser.parse_args(argv)
+
+    import boto3
+
+    session = boto3.Session(region_name=args.region)
+    cloudformation = session.client("cloudformation")
+    outputs = stack_outputs(cloudformation, args.stack)
+    params = stack_parameters(cloudformation, args.stack)
+    issuer = args.oidc_issuer or params.get("JwtIssuer", "")
+    client_id = args.client_id or params.get("JwtAudience", "")
+    try:
+        endpoints = oidc_endpoints(issuer)
+    except (OSError, KeyError, ValueError) as exc:
+        print(f"publish_web: no OIDC discovery document at {issuer} ({type(exc).__name__}); sign-in will not work",
+              file=sys.stderr)
+        endpoints = None
+    config = build_config(outputs, issuer, client_id, args.scope, endpoints)
+    if args.dry_run:
+        print(json.dumps(config, indent=2))
+        print("\n".join(p.relative_to(WEB).as_posix() for p in files()))
+        return 0
+
+    keys = upload(session.client("s3"), outputs["WebBucketName"], config)
+    session.client("cloudfront").create_invalidation(
+        DistributionId=outputs["WebDistributionId"],
+        InvalidationBatch={"Paths": {"Quantity": 1, "Items": ["/*"]}, "CallerReference": str(time.time_ns())})
+    print(f"published {len(keys)} files to {outputs['WebUrl']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

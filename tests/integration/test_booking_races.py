@@ -1,0 +1,208 @@
+"""Races against DynamoDB Local: no double booking, ever, whatever arrives at the same moment.
+
+moto is not thread-safe, so concurrency is proven here only. The Powertools resolver keeps the current
+event in a class attribute, so threads call the domain (shared.booking) directly, exactly as the handler
+does after parsing, and outcomes are counted by DomainError.code. After every race the table itself is
+checked: every booked slot points at an existing booked appointment, no slot is booked twice, and no
+patient holds two booked appointments of one specialty.
+"""
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from infra import seed
+from infra.demo import data
+from shared import auth, booking, clock, config, dal, keys, lookup
+from shared.booking import Outcome
+from shared.errors import DomainError
+from shared.models import BookingRequest
+
+CLINIC = "cl0101"
+ROUNDS = 3
+
+
+@pytest.fixture
+def table(ddb_table: str) -> Iterator[str]:
+    """A fresh DynamoDB Local table with clinic cl0101's demo data."""
+    config.settings.cache_clear()
+    dal.reset_client()
+    seed.seed({CLINIC})
+    yield ddb_table
+
+
+def make_patients(prefix: int, n: int) -> list[dict[str, Any]]:
+    """`n` register entries attached to cl0101 (distinct policies), written to the table."""
+    people = [{
+        "lastName": "Тестова" if i % 2 else "Тестов", "firstName": "Пациент", "middleName": None,
+        "birthDate": f"19{50 + i % 50:02d}-0{1 + i % 9}-1{i % 10}",
+        "policyNumber": f"79{prefix:04d}{i:010d}", "policySeries": None, "clinicId": CLINIC,
+        "email": f"race.{prefix}.{i}@example.org",
+    } for i in range(n)]
+    dal.batch_write(data.register_items(people))
+    return people
+
+
+def request_of(slot_id: str, person: dict[str, Any], hold_id: str | None = None) -> BookingRequest:
+    return BookingRequest.model_validate({"slotId": slot_id, "holdId": hold_id, "patient": {
+        k: v for k, v in person.items() if k != "clinicId" and v is not None}})
+
+
+def book(slot_id: str, person: dict[str, Any], key: str, hold_id: str | None = None) -> Outcome:
+    """What functions/booking/app.py's book_anonymous does after parsing the request."""
+    request = request_of(slot_id, person, hold_id)
+    return booking.book(request.slotId, request.holdId, auth.patient(request.patient), key,
+                        booking.fingerprint("anonymous", request.model_dump(mode="json")), "ru")
+
+
+def race(calls: list[Callable[[], Any]]) -> list[Any]:
+    """Run every call at once (released together by a barrier); each result is the call's return value
+    or the DomainError code it raised. Anything else raised is a failure of the test."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call: Callable[[], Any]) -> Any:
+        barrier.wait()
+        try:
+            return call()
+        except DomainError as refused:
+            return refused.code
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+def free_slots(doctor_id: str, n: int) -> list[str]:
+    now = clock.now()
+    found = [s["id"] for s in lookup.doctor_slots(doctor_id, None, None)
+             if keys.parse_slot_id(s["id"])[1] > now + 3600]  # type: ignore[index]
+    assert len(found) >= n
+    return found[:n]
+
+
+def therapists() -> list[str]:
+    clinic = next(c for c in data.clinics() if c["id"] == CLINIC)
+    return [d["id"] for d in data.doctors(clinic) if d["specialtyId"] == "therapist"]
+
+
+def scan(entity: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    for page in dal.client().get_paginator("scan").paginate(
+            TableName=dal.table(), ConsistentRead=True, FilterExpression="entity = :e",
+            ExpressionAttributeValues={":e": {"S": entity}}):
+        items += [dal.from_item(i) or {} for i in page["Items"]]
+    return items
+
+
+def check_table() -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """The invariants of the final state; returns (booked slots by id, booked appointments by id)."""
+    appointments = {a["id"]: a for a in scan("appointment")}
+    booked_slots = {s["slotId"]: s for s in scan("slot") if s["status"] == "booked"}
+    booked = {i: a for i, a in appointments.items() if a["status"] == "booked"}
+    for slot_id, slot in booked_slots.items():
+        appt = appointments.get(slot["appointmentId"])
+        assert appt is not None, f"{slot_id} points at a missing appointment"
+        assert appt["status"] == "booked" and appt["slotId"] == slot_id
+        assert "AvPK" not in slot and "holdId" not in slot
+    # Every booked appointment holds its slot: none was booked twice.
+    assert sorted(a["slotId"] for a in booked.values()) == sorted(booked_slots)
+    per_patient_specialty = Counter((a["PatPK"], a["specialtyId"]) for a in booked.values())
+    assert max(per_patient_specialty.values(), default=1) == 1
+    # Each booked appointment's specialty lock names it.
+    for a in booked.values():
+        lock = dal.get(keys.key(a["PatPK"], keys.specialty_lock_sk(a["specialtyId"])), consistent=True)
+        assert lock and lock["appointmentId"] == a["id"]
+    return booked_slots, booked
+
+
+def test_fifty_patients_one_slot(table: str) -> None:
+    people = make_patients(1, 50 * ROUNDS)
+    slots_ = free_slots("cl0101-d01", ROUNDS)
+    winners: list[str] = []
+    for r, slot in enumerate(slots_):
+        crowd = people[r * 50:(r + 1) * 50]
+        results = race([lambda p=p: book(slot, p, f"k-{r}") for p in crowd])
+        booked = [x for x in results if isinstance(x, Outcome)]
+        assert len(booked) == 1, Counter(map(str, results))
+        assert Counter(x for x in results if not isinstance(x, Outcome)) == Counter({"slot_unavailable": 49})
+        assert booked[0].status == 201
+        winners.append(booked[0].body["appointment"]["id"])
+    booked_slots, appointments = check_table()
+    assert set(booked_slots) == set(slots_)
+    assert set(appointments) == set(winners)
+
+
+def test_two_hundred_patients_twenty_slots(table: str) -> None:
+    people = make_patients(2, 200)
+    d01, d02 = therapists()
+    slots_ = free_slots(d01, 10) + free_slots(d02, 10)
+    results = race([lambda i=i, p=p: book(slots_[i % 20], p, "k") for i, p in enumerate(people)])
+    outcomes = [x for x in results if isinstance(x, Outcome)]
+    refusals = Counter(x for x in results if not isinstance(x, Outcome))
+    assert len(outcomes) == 20
+    assert all(o.status == 201 for o in outcomes)
+    assert set(refusals) <= {"slot_unavailable", "unavailable"}, refusals
+    assert sum(refusals.values()) == 180
+    print(f"200 on 20 slots: 20 booked, refused {dict(refusals)}")
+    booked_slots, appointments = check_table()
+    assert set(booked_slots) == set(slots_)
+    assert {o.body["appointment"]["slotId"] if "slotId" in o.body["appointment"] else None for o in outcomes}
+    assert set(appointments) == {o.body["appointment"]["id"] for o in outcomes}
+
+
+def test_one_patient_two_slots_of_one_specialty(table: str) -> None:
+    people = make_patients(3, ROUNDS)
+    d01, d02 = therapists()
+    first, second = free_slots(d01, ROUNDS), free_slots(d02, ROUNDS)
+    for r, person in enumerate(people):
+        # Two tabs, two keys per slot: four requests of one patient at once.
+        results = race([lambda s=s, k=k: book(s, person, k)
+                        for s, k in [(first[r], "a"), (second[r], "b"), (first[r], "c"), (second[r], "d")]])
+        outcomes = [x for x in results if isinstance(x, Outcome)]
+        assert len(outcomes) == 1, results
+        assert set(x for x in results if not isinstance(x, Outcome)) <= {"already_booked_specialty",
+                                                                          "slot_unavailable"}
+    _, appointments = check_table()
+    assert len(appointments) == ROUNDS
+
+
+def test_hold_races_booking(table: str) -> None:
+    people = make_patients(4, 4 * ROUNDS)
+    slots_ = free_slots("cl0101-d01", 4 * ROUNDS)
+    wins = Counter[str]()
+    for slot, person in zip(slots_, people, strict=True):
+        hold_result, book_result = race([lambda s=slot: booking.create_hold(s),
+                                         lambda s=slot, p=person: book(s, p, "k")])
+        held, booked = isinstance(hold_result, dict), isinstance(book_result, Outcome)
+        assert held != booked, (hold_result, book_result)  # exactly one wins
+        item = dal.get(keys.slot_key(slot), consistent=True)  # type: ignore[arg-type]
+        assert item
+        if held:
+            assert book_result == "slot_unavailable"
+            assert item["status"] == "held" and item["holdId"] == hold_result["holdId"]
+            wins["hold"] += 1
+        else:
+            assert hold_result == "slot_unavailable"
+            assert item["status"] == "booked" and item["appointmentId"] == book_result.body["appointment"]["id"]
+            wins["booking"] += 1
+    print(f"hold against booking: {dict(wins)}")
+    booked_slots, _ = check_table()
+    assert len(booked_slots) == wins["booking"]
+
+
+def test_concurrent_retries_of_one_request(table: str) -> None:
+    people = make_patients(5, ROUNDS)
+    slots_ = free_slots("cl0101-d01", ROUNDS)
+    for slot, person in zip(slots_, people, strict=True):
+        results = race([lambda s=slot, p=person: book(s, p, "same-key") for _ in range(10)])
+        assert all(isinstance(x, Outcome) for x in results), Counter(map(str, results))
+        assert {x.status for x in results} == {201}
+        assert len({x.body["appointment"]["id"] for x in results}) == 1
+        assert all(x.body == results[0].body for x in results)
+    booked_slots, appointments = check_table()
+    assert set(booked_slots) == set(slots_)
+    assert len(appointments) == ROUNDS
