@@ -209,9 +209,11 @@ def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patie
             "ConditionExpression": "attribute_not_exists(PK)",
         }},
     ]
-    token = hashlib.sha256(f"{idem_key['PK']['S']}|{request_fingerprint}|{now}".encode()).hexdigest()[:36]
+    # The token makes the SDK's own retries of this very transaction idempotent. It must be unique per attempt:
+    # a token shared by two copies of one request (same key, body and second) but different appointment ids
+    # makes DynamoDB refuse the second with IdempotentParameterMismatchException instead of replaying.
     try:
-        dal.transact(ops, token=token)
+        dal.transact(ops, token=appointment_id)
     except dal.Cancelled as cancelled:
         return _refusal(cancelled, slot_key, hold_id, patient, idem_key, request_fingerprint, clinic_id, now)
     logger.info("appointment booked", extra={"appointmentId": appointment_id, "slotId": slot_id})
@@ -244,8 +246,9 @@ def _refusal(cancelled: dal.Cancelled, slot_key: dict[str, Any], hold_id: str | 
             raise DomainError("not_found")
         if not slots.in_booking_window(int(old["start"]), now):
             raise DomainError("outside_booking_window")
-        if slots.is_free(old, now):
-            return None
+        still_mine = hold_id is not None and old.get("status") == slots.HELD and old.get("holdId") == hold_id
+        if slots.is_free(old, now) or still_mine:
+            return None  # the read was stale (e.g. `bookings` moved on): try again
         raise DomainError("hold_expired" if hold_id else "slot_unavailable")
     if cancelled.failed(lock_op):
         raise DomainError("already_booked_specialty")

@@ -38,7 +38,12 @@ def start(port: int | None = None) -> str:
     global _server, _endpoint, _queue_url
     if _server is not None:
         return _endpoint or ""
+    import logging
+
     from moto.server import ThreadedMotoServer
+
+    # One access-log line per email and per poll would drown the stack's own log.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
     port = port or int(os.environ.get("MOTO_PORT") or DEFAULT_PORT)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)

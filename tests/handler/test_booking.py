@@ -412,7 +412,7 @@ def test_invalid_body_is_refused_without_echoing_it(moto_table: str, change: dic
     fields = [f["field"] for f in answer["error"]["details"]["fields"]]
     assert fields == [f"patient.{next(iter(change))}"]
     text = json.dumps(answer, ensure_ascii=False)
-    for value in list(change.values()) + [CL0101[0]["policyNumber"], CL0101[0]["lastName"], CL0101[0]["email"]]:
+    for value in [*change.values(), CL0101[0]["policyNumber"], CL0101[0]["lastName"], CL0101[0]["email"]]:
         assert value not in text
 
 

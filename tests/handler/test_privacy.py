@@ -48,7 +48,8 @@ def captured_logs(capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureF
 def secrets_of(patient: dict[str, Any]) -> list[str]:
     values = [patient["policyNumber"], patient["lastName"], patient["birthDate"], patient["email"]]
     # Also the forms a serializer might give them: escaped Cyrillic, upper case, without hyphens.
-    values += [json.dumps(patient["lastName"])[1:-1], patient["lastName"].upper(), patient["birthDate"].replace("-", "")]
+    values += [json.dumps(patient["lastName"])[1:-1], patient["lastName"].upper(),
+               patient["birthDate"].replace("-", "")]
     return values
 
 

@@ -9,6 +9,7 @@ patient holds two booked appointments of one specialty.
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +23,8 @@ from shared import auth, booking, clock, config, dal, keys, lookup
 from shared.booking import Outcome
 from shared.errors import DomainError
 from shared.models import BookingRequest
+
+pytestmark = pytest.mark.integration
 
 CLINIC = "cl0101"
 ROUNDS = 3
@@ -60,20 +63,23 @@ def book(slot_id: str, person: dict[str, Any], key: str, hold_id: str | None = N
                         booking.fingerprint("anonymous", request.model_dump(mode="json")), "ru")
 
 
-def race(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Run every call at once (released together by a barrier); each result is the call's return value
-    or the DomainError code it raised. Anything else raised is a failure of the test."""
-    barrier = threading.Barrier(len(calls))
+def race(calls: list[Callable[[], Any]], workers: int = 50) -> list[Any]:
+    """Run the calls at once, `workers` at a time (all threads start together); each result is the call's
+    return value or the DomainError code it raised. Anything else raised is a failure of the test.
+    More than ~50 at once only makes DynamoDB Local on two cores time out, which proves nothing more."""
+    start = threading.Event()
 
     def run(call: Callable[[], Any]) -> Any:
-        barrier.wait()
+        start.wait()
         try:
             return call()
         except DomainError as refused:
             return refused.code
 
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
+    with ThreadPoolExecutor(max_workers=min(workers, len(calls))) as pool:
+        futures = [pool.submit(run, call) for call in calls]
+        start.set()
+        return [f.result() for f in futures]
 
 
 def free_slots(doctor_id: str, n: int) -> list[str]:
@@ -125,7 +131,7 @@ def test_fifty_patients_one_slot(table: str) -> None:
     winners: list[str] = []
     for r, slot in enumerate(slots_):
         crowd = people[r * 50:(r + 1) * 50]
-        results = race([lambda p=p: book(slot, p, f"k-{r}") for p in crowd])
+        results = race([lambda s=slot, p=p: book(s, p, "k") for p in crowd])
         booked = [x for x in results if isinstance(x, Outcome)]
         assert len(booked) == 1, Counter(map(str, results))
         assert Counter(x for x in results if not isinstance(x, Outcome)) == Counter({"slot_unavailable": 49})
@@ -150,7 +156,6 @@ def test_two_hundred_patients_twenty_slots(table: str) -> None:
     print(f"200 on 20 slots: 20 booked, refused {dict(refusals)}")
     booked_slots, appointments = check_table()
     assert set(booked_slots) == set(slots_)
-    assert {o.body["appointment"]["slotId"] if "slotId" in o.body["appointment"] else None for o in outcomes}
     assert set(appointments) == {o.body["appointment"]["id"] for o in outcomes}
 
 
@@ -160,7 +165,7 @@ def test_one_patient_two_slots_of_one_specialty(table: str) -> None:
     first, second = free_slots(d01, ROUNDS), free_slots(d02, ROUNDS)
     for r, person in enumerate(people):
         # Two tabs, two keys per slot: four requests of one patient at once.
-        results = race([lambda s=s, k=k: book(s, person, k)
+        results = race([lambda s=s, k=k, p=person: book(s, p, k)
                         for s, k in [(first[r], "a"), (second[r], "b"), (first[r], "c"), (second[r], "d")]])
         outcomes = [x for x in results if isinstance(x, Outcome)]
         assert len(outcomes) == 1, results
@@ -171,11 +176,19 @@ def test_one_patient_two_slots_of_one_specialty(table: str) -> None:
 
 
 def test_hold_races_booking(table: str) -> None:
+    # A booking reads before it writes, so a hold sent at the same instant nearly always wins; delaying the
+    # hold by a little more each round moves the race through the booking's read and its transaction.
+    delays = [0.0, 0.005, 0.01, 0.02, 0.03, 0.05, 0.08, 0.12] * ((4 * ROUNDS + 7) // 8)
     people = make_patients(4, 4 * ROUNDS)
     slots_ = free_slots("cl0101-d01", 4 * ROUNDS)
     wins = Counter[str]()
-    for slot, person in zip(slots_, people, strict=True):
-        hold_result, book_result = race([lambda s=slot: booking.create_hold(s),
+
+    def late_hold(slot: str, delay: float) -> dict[str, Any]:
+        time.sleep(delay)
+        return booking.create_hold(slot)
+
+    for slot, person, delay in zip(slots_, people, delays, strict=False):
+        hold_result, book_result = race([lambda s=slot, d=delay: late_hold(s, d),
                                          lambda s=slot, p=person: book(s, p, "k")])
         held, booked = isinstance(hold_result, dict), isinstance(book_result, Outcome)
         assert held != booked, (hold_result, book_result)  # exactly one wins
