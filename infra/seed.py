@@ -17,8 +17,8 @@ def write_patients_file() -> None:
     PATIENTS_FILE.write_text(json.dumps(data.patients(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
-def seed(clinic_ids: set[str] | None = None, workers: int = 4) -> int:
-    """Write reference data, the register and 14 days of slots; returns the number of items written."""
+def seed(clinic_ids: set[str] | None = None, workers: int = 4, days: int = 14) -> int:
+    """Write reference data, the register and `days` days of slots; returns the number of items written."""
     today = clock.local_date(clock.now())
     items = [i for i in data.reference_items()
              if not clinic_ids or i["entity"] == "district"
@@ -30,7 +30,7 @@ def seed(clinic_ids: set[str] | None = None, workers: int = 4) -> int:
         if clinic_ids and c["id"] not in clinic_ids:
             continue
         for d in data.doctors(c):
-            items += data.slot_items(d, today)
+            items += data.slot_items(d, today, days)
     chunks = [items[i:i + 500] for i in range(0, len(items), 500)]
     with ThreadPoolExecutor(max_workers=workers) as pool:
         list(pool.map(dal.batch_write, chunks))

@@ -9,6 +9,8 @@ import pytest
 from shared import config, dal
 
 TEST_CLINICS = {"cl0101", "cl0102"}
+# moto copies the whole table on every transaction (to roll back): a few days of slots keep the suites fast.
+TEST_DAYS = 5
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +33,8 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.fixture
 def moto_table() -> Iterator[str]:
-    """A moto DynamoDB table created from template.yaml, seeded with the demo data of TEST_CLINICS."""
+    """A moto DynamoDB table created from template.yaml, seeded with the demo data of TEST_CLINICS
+    (TEST_DAYS days of slots)."""
     from moto import mock_aws
 
     with mock_aws():
@@ -40,5 +43,5 @@ def moto_table() -> Iterator[str]:
         from infra import seed, template
 
         template.create_table(boto3.client("dynamodb"), "zapis-test")
-        seed.seed(TEST_CLINICS)
+        seed.seed(TEST_CLINICS, days=TEST_DAYS)
         yield "zapis-test"
