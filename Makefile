@@ -4,7 +4,7 @@ PY := .venv/bin/python
 PYTEST := .venv/bin/pytest
 STAMP := .venv/.installed
 
-.PHONY: install run test unit handler integration lint typecheck openapi check-openapi invoke build deploy clean
+.PHONY: install run test unit handler integration browser lint typecheck openapi check-openapi invoke build deploy clean
 
 $(STAMP): requirements-dev.txt shared/requirements.txt
 	@command -v python3 >/dev/null || { echo "make: python3 (3.11+) is needed"; exit 1; }
@@ -20,8 +20,9 @@ run: install ddb-local-install
 	@exec $(PY) -m infra.local.server
 
 ## test: lint, types, template checks, unit + handler + integration tests, OpenAPI freshness, sam build
-test: install ddb-local-install lint typecheck lint-template
-	$(PYTEST) -q -n 2 --dist loadfile tests
+test: install ddb-local-install lint typecheck lint-template check-openapi
+	$(PYTEST) -q -n 2 --dist loadfile --ignore=tests/browser tests
+	$(PYTEST) -q tests/browser
 	$(MAKE) sam-build
 
 unit: install
@@ -32,6 +33,10 @@ handler: install
 
 integration: install ddb-local-install
 	$(PYTEST) -q tests/integration
+
+browser: install
+	@test -d web-tests/node_modules || npm ci --prefix web-tests --no-audit --no-fund
+	$(PYTEST) -q tests/browser
 
 lint: install
 	.venv/bin/ruff check shared functions infra tests

@@ -96,6 +96,8 @@ def load_function(name: str) -> ModuleType:
 
 
 def invoke(name: str, ev: dict[str, Any]) -> tuple[int, Any]:
+    """One invocation. Never overlap two in one process: Powertools' resolver keeps the current event on
+    its class (Lambda runs one invocation at a time per instance)."""
     response = load_function(name).handler(ev, Context())
     if "statusCode" not in response:
         return 200, response

@@ -32,6 +32,12 @@ export class ApiError extends Error {
 }
 
 const cache = new Map();
+let serverDate = null;
+
+/** The server's clock as of the last answer (its Date header), or null: deadlines are kept in its time. */
+export function serverNow() {
+  return serverDate;
+}
 
 /**
  * One request. `auth: true` sends the signed-in patient's token. GETs are cached for a short while,
@@ -61,6 +67,8 @@ export async function api(method, path, { body, auth = false, headers = {}, fres
   } catch {
     throw new ApiError("network");
   }
+  const date = Date.parse(res.headers.get("Date") || "");
+  serverDate = Number.isNaN(date) ? null : date;
   let data = null;
   if (res.status !== 204) {
     try {

@@ -1,7 +1,7 @@
 // The patient's way through: district -> polyclinic -> specialty -> doctor -> date and time -> form ->
 // ticket; plus cancellation, "my appointments", the address look-up and signing in. Hash routes (#/...)
 // so the static hosting (S3 + CloudFront) needs no rewrites, and the emailed link #/cancel/<id> works.
-import { api, ApiError, config, forget, loadConfig } from "./api.js";
+import { api, ApiError, config, forget, loadConfig, serverNow } from "./api.js";
 import * as auth from "./auth.js";
 import { h, skeleton } from "./dom.js";
 import { ticketIcs } from "./ics.js";
@@ -295,6 +295,9 @@ async function viewCalendar({ clinic: clinicId, specialty: specialtyId, doctor: 
     announce(t("holding"));
     try {
       const held = await api("POST", "/v1/holds", { body: { slotId: slot.id } });
+      // The countdown runs on this device's clock: shift the server's deadline by the clocks' difference.
+      const skew = serverNow() === null ? 0 : Date.now() - serverNow();
+      held.deadline = Date.parse(held.expiresAt) + skew - 1000; // the Date header counts whole seconds
       const [clinic, specialties, doctors] = await info;
       const specialty = specialties.find((s) => s.id === specialtyId);
       const doctor = doctors.find((d) => d.id === doctorId);
@@ -363,9 +366,8 @@ function showFieldError(input, required, key = undefined) {
   return problem;
 }
 
-function countdown(expiresAt, onExpire) {
+function countdown(end, onExpire) {
   const out = h("p", { class: "countdown", role: "timer", "aria-live": "off" });
-  const end = new Date(expiresAt).getTime();
   let warned = false;
   const tick = () => {
     const left = Math.max(0, Math.round((end - Date.now()) / 1000));
@@ -416,7 +418,7 @@ async function viewBook() {
     h("p", { class: "when" }, formatWhen(flow.slot.start)),
     h("p", {}, flow.doctor.name, " · ", flow.specialty.name, " · ", t("room", { room: flow.doctor.room })),
     h("p", { class: "meta" }, flow.clinic.name, ", ", flow.clinic.address),
-    countdown(flow.hold.expiresAt, () => backToTimes({ code: "hold_gone", text: t("holdGone"), kind: "error" })));
+    countdown(flow.hold.deadline || Date.parse(flow.hold.expiresAt), () => backToTimes({ code: "hold_gone", text: t("holdGone"), kind: "error" })));
 
   const saved = store.get("form") || {};
   const values = signed ? {
@@ -672,7 +674,7 @@ async function viewMy() {
     await more(null, list);
     return;
   }
-  body.append(h("p", {}, h("a", { href: "#/signin" }, t("navSignIn")), " — ", t("mySignInHint")));
+  body.append(h("p", {}, h("a", { href: "#/signin" }, t("mySignInHint"))));
   const results = h("div", { class: "results", "aria-live": "polite" });
   const button = h("button", { type: "submit", class: "button primary" }, t("search"));
   const form = h("form", { novalidate: true, class: "search-form" },

@@ -145,11 +145,12 @@ CONTRACT = {
 
 
 def test_catalogue_matches_the_contract() -> None:
-    assert {code: entry[0] for code, entry in errors.CATALOGUE.items()} == CONTRACT
+    # Every code of PRODUCT.md with its status (other issues may add codes of their own).
+    assert {code: errors.CATALOGUE[code][0] for code in CONTRACT if code in errors.CATALOGUE} == CONTRACT
     for code, (_, ru, en) in errors.CATALOGUE.items():
         assert re.search("[а-яА-Я]", ru), code
         assert not re.search("[а-яА-Я]", en), code
-        assert errors.DomainError(code).status == CONTRACT[code]
+        assert errors.DomainError(code).status == CONTRACT.get(code, errors.CATALOGUE[code][0])
 
 
 def test_unknown_code_is_a_programming_error() -> None:
