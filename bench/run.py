@@ -3,7 +3,7 @@ the rush, the partition-budget simulation and the cost per 1,000,000 bookings. P
 bench/results.json (and bench/results.md, the table README shows).
 
 Knobs (environment): BENCH_COLD_REPS (5), BENCH_WARM_ITERATIONS (100), BENCH_RUSH_CLIENTS (64),
-BENCH_RUSH_PATIENTS (256), BENCH_SMALL_ITEMS (10000), BENCH_BIG_ITEMS (100000), BENCH_BULK_SECONDS (90,
+BENCH_RUSH_PATIENTS (256), BENCH_SMALL_ITEMS (10000), BENCH_BIG_ITEMS (200000), BENCH_BULK_SECONDS (120,
 the bulk load stops there and the results say how many items were measured), BENCH_SECTIONS (comma-separated
 subset of: round_trips,warm,rush,cold_start,simulation,table_size), BENCH_DYNAMODB_ENDPOINT (use a running
 DynamoDB Local instead of starting one).
@@ -77,8 +77,8 @@ def main() -> int:
             "cold_start": lambda: coldstart.run(env_int("BENCH_COLD_REPS", 5), log),
             "simulation": lambda: simulate.run(),
             "table_size": lambda: ops.lookup_vs_table_size(local.endpoint, env_int("BENCH_SMALL_ITEMS", 10_000),
-                                                           env_int("BENCH_BIG_ITEMS", 100_000),
-                                                           float(os.environ.get("BENCH_BULK_SECONDS") or 90), log),
+                                                           env_int("BENCH_BIG_ITEMS", 200_000),
+                                                           float(os.environ.get("BENCH_BULK_SECONDS") or 120), log),
         }
         for name in SECTIONS:
             if name not in wanted:

@@ -209,11 +209,10 @@ def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patie
             "ConditionExpression": "attribute_not_exists(PK)",
         }},
     ]
-    # The token makes the SDK's own retries of this very transaction idempotent. It must be unique per attempt:
-    # a token shared by two copies of one request (same key, body and second) but different appointment ids
-    # makes DynamoDB refuse the second with IdempotentParameterMismatchException instead of replaying.
+    # No ClientRequestToken: the idempotency record is the transaction's own guard. If a first attempt
+    # succeeded but its answer was lost, a resend fails on that record and `_refusal` replays the answer.
     try:
-        dal.transact(ops, token=appointment_id)
+        dal.transact(ops)
     except dal.Cancelled as cancelled:
         return _refusal(cancelled, slot_key, hold_id, patient, idem_key, request_fingerprint, clinic_id, now)
     logger.info("appointment booked", extra={"appointmentId": appointment_id, "slotId": slot_id})

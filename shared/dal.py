@@ -58,10 +58,21 @@ def client() -> Any:
 
 
 def reset_client() -> None:
-    """Forget the cached client (tests switch between moto and DynamoDB Local)."""
+    """Forget the cached client (tests switch between moto and DynamoDB Local; SnapStart restores)."""
     global _client
     with _lock:
         _client = None
+
+
+# Lambda SnapStart (template.yaml): a restored instance must not reuse the snapshot's open connections or the
+# credentials it resolved, so the client is made again on first use (a few ms: boto3 keeps the loaded model).
+# The module ships with Lambda's Python runtime only.
+try:
+    from snapshot_restore_py import register_after_restore
+except ImportError:
+    pass
+else:
+    register_after_restore(reset_client)
 
 
 def table() -> str:
@@ -123,6 +134,12 @@ def error_code(exc: Exception) -> str | None:
 
 
 def _is_retryable(exc: Exception) -> bool:
+    from botocore.exceptions import ConnectionError as NetworkError
+    from botocore.exceptions import HTTPClientError
+
+    if isinstance(exc, NetworkError | HTTPClientError):
+        # A timeout or a dropped connection, after the SDK's own retries: ours back off, then answer 503.
+        return True
     code = error_code(exc)
     if code in _TRANSIENT:
         return True

@@ -41,6 +41,17 @@ def log(message: str) -> None:
     print(f"[local] {message}", flush=True)
 
 
+def _port(variable: str, default: int) -> int:
+    """The port the variable names; unset, the default, or a free one when the default is taken."""
+    if os.environ.get(variable):
+        return int(os.environ[variable])
+    if not ddb_local._port_in_use(default):
+        return default
+    port = ddb_local.free_port()
+    log(f"port {default} is taken: using {port} (set {variable} to choose)")
+    return port
+
+
 # ---------------------------------------------------------------- worker processes
 class _Context:
     """What Lambda passes as `context` (the attributes Powertools reads)."""
@@ -306,7 +317,7 @@ SWAGGER_PAGE = """<!doctype html>
 class Stack:
     def __init__(self) -> None:
         self.port = int(os.environ.get("PORT", "3000"))
-        self.ddb_port = int(os.environ.get("DYNAMODB_PORT", "8000"))
+        self.ddb_port = _port("DYNAMODB_PORT", 8000)
         self.workers = int(os.environ.get("LOCAL_WORKERS", "3"))
         self.sweep_seconds = float(os.environ.get("SWEEP_SECONDS", "60"))
         self.stopping = threading.Event()
@@ -350,24 +361,20 @@ class Stack:
         log(f"ready in {time.monotonic() - started:.1f}s")
 
     def _start_outbox(self) -> None:
-        try:
-            from infra.local import outbox
-        except ImportError:
-            return
+        from infra.local import outbox
+
         self.outbox = outbox
-        outbox.start()
+        outbox.start(_port("MOTO_PORT", 4566))
 
     def _start_background(self) -> None:
         self.threads.append(threading.Thread(target=self._sweep_loop, name="sweeper", daemon=True))
-        try:
-            from infra.local import stream
-        except ImportError:
-            stream = None  # type: ignore[assignment]
-        if stream is not None:
-            self.threads.append(threading.Thread(
-                target=stream.run, name="stream",
-                kwargs={"table": TABLE, "deliver": lambda ev: self.functions.invoke("notifier", ev),
-                        "stop": self.stopping}, daemon=True))
+        from infra.local import stream
+
+        # DynamoDB Local's stream feeds the notifier, as Lambda's event source mapping would.
+        self.threads.append(threading.Thread(
+            target=stream.run, name="stream",
+            kwargs={"table": TABLE, "deliver": lambda ev: self.functions.invoke("notifier", ev),
+                    "stop": self.stopping}, daemon=True))
         for t in self.threads:
             t.start()
 
