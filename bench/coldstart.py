@@ -83,7 +83,8 @@ def _run(code: str, env: dict[str, str]) -> tuple[float, float, dict[str, Any]]:
     code costs; wall time also counts the neighbours on a shared machine."""
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=out, stderr=err, cwd=common.ROOT)
+        proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=out, stderr=err,  # noqa: S603
+                                cwd=common.ROOT)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -235,10 +236,11 @@ def _expired_holds(count: int, prep: Preparer) -> None:
 # ---------------------------------------------------------------- importtime
 def import_profile(name: str, env: dict[str, str]) -> dict[str, float]:
     """`python -X importtime` of the handler module: cumulative ms per top-level package."""
+    app_path = str(common.ROOT / "functions" / name / "app.py")
     code = (f"import sys\nsys.path.insert(0, {str(common.ROOT)!r})\nimport importlib.util\n"
-            f"spec = importlib.util.spec_from_file_location('app', {str(common.ROOT / 'functions' / name / 'app.py')!r})\n"
+            f"spec = importlib.util.spec_from_file_location('app', {app_path!r})\n"
             "m = importlib.util.module_from_spec(spec)\nspec.loader.exec_module(m)\n")
-    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", code], env=env, capture_output=True,
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", code], env=env, capture_output=True,  # noqa: S603
                           text=True, timeout=120, cwd=common.ROOT)
     per_package: dict[str, float] = defaultdict(float)
     for line in proc.stderr.splitlines():

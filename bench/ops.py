@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import random
-import threading
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from bench import common

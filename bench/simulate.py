@@ -82,7 +82,7 @@ class Partition:
 
 def arrivals(p: Params, rng: random.Random) -> list[float]:
     """Arrival times: rate climbs linearly to `peak` over `ramp` s, then decays with time constant `tau`."""
-    out = []
+    out: list[float] = []
     dt = 0.01
     t = 0.0
     carry = 0.0
@@ -252,7 +252,7 @@ def main() -> None:
     keys = list(rows[0])
     width = max(len(k) for k in keys)
     for k in keys:
-        print(f"{k:<{width}}  " + "  ".join(f"{str(r[k]):>12}" for r in rows))
+        print(f"{k:<{width}}  " + "  ".join(f"{r[k]!s:>12}" for r in rows))
 
 
 def run(peak: float = 10_000, slots: int = 18) -> dict[str, Any]:

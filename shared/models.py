@@ -87,15 +87,15 @@ def _policy_series(value: str | None) -> str | None:
     return value
 
 
-class PatientIn(Model):
+class PersonIn(Model):
+    """Who a patient is, as the register knows them: names, birth date, OMS policy."""
+
     lastName: str = Field(min_length=1, max_length=64)
     firstName: str = Field(min_length=1, max_length=64)
     middleName: str | None = Field(default=None, max_length=64)
     birthDate: date
     policyNumber: str
     policySeries: str | None = None
-    email: str = Field(max_length=254)
-    phone: str | None = None
 
     @field_validator("lastName", "firstName", "middleName")
     @classmethod
@@ -115,6 +115,13 @@ class PatientIn(Model):
 
     _number = field_validator("policyNumber")(classmethod(lambda cls, v: _policy_number(v)))
     _series = field_validator("policySeries")(classmethod(lambda cls, v: _policy_series(v)))
+
+
+class PatientIn(PersonIn):
+    """A patient booking anonymously: who they are, and where the ticket goes."""
+
+    email: str = Field(max_length=254)
+    phone: str | None = None
 
     @field_validator("email")
     @classmethod
@@ -261,19 +268,8 @@ class MyAttachmentOut(AttachmentOut):
     changeByChoiceAllowedNow: bool
 
 
-class RegistryPatientIn(Model):
-    lastName: str = Field(min_length=1, max_length=64)
-    firstName: str = Field(min_length=1, max_length=64)
-    middleName: str | None = Field(default=None, max_length=64)
-    birthDate: date
-    policyNumber: str
-    policySeries: str | None = None
-
-    _names = field_validator("lastName", "firstName", "middleName")(classmethod(
-        lambda cls, v: PatientIn._name(v)))  # type: ignore[operator]
-    _birth = field_validator("birthDate")(classmethod(lambda cls, v: PatientIn._birth(v)))  # type: ignore[operator]
-    _number = field_validator("policyNumber")(classmethod(lambda cls, v: _policy_number(v)))
-    _series = field_validator("policySeries")(classmethod(lambda cls, v: _policy_series(v)))
+class RegistryPatientIn(PersonIn):
+    """The patient whose attachment registry staff change (no email: nothing is sent)."""
 
 
 class AttachmentChangeRequest(Model):

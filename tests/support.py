@@ -63,14 +63,11 @@ def patient_body(p: dict[str, Any]) -> dict[str, Any]:
 
 
 def claims_of(p: dict[str, Any]) -> dict[str, str]:
-    """The JWT claims a signed-in demo patient's token carries (see shared/auth.py)."""
-    c = {"sub": f"demo-{p['policyNumber']}", "family_name": p["lastName"], "given_name": p["firstName"],
-         "birthdate": p["birthDate"], "email": p["email"], "oms_policy_number": p["policyNumber"]}
-    if p.get("middleName"):
-        c["middle_name"] = p["middleName"]
-    if p.get("policySeries"):
-        c["oms_policy_series"] = p["policySeries"]
-    return c
+    """The JWT claims a signed-in demo patient's token carries (see shared/auth.py), as the local sign-in
+    issues them."""
+    from infra.local.tokens import patient_claims
+
+    return {k: str(v) for k, v in patient_claims(p).items()}
 
 
 def patients_of(clinic_id: str) -> list[dict[str, Any]]:
