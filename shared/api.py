@@ -6,6 +6,7 @@ then routes that parse, make one call into the domain, and return a model.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
@@ -35,11 +36,16 @@ def json_response(status: int, body: Any) -> Response:
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
 
 
+_FIELD_NAME = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_-]{0,40}|\d{1,3})$")
+
+
 def _field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
     """Where and what, never the value typed (it may be a policy number or a name)."""
     out = []
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
+        # A body that is not JSON can put request text where a field name should be: keep names only.
+        loc = [p if _FIELD_NAME.match(p) else "body" for p in loc]
         out.append({"field": ".".join(loc), "problem": str(err.get("type", "invalid"))})
     return out
 

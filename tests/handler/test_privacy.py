@@ -114,3 +114,18 @@ def test_unexpected_failure_logs_no_personal_data(moto_table: str, captured_logs
     status, body = invoke("booking", anonymous_event(slot, patient))
     assert status == 503 and body["error"]["code"] == "unavailable"
     assert_clean(captured_logs(), patient)
+
+
+def test_a_form_encoded_body_is_refused_without_echoing_it(moto_table: str, capsys) -> None:
+    """curl -d without a JSON content type: the error names no field made of the request's text."""
+    from tests.support import PATIENTS, http_event, invoke, patient_body
+
+    p = PATIENTS[0]
+    body = {"slotId": "cl0101-d01.202611260500", "patient": patient_body(p)}
+    event = http_event("POST", "/v1/appointments", body, headers={"Idempotency-Key": "k-form",
+                                                                  "Content-Type": "application/x-www-form-urlencoded"})
+    status, answer = invoke("booking", event)
+    assert status == 422 and answer["error"]["code"] == "validation_error"
+    printed = repr(answer) + capsys.readouterr().out
+    for secret in (p["policyNumber"], p["lastName"], p["email"], p["birthDate"]):
+        assert secret not in printed
