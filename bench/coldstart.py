@@ -151,8 +151,8 @@ def _reset_booking(ev: dict[str, Any]) -> None:
     from shared import dal, keys, policy
     from shared.booking import Patient
 
-    # A fresh Idempotency-Key: the transaction's ClientRequestToken derives from it and the frozen clock,
-    # and DynamoDB answers a reused token with other parameters by IdempotentParameterMismatch.
+    # A fresh Idempotency-Key each round: with the clock frozen, the same key would make every round a
+    # replay (and any request token derived from it would be refused as reused with other parameters).
     ev["headers"]["idempotency-key"] = f"bench-cold-{time.time_ns()}"
     body = json.loads(ev["body"])
     p = body["patient"]

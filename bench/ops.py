@@ -274,7 +274,7 @@ def warm(iterations: int) -> dict[str, Any]:
         _undo_booking(slot_item, p, key, appointment_id)
         t = time.perf_counter()
         for op, params in replay:
-            if op == "TransactWriteItems":
+            if op == "TransactWriteItems" and "ClientRequestToken" in params:
                 # A token seen within 10 minutes would make DynamoDB skip the work: a fresh one, same shape.
                 params = dict(params, ClientRequestToken=uuid.uuid4().hex[:36])
             getattr(client, _snake(op))(**params)

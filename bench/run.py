@@ -192,8 +192,9 @@ def render(r: dict[str, Any]) -> str:
     if sim:
         by = {s["strategy"]: s for s in sim["strategies"]}
         lines.append(f"| simulation, {sim['params']['peak']:.0f} attempts/s on one day: throttled requests "
-                     f"per patient (as built / precheck / cached) | {by['as_built']['throttled_per_patient']} / "
-                     f"{by['precheck']['throttled_per_patient']} / {by['cached']['throttled_per_patient']} | "
+                     f"per patient; patients given 503 (without the memo / as built) | "
+                     f"{by['no_memo']['throttled_per_patient']}; {by['no_memo']['patients_given_503']} / "
+                     f"{by['as_built']['throttled_per_patient']}; {by['as_built']['patients_given_503']} | "
                      f"see docs/SCALE.md |")
     c = r.get("cost")
     if c:

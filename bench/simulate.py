@@ -11,8 +11,13 @@ A request over its partition's budget for that second is throttled; the SDK retr
 backoff, and after `sdk_retries` throttles the patient gets 503 and gives up.
 
 Strategies (what changes is only how losers are refused):
-- as_built:  look-up Query (eventually consistent) and hold by conditional UpdateItem: a patient who picked
-             a slot someone else took pays a failed conditional write (1 WCU) on the doctor's partition.
+- no_memo:   every look-up is a Query of the doctor's partition (eventually consistent), and hold by
+             conditional UpdateItem: a patient who picked a slot someone else took pays a failed conditional
+             write (1 WCU) on the doctor's partition.
+- as_built:  no_memo, but each warm instance (`caches` of them) remembers for `cache_ttl` seconds
+             (LOOKUP_CACHE_SECONDS=1 in template.yaml; shared/memo.py) a look-up's answer, which doctors
+             exist, and the slots it saw taken: it lists none of those and refuses a hold on one without a
+             write.
 - precheck:  the hold first reads the slot (eventually consistent GetItem, 0.5 RRU) and does not write when
              it is taken; the write's condition still decides the race.
 - cached:    precheck, and the day's free-slot list served from a cache of at most `cache_ttl` seconds
@@ -96,12 +101,16 @@ def arrivals(p: Params, rng: random.Random) -> list[float]:
     return out
 
 
+STRATEGIES = ("no_memo", "precheck", "as_built", "cached")
+
+
 def simulate(strategy: str, p: Params) -> dict[str, Any]:
     rng = random.Random(p.seed)
     parts: dict[str, Partition] = defaultdict(lambda: Partition(READ_LIMIT, WRITE_LIMIT))
     status = ["free"] * p.slots  # free | held | booked
     held_at: list[float | None] = [None] * p.slots
     cache: dict[int, tuple[float, list[int]]] = {}
+    seen_taken: dict[tuple[int, int], float] = {}  # (instance, slot) -> when the instance saw it taken
     stats: dict[str, float] = defaultdict(float)
     first_sold_out: float | None = None
     all_booked: float | None = None
@@ -139,7 +148,7 @@ def simulate(strategy: str, p: Params) -> dict[str, Any]:
             break
         if step == "lookup":
             view: list[int]
-            if strategy == "cached":
+            if strategy in ("as_built", "cached"):
                 edge = patient % p.caches
                 fetched = cache.get(edge)
                 if fetched is None or t - fetched[0] > p.cache_ttl:
@@ -149,6 +158,8 @@ def simulate(strategy: str, p: Params) -> dict[str, Any]:
                     stats["lookup reads"] += 1
                     cache[edge] = (t, [s for s in range(p.slots) if status[s] == "free"])
                 view = cache[edge][1]
+                if strategy == "as_built":
+                    view = [s for s in view if t - seen_taken.get((edge, s), -1e9) >= p.cache_ttl]
             else:
                 if not charge(t, DOCTOR, read=LOOKUP_RRU):
                     throttled(t, step, patient, slot, tries, retries)
@@ -158,13 +169,18 @@ def simulate(strategy: str, p: Params) -> dict[str, Any]:
             if not view:
                 # As built, an empty day costs a second read on the same partition: the doctor's profile,
                 # to tell "no free slots" from "no such doctor" (shared/lookup.py).
-                if strategy != "cached" and not charge(t, DOCTOR, read=GET_RRU):
+                if strategy in ("no_memo", "precheck") and not charge(t, DOCTOR, read=GET_RRU):
                     throttled(t, step, patient, slot, tries, retries)
                     continue
                 stats["refused at look-up (nothing free)"] += 1
                 continue
             push(t + p.think_seconds * rng.uniform(0.5, 1.5), "hold", patient, rng.choice(view), tries)
         elif step == "hold":
+            edge = patient % p.caches
+            if strategy == "as_built" and t - seen_taken.get((edge, slot), -1e9) < p.cache_ttl:
+                stats["refused by read (no write)"] += 1
+                _again(p, push, t, patient, tries, stats)
+                continue
             if strategy in ("precheck", "cached"):
                 if not charge(t, DOCTOR, read=GET_RRU):
                     throttled(t, step, patient, slot, tries, retries)
@@ -183,6 +199,7 @@ def simulate(strategy: str, p: Params) -> dict[str, Any]:
             if not charge(t, DOCTOR, write=HOLD_WCU):
                 throttled(t, step, patient, slot, tries, retries)
                 continue
+            seen_taken[(edge, slot)] = t
             if not wins:
                 stats["failed conditional writes"] += 1
                 _again(p, push, t, patient, tries, stats)
@@ -225,7 +242,7 @@ def simulate(strategy: str, p: Params) -> dict[str, Any]:
         # Everything the doctor's partition served, less what the winners' own journeys cost, per loser.
         "doctor_partition_units_per_loser": round(
             (stats[f"{DOCTOR} read"] + stats[f"{DOCTOR} write"] - stats["bookings"] * (
-                LOOKUP_RRU + HOLD_WCU + BOOK_READ_RRU + BOOK_TX_WCU + (GET_RRU if strategy != "as_built" else 0)))
+                LOOKUP_RRU + HOLD_WCU + BOOK_READ_RRU + BOOK_TX_WCU + (GET_RRU if strategy in ("precheck", "cached") else 0)))
             / max(1, attempts - stats["bookings"]), 4),
     }
 
@@ -245,7 +262,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     p = Params(peak=args.peak, slots=args.slots, duration=args.duration)
-    rows = [simulate(s, p) for s in ("as_built", "precheck", "cached")]
+    rows = [simulate(s, p) for s in STRATEGIES]
     if args.json:
         print(json.dumps(rows, indent=2))
         return
@@ -257,7 +274,7 @@ def main() -> None:
 
 def run(peak: float = 10_000, slots: int = 18) -> dict[str, Any]:
     p = Params(peak=peak, slots=slots)
-    return {"params": p.__dict__, "strategies": [simulate(s, p) for s in ("as_built", "precheck", "cached")]}
+    return {"params": p.__dict__, "strategies": [simulate(s, p) for s in STRATEGIES]}
 
 
 if __name__ == "__main__":

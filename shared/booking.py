@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from shared import clock, dal, keys, policy, slots, tickets
+from shared import clock, dal, keys, memo, policy, slots, tickets
 from shared.config import settings
 from shared.errors import DomainError
 from shared.observability import logger
@@ -28,6 +28,10 @@ def create_hold(slot_id: str) -> dict[str, Any]:
     key = keys.slot_key(slot_id)
     if key is None:
         raise DomainError("not_found")
+    moment = settings().lookup_cache_seconds
+    if memo.recall(("taken", slot_id), moment):
+        # This instance saw the slot taken a moment ago: refuse without a write on the hot partition.
+        raise DomainError("slot_unavailable")
     now = clock.now()
     expires = now + settings().hold_seconds
     hold_id = keys.new_hold_id(slot_id)
@@ -47,7 +51,11 @@ def create_hold(slot_id: str) -> dict[str, Any]:
             raise DomainError("not_found") from None
         if not slots.in_booking_window(int(old["start"]), now):
             raise DomainError("outside_booking_window") from None
+        if moment > 0:
+            memo.remember(("taken", slot_id), True)
         raise DomainError("slot_unavailable") from None
+    if moment > 0:
+        memo.remember(("taken", slot_id), True)
     logger.info("slot held", extra={"slotId": slot_id})
     return {"holdId": hold_id, "slotId": slot_id, "expiresAt": clock.local_iso(expires)}
 
@@ -64,6 +72,7 @@ def release_hold(hold_id: str) -> None:
                    values={":free": slots.FREE, ":held": slots.HELD, ":h": hold_id}, names={"#st": "status"})
     except dal.ConditionFailed:
         return
+    memo.forget(("taken", slot_id))
 
 
 # ---------------------------------------------------------------- booking

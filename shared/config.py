@@ -16,6 +16,10 @@ class Settings:
     hold_seconds: int
     timezone: str
     policy_hash_key: bytes
+    # How long one instance reuses a look-up's answer (0 = never): the 08:00 rush's thousands of identical
+    # reads of one doctor's day become one per instance per interval (docs/SCALE.md). A stale list costs no
+    # correctness: the hold's write condition decides.
+    lookup_cache_seconds: float = 0.0
 
 
 @lru_cache(maxsize=1)
@@ -25,4 +29,5 @@ def settings() -> Settings:
         hold_seconds=int(os.environ.get("HOLD_SECONDS", "300")),
         timezone=os.environ.get("CLINIC_TIMEZONE", "Europe/Moscow"),
         policy_hash_key=os.environ.get("POLICY_HASH_KEY", "local-development-key").encode(),
+        lookup_cache_seconds=float(os.environ.get("LOOKUP_CACHE_SECONDS", "0")),
     )

@@ -5,10 +5,12 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from typing import Any
 
-from shared import clock, dal, keys, slots
+from shared import clock, dal, keys, memo, slots
+from shared.config import settings
 from shared.errors import DomainError
 
 MAX_WINDOW_DAYS = 31
+KNOWN_DOCTOR_SECONDS = 300.0
 
 
 def _name(item: dict[str, Any], lang: str, field: str = "name") -> str:
@@ -58,6 +60,12 @@ def clinic(clinic_id: str, lang: str) -> dict[str, Any]:
 
 def _free_slots(clinic_id: str, specialty_id: str, now: int) -> list[dict[str, Any]]:
     """Unbooked, unexpired-hold-free slots of one clinic's specialty within the booking window."""
+    found = memo.through(("free", clinic_id, specialty_id, now // 60),
+                         lambda: _query_free_slots(clinic_id, specialty_id, now), settings().lookup_cache_seconds)
+    return [s for s in found if int(s["start"]) > now]
+
+
+def _query_free_slots(clinic_id: str, specialty_id: str, now: int) -> list[dict[str, Any]]:
     return list(dal.query_all(
         "AvPK = :pk AND AvSK BETWEEN :lo AND :hi",
         {":pk": keys.availability_pk(clinic_id, specialty_id),
@@ -121,14 +129,25 @@ def doctor_slots(doctor_id: str, day_from: date | None, day_to: date | None) -> 
     hi = min(clock.day_end(day_to) - 1, slots.horizon(now))
     found: list[dict[str, Any]] = []
     if lo <= hi:
-        found = list(dal.query_all(
+        found = memo.through(("slots", doctor_id, keys.slot_sk(lo), keys.slot_sk(hi)), lambda: list(dal.query_all(
             "PK = :pk AND SK BETWEEN :lo AND :hi",
             {":pk": keys.doctor_pk(doctor_id), ":lo": keys.slot_sk(lo), ":hi": keys.slot_sk(hi),
              **slots.free_values(now)},
             filter_expression=f"{slots.FREE_CONDITION} AND #start > :now",
             names={**slots.NAMES, "#end": "end"},
             projection="slotId, #start, #end, room",
-        ))
-    if not found and not dal.get(keys.key(keys.doctor_pk(doctor_id), keys.PROFILE), projection="PK"):
+        )), settings().lookup_cache_seconds)
+        # What an instance remembers was free a moment ago: never what it has since seen taken or started.
+        found = [s for s in found if int(s["start"]) > now and not memo.recall(("taken", s["slotId"]),
+                                                                              settings().lookup_cache_seconds)]
+    if not found and not _doctor_exists(doctor_id):
         raise DomainError("not_found")
     return [slots.render(s) for s in found]
+
+
+def _doctor_exists(doctor_id: str) -> bool:
+    """Tells "no such doctor" from "nothing free"; remembered, so a sold-out day is not read twice."""
+    seconds = KNOWN_DOCTOR_SECONDS if settings().lookup_cache_seconds > 0 else 0
+    return bool(memo.through(("doctor", doctor_id),
+                             lambda: dal.get(keys.key(keys.doctor_pk(doctor_id), keys.PROFILE), projection="PK"),
+                             seconds))

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from shared import config, dal
+from shared import config, dal, memo
 
 TEST_CLINICS = {"cl0101", "cl0102"}
 # moto copies the whole table on every transaction (to roll back): a few days of slots keep the suites fast.
@@ -19,6 +19,7 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.delenv("LOOKUP_CACHE_SECONDS", raising=False)
     monkeypatch.setenv("TABLE_NAME", "zapis-test")
     monkeypatch.setenv("POLICY_HASH_KEY", "test-policy-key")
     monkeypatch.setenv("HOLD_SECONDS", "300")
@@ -26,6 +27,7 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "Zapis")
     config.settings.cache_clear()
     dal.reset_client()
+    memo.forget()
     yield
     config.settings.cache_clear()
     dal.reset_client()

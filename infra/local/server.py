@@ -338,6 +338,8 @@ class Stack:
             "PUBLIC_BASE_URL": f"http://127.0.0.1:{self.port}",
             "SENDER_EMAIL": "no-reply@zapis.example.org", "REPLY_TO_EMAIL": "registry@zapis.example.org",
             "SES_CONFIGURATION_SET": "", "AWS_LAMBDA_LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+            # Off by default, so a demo sees its own writes at once; deployed it is 1 s (template.yaml).
+            "LOOKUP_CACHE_SECONDS": os.environ.get("LOOKUP_CACHE_SECONDS", "0"),
         }
         if self.outbox is not None:
             env.update(self.outbox.client_env())

@@ -131,6 +131,15 @@ def reset_clients() -> None:
         _clients.clear()
 
 
+# After a SnapStart restore, clients made before the snapshot are made again (as in shared/dal.py).
+try:
+    from snapshot_restore_py import register_after_restore
+except ImportError:
+    pass
+else:
+    register_after_restore(reset_clients)
+
+
 def send_raw(raw: bytes, to: str) -> str:
     """One SES v2 SendEmail of a whole MIME message; returns the SES message id."""
     params: dict[str, Any] = {"FromEmailAddress": sender(), "Destination": {"ToAddresses": [to]},
