@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared import addresses, api, attachment, lookup
+from shared import api, lookup
 from shared.models import (
     AddressClinics,
     AttachmentOut,
@@ -75,18 +75,24 @@ def address_clinics(
     house: Annotated[str, Query(min_length=1, max_length=40, description="e.g. 5, 5к2, д. 5, корп. 2, 5 лит. А")],
     districtId: Annotated[str | None, Query(max_length=40, description="district of the chosen candidate")] = None,  # noqa: N803
 ) -> AddressClinics:
+    from shared import addresses  # loaded by the routes that use it: the slot look-up's cold start stays small
+
     return AddressClinics(**addresses.clinics_for_address(street, house, districtId, api.lang(app)))
 
 
 @app.post("/v1/attachment/lookup", tags=["attachment"],
           summary="The polyclinic a policy is attached to and since when (POST keeps the policy out of URLs)")
 def attachment_lookup(request: PolicyIn) -> AttachmentOut:
+    from shared import attachment
+
     return AttachmentOut(**attachment.attachment_of(request.policyNumber, request.policySeries, api.lang(app)))
 
 
 @app.get("/v1/me/attachment", tags=["attachment"],
          summary="The signed-in patient's polyclinic and from which date a change by choice is allowed")
 def my_attachment() -> MyAttachmentOut:
+    from shared import attachment
+
     return MyAttachmentOut(**attachment.my_attachment(api.claims(app), api.lang(app)))
 
 
