@@ -6,7 +6,6 @@ name slots that exist and are bookable whenever the benchmark runs.
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import statistics
@@ -17,8 +16,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 from typing import Any
+
+from infra.lambda_like import Context, load_function
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = ROOT / "events"
@@ -67,32 +67,6 @@ def freeze_clock(at: int = FROZEN_NOW) -> None:
 
 def set_clock(at: int) -> None:
     freeze_clock(at)
-
-
-class Context:
-    """What Lambda passes as `context` (the attributes Powertools reads)."""
-
-    function_name = "zapis-bench"
-    function_version = "1"
-    memory_limit_in_mb = 1024
-    invoked_function_arn = "arn:aws:lambda:eu-north-1:000000000000:function:zapis-bench:live"
-    aws_request_id = "bench"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 10_000
-
-
-def load_function(name: str) -> ModuleType:
-    """functions/<name>/app.py as its own module, as the Lambda runtime imports it (once per name)."""
-    module_name = f"functions_{name}_app"
-    if module_name in sys.modules:
-        return sys.modules[module_name]
-    spec = importlib.util.spec_from_file_location(module_name, ROOT / "functions" / name / "app.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def invoke(name: str, ev: dict[str, Any]) -> tuple[int, Any]:

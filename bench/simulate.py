@@ -219,6 +219,8 @@ def simulate(strategy: str, p: Params) -> dict[str, Any]:
             if all_booked is None and all(s == "booked" for s in status):
                 all_booked = t
 
+    winner_units = LOOKUP_RRU + HOLD_WCU + BOOK_READ_RRU + BOOK_TX_WCU + (
+        GET_RRU if strategy in ("precheck", "cached") else 0)
     peak_read = max(parts[DOCTOR].read_used.values(), default=0)
     peak_write = max(parts[DOCTOR].write_used.values(), default=0)
     attempts = stats["patients"]
@@ -241,8 +243,7 @@ def simulate(strategy: str, p: Params) -> dict[str, Any]:
         "doctor_partition_wcu": round(stats[f"{DOCTOR} write"], 1),
         # Everything the doctor's partition served, less what the winners' own journeys cost, per loser.
         "doctor_partition_units_per_loser": round(
-            (stats[f"{DOCTOR} read"] + stats[f"{DOCTOR} write"] - stats["bookings"] * (
-                LOOKUP_RRU + HOLD_WCU + BOOK_READ_RRU + BOOK_TX_WCU + (GET_RRU if strategy in ("precheck", "cached") else 0)))
+            (stats[f"{DOCTOR} read"] + stats[f"{DOCTOR} write"] - stats["bookings"] * winner_units)
             / max(1, attempts - stats["bookings"]), 4),
     }
 

@@ -8,7 +8,8 @@ import os
 import sys
 from pathlib import Path
 
-from infra.local.server import TABLE, Stack, _Context, _load
+from infra.lambda_like import Context, load_function
+from infra.local.server import TABLE, Stack
 
 
 def main() -> int:
@@ -24,7 +25,7 @@ def main() -> int:
     env["TABLE_NAME"] = os.environ.get("TABLE_NAME", TABLE)
     os.environ.update({k: v for k, v in env.items() if k not in os.environ or k == "TABLE_NAME"})
     event = json.loads(args.event.read_text(encoding="utf-8"))
-    response = _load(args.function)(event, _Context(args.function))
+    response = load_function(args.function).handler(event, Context(args.function))
     if isinstance(response, dict) and isinstance(response.get("body"), str):
         try:
             response = dict(response, body=json.loads(response["body"]))

@@ -2,6 +2,7 @@
 from template.yaml with demo data for two clinics."""
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 
 import pytest
@@ -47,3 +48,17 @@ def moto_table() -> Iterator[str]:
         template.create_table(boto3.client("dynamodb"), "zapis-test")
         seed.seed(TEST_CLINICS, days=TEST_DAYS)
         yield "zapis-test"
+
+
+@pytest.fixture
+def dynamodb_calls(moto_table: str) -> Iterator[Counter[str]]:
+    """DynamoDB operations sent through shared.dal's client from now on, by name (a botocore hook)."""
+    counted: Counter[str] = Counter()
+
+    def count(model, **_kwargs) -> None:  # type: ignore[no-untyped-def]
+        counted[model.name] += 1
+
+    client = dal.client()
+    client.meta.events.register("before-call.dynamodb", count)
+    yield counted
+    client.meta.events.unregister("before-call.dynamodb", count)

@@ -1,39 +1,16 @@
 """Test helpers: load a function's handler as Lambda would, build API Gateway HTTP API v2 events."""
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
+
+from infra.lambda_like import Context as Context  # re-exported: the tests run handlers as Lambda does
+from infra.lambda_like import load_function as load_function
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = ROOT / "events"
 PATIENTS = json.loads((ROOT / "infra/demo/patients.json").read_text(encoding="utf-8"))
-
-
-class Context:
-    function_name = "test"
-    memory_limit_in_mb = 1024
-    invoked_function_arn = "arn:aws:lambda:eu-north-1:000000000000:function:test"
-    aws_request_id = "test-request"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 10_000
-
-
-def load_function(name: str) -> ModuleType:
-    """functions/<name>/app.py as its own module, as the Lambda runtime imports it (cached per name)."""
-    module_name = f"functions_{name}_app"
-    if module_name in sys.modules:
-        return sys.modules[module_name]
-    spec = importlib.util.spec_from_file_location(module_name, ROOT / "functions" / name / "app.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def http_event(method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,

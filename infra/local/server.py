@@ -20,7 +20,6 @@ import sys
 import threading
 import time
 import traceback
-import uuid
 from concurrent.futures import ProcessPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from infra import ddb_local, template
+from infra.lambda_like import Context, load_function
 from infra.local import events, tokens
 
 ROOT = template.ROOT
@@ -53,47 +53,14 @@ def _port(variable: str, default: int) -> int:
 
 
 # ---------------------------------------------------------------- worker processes
-class _Context:
-    """What Lambda passes as `context` (the attributes Powertools reads)."""
-
-    def __init__(self, function: str) -> None:
-        self.function_name = f"zapis-{function}"
-        self.function_version = "$LATEST"
-        self.memory_limit_in_mb = 1024
-        self.invoked_function_arn = f"arn:aws:lambda:eu-north-1:000000000000:function:zapis-{function}"
-        self.aws_request_id = str(uuid.uuid4())
-        self.log_group_name = f"/aws/lambda/zapis-{function}"
-        self.log_stream_name = "local"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 10_000
-
-
-_handlers: dict[str, Any] = {}
-
-
 def _worker_init(env: dict[str, str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
 
 
-def _load(function: str) -> Any:
-    if function not in _handlers:
-        import importlib.util
-
-        spec = importlib.util.spec_from_file_location(f"functions_{function}_app",
-                                                      ROOT / "functions" / function / "app.py")
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module
-        spec.loader.exec_module(module)
-        _handlers[function] = module.handler
-    return _handlers[function]
-
-
 def invoke_in_worker(function: str, event: dict[str, Any]) -> Any:
-    return _load(function)(event, _Context(function))
+    return load_function(function).handler(event, Context(function))
 
 
 class Functions:

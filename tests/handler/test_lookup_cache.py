@@ -4,29 +4,20 @@ expires on time. Time is moved with monkeypatch; nothing here measures wall-cloc
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 
 import pytest
 
-from shared import config, dal, memo
+from shared import config, memo
 from tests.handler.test_booking import hold, start_of
 from tests.support import http_event, invoke
 
 
 @pytest.fixture
-def cached(moto_table: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
+def cached(dynamodb_calls: Counter[str], monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     monkeypatch.setenv("LOOKUP_CACHE_SECONDS", "1")
     config.settings.cache_clear()
     memo.forget()
-    counted: Counter[str] = Counter()
-
-    def count(model, **_kwargs) -> None:  # type: ignore[no-untyped-def]
-        counted[model.name] += 1
-
-    client = dal.client()
-    client.meta.events.register("before-call.dynamodb", count)
-    yield counted
-    client.meta.events.unregister("before-call.dynamodb", count)
+    return dynamodb_calls
 
 
 def _slots(doctor: str = "cl0101-d01") -> list[str]:
@@ -87,13 +78,7 @@ def test_unknown_doctor_is_remembered_and_still_not_found(cached: Counter[str]) 
     assert cached["GetItem"] == 1
 
 
-def test_without_the_setting_nothing_is_remembered(moto_table: str) -> None:
-    counted: Counter[str] = Counter()
-
-    def count(model, **_kwargs) -> None:  # type: ignore[no-untyped-def]
-        counted[model.name] += 1
-
-    dal.client().meta.events.register("before-call.dynamodb", count)
+def test_without_the_setting_nothing_is_remembered(dynamodb_calls: Counter[str]) -> None:
     _slots()
     _slots()
-    assert counted["Query"] == 2
+    assert dynamodb_calls["Query"] == 2

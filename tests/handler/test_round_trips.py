@@ -6,28 +6,18 @@ read-then-write) would also break the "one conditional write" rule, so the count
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 
 import pytest
 
-from shared import clock, dal
+from shared import clock
 from tests.handler.test_booking import anonymous_event, free_slots, hold, hold_event, release_event, start_of
 from tests.handler.test_lookup import with_query
 from tests.support import event_file, invoke, patients_of
 
 
 @pytest.fixture
-def calls(moto_table: str) -> Iterator[Counter[str]]:
-    """DynamoDB operations sent through shared.dal's client from now on, by name."""
-    counted: Counter[str] = Counter()
-
-    def count(model, **_kwargs) -> None:  # type: ignore[no-untyped-def]
-        counted[model.name] += 1
-
-    client = dal.client()
-    client.meta.events.register("before-call.dynamodb", count)
-    yield counted
-    client.meta.events.unregister("before-call.dynamodb", count)
+def calls(dynamodb_calls: Counter[str]) -> Counter[str]:
+    return dynamodb_calls
 
 
 def test_booking_is_one_read_and_one_transaction(calls: Counter[str]) -> None:
