@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from shared import config, dal, memo
+from shared import config, dal, memo, observability
 
 TEST_CLINICS = {"cl0101", "cl0102"}
 # moto copies the whole table on every transaction (to roll back): a few days of slots keep the suites fast.
@@ -32,6 +32,9 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     config.settings.cache_clear()
     dal.reset_client()
+    # Powertools keeps metrics in class-level state shared by every Metrics(): a test that adds one without
+    # flushing must not leave it for the next test's flush.
+    observability.metrics().clear_metrics()
 
 
 @pytest.fixture
