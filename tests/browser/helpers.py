@@ -7,6 +7,9 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations
 
+# A doctor's card: until the doctors' page renders, the specialties' cards (also a.card) are still there.
+DOCTOR_CARD = 'a.card[href*="/doctor/"]'
+
 # Cumulative layout shift of the document, as the Layout Instability API reports it (shifts right after
 # the patient's own input do not count, as in Web Vitals).
 CLS_SCRIPT = """

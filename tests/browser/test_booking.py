@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import DESKTOP, PHONE, patient
 from tests.browser.helpers import (
     CLS_SCRIPT,
+    DOCTOR_CARD,
     assert_accessible,
     choose_first_time,
     fill_patient,
@@ -51,7 +52,7 @@ def test_anonymous_booking_to_ticket_then_cancel(make_page) -> None:
 
     expect(h1(page)).to_have_text("Выберите врача")
     shot("doctors")
-    page.locator("a.card").first.click()
+    page.locator(DOCTOR_CARD).first.click()
 
     expect(h1(page)).to_have_text("Выберите дату и время")
     expect(page.locator("button.day")).to_have_count(14)
@@ -144,7 +145,7 @@ def test_signed_in_booking_and_cancel_from_history(make_page) -> None:
     page.get_by_role("link", name="Записаться сюда").click()
     expect(h1(page)).to_have_text("Выберите специальность")
     page.locator('[data-specialty="neurologist"]').click()
-    page.locator("a.card").first.click()
+    page.locator(DOCTOR_CARD).first.click()
     expect(page.locator("button.time").first).to_be_visible()
     shot("calendar-phone")
     choose_first_time(page)
@@ -165,7 +166,7 @@ def test_signed_in_booking_and_cancel_from_history(make_page) -> None:
 
     # A second appointment with the same specialty is refused, with a way to the history.
     page.goto("/#/clinic/cl0101/specialty/neurologist")
-    page.locator("a.card").first.click()
+    page.locator(DOCTOR_CARD).first.click()
     page.locator("button.time").nth(1).click()
     expect(h1(page)).to_have_text("Данные пациента")
     page.get_by_role("button", name="Записаться").click()

@@ -10,7 +10,15 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, patient
-from tests.browser.helpers import CLS_SCRIPT, assert_accessible, choose_first_time, fill_patient, h1, layout_shift
+from tests.browser.helpers import (
+    CLS_SCRIPT,
+    DOCTOR_CARD,
+    assert_accessible,
+    choose_first_time,
+    fill_patient,
+    h1,
+    layout_shift,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +37,7 @@ def test_english_switch(make_page) -> None:
     assert_accessible(page, "the specialties in English")
 
     page.locator('[data-specialty="therapist"]').click()
-    page.locator("a.card").first.click()
+    page.locator(DOCTOR_CARD).first.click()
     expect(page.locator("button.day").first.locator(".wd")).to_have_text(re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)$"))
     expect(page.get_by_role("heading", level=2, name=re.compile("^Free times on"))).to_be_visible()
     shot("calendar-en")
@@ -45,7 +53,7 @@ def test_not_attached_leads_to_the_address_look_up(make_page) -> None:
     smirnova = patient("00010202")  # attached to cl0102, tries cl0101; an old policy with a series
     page, shot = make_page(PHONE, is_mobile=True, has_touch=True)
     page.goto("/#/clinic/cl0101/specialty/surgeon")
-    page.locator("a.card").first.click()
+    page.locator(DOCTOR_CARD).first.click()
     choose_first_time(page)
     fill_patient(page, smirnova)
     page.get_by_role("button", name="Записаться").click()
@@ -118,7 +126,7 @@ def test_retry_after_network_failure_and_503_keeps_the_idempotency_key(make_page
 
     page.route("**/v1/appointments", lossy_booking)
     page.goto("/#/clinic/cl0102/specialty/therapist")
-    page.locator("a.card").first.click()
+    page.locator(DOCTOR_CARD).first.click()
     choose_first_time(page)
     fill_patient(page, ivanov)
     page.get_by_role("button", name="Записаться").click()
@@ -160,8 +168,13 @@ def test_keyboard_only_way_to_the_form(make_page) -> None:
     expect(h1(page)).to_have_text("Выберите специальность")
     _tab_to(page, 'a[data-specialty="ophthalmologist"]')
     page.keyboard.press("Enter")
-    _tab_to(page, "a.card")
+    # Wait for the doctors' page: until it renders, the specialties' own cards still match "a.card".
+    expect(h1(page)).to_have_text("Выберите врача")
+    expect(h1(page)).to_be_focused()
+    expect(page.locator(DOCTOR_CARD).first).to_be_visible()
+    _tab_to(page, DOCTOR_CARD)
     page.keyboard.press("Enter")
+    expect(h1(page)).to_have_text("Выберите дату и время")
     expect(page.locator("button.time").first).to_be_visible()
     _tab_to(page, "button.day:not([disabled])")
     shot("calendar-keyboard", full_page=False)
@@ -215,7 +228,7 @@ def test_hold_countdown_runs_out_back_to_the_times(make_page) -> None:
     page, shot = make_page(DESKTOP)
     page.clock.install()  # time flows as usual until the test moves it
     page.goto("/#/clinic/cl0102/specialty/surgeon")
-    page.locator("a.card").first.click()
+    page.locator(DOCTOR_CARD).first.click()
     choose_first_time(page)
     page.fill("#f-lastName", "Федорова")
     expect(page.locator(".countdown")).to_contain_text(re.compile(r"[45]:\d\d"))
