@@ -106,6 +106,7 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "zapis-local"
     protocol_version = "HTTP/1.1"
     stack: Stack  # set by Stack.serve
+    body: bytes = b""
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         # Method, path without query, status: no personal data reaches the console.
@@ -133,9 +134,12 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(data)
 
-    def _body(self) -> bytes:
+    def _read_body(self) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
+
+    def _body(self) -> bytes:
+        return self.body
 
     def do_OPTIONS(self) -> None:
         self._send(204, None, {
@@ -157,6 +161,9 @@ class Handler(BaseHTTPRequestHandler):
         self._dispatch("DELETE")
 
     def _dispatch(self, method: str) -> None:
+        # Read the whole request first, whatever the answer: an unread body left on a kept-alive
+        # connection would be taken for the next request.
+        self.body = self._read_body()
         try:
             url = urlsplit(self.path)
             path = url.path

@@ -137,7 +137,9 @@ def test_signed_in_booking_and_cancel_from_history(make_page) -> None:
     expect(h1(page)).to_have_text("Вход")
     page.fill("#f-policyNumber", petrova["policyNumber"])
     shot("sign-in")
-    page.get_by_role("button", name="Войти").click()
+    with page.expect_response("**/_local/token") as answer:
+        page.get_by_role("button", name="Войти").click()
+    assert answer.value.status == 200, answer.value.text()
 
     expect(page.locator("#nav")).to_contain_text("Петрова Татьяна Петровна")
     expect(page.get_by_text("Вы прикреплены к поликлинике: Городская поликлиника № 11")).to_be_visible()
