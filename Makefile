@@ -20,7 +20,7 @@ run: install ddb-local-install
 	@exec $(PY) -m infra.local.server
 
 ## test: lint, types, template checks, unit + handler + integration tests, OpenAPI freshness, sam build
-test: install ddb-local-install lint typecheck lint-template check-openapi
+test: install ddb-local-install web-tests/node_modules lint typecheck lint-template check-openapi
 	$(PYTEST) -q -n 2 --dist loadfile --ignore=tests/browser tests
 	$(PYTEST) -q tests/browser
 	$(MAKE) sam-build
@@ -34,9 +34,13 @@ handler: install
 integration: install ddb-local-install
 	$(PYTEST) -q tests/integration
 
-browser: install
-	@test -d web-tests/node_modules || npm ci --prefix web-tests --no-audit --no-fund
+browser: install web-tests/node_modules
 	$(PYTEST) -q tests/browser
+
+# axe-core for the browser tests' accessibility checks
+web-tests/node_modules: web-tests/package-lock.json
+	npm ci --prefix web-tests --no-audit --no-fund
+	@touch $@
 
 lint: install
 	.venv/bin/ruff check shared functions infra tests
