@@ -14,10 +14,10 @@ Strategies (what changes is only how losers are refused):
 - no_memo:   every look-up is a Query of the doctor's partition (eventually consistent), and hold by
              conditional UpdateItem: a patient who picked a slot someone else took pays a failed conditional
              write (1 WCU) on the doctor's partition.
-- as_built:  no_memo, but each warm instance (`caches` of them) remembers for `cache_ttl` seconds
-             (LOOKUP_CACHE_SECONDS=1 in template.yaml; shared/memo.py) a look-up's answer, which doctors
-             exist, and the slots it saw taken: it lists none of those and refuses a hold on one without a
-             write.
+- as_built:  no_memo, but each warm lookup instance (`caches` of them) remembers a look-up's answer and
+             which doctors exist for `cache_ttl` seconds (LOOKUP_CACHE_SECONDS=1 in template.yaml;
+             shared/memo.py), and each warm booking instance (as many, another function) remembers the slots
+             it saw taken and refuses a hold on one without a write.
 - precheck:  the hold first reads the slot (eventually consistent GetItem, 0.5 RRU) and does not write when
              it is taken; the write's condition still decides the race.
 - cached:    precheck, and the day's free-slot list served from a cache of at most `cache_ttl` seconds
@@ -110,7 +110,7 @@ def simulate(strategy: str, p: Params) -> dict[str, Any]:
     status = ["free"] * p.slots  # free | held | booked
     held_at: list[float | None] = [None] * p.slots
     cache: dict[int, tuple[float, list[int]]] = {}
-    seen_taken: dict[tuple[int, int], float] = {}  # (instance, slot) -> when the instance saw it taken
+    seen_taken: dict[tuple[int, int], float] = {}  # (booking instance, slot) -> when it saw the slot taken
     stats: dict[str, float] = defaultdict(float)
     first_sold_out: float | None = None
     all_booked: float | None = None
@@ -158,8 +158,6 @@ def simulate(strategy: str, p: Params) -> dict[str, Any]:
                     stats["lookup reads"] += 1
                     cache[edge] = (t, [s for s in range(p.slots) if status[s] == "free"])
                 view = cache[edge][1]
-                if strategy == "as_built":
-                    view = [s for s in view if t - seen_taken.get((edge, s), -1e9) >= p.cache_ttl]
             else:
                 if not charge(t, DOCTOR, read=LOOKUP_RRU):
                     throttled(t, step, patient, slot, tries, retries)
@@ -176,7 +174,7 @@ def simulate(strategy: str, p: Params) -> dict[str, Any]:
                 continue
             push(t + p.think_seconds * rng.uniform(0.5, 1.5), "hold", patient, rng.choice(view), tries)
         elif step == "hold":
-            edge = patient % p.caches
+            edge = rng.randrange(p.caches)  # the booking instance serving this hold
             if strategy == "as_built" and t - seen_taken.get((edge, slot), -1e9) < p.cache_ttl:
                 stats["refused by read (no write)"] += 1
                 _again(p, push, t, patient, tries, stats)

@@ -32,10 +32,6 @@ def next_choice_date(day: date) -> date:
         return date(day.year + 1, 3, 1)
 
 
-def _entry_key(policy_hash: str) -> dict[str, Any]:
-    return keys.key(keys.policy_pk(policy_hash), keys.ATTACHMENT_SK)
-
-
 def history_sk(at: int, version: int, step: int) -> str:
     """`ATTHIST#<epoch>#<version>#<step>`: 1 closes the old attachment, 2 opens the new one."""
     return f"ATTHIST#{at:011d}#{version:06d}#{step}"
@@ -48,7 +44,7 @@ def _clinic(clinic_id: str, lang: str) -> dict[str, Any]:
 # ---------------------------------------------------------------- look-ups
 def attachment_of(policy_number: str, policy_series: str | None, lang: str) -> dict[str, Any]:
     """The clinic a policy is attached to and since when (one GetItem of the entry, one of the clinic)."""
-    entry = dal.get(_entry_key(policy.policy_hash(policy_number, policy_series)))
+    entry = dal.get(keys.attachment_key(policy.policy_hash(policy_number, policy_series)))
     if not entry:
         raise DomainError("attachment_not_found")
     return {"clinic": _clinic(entry["clinicId"], lang), "attachedSince": entry["attachedSince"]}
@@ -59,7 +55,7 @@ def my_attachment(claims: dict[str, str], lang: str) -> dict[str, Any]:
     number = claims.get("oms_policy_number")
     if not number:
         raise DomainError("unauthorized")
-    entry = dal.get(_entry_key(policy.policy_hash(number, claims.get("oms_policy_series") or None)))
+    entry = dal.get(keys.attachment_key(policy.policy_hash(number, claims.get("oms_policy_series") or None)))
     if not entry:
         raise DomainError("attachment_not_found")
     today = clock.local_date(clock.now())
@@ -92,7 +88,7 @@ def change(*, last_name: str, birth_date: str, policy_number: str, policy_series
         raise DomainError("not_found")
     policy_hash = policy.policy_hash(policy_number, policy_series)
     identity = policy.identity_hash(policy_number, policy_series, last_name, birth_date)
-    entry_key = _entry_key(policy_hash)
+    entry_key = keys.attachment_key(policy_hash)
     clinic_key = keys.key(keys.clinic_pk(clinic_id), keys.PROFILE)
     found = {(i["PK"], i["SK"]): i for i in dal.batch_get([entry_key, clinic_key], consistent=True)}
     if (clinic_key["PK"]["S"], keys.PROFILE) not in found:

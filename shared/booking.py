@@ -30,7 +30,8 @@ def create_hold(slot_id: str) -> dict[str, Any]:
         raise DomainError("not_found")
     moment = settings().lookup_cache_seconds
     if memo.recall(("taken", slot_id), moment):
-        # This instance saw the slot taken a moment ago: refuse without a write on the hot partition.
+        # This booking instance saw the slot taken a moment ago (lookup instances do not know: they are
+        # another function): refuse without a write on the hot partition.
         raise DomainError("slot_unavailable")
     now = clock.now()
     expires = now + settings().hold_seconds
@@ -133,7 +134,7 @@ def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patie
               idem_key: dict[str, Any], request_fingerprint: str, lang: str) -> Outcome | None:
     doctor_id, _ = keys.parse_slot_id(slot_id) or ("", 0)
     clinic_id = keys.clinic_of_doctor(doctor_id) or ""
-    attachment_key = keys.key(keys.policy_pk(patient.policy_hash), keys.ATTACHMENT_SK)
+    attachment_key = keys.attachment_key(patient.policy_hash)
     doctor_key = keys.key(keys.doctor_pk(doctor_id), keys.PROFILE)
     clinic_key = keys.key(keys.clinic_pk(clinic_id), keys.PROFILE)
     found = {(i["PK"], i["SK"]): i for i in dal.batch_get([slot_key, doctor_key, clinic_key, attachment_key,

@@ -296,7 +296,7 @@ def put(item: dict[str, Any], condition: str | None = None, names: dict[str, str
         raise
 
 
-def transact(items: list[dict[str, Any]], token: str | None = None) -> None:
+def transact(items: list[dict[str, Any]]) -> None:
     """One TransactWriteItems. Each entry is {"Put"|"Update"|"Delete"|"ConditionCheck": {...}} without
     TableName; values are plain Python and are marshalled here. Raises Cancelled with per-item reasons."""
     request = []
@@ -308,11 +308,8 @@ def transact(items: list[dict[str, Any]], token: str | None = None) -> None:
         if "ExpressionAttributeValues" in body:
             body["ExpressionAttributeValues"] = to_item(body["ExpressionAttributeValues"])
         request.append({op: body})
-    params: dict[str, Any] = {"TransactItems": request}
-    if token:
-        params["ClientRequestToken"] = token
     try:
-        with_retries(lambda: client().transact_write_items(**params))
+        with_retries(lambda: client().transact_write_items(TransactItems=request))
     except Exception as exc:
         if error_code(exc) == "TransactionCanceledException":
             reasons = getattr(exc, "response", {}).get("CancellationReasons", [])

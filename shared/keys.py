@@ -104,6 +104,11 @@ def policy_pk(policy_hash: str) -> str:
 ATTACHMENT_SK = "ATTACHMENT"
 
 
+def attachment_key(policy_hash: str) -> dict[str, dict[str, str]]:
+    """The register entry: which clinic the policy is attached to."""
+    return key(policy_pk(policy_hash), ATTACHMENT_SK)
+
+
 def specialty_lock_sk(specialty_id: str) -> str:
     return f"SPECLOCK#{specialty_id}"
 

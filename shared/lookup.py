@@ -8,18 +8,15 @@ from typing import Any
 from shared import clock, dal, keys, memo, slots
 from shared.config import settings
 from shared.errors import DomainError
+from shared.text import localized
 
 MAX_WINDOW_DAYS = 31
 KNOWN_DOCTOR_SECONDS = 300.0
 
 
-def _name(item: dict[str, Any], lang: str, field: str = "name") -> str:
-    return str(item.get(f"{field}En") if lang == "en" and item.get(f"{field}En") else item.get(field, ""))
-
-
 def districts(lang: str) -> list[dict[str, Any]]:
     items = dal.query_all("PK = :pk", {":pk": keys.districts_key()})
-    return [{"id": d["id"], "name": _name(d, lang)} for d in items]
+    return [{"id": d["id"], "name": localized(d, "name", lang)} for d in items]
 
 
 def district_clinics(district_id: str, lang: str) -> list[dict[str, Any]]:
@@ -32,8 +29,8 @@ def district_clinics(district_id: str, lang: str) -> list[dict[str, Any]]:
 def _clinic_summary(c: dict[str, Any], lang: str) -> dict[str, Any]:
     return {
         "id": c["id"],
-        "name": _name(c, lang),
-        "address": _name(c, lang, "address"),
+        "name": localized(c, "name", lang),
+        "address": localized(c, "address", lang),
         "phone": c["phone"],
         "districtId": c["districtId"],
     }
@@ -54,8 +51,8 @@ def clinic(clinic_id: str, lang: str) -> dict[str, Any]:
     item = dal.get(keys.key(keys.clinic_pk(clinic_id), keys.PROFILE))
     if not item:
         raise DomainError("not_found")
-    return dict(_clinic_summary(item, lang), districtName=_name(item, lang, "districtName"),
-                workingHours=_name(item, lang, "workingHours"))
+    return dict(_clinic_summary(item, lang), districtName=localized(item, "districtName", lang),
+                workingHours=localized(item, "workingHours", lang))
 
 
 def _free_slots(clinic_id: str, specialty_id: str, now: int) -> list[dict[str, Any]]:
@@ -94,7 +91,8 @@ def clinic_specialties(clinic_id: str, lang: str) -> list[dict[str, Any]]:
     out = []
     for spec, free in zip(specialties, found, strict=True):
         count, nearest = _summary(free)
-        out.append({"id": spec["id"], "name": _name(spec, lang), "referralRequired": bool(spec["referralRequired"]),
+        out.append({"id": spec["id"], "name": localized(spec, "name", lang),
+                    "referralRequired": bool(spec["referralRequired"]),
                     "freeSlots": count, "nearestSlot": nearest})
     return out
 
@@ -109,8 +107,8 @@ def specialty_doctors(clinic_id: str, specialty_id: str, lang: str) -> list[dict
     out = []
     for doc in doctors:
         count, nearest = _summary([s for s in free if s["doctorId"] == doc["id"]])
-        out.append({"id": doc["id"], "name": _name(doc, lang), "specialtyId": specialty_id,
-                    "specialty": _name(spec, lang), "room": doc.get("room", ""),
+        out.append({"id": doc["id"], "name": localized(doc, "name", lang), "specialtyId": specialty_id,
+                    "specialty": localized(spec, "name", lang), "room": doc.get("room", ""),
                     "freeSlots": count, "nearestSlot": nearest})
     return out
 
@@ -137,9 +135,8 @@ def doctor_slots(doctor_id: str, day_from: date | None, day_to: date | None) -> 
             names={**slots.NAMES, "#end": "end"},
             projection="slotId, #start, #end, room",
         )), settings().lookup_cache_seconds)
-        # What an instance remembers was free a moment ago: never what it has since seen taken or started.
-        found = [s for s in found if int(s["start"]) > now and not memo.recall(("taken", s["slotId"]),
-                                                                              settings().lookup_cache_seconds)]
+        # A remembered list is at most a moment old, but never shows a slot that has started since.
+        found = [s for s in found if int(s["start"]) > now]
     if not found and not _doctor_exists(doctor_id):
         raise DomainError("not_found")
     return [slots.render(s) for s in found]

@@ -5,6 +5,7 @@ import os
 from typing import Any
 
 from shared import clock
+from shared.text import localized
 
 HINT = {
     "ru": ("Отменить запись можно до начала приёма: на портале («Отменить запись на приём к врачу», "
@@ -28,10 +29,6 @@ def number(doctor_seq: int, start: int, booking_no: int) -> str:
     return f"{doctor_seq:02d}-{hhmm}" + (f"-{booking_no}" if booking_no > 1 else "")
 
 
-def _pick(item: dict[str, Any], field: str, lang: str) -> str:
-    return str(item.get(f"{field}En") if lang == "en" and item.get(f"{field}En") else item.get(field, ""))
-
-
 def render(appt: dict[str, Any], lang: str) -> dict[str, Any]:
     """The contract's `appointment` object from a stored appointment item."""
     start = int(appt["start"])
@@ -41,10 +38,10 @@ def render(appt: dict[str, Any], lang: str) -> dict[str, Any]:
         "status": appt["status"],
         "start": clock.local_iso(start),
         "end": clock.local_iso(int(appt["end"])),
-        "clinic": {"id": appt["clinicId"], "name": _pick(appt, "clinicName", lang),
-                   "address": _pick(appt, "clinicAddress", lang), "phone": appt["clinicPhone"]},
-        "doctor": {"id": appt["doctorId"], "name": _pick(appt, "doctorName", lang),
-                   "specialty": _pick(appt, "specialty", lang), "specialtyId": appt["specialtyId"]},
+        "clinic": {"id": appt["clinicId"], "name": localized(appt, "clinicName", lang),
+                   "address": localized(appt, "clinicAddress", lang), "phone": appt["clinicPhone"]},
+        "doctor": {"id": appt["doctorId"], "name": localized(appt, "doctorName", lang),
+                   "specialty": localized(appt, "specialty", lang), "specialtyId": appt["specialtyId"]},
         "room": appt["room"],
         "patient": {"lastName": appt["lastName"], "firstName": appt["firstName"],
                     "middleName": appt.get("middleName")},
