@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from shared import clock, dal, keys, memo, policy, slots, tickets
+from shared import clock, dal, keys, memo, policy, rules, slots, statuses, tickets
 from shared.config import settings
 from shared.errors import DomainError
 from shared.observability import logger
@@ -47,14 +47,9 @@ def create_hold(slot_id: str) -> dict[str, Any]:
             names=slots.NAMES,
         )
     except dal.ConditionFailed as failed:
-        old = failed.old
-        if not old:
-            raise DomainError("not_found") from None
-        if not slots.in_booking_window(int(old["start"]), now):
-            raise DomainError("outside_booking_window") from None
-        if moment > 0:
+        if failed.old and slots.in_booking_window(int(failed.old["start"]), now) and moment > 0:
             memo.remember(("taken", slot_id), True)
-        raise DomainError("slot_unavailable") from None
+        rules.classify_hold_refusal(failed.old, now)
     if moment > 0:
         memo.remember(("taken", slot_id), True)
     logger.info("slot held", extra={"slotId": slot_id})
@@ -152,22 +147,16 @@ def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patie
     now = clock.now()
     start = int(slot["start"])
     # The read decides who is refused cheaply; the transaction's conditions decide who wins.
-    _check_patient(attachment, patient, clinic_id)
-    if doctor.get("referralRequired"):
-        raise DomainError("referral_required")
-    if not slots.in_booking_window(start, now):
-        raise DomainError("outside_booking_window")
-    own_hold = hold_id is not None and slot.get("status") == slots.HELD and slot.get("holdId") == hold_id
-    if not own_hold and not slots.is_free(slot, now):
-        raise DomainError("hold_expired" if hold_id else "slot_unavailable")
+    rules.check_booking(slot, doctor, attachment, identity_hash=patient.identity_hash, clinic_id=clinic_id,
+                        hold_id=hold_id, now=now)
 
     appointment_id = keys.new_appointment_id()
     booking_no = int(slot.get("bookings", 0)) + 1
     specialty_id = doctor["specialtyId"]
     appointment = {
-        "PK": f"APPT#{appointment_id}", "SK": "#APPT", "entity": "appointment",
+        **keys.appointment_key_plain(appointment_id), "entity": "appointment",
         "id": appointment_id, "number": tickets.number(int(doctor.get("seq", 0)), start, booking_no),
-        "status": "booked", "slotId": slot_id, "doctorId": doctor_id, "clinicId": clinic_id,
+        "status": statuses.BOOKED, "slotId": slot_id, "doctorId": doctor_id, "clinicId": clinic_id,
         "specialtyId": specialty_id, "start": start, "end": int(slot["end"]), "room": slot.get("room", ""),
         "clinicName": clinic["name"], "clinicNameEn": clinic.get("nameEn"),
         "clinicAddress": clinic["address"], "clinicAddressEn": clinic.get("addressEn"),
@@ -224,42 +213,24 @@ def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patie
     try:
         dal.transact(ops)
     except dal.Cancelled as cancelled:
-        return _refusal(cancelled, slot_key, hold_id, patient, idem_key, request_fingerprint, clinic_id, now)
+        return _refusal(cancelled, hold_id, patient, idem_key, request_fingerprint, clinic_id, now)
     logger.info("appointment booked", extra={"appointmentId": appointment_id, "slotId": slot_id})
     return Outcome(201, response)
 
 
-def _check_patient(attachment: dict[str, Any] | None, patient: Patient, clinic_id: str) -> None:
-    if not attachment or attachment.get("identityHash") != patient.identity_hash:
-        raise DomainError("patient_not_found")
-    if attachment.get("clinicId") != clinic_id:
-        raise DomainError("not_attached", {"lookup": "/v1/addresses/clinics"})
-
-
-def _refusal(cancelled: dal.Cancelled, slot_key: dict[str, Any], hold_id: str | None, patient: Patient,
+def _refusal(cancelled: dal.Cancelled, hold_id: str | None, patient: Patient,
              idem_key: dict[str, Any], request_fingerprint: str, clinic_id: str, now: int) -> Outcome | None:
     """Say why the transaction was refused, from the items as they were (ALL_OLD): no second read.
     None means "the slot was rebooked meanwhile but is free again": try once more."""
-    slot_op, _appt_op, lock_op, attach_op, idem_op = range(5)
-    if cancelled.failed(idem_op):
+    failed = {i: cancelled.old(i) for i in range(len(cancelled.reasons)) if cancelled.failed(i)}
+    if rules.BOOK_IDEMPOTENCY in failed:
         # The same request, sent twice at once: the other copy won, answer as it did.
-        record = cancelled.old(idem_op) or dal.get(idem_key, consistent=True)
+        record = failed.pop(rules.BOOK_IDEMPOTENCY) or dal.get(idem_key, consistent=True)
         if record:
             return _replay(record, request_fingerprint)
-    if cancelled.failed(attach_op):
-        _check_patient(cancelled.old(attach_op), patient, clinic_id)
-        raise DomainError("patient_not_found")
-    if cancelled.failed(slot_op):
-        old = cancelled.old(slot_op) or {}
-        if not old:
-            raise DomainError("not_found")
-        if not slots.in_booking_window(int(old["start"]), now):
-            raise DomainError("outside_booking_window")
-        still_mine = hold_id is not None and old.get("status") == slots.HELD and old.get("holdId") == hold_id
-        if slots.is_free(old, now) or still_mine:
-            return None  # the read was stale (e.g. `bookings` moved on): try again
-        raise DomainError("hold_expired" if hold_id else "slot_unavailable")
-    if cancelled.failed(lock_op):
-        raise DomainError("already_booked_specialty")
-    logger.warning("booking transaction refused", extra={"reasons": [r[0] for r in cancelled.reasons]})
-    raise DomainError("unavailable", retry_after=1)
+    if not failed:
+        logger.warning("booking transaction refused", extra={"reasons": [r[0] for r in cancelled.reasons]})
+    # Raises the refusal; returns only when the read was stale (RETRY: the idempotency record is handled above).
+    rules.classify_booking_refusal(failed, identity_hash=patient.identity_hash, clinic_id=clinic_id,
+                                   hold_id=hold_id, now=now)
+    return None

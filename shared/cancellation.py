@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared import clock, dal, keys, policy, slots, tickets
+from shared import clock, dal, keys, policy, rules, slots, tickets
 from shared.errors import DomainError
 from shared.observability import logger
+from shared.statuses import CANCELLED
 
-CANCELLED = "cancelled"
 # Cancelling later than this before the start is allowed, but the answer says earlier is better.
 RECOMMENDED_NOTICE = 24 * 3600
 
@@ -43,10 +43,8 @@ def cancel(appointment_id: str, patient_pk: str, lang: str) -> dict[str, Any]:
     appt_key = keys.appointment_key(appointment_id)
     appt = dal.get(appt_key, consistent=True)
     now = clock.now()
-    # No such appointment and someone else's answer alike: nobody can probe which ids exist.
-    if not appt or appt.get("PatPK") != patient_pk:
-        raise DomainError("not_found")
-    _refuse_by_state(appt, now)
+    rules.check_cancellation(appt, now, patient_pk)
+    assert appt is not None  # checked above
 
     parts = [_APPT, _SLOT, _LOCK]
     while True:
@@ -57,7 +55,7 @@ def cancel(appointment_id: str, patient_pk: str, lang: str) -> dict[str, Any]:
         except dal.Cancelled as cancelled:
             failed = {part for i, part in enumerate(parts) if cancelled.failed(i)}
             if _APPT in failed:
-                _refuse_by_state(cancelled.old(parts.index(_APPT)), now, patient_pk)
+                rules.check_cancellation(cancelled.old(parts.index(_APPT)), now, patient_pk)
                 logger.warning("cancellation refused", extra={"reasons": [r[0] for r in cancelled.reasons]})
                 raise DomainError("unavailable", retry_after=1) from None
             if not failed:
@@ -69,23 +67,11 @@ def cancel(appointment_id: str, patient_pk: str, lang: str) -> dict[str, Any]:
             parts = [p for p in parts if p not in failed]
 
     cancelled_appt = dict(appt, status=CANCELLED, cancelledAt=now, cancelledBy="patient")
-    late = int(appt["start"]) - now < RECOMMENDED_NOTICE
+    late = rules.late_cancellation(int(appt["start"]), now, RECOMMENDED_NOTICE)
     logger.info("appointment cancelled", extra={"appointmentId": appointment_id, "late": late,
                                                 "slotFreed": _SLOT in parts})
     return {"appointment": tickets.render(cancelled_appt, lang), "lateCancellation": late,
             "notice": LATE_NOTICE["en" if lang == "en" else "ru"] if late else None}
-
-
-def _refuse_by_state(appt: dict[str, Any] | None, now: int, patient_pk: str | None = None) -> None:
-    """Raise the refusal the appointment's state calls for; return when it may be cancelled."""
-    if not appt or (patient_pk is not None and appt.get("PatPK") != patient_pk):
-        raise DomainError("not_found")
-    status = appt.get("status")
-    if status == CANCELLED:
-        raise DomainError("already_cancelled")
-    # fulfilled / noshow are past appointments as well.
-    if status != slots.BOOKED or int(appt["start"]) <= now:
-        raise DomainError("appointment_started")
 
 
 def _operation(part: str, appt: dict[str, Any], patient_pk: str, now: int) -> dict[str, Any]:

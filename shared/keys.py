@@ -73,16 +73,41 @@ def districts_key() -> str:
     return "DISTRICTS"
 
 
+# Prefixes of the sort keys under a district (its clinics) and a clinic (its specialties and doctors).
+CLINIC_PREFIX = "CLINIC#"
+SPECIALTY_PREFIX = "SPEC#"
+DOCTOR_PREFIX = "DOCTOR#"
+
+
 def district_pk(district_id: str) -> str:
     return f"DISTRICT#{district_id}"
 
 
 def clinic_pk(clinic_id: str) -> str:
-    return f"CLINIC#{clinic_id}"
+    return f"{CLINIC_PREFIX}{clinic_id}"
 
 
 def doctor_pk(doctor_id: str) -> str:
-    return f"DOCTOR#{doctor_id}"
+    return f"{DOCTOR_PREFIX}{doctor_id}"
+
+
+def clinic_sk(clinic_id: str) -> str:
+    """A clinic's summary under its district."""
+    return clinic_pk(clinic_id)
+
+
+def specialty_sk(specialty_id: str) -> str:
+    """A specialty under its clinic."""
+    return f"{SPECIALTY_PREFIX}{specialty_id}"
+
+
+def doctor_sk(doctor_id: str) -> str:
+    """A doctor's summary under its clinic."""
+    return doctor_pk(doctor_id)
+
+
+def profile_key(pk: str) -> dict[str, dict[str, str]]:
+    return key(pk, PROFILE)
 
 
 def slot_sk(start: int) -> str:
@@ -113,8 +138,20 @@ def specialty_lock_sk(specialty_id: str) -> str:
     return f"SPECLOCK#{specialty_id}"
 
 
+APPOINTMENT_SK = "#APPT"
+
+
+def appointment_pk(appointment_id: str) -> str:
+    return f"APPT#{appointment_id}"
+
+
+def appointment_key_plain(appointment_id: str) -> dict[str, str]:
+    """The appointment's PK/SK as plain strings (for an item being built)."""
+    return {"PK": appointment_pk(appointment_id), "SK": APPOINTMENT_SK}
+
+
 def appointment_key(appointment_id: str) -> dict[str, dict[str, str]]:
-    return key(f"APPT#{appointment_id}", "#APPT")
+    return key(appointment_pk(appointment_id), APPOINTMENT_SK)
 
 
 def idempotency_key(scope: str, idem_key: str) -> dict[str, dict[str, str]]:

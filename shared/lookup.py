@@ -23,7 +23,7 @@ def district_clinics(district_id: str, lang: str) -> list[dict[str, Any]]:
     items = list(dal.query_all("PK = :pk", {":pk": keys.district_pk(district_id)}))
     if not any(i["SK"] == keys.PROFILE for i in items):
         raise DomainError("not_found")
-    return [_clinic_summary(i, lang) for i in items if i["SK"].startswith("CLINIC#")]
+    return [_clinic_summary(i, lang) for i in items if i["SK"].startswith(keys.CLINIC_PREFIX)]
 
 
 def _clinic_summary(c: dict[str, Any], lang: str) -> dict[str, Any]:
@@ -83,7 +83,7 @@ def _summary(found: list[dict[str, Any]]) -> tuple[int, str | None]:
 
 def clinic_specialties(clinic_id: str, lang: str) -> list[dict[str, Any]]:
     items = _clinic_partition(clinic_id)
-    specialties = [i for i in items if i["SK"].startswith("SPEC#")]
+    specialties = [i for i in items if i["SK"].startswith(keys.SPECIALTY_PREFIX)]
     now = clock.now()
     # One small query per specialty, side by side: a clinic has a handful of specialties.
     with ThreadPoolExecutor(max_workers=max(1, min(8, len(specialties)))) as pool:
@@ -99,10 +99,10 @@ def clinic_specialties(clinic_id: str, lang: str) -> list[dict[str, Any]]:
 
 def specialty_doctors(clinic_id: str, specialty_id: str, lang: str) -> list[dict[str, Any]]:
     items = _clinic_partition(clinic_id)
-    if not any(i["SK"] == f"SPEC#{specialty_id}" for i in items):
+    if not any(i["SK"] == keys.specialty_sk(specialty_id) for i in items):
         raise DomainError("not_found")
-    doctors = [i for i in items if i["SK"].startswith("DOCTOR#") and i["specialtyId"] == specialty_id]
-    spec = next(i for i in items if i["SK"] == f"SPEC#{specialty_id}")
+    doctors = [i for i in items if i["SK"].startswith(keys.DOCTOR_PREFIX) and i["specialtyId"] == specialty_id]
+    spec = next(i for i in items if i["SK"] == keys.specialty_sk(specialty_id))
     free = _free_slots(clinic_id, specialty_id, clock.now())
     out = []
     for doc in doctors:

@@ -5,14 +5,14 @@ itself, never by trusting the sweeper or TTL to have run.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from shared import clock, keys
 from shared.config import BOOKING_HORIZON_DAYS
+from shared.statuses import BOOKED, FREE, HELD
 
-FREE = "free"
-HELD = "held"
-BOOKED = "booked"
+__all__ = ["BOOKED", "FREE", "FREE_CONDITION", "HELD", "NAMES"]
 
 # Needs #st -> status and values :free, :held, :now.
 FREE_CONDITION = "(#st = :free OR (#st = :held AND holdExpiresAt <= :now))"
@@ -31,7 +31,7 @@ def in_booking_window(start: int, now: int) -> bool:
     return now < start <= horizon(now)
 
 
-def is_free(slot: dict[str, Any], now: int) -> bool:
+def is_free(slot: Mapping[str, Any], now: int) -> bool:
     status = slot.get("status")
     return status == FREE or (status == HELD and int(slot.get("holdExpiresAt", 0)) <= now)
 

@@ -36,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from shared import clock, dal, keys
+from shared import clock, dal, keys, statuses
 from shared.notify import messages
 from shared.notify.messages import CANCELLATION, TICKET
 from shared.observability import logger
@@ -173,9 +173,10 @@ def classify(record: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     old = dal.from_item(change.get("OldImage")) or {}
     if new.get("entity") != "appointment":
         return None
-    if record.get("eventName") == "INSERT" and new.get("status") == "booked":
+    if record.get("eventName") == "INSERT" and new.get("status") == statuses.BOOKED:
         return TICKET, new
-    if record.get("eventName") == "MODIFY" and old.get("status") == "booked" and new.get("status") == "cancelled":
+    if (record.get("eventName") == "MODIFY" and old.get("status") == statuses.BOOKED
+            and new.get("status") == statuses.CANCELLED):
         return CANCELLATION, new
     return None
 
@@ -292,7 +293,7 @@ def resend(appointment_id: str, kind: str) -> str:
     if appt.get(MARKERS[kind].sent):
         return DUPLICATE
     stale = int(appt["start"]) <= clock.now()
-    wrong_state = appt.get("status") != ("booked" if kind == TICKET else "cancelled")
+    wrong_state = appt.get("status") != (statuses.BOOKED if kind == TICKET else statuses.CANCELLED)
     if stale or wrong_state:
         logger.info("dead letter no longer needed", extra={"appointmentId": appointment_id, "kind": kind,
                                                             "started": stale})

@@ -1,0 +1,161 @@
+"""The rules, decided apart from the writes: pure functions of the items read (or of the items as they were
+when a transaction was refused, ALL_OLD). Each raises the contract's refusal (DomainError) or returns what
+was decided; none reads or writes. The writes that enforce the same rules in their conditions are built in
+one place beside them: `shared/booking.py`, `shared/cancellation.py`, `shared/attachment.py`.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+from typing import Any
+
+from shared import slots, statuses
+from shared.errors import DomainError
+
+Item = Mapping[str, Any]
+
+
+# ---------------------------------------------------------------- booking
+def check_patient(entry: Item | None, identity_hash: str, clinic_id: str) -> None:
+    """The register entry must name this patient (identity) and the doctor's clinic."""
+    if not entry or entry.get("identityHash") != identity_hash:
+        raise DomainError("patient_not_found")
+    if entry.get("clinicId") != clinic_id:
+        raise DomainError("not_attached", {"lookup": "/v1/addresses/clinics"})
+
+
+def holds_it(slot: Item, hold_id: str | None) -> bool:
+    """The slot is still held by `hold_id`."""
+    return hold_id is not None and slot.get("status") == statuses.HELD and slot.get("holdId") == hold_id
+
+
+def check_booking(slot: Item, doctor: Item, entry: Item | None, *, identity_hash: str, clinic_id: str,
+                  hold_id: str | None, now: int) -> None:
+    """May this patient book this slot, judged from the items read? Raises the refusal; the transaction's
+    conditions enforce the same rules when it is written."""
+    check_patient(entry, identity_hash, clinic_id)
+    if doctor.get("referralRequired"):
+        raise DomainError("referral_required")
+    if not slots.in_booking_window(int(slot["start"]), now):
+        raise DomainError("outside_booking_window")
+    if not holds_it(slot, hold_id) and not slots.is_free(slot, now):
+        raise DomainError("hold_expired" if hold_id else "slot_unavailable")
+
+
+class BookingRefusal(Enum):
+    """Why a booking transaction was refused, when it is not a DomainError of its own."""
+    REPLAY = "replay"  # the idempotency record exists: answer as the first request did
+    RETRY = "retry"  # the read was stale (the slot moved on and is free again): decide again
+
+
+# The booking transaction's operations, in order (shared/booking.py builds them).
+BOOK_SLOT, BOOK_APPOINTMENT, BOOK_LOCK, BOOK_ENTRY, BOOK_IDEMPOTENCY = range(5)
+
+
+def classify_booking_refusal(failed: Mapping[int, Item | None], *, identity_hash: str, clinic_id: str,
+                             hold_id: str | None, now: int) -> BookingRefusal:
+    """Say why the booking transaction was refused from the failed operations (index -> item as it was,
+    ALL_OLD; None when the item did not exist). Raises the refusal, or returns REPLAY / RETRY."""
+    if BOOK_IDEMPOTENCY in failed:
+        return BookingRefusal.REPLAY
+    if BOOK_ENTRY in failed:
+        check_patient(failed[BOOK_ENTRY], identity_hash, clinic_id)
+        raise DomainError("patient_not_found")
+    if BOOK_SLOT in failed:
+        old = failed[BOOK_SLOT]
+        if not old:
+            raise DomainError("not_found")
+        if not slots.in_booking_window(int(old["start"]), now):
+            raise DomainError("outside_booking_window")
+        if slots.is_free(old, now) or holds_it(old, hold_id):
+            return BookingRefusal.RETRY
+        raise DomainError("hold_expired" if hold_id else "slot_unavailable")
+    if BOOK_LOCK in failed:
+        raise DomainError("already_booked_specialty")
+    raise DomainError("unavailable", retry_after=1)
+
+
+def classify_hold_refusal(old: Item | None, now: int) -> None:
+    """A hold's conditional write was refused: say why from the slot as it was."""
+    if not old:
+        raise DomainError("not_found")
+    if not slots.in_booking_window(int(old["start"]), now):
+        raise DomainError("outside_booking_window")
+    raise DomainError("slot_unavailable")
+
+
+# ---------------------------------------------------------------- cancellation
+def check_cancellation(appt: Item | None, now: int, patient_pk: str) -> None:
+    """Raise the refusal the appointment's state calls for; return when it may be cancelled. Someone else's
+    appointment is as unknown as a made-up id, so nobody can probe which ids exist."""
+    if not appt or appt.get("PatPK") != patient_pk:
+        raise DomainError("not_found")
+    status = appt.get("status")
+    if status == statuses.CANCELLED:
+        raise DomainError("already_cancelled")
+    # fulfilled / noshow are past appointments as well.
+    if status != statuses.BOOKED or int(appt["start"]) <= now:
+        raise DomainError("appointment_started")
+
+
+def late_cancellation(start: int, now: int, notice: int) -> bool:
+    return start - now < notice
+
+
+# ---------------------------------------------------------------- attachment change
+CHANGE_REASONS = ("choice", "relocation")
+
+
+def next_choice_date(day: date) -> date:
+    """The first day a change by choice is allowed again after one made on `day`."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February, and next year has none
+        return date(day.year + 1, 3, 1)
+
+
+@dataclass(frozen=True)
+class ChangeDecision:
+    """What a change of polyclinic writes, decided from the register entry read."""
+    version: int  # the entry's version read (0: absent or a demo item without one)
+    old_clinic: str | None
+    allowed_from: date | None  # the entry's choiceAllowedFrom after the change
+    today: date
+
+    @property
+    def answer_allowed_from(self) -> str:
+        return max(self.allowed_from or self.today, self.today).isoformat()
+
+
+def decide_change(entry: Item | None, *, identity_hash: str, clinic_id: str, reason: str,
+                  today: date) -> ChangeDecision:
+    """May the policy be attached to `clinic_id` by `reason` today? Raises the refusal or says what to write."""
+    if reason not in CHANGE_REASONS:
+        raise DomainError("validation_error", {"fields": [{"field": "reason", "problem": "enum"}]})
+    if entry and entry.get("identityHash") != identity_hash:
+        raise DomainError("patient_not_found")
+    if entry and entry.get("clinicId") == clinic_id:
+        raise DomainError("already_attached")
+    allowed = date.fromisoformat(entry["choiceAllowedFrom"]) if entry and entry.get("choiceAllowedFrom") else None
+    if reason == "choice" and allowed and today < allowed:
+        raise DomainError("attachment_change_too_soon", {"allowedFrom": allowed.isoformat()})
+    return ChangeDecision(
+        version=int(entry.get("version", 0)) if entry else 0,
+        old_clinic=entry.get("clinicId") if entry else None,
+        allowed_from=next_choice_date(today) if reason == "choice" else allowed,
+        today=today,
+    )
+
+
+class ChangeRefusal(Enum):
+    DECIDE_AGAIN = "decide_again"  # another change won: decide again from the entry as it is now
+    RETRY = "retry"  # a history key collided within the same second: try again
+
+
+def classify_change_refusal(entry_failed: bool, clinic_failed: bool) -> ChangeRefusal:
+    """The change's transaction was refused (operation 0 is the entry, the last the clinic's check)."""
+    if clinic_failed:
+        raise DomainError("not_found")
+    return ChangeRefusal.DECIDE_AGAIN if entry_failed else ChangeRefusal.RETRY

@@ -1,0 +1,12 @@
+"""Statuses of slots and appointments, in one place (the item fields `status`)."""
+from __future__ import annotations
+
+# slot
+FREE = "free"
+HELD = "held"
+# slot and appointment
+BOOKED = "booked"
+# appointment
+CANCELLED = "cancelled"
+FULFILLED = "fulfilled"
+NOSHOW = "noshow"
