@@ -1,4 +1,10 @@
-"""Settings read from the environment (template.yaml's Globals); read lazily so tests can set them first."""
+"""Every setting, read from the environment (template.yaml's Globals) into one typed Settings, lazily so
+tests can set them first (and `settings.cache_clear()` after changing one).
+
+Secrets fail fast: in Lambda (AWS_LAMBDA_FUNCTION_NAME set, not `sam local`) a missing POLICY_HASH_KEY is
+an error at the first use, never a silent development key. Locally and in tests the development key is the
+explicit default (the local stack sets its own).
+"""
 from __future__ import annotations
 
 import os
@@ -8,6 +14,14 @@ from functools import lru_cache
 BOOKING_HORIZON_DAYS = 14
 # Holds spread over this many partitions of the sparse Holds index, so a rush does not heat one key.
 HOLD_SHARDS = 8
+
+
+DEV_POLICY_HASH_KEY = "local-development-key"
+DEV_BASE_URL = "http://127.0.0.1:3000"
+
+
+class MissingSetting(RuntimeError):
+    """A setting Lambda must be given (a secret) is missing."""
 
 
 @dataclass(frozen=True)
@@ -20,14 +34,41 @@ class Settings:
     # reads of one doctor's day become one per instance per interval (docs/SCALE.md). A stale list costs no
     # correctness: the hold's write condition decides.
     lookup_cache_seconds: float = 0.0
+    # Links in the email and the ticket.
+    public_base_url: str = DEV_BASE_URL
+    # The notifier's SES sender and reply-to, configuration set and its own dead-letter queue.
+    sender_email: str = "no-reply@zapis.example.org"
+    reply_to_email: str | None = None
+    ses_configuration_set: str | None = None
+    notifier_dlq_url: str | None = None
+
+
+def in_lambda() -> bool:
+    """Running in AWS Lambda (not `sam local`, not the local stack, not tests)."""
+    return bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME")) and os.environ.get("AWS_SAM_LOCAL") != "true"
+
+
+def _secret(name: str, development_default: str) -> str:
+    value = os.environ.get(name)
+    if value:
+        return value
+    if in_lambda():
+        raise MissingSetting(f"{name} is not set")
+    return development_default
 
 
 @lru_cache(maxsize=1)
 def settings() -> Settings:
+    env = os.environ.get
     return Settings(
-        table_name=os.environ.get("TABLE_NAME", "zapis"),
-        hold_seconds=int(os.environ.get("HOLD_SECONDS", "300")),
-        timezone=os.environ.get("CLINIC_TIMEZONE", "Europe/Moscow"),
-        policy_hash_key=os.environ.get("POLICY_HASH_KEY", "local-development-key").encode(),
-        lookup_cache_seconds=float(os.environ.get("LOOKUP_CACHE_SECONDS", "0")),
+        table_name=env("TABLE_NAME", "zapis"),
+        hold_seconds=int(env("HOLD_SECONDS", "300")),
+        timezone=env("CLINIC_TIMEZONE", "Europe/Moscow"),
+        policy_hash_key=_secret("POLICY_HASH_KEY", DEV_POLICY_HASH_KEY).encode(),
+        lookup_cache_seconds=float(env("LOOKUP_CACHE_SECONDS", "0")),
+        public_base_url=env("PUBLIC_BASE_URL", DEV_BASE_URL).rstrip("/"),
+        sender_email=env("SENDER_EMAIL", "no-reply@zapis.example.org"),
+        reply_to_email=env("REPLY_TO_EMAIL") or None,
+        ses_configuration_set=env("SES_CONFIGURATION_SET") or None,
+        notifier_dlq_url=env("NOTIFIER_DLQ_URL") or None,
     )

@@ -1,10 +1,10 @@
 """The ticket (талон): how a stored appointment is shown on the page, in history and in email."""
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from shared import clock
+from shared.config import settings
 from shared.text import localized
 
 HINT = {
@@ -18,7 +18,7 @@ HINT = {
 
 
 def base_url() -> str:
-    return os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:3000").rstrip("/")
+    return settings().public_base_url
 
 
 def number(doctor_seq: int, start: int, booking_no: int) -> str:

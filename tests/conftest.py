@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -14,18 +15,24 @@ TEST_CLINICS = {"cl0101", "cl0102"}
 TEST_DAYS = 5
 
 
+AWS_ENV = {
+    "AWS_DEFAULT_REGION": "eu-north-1",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "TABLE_NAME": "zapis-test",
+    "POLICY_HASH_KEY": "test-policy-key",
+    "HOLD_SECONDS": "300",
+    "POWERTOOLS_SERVICE_NAME": "zapis",
+    "POWERTOOLS_METRICS_NAMESPACE": "Zapis",
+}
+
+
 @pytest.fixture(autouse=True)
 def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-north-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    for name, value in AWS_ENV.items():
+        monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     monkeypatch.delenv("LOOKUP_CACHE_SECONDS", raising=False)
-    monkeypatch.setenv("TABLE_NAME", "zapis-test")
-    monkeypatch.setenv("POLICY_HASH_KEY", "test-policy-key")
-    monkeypatch.setenv("HOLD_SECONDS", "300")
-    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "zapis")
-    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "Zapis")
     config.settings.cache_clear()
     dal.reset_client()
     memo.forget()
@@ -37,20 +44,66 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     observability.metrics().clear_metrics()
 
 
-@pytest.fixture
-def moto_table() -> Iterator[str]:
-    """A moto DynamoDB table created from template.yaml, seeded with the demo data of TEST_CLINICS
-    (TEST_DAYS days of slots)."""
+TABLE = "zapis-test"
+
+
+@pytest.fixture(scope="session")
+def _seeded_table() -> Iterator[bytes]:
+    """One moto mock for the whole session: the table is created and seeded once and its items kept
+    (pickled); each test gets them back in a few milliseconds instead of seeding 900 items again."""
+    import pickle
+
     from moto import mock_aws
 
-    with mock_aws():
-        import boto3
+    with pytest.MonkeyPatch.context() as mp, mock_aws():
+        for name, value in AWS_ENV.items():
+            mp.setenv(name, value)
+        config.settings.cache_clear()
+        dal.reset_client()
+        _create_and_seed()
+        yield pickle.dumps(_moto_table().items)
+        dal.reset_client()
 
-        from infra import seed, template
 
-        template.create_table(boto3.client("dynamodb"), "zapis-test")
-        seed.seed(TEST_CLINICS, days=TEST_DAYS)
-        yield "zapis-test"
+def _moto_table() -> Any:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    return dynamodb_backends[DEFAULT_ACCOUNT_ID][AWS_ENV["AWS_DEFAULT_REGION"]].tables.get(TABLE)
+
+
+def _create_and_seed() -> None:
+    import boto3
+
+    from infra import seed, template
+
+    template.create_table(boto3.client("dynamodb"), TABLE)
+    seed.seed(TEST_CLINICS, days=TEST_DAYS)
+
+
+@pytest.fixture
+def moto_table(_seeded_table: bytes) -> str:
+    """A moto DynamoDB table created from template.yaml, seeded with the demo data of TEST_CLINICS
+    (TEST_DAYS days of slots), as it was right after seeding; SES and SQS of the same mock start empty."""
+    import pickle
+
+    import boto3
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+    from moto.sesv2.models import sesv2_backends
+    from moto.sqs.models import sqs_backends
+
+    for backends in (ses_backends, sesv2_backends, sqs_backends):
+        backends[DEFAULT_ACCOUNT_ID].reset()
+    if _moto_table() is None:  # another mock (a unit test's own) reset every backend meanwhile
+        from infra import template
+
+        template.create_table(boto3.client("dynamodb"), TABLE)
+    table = _moto_table()
+    table.items = pickle.loads(_seeded_table)
+    if table.stream_shard is not None:
+        table.stream_shard.items = []
+    return TABLE
 
 
 @pytest.fixture

@@ -28,7 +28,6 @@ SQS outage; `infra/redrive.py` understands both kinds of message.
 from __future__ import annotations
 
 import json
-import os
 import random
 import threading
 import time
@@ -37,6 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared import clock, dal, keys, statuses
+from shared.config import settings
 from shared.notify import messages
 from shared.notify.messages import CANCELLATION, TICKET
 from shared.observability import logger
@@ -94,19 +94,19 @@ class SendFailed(Exception):
 
 # ---------------------------------------------------------------- settings and clients
 def sender() -> str:
-    return os.environ.get("SENDER_EMAIL", "no-reply@zapis.example.org")
+    return settings().sender_email
 
 
 def reply_to() -> str | None:
-    return os.environ.get("REPLY_TO_EMAIL") or None
+    return settings().reply_to_email
 
 
 def configuration_set() -> str | None:
-    return os.environ.get("SES_CONFIGURATION_SET") or None
+    return settings().ses_configuration_set
 
 
 def dead_letter_queue_url() -> str | None:
-    return os.environ.get("NOTIFIER_DLQ_URL") or None
+    return settings().notifier_dlq_url
 
 
 _lock = threading.Lock()

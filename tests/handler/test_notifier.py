@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 
 from infra import redrive
 from infra.local import outbox
-from shared import clock, dal, keys
+from shared import clock, config, dal, keys
 from shared.notify import delivery
 from tests.support import Context, event_file, invoke, load_function
 
@@ -37,6 +37,7 @@ def notifier(moto_table: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     boto3.client("sesv2").create_email_identity(EmailIdentity=SENDER)
     url = boto3.client("sqs").create_queue(QueueName="notifier-dlq")["QueueUrl"]
     monkeypatch.setenv("NOTIFIER_DLQ_URL", url)
+    config.settings.cache_clear()  # the settings just set
     monkeypatch.setattr(delivery, "sleep", lambda _s: None)
     delivery.reset_clients()
     yield url
@@ -213,6 +214,7 @@ def test_permanent_rejection_is_dead_lettered_at_once(notifier: str, monkeypatch
 def test_unverified_sender_is_refused_by_ses_and_dead_lettered(notifier: str,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SENDER_EMAIL", "someone-else@zapis.example.org")
+    config.settings.cache_clear()
     assert run(stored(TICKET_EVENT)) == {"batchItemFailures": []}
     (parked,) = dead_letters(notifier)
     assert parked["reason"] == "MessageRejected"
@@ -223,6 +225,7 @@ def test_when_the_dead_letter_queue_fails_too_the_stream_keeps_the_record(
         notifier: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(delivery, "send_raw", failing("MessageRejected"))
     monkeypatch.setenv("NOTIFIER_DLQ_URL", notifier + "-missing")
+    config.settings.cache_clear()
     event = stored(TICKET_EVENT)
     # Reported as failed: the stream retries it, then Lambda's on-failure destination keeps its sequence numbers.
     assert run(event) == {"batchItemFailures": [{"itemIdentifier": seq(event)}]}

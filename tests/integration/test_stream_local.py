@@ -11,7 +11,7 @@ import pytest
 
 from infra import ddb_local, redrive
 from infra.local import outbox, stream
-from shared import dal, keys
+from shared import config, dal, keys
 from shared.notify import delivery
 from tests.support import Context, event_file, load_function
 
@@ -27,6 +27,7 @@ def local_mail(ddb_table: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]
     outbox.start(ddb_local.free_port())
     for name, value in outbox.client_env().items():
         monkeypatch.setenv(name, value)
+    config.settings.cache_clear()  # the settings just set
     monkeypatch.setattr(delivery, "sleep", lambda _s: None)
     delivery.reset_clients()
     try:

@@ -98,6 +98,19 @@ def test_policy_hash_is_keyed_stable_and_hides_the_number(monkeypatch: pytest.Mo
     assert policy.policy_hash("7800000101000000") != h
 
 
+def test_a_missing_policy_key_fails_fast_in_lambda_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("POLICY_HASH_KEY")
+    config.settings.cache_clear()
+    assert config.settings().policy_hash_key == config.DEV_POLICY_HASH_KEY.encode()  # locally: the dev key
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "zapis-booking")
+    config.settings.cache_clear()
+    with pytest.raises(config.MissingSetting, match="POLICY_HASH_KEY"):
+        config.settings()
+    monkeypatch.setenv("POLICY_HASH_KEY", "from-secrets-manager")
+    config.settings.cache_clear()
+    assert config.settings().policy_hash_key == b"from-secrets-manager"
+
+
 def test_identity_hash_ignores_case_and_yo_but_not_birth_date() -> None:
     base = policy.identity_hash("7800000101000000", None, "Фёдорова", "1985-03-14")
     assert policy.identity_hash("7800000101000000", None, " фЕдорова ", "1985-03-14") == base
@@ -127,11 +140,6 @@ def test_utc_stamp_round_trip() -> None:
     assert clock.parse_utc_stamp(clock.utc_stamp(epoch)) == epoch
     with pytest.raises(ValueError):
         clock.parse_utc_stamp("202613260100")
-
-
-def test_now_is_patchable(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(clock, "now", lambda: 42)
-    assert clock.now() == 42
 
 
 # ---------------------------------------------------------------- errors

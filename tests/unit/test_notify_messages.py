@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from icalendar import Calendar
 
-from shared import clock, dal, tickets
+from shared import clock, config, dal, tickets
 from shared.notify import messages
 from tests.support import event_file
 
@@ -22,6 +22,7 @@ def base_url(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://zapis.example.org")
     monkeypatch.setenv("CLINIC_TIMEZONE", "Europe/Moscow")
     clock.zone.cache_clear()
+    config.settings.cache_clear()
 
 
 def appointment(lang: str = "ru", kind: str = messages.TICKET) -> dict[str, Any]:
