@@ -13,117 +13,29 @@ from typing import Any
 
 import pytest
 
-from infra.demo import data
-from shared import clock, dal, keys, lookup
+from shared import clock, keys
 from shared.models import Appointment
-from tests.support import claims_of, event_file, invoke, patient_body, patients_of
+from tests.handler.helpers import (
+    anonymous_event,
+    assert_error,
+    body_of,
+    doctor_of,
+    free_slots,
+    hold,
+    hold_event,
+    release_event,
+    signed_in_event,
+    slot_item,
+    start_of,
+    table_items,
+    with_body,
+    with_headers,
+)
+from tests.support import event_file, invoke, patients_of
 
 OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+03:00$")
 CL0101 = patients_of("cl0101")
 CL0102 = patients_of("cl0102")
-
-
-# ---------------------------------------------------------------- helpers (also used by the other handler tests)
-def doctor_of(specialty_id: str, clinic_id: str = "cl0101") -> str:
-    clinic = next(c for c in data.clinics() if c["id"] == clinic_id)
-    return next(d["id"] for d in data.doctors(clinic) if d["specialtyId"] == specialty_id)
-
-
-def free_slots(doctor_id: str = "cl0101-d01", later_than: int = 0) -> list[str]:
-    """Free slots of a doctor now, in time order, starting at least `later_than` seconds from now."""
-    now = clock.now()
-    return [s["id"] for s in lookup.doctor_slots(doctor_id, None, None)
-            if start_of(s["id"]) > now + later_than]
-
-
-def start_of(slot_id: str) -> int:
-    parsed = keys.parse_slot_id(slot_id)
-    assert parsed
-    return parsed[1]
-
-
-def body_of(event: dict[str, Any]) -> dict[str, Any]:
-    return json.loads(event["body"])
-
-
-def with_body(event: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
-    event = copy.deepcopy(event)
-    event["body"] = json.dumps(body, ensure_ascii=False)
-    return event
-
-
-def with_headers(event: dict[str, Any], **headers: str | None) -> dict[str, Any]:
-    event = copy.deepcopy(event)
-    for name, value in headers.items():
-        name = name.replace("_", "-").lower()
-        if value is None:
-            event["headers"].pop(name, None)
-        else:
-            event["headers"][name] = value
-    return event
-
-
-def hold_event(slot_id: str) -> dict[str, Any]:
-    event = event_file("booking/create_hold.json")
-    return with_body(event, dict(body_of(event), slotId=slot_id))
-
-
-def release_event(hold_id: str) -> dict[str, Any]:
-    event = event_file("booking/release_hold.json")
-    path = f"/v1/holds/{hold_id}"
-    event["rawPath"] = event["requestContext"]["http"]["path"] = path
-    event["pathParameters"] = {"holdId": hold_id}
-    return event
-
-
-def anonymous_event(slot_id: str, patient: dict[str, Any] | None = None, hold_id: str | None = None,
-                    key: str | None = "key-1", sample: str = "booking/book_anonymous.json") -> dict[str, Any]:
-    event = event_file(sample)
-    body = body_of(event)
-    body["slotId"] = slot_id
-    body.pop("holdId", None)
-    if hold_id:
-        body["holdId"] = hold_id
-    if patient is not None:
-        body["patient"] = patient_body(patient)
-    event = with_body(event, body)
-    return with_headers(event, idempotency_key=key) if key or "idempotency-key" in event["headers"] else event
-
-
-def signed_in_event(slot_id: str, patient: dict[str, Any] | None = None, key: str = "key-s",
-                    **extra: Any) -> dict[str, Any]:
-    event = event_file("booking/book_signed_in.json")
-    event = with_body(event, dict(body_of(event), slotId=slot_id, **extra))
-    if patient is not None:
-        event["requestContext"]["authorizer"]["jwt"]["claims"] = claims_of(patient)
-    return with_headers(event, idempotency_key=key)
-
-
-def hold(slot_id: str) -> str:
-    status, body = invoke("booking", hold_event(slot_id))
-    assert status == 201, body
-    return body["holdId"]
-
-
-def assert_error(result: tuple[int, Any], status: int, code: str, lang: str = "ru") -> None:
-    got_status, body = result
-    assert (got_status, body["error"]["code"]) == (status, code), body
-    assert set(body) == {"error"}
-    has_cyrillic = bool(re.search("[А-Яа-я]", body["error"]["message"]))
-    assert has_cyrillic == (lang == "ru"), body
-
-
-def table_items(entity: str) -> list[dict[str, Any]]:
-    out = []
-    for page in dal.client().get_paginator("scan").paginate(TableName=dal.table()):
-        out += [dal.from_item(i) for i in page["Items"]]
-    return [i for i in out if i and i.get("entity") == entity]
-
-
-def slot_item(slot_id: str) -> dict[str, Any]:
-    item = dal.get(keys.slot_key(slot_id), consistent=True)  # type: ignore[arg-type]
-    assert item
-    return item
 
 
 # ---------------------------------------------------------------- holds

@@ -1,100 +1,31 @@
 """Cancellation function under moto: the happy paths, every refusal, and what the table looks like after."""
 from __future__ import annotations
 
-import copy
 import json
-import uuid
 from typing import Any
 
 import pytest
 
-from shared import clock, dal, keys, policy
-from tests.support import claims_of, event_file, http_event, invoke, patient_body, patients_of
-
-DOCTOR = "cl0101-d01"  # therapist, cl0101
-PAEDIATRICIAN = "cl0101-d03"
-DAY = 86400
-
-
-# ---------------------------------------------------------------- helpers (the other suites use them too)
-def free_slots(doctor_id: str, after: int = 0) -> list[dict[str, Any]]:
-    """Free slots of a doctor as lookup shows them, each with its start epoch, starting after `after`."""
-    status, body = invoke("lookup", http_event("GET", f"/v1/doctors/{doctor_id}/slots"))
-    assert status == 200, body
-    out = []
-    for s in body["items"]:
-        parsed = keys.parse_slot_id(s["id"])
-        assert parsed
-        if parsed[1] > after:
-            out.append({**s, "epoch": parsed[1]})
-    return out
-
-
-def slot_ahead(doctor_id: str = DOCTOR, days: float = 2, index: int = 0) -> dict[str, Any]:
-    return free_slots(doctor_id, clock.now() + int(days * DAY))[index]
-
-
-def book(patient: dict[str, Any], slot_id: str, signed_in: bool = False, hold_id: str | None = None) -> dict[str, Any]:
-    key = {"Idempotency-Key": uuid.uuid4().hex}
-    hold = {"holdId": hold_id} if hold_id else {}
-    if signed_in:
-        event = http_event("POST", "/v1/me/appointments", {"slotId": slot_id, **hold}, headers=key,
-                           claims=claims_of(patient))
-    else:
-        event = http_event("POST", "/v1/appointments", {"slotId": slot_id, **hold, "patient": patient_body(patient)},
-                           headers=key)
-    status, body = invoke("booking", event)
-    assert status == 201, body
-    return body["appointment"]
-
-
-def slot_item(slot_id: str) -> dict[str, Any]:
-    item = dal.get(keys.slot_key(slot_id) or {}, consistent=True)
-    assert item
-    return item
-
-
-def appointment_item(appointment_id: str) -> dict[str, Any] | None:
-    return dal.get(keys.appointment_key(appointment_id), consistent=True)
-
-
-def lock_item(patient: dict[str, Any], specialty_id: str) -> dict[str, Any] | None:
-    h = policy.policy_hash(patient["policyNumber"], patient.get("policySeries"))
-    return dal.get(keys.key(keys.policy_pk(h), keys.specialty_lock_sk(specialty_id)), consistent=True)
-
-
-def _retarget(event: dict[str, Any], appointment_id: str) -> dict[str, Any]:
-    """The sample event, aimed at a real appointment (the file names a placeholder id)."""
-    event = copy.deepcopy(event)
-    old = event["pathParameters"]["appointmentId"]
-    for holder, field in ((event, "rawPath"), (event["requestContext"]["http"], "path")):
-        holder[field] = holder[field].replace(old, appointment_id)
-    event["pathParameters"]["appointmentId"] = appointment_id
-    return event
-
-
-def cancel_event(appointment_id: str, body: dict[str, Any] | None = None, lang: str | None = None) -> dict[str, Any]:
-    """The anonymous sample event (its policy is PATIENTS[0]'s), with the body replaced if given."""
-    event = _retarget(event_file("cancellation/cancel_anonymous.json"), appointment_id)
-    if body is not None:
-        event["body"] = http_event("POST", "/x", body)["body"]
-    if lang:
-        event["headers"]["accept-language"] = lang
-    return event
-
-
-def policy_of(patient: dict[str, Any]) -> dict[str, Any]:
-    out = {"policyNumber": patient["policyNumber"]}
-    if patient.get("policySeries"):
-        out["policySeries"] = patient["policySeries"]
-    return out
-
-
-def at(monkeypatch: pytest.MonkeyPatch, epoch: int) -> None:
-    monkeypatch.setattr(clock, "now", lambda: epoch)
-
-
-PATIENT, OTHER, OLD_STYLE = patients_of("cl0101")
+from shared import dal, keys, policy
+from tests.handler.helpers import (
+    DAY,
+    DOCTOR,
+    OLD_STYLE,
+    OTHER,
+    PAEDIATRICIAN,
+    PATIENT,
+    appointment_item,
+    at,
+    book,
+    cancel_event,
+    free_slot_items,
+    lock_item,
+    policy_of,
+    retarget,
+    slot_ahead,
+    slot_item,
+)
+from tests.support import event_file, http_event, invoke
 
 
 def test_sample_events_name_the_demo_patients() -> None:
@@ -132,11 +63,11 @@ def test_anonymous_cancel_frees_slot_restores_availability_and_releases_lock(mot
 def test_cancel_then_rebook_slot_is_in_lookup_and_bookable_again(moto_table: str) -> None:
     slot = slot_ahead()
     first = book(PATIENT, slot["id"])
-    assert slot["id"] not in {s["id"] for s in free_slots(DOCTOR)}
+    assert slot["id"] not in {s["id"] for s in free_slot_items(DOCTOR)}
     status, _ = invoke("cancellation", cancel_event(first["id"]))
     assert status == 200
 
-    assert slot["id"] in {s["id"] for s in free_slots(DOCTOR)}
+    assert slot["id"] in {s["id"] for s in free_slot_items(DOCTOR)}
     status, specialties = invoke("lookup", http_event("GET", "/v1/clinics/cl0101/specialties"))
     assert status == 200
     assert any(s["id"] == "therapist" and s["freeSlots"] > 0 for s in specialties["items"])
@@ -151,7 +82,7 @@ def test_cancel_then_rebook_slot_is_in_lookup_and_bookable_again(moto_table: str
 def test_signed_in_owner_cancels_from_history(moto_table: str) -> None:
     slot = slot_ahead()
     ticket = book(PATIENT, slot["id"], signed_in=True)
-    event = _retarget(event_file("cancellation/cancel_signed_in.json"), ticket["id"])
+    event = retarget(event_file("cancellation/cancel_signed_in.json"), ticket["id"])
 
     status, body = invoke("cancellation", event)
 
@@ -162,7 +93,7 @@ def test_signed_in_owner_cancels_from_history(moto_table: str) -> None:
 
 def test_signed_in_cancels_an_appointment_booked_anonymously_with_the_same_policy(moto_table: str) -> None:
     ticket = book(PATIENT, slot_ahead()["id"])
-    event = _retarget(event_file("cancellation/cancel_signed_in.json"), ticket["id"])
+    event = retarget(event_file("cancellation/cancel_signed_in.json"), ticket["id"])
     status, body = invoke("cancellation", event)
     assert status == 200 and body["appointment"]["status"] == "cancelled"
 
@@ -172,7 +103,7 @@ def test_policy_with_series_cancels_with_its_series(moto_table: str) -> None:
     # Without the series it is another policy: as unknown as a made-up id.
     status, body = invoke("cancellation", cancel_event(ticket["id"], {"policyNumber": OLD_STYLE["policyNumber"]}))
     assert status == 404 and body["error"]["code"] == "not_found"
-    event = _retarget(event_file("cancellation/cancel_anonymous_series.json"), ticket["id"])
+    event = retarget(event_file("cancellation/cancel_anonymous_series.json"), ticket["id"])
     status, body = invoke("cancellation", event)
     assert status == 200, body
     assert body["appointment"]["status"] == "cancelled"
@@ -245,7 +176,7 @@ def test_malformed_id_is_not_found(moto_table: str, appointment_id: str) -> None
 def test_signed_in_patient_cannot_cancel_anothers_appointment(moto_table: str) -> None:
     slot = slot_ahead()
     ticket = book(OTHER, slot["id"])
-    event = _retarget(event_file("cancellation/cancel_signed_in.json"), ticket["id"])  # PATIENT's claims
+    event = retarget(event_file("cancellation/cancel_signed_in.json"), ticket["id"])  # PATIENT's claims
     status, body = invoke("cancellation", event)
     assert status == 404 and body["error"]["code"] == "not_found"
     assert slot_item(slot["id"])["status"] == "booked"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from shared import clock
-from tests.handler.test_cancellation import OLD_STYLE, OTHER, PATIENT, at, book, cancel_event, slot_ahead
+from tests.handler.helpers import OLD_STYLE, OTHER, PATIENT, at, book, cancel_event, slot_ahead
 from tests.support import claims_of, event_file, invoke
 
 

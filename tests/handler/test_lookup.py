@@ -8,19 +8,10 @@ from typing import Any
 import pytest
 
 from shared import booking, clock, dal, keys, lookup
+from tests.handler.helpers import with_query
 from tests.support import event_file, http_event, invoke
 
 OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+03:00$")
-
-
-def with_query(event: dict[str, Any], **query: str) -> dict[str, Any]:
-    """The event asking with other query parameters (the sample's dates are fixed, the slots are not)."""
-    from urllib.parse import urlencode
-
-    event = dict(event, queryStringParameters=dict(query), rawQueryString=urlencode(query))
-    if not query:
-        event.pop("queryStringParameters")
-    return event
 
 
 def with_language(event: dict[str, Any], value: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from shared import config, memo
-from tests.handler.test_booking import hold, start_of
+from tests.handler.helpers import hold, start_of
 from tests.support import http_event, invoke
 
 

@@ -15,14 +15,7 @@ import pytest
 
 from shared import clock
 from shared.observability import logger
-from tests.handler.test_booking import (
-    anonymous_event,
-    body_of,
-    free_slots,
-    hold,
-    signed_in_event,
-    with_body,
-)
+from tests.handler.helpers import anonymous_event, body_of, free_slots, hold, signed_in_event, with_body
 from tests.support import invoke, patients_of
 
 

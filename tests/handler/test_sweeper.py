@@ -6,7 +6,7 @@ import json
 import pytest
 
 from shared import booking, clock, keys
-from tests.handler.test_cancellation import PATIENT, at, book, free_slots, slot_item
+from tests.handler.helpers import PATIENT, at, book, free_slot_items, slot_item
 from tests.support import Context, event_file, load_function
 
 HOLD_FIELDS = {"holdId", "holdExpiresAt", "HoldPK", "HoldSK"}
@@ -37,7 +37,7 @@ def test_sweeper_frees_expired_holds_and_nothing_else(moto_table: str, monkeypat
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     t0 = clock.now()
     at(monkeypatch, t0)
-    slots = [s["id"] for s in free_slots("cl0101-d01", t0 + 86400)[:6]]
+    slots = [s["id"] for s in free_slot_items("cl0101-d01", t0 + 86400)[:6]]
     for slot_id in slots[:3]:
         booking.create_hold(slot_id)
     booked_hold = booking.create_hold(slots[3])["holdId"]

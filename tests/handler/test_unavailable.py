@@ -8,7 +8,7 @@ import pytest
 from botocore.exceptions import ClientError, ReadTimeoutError
 
 from shared import dal
-from tests.handler.test_booking import anonymous_event, free_slots
+from tests.handler.helpers import anonymous_event, free_slots
 from tests.support import invoke, load_function, patients_of
 
 
