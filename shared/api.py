@@ -26,13 +26,13 @@ def lang(app: APIGatewayHttpResolver) -> str:
 
 
 def error_response(code: str, lang_: str, status: int, detail: dict[str, Any] | None = None,
-                   retry_after: int | None = None) -> Response:
+                   retry_after: int | None = None) -> Response[str]:
     headers = {"Retry-After": str(retry_after)} if retry_after else None
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON,
                     body=serialize(error_body(code, lang_, detail)), headers=headers)
 
 
-def json_response(status: int, body: Any) -> Response:
+def json_response(status: int, body: Any) -> Response[Any]:
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
 
 
@@ -53,13 +53,11 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
 def configure(app: APIGatewayHttpResolver) -> None:
     """Map every failure to the contract's error shape, in the caller's language."""
 
-    @app.exception_handler(DomainError)
-    def _domain(exc: DomainError) -> Response:
+    def _domain(exc: DomainError) -> Response[str]:
         logger.info("refused", extra={"code": exc.code})
         return error_response(exc.code, lang(app), exc.status, exc.detail, exc.retry_after)
 
-    @app.exception_handler(RequestValidationError)
-    def _invalid(exc: RequestValidationError) -> Response:
+    def _invalid(exc: RequestValidationError) -> Response[str]:
         if any(err.get("loc", ("",))[0] == "response" for err in exc.errors()):
             # Our answer broke our own model: a bug, not the caller's fault.
             logger.error("response failed validation", extra={"fields": [str(e.get("loc")) for e in exc.errors()]})
@@ -69,14 +67,18 @@ def configure(app: APIGatewayHttpResolver) -> None:
         return error_response("validation_error", lang(app), 422, {"fields": fields})
 
     @app.not_found
-    def _no_route(exc: Exception) -> Response:
+    def _no_route(exc: Exception) -> Response[str]:
         return error_response("not_found", lang(app), 404)
 
-    @app.exception_handler(Exception)
-    def _unexpected(exc: Exception) -> Response:
+    def _unexpected(exc: Exception) -> Response[str]:
         # The exception type only: messages of boto3 or pydantic errors can quote request data.
         logger.error("unexpected failure", extra={"exception": type(exc).__name__})
         return error_response("unavailable", lang(app), 503, retry_after=2)
+
+    # Registered by call, not as decorators (Powertools' decorators are untyped).
+    app.exception_handler(DomainError)(_domain)
+    app.exception_handler(RequestValidationError)(_invalid)
+    app.exception_handler(Exception)(_unexpected)
 
 
 def claims(app: APIGatewayHttpResolver) -> dict[str, str]:
@@ -87,6 +89,3 @@ def claims(app: APIGatewayHttpResolver) -> dict[str, str]:
         raise DomainError("unauthorized")
     return found
 
-
-def header(app: APIGatewayHttpResolver, name: str) -> str | None:
-    return app.current_event.headers.get(name.lower())

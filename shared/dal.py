@@ -129,7 +129,8 @@ def from_item(item: Item | None) -> dict[str, Any] | None:
 def error_code(exc: Exception) -> str | None:
     response = getattr(exc, "response", None)
     if isinstance(response, dict):
-        return response.get("Error", {}).get("Code")
+        code = response.get("Error", {}).get("Code")
+        return str(code) if code is not None else None
     return None
 
 

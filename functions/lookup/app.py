@@ -32,12 +32,12 @@ api.configure(app)
 
 @app.get("/v1/districts", tags=["lookup"], summary="St. Petersburg's districts")
 def list_districts() -> Items[District]:
-    return Items[District](items=lookup.districts(api.lang(app)))  # type: ignore[arg-type]
+    return Items[District].model_validate({"items": lookup.districts(api.lang(app))})
 
 
 @app.get("/v1/districts/<districtId>/clinics", tags=["lookup"], summary="Polyclinics of a district")
 def list_clinics(districtId: str) -> Items[ClinicSummary]:  # noqa: N803 - the contract's name
-    return Items[ClinicSummary](items=lookup.district_clinics(districtId, api.lang(app)))  # type: ignore[arg-type]
+    return Items[ClinicSummary].model_validate({"items": lookup.district_clinics(districtId, api.lang(app))})
 
 
 @app.get("/v1/clinics/<clinicId>", tags=["lookup"], summary="One polyclinic")
@@ -48,13 +48,13 @@ def get_clinic(clinicId: str) -> Clinic:  # noqa: N803
 @app.get("/v1/clinics/<clinicId>/specialties", tags=["lookup"],
          summary="Specialties of a polyclinic with free slots and the nearest one")
 def list_specialties(clinicId: str) -> Items[Specialty]:  # noqa: N803
-    return Items[Specialty](items=lookup.clinic_specialties(clinicId, api.lang(app)))  # type: ignore[arg-type]
+    return Items[Specialty].model_validate({"items": lookup.clinic_specialties(clinicId, api.lang(app))})
 
 
 @app.get("/v1/clinics/<clinicId>/specialties/<specialtyId>/doctors", tags=["lookup"],
          summary="Doctors of a specialty with free slots and the nearest one")
 def list_doctors(clinicId: str, specialtyId: str) -> Items[Doctor]:  # noqa: N803
-    return Items[Doctor](items=lookup.specialty_doctors(clinicId, specialtyId, api.lang(app)))  # type: ignore[arg-type]
+    return Items[Doctor].model_validate({"items": lookup.specialty_doctors(clinicId, specialtyId, api.lang(app))})
 
 
 @app.get("/v1/doctors/<doctorId>/slots", tags=["lookup"],
@@ -64,7 +64,7 @@ def list_slots(
     from_: Annotated[date | None, Query(alias="from")] = None,
     to: Annotated[date | None, Query()] = None,
 ) -> Items[Slot]:
-    return Items[Slot](items=lookup.doctor_slots(doctorId, from_, to))  # type: ignore[arg-type]
+    return Items[Slot].model_validate({"items": lookup.doctor_slots(doctorId, from_, to)})
 
 
 @app.get("/v1/addresses/clinics", tags=["attachment"],

@@ -146,7 +146,7 @@ def send_raw(raw: bytes, to: str) -> str:
                               "Content": {"Raw": {"Data": raw}}}
     if configuration_set():
         params["ConfigurationSetName"] = configuration_set()
-    return client("sesv2").send_email(**params)["MessageId"]
+    return str(client("sesv2").send_email(**params)["MessageId"])
 
 
 def dead_letter(appointment_id: str, kind: str, reason: str) -> None:

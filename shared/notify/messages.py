@@ -269,7 +269,7 @@ def calendar(appt: dict[str, Any], ticket: dict[str, Any], kind: str, lang: str,
     # Only the transitions around the appointment: a short VTIMEZONE that still resolves the local time.
     cal.add_missing_timezones(first_date=(start - timedelta(days=400)).date(),
                               last_date=(end + timedelta(days=400)).date())
-    return cal.to_ical()
+    return bytes(cal.to_ical())
 
 
 def build(appt: dict[str, Any], kind: str, *, sender: str, reply_to: str | None = None,
