@@ -6,7 +6,6 @@ import copy
 import json
 import re
 import uuid
-from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -15,7 +14,6 @@ import pytest
 from infra.demo import addresses as demo_addresses
 from infra.demo import data
 from shared import clock, dal, keys, policy
-from tests.conftest import TEST_CLINICS
 from tests.support import claims_of, event_file, http_event, invoke, patient_body, patients_of
 
 DAY = 86400
@@ -50,26 +48,6 @@ def change_event(patient: dict[str, Any], clinic_id: str, reason: str) -> dict[s
 def at_local(day: str, hour: int = 10) -> int:
     d = date.fromisoformat(day)
     return int(datetime(d.year, d.month, d.day, hour, tzinfo=clock.zone()).timestamp())
-
-
-@pytest.fixture
-def register_table() -> Iterator[str]:
-    """Like `moto_table` (the demo data of TEST_CLINICS) but without slots: most tests here need none, and
-    seeding two weeks of slots is most of a test's time."""
-    from moto import mock_aws
-
-    with mock_aws():
-        import boto3
-
-        from infra import template
-
-        template.create_table(boto3.client("dynamodb"), "zapis-test")
-        items = [i for i in data.reference_items() if i["entity"] == "district"
-                 or any(c in i["PK"] or c in i["SK"] for c in TEST_CLINICS)]
-        items += data.register_items([p for p in data.patients() if p["clinicId"] in TEST_CLINICS])
-        items += demo_addresses.items(TEST_CLINICS)
-        dal.batch_write(items)
-        yield "zapis-test"
 
 
 @pytest.fixture
