@@ -70,21 +70,12 @@ def functions() -> dict[str, dict[str, Any]]:
     for logical, res in resources("AWS::Serverless::Function").items():
         props = res["Properties"]
         routes = []
-        schedules = []
         for event in (props.get("Events") or {}).values():
             ep = event.get("Properties", {})
             if event["Type"] == "HttpApi":
                 auth = (ep.get("Auth") or {}).get("Authorizer")
                 routes.append({"method": ep["Method"].upper(), "path": ep["Path"], "authorizer": auth})
-            elif event["Type"] in ("Schedule", "ScheduleV2"):
-                schedules.append(ep.get("Schedule") or ep.get("ScheduleExpression"))
-        out[logical] = {
-            "name": Path(props["CodeUri"]).name,
-            "handler": props["Handler"],
-            "routes": routes,
-            "schedules": schedules,
-            "environment": (props.get("Environment") or {}).get("Variables", {}),
-        }
+        out[logical] = {"name": Path(props["CodeUri"]).name, "handler": props["Handler"], "routes": routes}
     return out
 
 

@@ -1,0 +1,113 @@
+"""template.yaml's shape: routes match the handlers both ways, and the security settings every deploy relies on
+(authorizers per route, least-privilege actions per function, the notifier's stream filter, SnapStart with
+an alias, log retention)."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from infra import template
+
+ROOT = Path(__file__).resolve().parents[2]
+DECORATOR = re.compile(r'@app\.(get|post|put|patch|delete)\(\s*"([^"]+)"')
+
+# Exactly the DynamoDB (and other) actions each function needs: a new action is a decision, made here too.
+ACTIONS = {
+    "LookupFunction": {"dynamodb:GetItem", "dynamodb:Query"},
+    "BookingFunction": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:UpdateItem", "dynamodb:PutItem",
+                        "dynamodb:ConditionCheckItem"},
+    "CancellationFunction": {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
+    "HistoryFunction": {"dynamodb:Query"},
+    "RegistryFunction": {"dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem",
+                         "dynamodb:ConditionCheckItem"},
+    "SweeperFunction": {"dynamodb:Query", "dynamodb:UpdateItem"},
+    # (SAM grants the stream's read actions for the DynamoDB event source itself.)
+    "NotifierFunction": {"ses:SendEmail", "dynamodb:UpdateItem", "sqs:SendMessage"},
+}
+
+
+def handler_routes() -> set[tuple[str, str, str]]:
+    out = set()
+    for app in (ROOT / "functions").glob("*/app.py"):
+        for method, path in DECORATOR.findall(app.read_text(encoding="utf-8")):
+            out.add((app.parent.name, method.upper(), re.sub(r"<(\w+)>", r"{\1}", path)))
+    return out
+
+
+def test_routes_in_the_template_and_in_the_handlers_match_both_ways() -> None:
+    declared = {(r["function"], r["method"], r["path"]) for r in template.routes()}
+    served = handler_routes()
+    assert declared - served == set(), "declared in template.yaml, served by no handler"
+    assert served - declared == set(), "served by a handler, missing from template.yaml"
+
+
+def test_every_me_route_needs_the_patient_jwt_and_no_other_route_does() -> None:
+    for route in template.routes():
+        if route["path"].startswith("/v1/me/"):
+            assert route["authorizer"] == "PatientJwt", route
+        elif route["function"] == "registry":
+            continue
+        else:
+            assert route["authorizer"] in (None, "NONE"), route
+
+
+def test_registry_routes_need_iam() -> None:
+    registry = [r for r in template.routes() if r["function"] == "registry"]
+    assert registry
+    assert all(r["authorizer"] == "AWS_IAM" for r in registry), registry
+    api = template.resources("AWS::Serverless::HttpApi")["HttpApi"]["Properties"]
+    assert api["Auth"]["EnableIamAuthorizer"] is True
+    jwt = api["Auth"]["Authorizers"]["PatientJwt"]
+    assert jwt["JwtConfiguration"]["issuer"] and jwt["JwtConfiguration"]["audience"]
+
+
+def statements(props: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for policy in props.get("Policies") or []:
+        assert isinstance(policy, dict) and set(policy) == {"Statement"}, f"only inline statements: {policy}"
+        out += policy["Statement"]
+    return out
+
+
+def test_each_function_has_exactly_its_actions_and_no_wildcards() -> None:
+    functions = template.resources("AWS::Serverless::Function")
+    assert set(functions) == set(ACTIONS)
+    for logical, res in functions.items():
+        granted: set[str] = set()
+        for st in statements(res["Properties"]):
+            actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
+            assert all("*" not in a for a in actions), (logical, actions)
+            resources = st["Resource"] if isinstance(st["Resource"], list) else [st["Resource"]]
+            assert "*" not in resources, (logical, st)
+            granted |= set(actions)
+        assert granted == ACTIONS[logical], logical
+
+
+def test_the_notifier_sees_only_appointment_inserts_and_cancellations() -> None:
+    notifier = template.resources("AWS::Serverless::Function")["NotifierFunction"]["Properties"]
+    (stream,) = [e["Properties"] for e in notifier["Events"].values() if e["Type"] == "DynamoDB"]
+    patterns = [json.loads(f["Pattern"]) for f in stream["FilterCriteria"]["Filters"]]
+    assert {"eventName": ["INSERT"], "dynamodb": {"NewImage": {"entity": {"S": ["appointment"]}}}} in patterns
+    (modify,) = [p for p in patterns if p["eventName"] == ["MODIFY"]]
+    assert modify["dynamodb"]["NewImage"]["status"] == {"S": ["cancelled"]}
+    assert modify["dynamodb"]["OldImage"]["status"] == {"S": ["booked"]}
+    assert stream["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert "OnFailure" in stream["DestinationConfig"]
+
+
+def test_snapstart_on_published_versions_behind_an_alias() -> None:
+    glob = template.load()["Globals"]["Function"]
+    assert glob["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    assert glob["AutoPublishAlias"]  # SnapStart applies to published versions only: the alias publishes them
+
+
+def test_every_function_logs_to_its_own_group_with_a_retention() -> None:
+    groups = template.resources("AWS::Logs::LogGroup")
+    for logical, res in template.resources("AWS::Serverless::Function").items():
+        ref = res["Properties"]["LoggingConfig"]["LogGroup"]
+        name = ref["Ref"] if isinstance(ref, dict) else str(ref).removeprefix("!Ref ").strip()
+        assert name in groups, logical
+        assert 1 <= int(groups[name]["Properties"]["RetentionInDays"]) <= 365, logical
+    assert all("RetentionInDays" in g["Properties"] for g in groups.values())
