@@ -1,4 +1,4 @@
-"""Domain errors and their place in the HTTP contract (../PRODUCT.md): code, status, Russian and English text.
+"""Domain errors and their place in the HTTP contract (docs/CONTRACT.md): code, status, Russian and English text.
 
 Logic raises `DomainError(code)`; the API layer turns it into
 `{"error": {"code": ..., "message": ...}}` in the language the request asked for.
@@ -74,7 +74,7 @@ CATALOGUE: dict[str, tuple[int, str, str]] = {
         "Сервис временно перегружен. Повторите попытку через несколько секунд.",
         "The service is busy. Please try again in a few seconds.",
     ),
-    # Attachment (issue 7): the address register, the attachment look-up, the change of polyclinic.
+    # Attachment: the address register, the attachment look-up, the change of polyclinic.
     "address_not_found": (
         404,
         "Адрес не найден в регистре: проверьте улицу и номер дома или обратитесь в ближайшую поликлинику.",

@@ -1,4 +1,4 @@
-"""Pydantic models of the HTTP contract (../PRODUCT.md): what comes in and what goes out."""
+"""Pydantic models of the HTTP contract (docs/CONTRACT.md): what comes in and what goes out."""
 from __future__ import annotations
 
 import re

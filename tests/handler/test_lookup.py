@@ -1,4 +1,4 @@
-"""The lookup function's GET routes (PRODUCT.md "Lookup"), driven by the sample events in events/lookup/."""
+"""The lookup function's GET routes (docs/CONTRACT.md, "Lookup"), driven by the sample events in events/lookup/."""
 from __future__ import annotations
 
 import re

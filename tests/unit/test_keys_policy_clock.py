@@ -153,7 +153,7 @@ CONTRACT = {
 
 
 def test_catalogue_matches_the_contract() -> None:
-    # Every code of PRODUCT.md with its status (other issues may add codes of their own).
+    # Every code of docs/CONTRACT.md with its status (other issues may add codes of their own).
     assert {code: errors.CATALOGUE[code][0] for code in CONTRACT if code in errors.CATALOGUE} == CONTRACT
     for code, (_, ru, en) in errors.CATALOGUE.items():
         assert re.search("[а-яА-Я]", ru), code
