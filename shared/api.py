@@ -12,7 +12,8 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
-from shared.errors import DomainError, error_body, language
+from shared.errors import DomainError, error_body
+from shared.language import from_header
 from shared.observability import logger
 
 
@@ -22,7 +23,7 @@ def serialize(value: Any) -> str:
 
 
 def lang(app: APIGatewayHttpResolver) -> str:
-    return language(app.current_event.headers.get("accept-language"))
+    return from_header(app.current_event.headers.get("accept-language"))
 
 
 def error_response(code: str, lang_: str, status: int, detail: dict[str, Any] | None = None,

@@ -10,6 +10,7 @@ from typing import Any
 
 from shared import clock, dal, keys, policy, rules, slots, tickets
 from shared.errors import DomainError
+from shared.language import normalize
 from shared.observability import logger
 from shared.statuses import CANCELLED
 
@@ -71,7 +72,7 @@ def cancel(appointment_id: str, patient_pk: str, lang: str) -> dict[str, Any]:
     logger.info("appointment cancelled", extra={"appointmentId": appointment_id, "late": late,
                                                 "slotFreed": _SLOT in parts})
     return {"appointment": tickets.render(cancelled_appt, lang), "lateCancellation": late,
-            "notice": LATE_NOTICE["en" if lang == "en" else "ru"] if late else None}
+            "notice": LATE_NOTICE[normalize(lang)] if late else None}
 
 
 def _operation(part: str, appt: dict[str, Any], patient_pk: str, now: int) -> dict[str, Any]:

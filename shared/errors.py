@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.language import from_header
+
 # code -> (HTTP status, Russian text, English text)
 CATALOGUE: dict[str, tuple[int, str, str]] = {
     "validation_error": (422, "Проверьте введённые данные.", "Please check the data you entered."),
@@ -118,12 +120,7 @@ class DomainError(Exception):
         return CATALOGUE[self.code][0]
 
 
-def language(accept_language: str | None) -> str:
-    """'en' when the client prefers English, otherwise Russian (the default)."""
-    if not accept_language:
-        return "ru"
-    first = accept_language.split(",")[0].split(";")[0].strip().lower()
-    return "en" if first.startswith("en") else "ru"
+language = from_header  # the request's language (shared/language.py decides)
 
 
 def message(code: str, lang: str) -> str:

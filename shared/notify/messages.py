@@ -22,6 +22,7 @@ from typing import Any
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from shared import clock, tickets
+from shared.language import normalize
 
 TICKET, CANCELLATION = "ticket", "cancellation"
 KINDS = (TICKET, CANCELLATION)
@@ -100,7 +101,7 @@ TEXT: dict[str, dict[str, str]] = {
 
 def language(appt: dict[str, Any]) -> str:
     """The booking's language: English only when the booking asked for it."""
-    return "en" if appt.get("lang") == "en" else "ru"
+    return normalize(appt.get("lang"))
 
 
 def _local(iso: str) -> datetime:
