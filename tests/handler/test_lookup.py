@@ -114,6 +114,8 @@ def test_specialties_count_only_free_slots(moto_table: str, monkeypatch: pytest.
 
     before = therapist()
     real_now = clock.now()
+    # The clock stands still while the hold is made: a slow machine must not move its expiry past real_now + 301.
+    monkeypatch.setattr(clock, "now", lambda: real_now)
     # A slot that has not started by the time the hold expires.
     nearest = next(s for s in lookup.doctor_slots("cl0101-d01", None, None)
                    if keys.parse_slot_id(s["id"])[1] > real_now + 3600)  # type: ignore[index]
