@@ -55,8 +55,9 @@ def _port(variable: str, default: int) -> int:
 
 
 # ---------------------------------------------------------------- worker processes
-class FunctionTimeout(Exception):
-    """The function ran longer than its Timeout in template.yaml (Lambda ends such an invocation)."""
+class FunctionTimeout(BaseException):
+    """The function ran longer than its Timeout in template.yaml: Lambda ends such an invocation, so this is
+    not an Exception the handler's own error handling could catch."""
 
 
 def _worker_init(env: dict[str, str], function: str) -> None:
