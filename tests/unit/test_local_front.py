@@ -133,7 +133,8 @@ def test_an_answer_is_one_write_with_nodelay(front: tuple[int, FakeStack], monke
     assert len(writes) == 3 and all(w.endswith(b'\r\n\r\n{"items": []}') for w in writes)
 
 
-def test_bad_content_length_never_blocks_a_thread(front: tuple[int, FakeStack], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_content_length_never_blocks_a_thread(front: tuple[int, FakeStack],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     port, stack = front
     monkeypatch.setattr(server.Handler, "timeout", 0.5)
     # A negative length is refused at once.
