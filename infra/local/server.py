@@ -560,7 +560,7 @@ class Stack:
                 log("the kept table is in use by another running stack: this one runs in memory")
         where = f"kept in {self.store.path.relative_to(ROOT)}" if self.store else "in memory"
         self.ddb = ddb_local.start(self.ddb_port, in_memory=self.store is None,
-                                   db_path=self.store.path if self.store else None)
+                                   db_path=self.store.work if self.store else None)
         log(f"DynamoDB Local on {self.ddb.endpoint} ({where})")
         self._start_outbox()
         os.environ.update(self.env())
@@ -589,7 +589,8 @@ class Stack:
             try:
                 n = table.load_days(TABLE, self.store, days, bars, stop=self.stopping.is_set)
             except Exception as exc:  # noqa: BLE001 - the next start goes on from the last finished day
-                log(f"loading the booking window stopped: {type(exc).__name__}")
+                if not self.stopping.is_set():
+                    log(f"loading the booking window stopped: {type(exc).__name__}")
                 return
             if not self.stopping.is_set():
                 log(f"booking window complete: {n} slots for {len(days)} more day(s) in "

@@ -3,7 +3,8 @@
     store = Store.open()          # .cache/dynamodb-local/tables/<fingerprint>/, locked for this process
     ready = prepare(ddb_client, table, store, progress_factory)   # load or catch up; returns what was done
 
-DynamoDB Local keeps its data in `-dbPath` (one SQLite file). The directory is named by a fingerprint of the
+DynamoDB Local keeps its data in `-dbPath` (one SQLite file); it works on a copy in /dev/shm (tmpfs) that is
+copied back when the stack stops (Ctrl-C), so bookings survive a restart. The directory is named by a fingerprint of the
 table definition in template.yaml, of the demo data (infra/demo/) and of the engine's version: a changed
 schema or demo starts from a fresh directory by itself. `state.json` in it records that the load finished
 and the last day of slots written; a directory without it (a load cut short) is wiped and loaded again.
@@ -23,8 +24,10 @@ import argparse
 import fcntl
 import hashlib
 import json
+import os
 import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -56,10 +59,18 @@ def fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
+WORK_ROOT = Path("/dev/shm")  # tmpfs: DynamoDB Local's SQLite writes there are not fsynced to disk
+DB_FILE = "shared-local-instance.db"
+
+
 @dataclass
 class Store:
+    """`path` keeps the table between runs (under .cache); DynamoDB Local works on a copy in `work` (tmpfs,
+    about 2.5 times faster to load than on disk), copied back by close() once the engine has stopped."""
+
     path: Path
     lock_file: IO[str]
+    work: Path
 
     @classmethod
     def open(cls, key: str | None = None, root: Path = TABLES_DIR) -> Store | None:
@@ -72,20 +83,22 @@ class Store:
         except BlockingIOError:
             lock_file.close()
             return None
-        store = cls(path, lock_file)
-        if store.state() is None:  # a load cut short, or new: start clean
+        if _read_state(path) is None:  # a load cut short, or new: start clean
             for child in path.iterdir():
                 if child.name != LOCK:
                     shutil.rmtree(child) if child.is_dir() else child.unlink()
+        work = path
+        if WORK_ROOT.is_dir() and os.access(WORK_ROOT, os.W_OK):
+            _remove_orphans()
+            work = Path(tempfile.mkdtemp(prefix=f"zapis-ddb-{path.name}-{os.getpid()}-", dir=WORK_ROOT))
+            for name in (DB_FILE, STATE):
+                if (path / name).exists():
+                    shutil.copy2(path / name, work / name)
         _remove_stale(root, keep=path)
-        return store
+        return cls(path, lock_file, work)
 
     def state(self) -> dict[str, Any] | None:
-        try:
-            state = json.loads((self.path / STATE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        return state if isinstance(state, dict) and state.get("loadedThrough") else None
+        return _read_state(self.work)
 
     def loaded_through(self) -> date | None:
         state = self.state()
@@ -98,12 +111,44 @@ class Store:
 
     def save(self, loaded_through: date, writing: date | None = None) -> None:
         state = {"loadedThrough": loaded_through.isoformat(), "writing": writing.isoformat() if writing else None}
-        tmp = self.path / (STATE + ".tmp")
+        tmp = self.work / (STATE + ".tmp")
         tmp.write_text(json.dumps(state) + "\n", encoding="utf-8")
-        tmp.replace(self.path / STATE)
+        tmp.replace(self.work / STATE)
 
     def close(self) -> None:
-        self.lock_file.close()  # releases the lock
+        """Keep the working copy (call once DynamoDB Local has stopped) and release the lock."""
+        try:
+            if self.work != self.path and (self.work / DB_FILE).exists() and self.state() is not None:
+                # Without state.json the directory counts as unfinished: it goes first, comes back last.
+                (self.path / STATE).unlink(missing_ok=True)
+                for name in (DB_FILE, STATE):
+                    shutil.copy2(self.work / name, self.path / (name + ".tmp"))
+                    (self.path / (name + ".tmp")).replace(self.path / name)
+        finally:
+            if self.work != self.path:
+                shutil.rmtree(self.work, ignore_errors=True)
+            self.lock_file.close()  # releases the lock
+
+
+def _read_state(folder: Path) -> dict[str, Any] | None:
+    try:
+        state = json.loads((folder / STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return state if isinstance(state, dict) and state.get("loadedThrough") else None
+
+
+def _remove_orphans() -> None:
+    """Working copies of stacks that died without closing their store."""
+    for child in WORK_ROOT.glob("zapis-ddb-*-*-*"):
+        try:
+            os.kill(int(child.name.split("-")[3]), 0)
+        except (ValueError, IndexError):
+            continue
+        except ProcessLookupError:
+            shutil.rmtree(child, ignore_errors=True)
+        except PermissionError:
+            pass
 
 
 def _in_use(path: Path) -> bool:
@@ -162,7 +207,7 @@ def table_exists(client: Any, table: str) -> bool:
     return table in client.list_tables().get("TableNames", [])
 
 
-FOREGROUND_DAYS = 3  # days of slots loaded before the stack answers; the rest of the window follows
+FOREGROUND_DAYS = 2  # days of slots loaded before the stack answers; the rest of the window follows
 
 
 def prepare(client: Any, table: str, store: Store | None, today: date,
