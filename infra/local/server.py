@@ -558,7 +558,8 @@ class Stack:
             self.store = table.Store.open()
             if self.store is None:
                 log("the kept table is in use by another running stack: this one runs in memory")
-        where = f"kept in {self.store.path.relative_to(ROOT)}" if self.store else "in memory"
+        kept = self.store.path if self.store else None
+        where = f"kept in {kept.relative_to(ROOT) if kept.is_relative_to(ROOT) else kept}" if kept else "in memory"
         self.ddb = ddb_local.start(self.ddb_port, in_memory=self.store is None,
                                    db_path=self.store.work if self.store else None)
         log(f"DynamoDB Local on {self.ddb.endpoint} ({where})")

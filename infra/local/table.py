@@ -37,7 +37,7 @@ from typing import IO, Any
 
 from infra import ddb_local, template
 
-TABLES_DIR = ddb_local.CACHE_DIR / "tables"
+TABLES_DIR = Path(os.environ.get("LOCAL_TABLES_DIR") or ddb_local.CACHE_DIR / "tables")
 STATE = "state.json"
 LOCK = ".lock"
 STALE_DAYS = 14  # unused directories older than this are removed on start
