@@ -71,6 +71,10 @@ def _worker_init(env: dict[str, str], function: str) -> None:
         pass
 
 
+def _started() -> None:
+    return None
+
+
 def _timed_out(_signum: int, _frame: Any) -> None:
     raise FunctionTimeout
 
@@ -111,6 +115,11 @@ class Functions:
                     max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
                     initializer=_worker_init, initargs=(env, function))
             return self.pools[function]
+
+    def warm(self, function: str) -> None:
+        """Start one instance of `function` now (its init phase), not on the first request."""
+        if function in self.timeouts:
+            self.pool(function).submit(_started)  # the worker's initializer imports the function
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
         timeout = self.timeouts.get(function)
@@ -569,13 +578,14 @@ class Stack:
 
         from shared import clock
 
+        self.functions = Functions(self.function_env, self.workers)
+        self.functions.warm("lookup")  # the first page's function starts while the table is prepared
         client = boto3.client("dynamodb")
         bars = _Bars()
         what, count, later = table.prepare(client, TABLE, self.store, clock.local_date(clock.now()), bars)
         log({"loaded": f"table {TABLE} created from template.yaml, {count} demo items loaded",
              "caught up": f"table {TABLE} kept from the last run (make reset: a clean demo)",
              "kept": f"table {TABLE} kept from the last run (make reset: a clean demo)"}[what])
-        self.functions = Functions(self.function_env, self.workers)
         self._start_background(resumed=what != "loaded")
         if later:
             self._load_later(later, bars)
