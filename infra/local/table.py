@@ -208,6 +208,7 @@ def table_exists(client: Any, table: str) -> bool:
 
 
 FOREGROUND_DAYS = 2  # days of slots loaded before the stack answers; the rest of the window follows
+BACKGROUND_WRITERS = 2
 
 
 def prepare(client: Any, table: str, store: Store | None, today: date,
@@ -245,10 +246,11 @@ def load_days(table: str, store: Store | None, days: list[date], progress: Progr
         interrupted = store is not None and store.writing() == day
         if store is not None:
             store.save(store.loaded_through() or day, writing=day)
+        # Two writers: the stack answers meanwhile, and DynamoDB Local serves both.
         if interrupted:
-            written += seed.write_missing(items[day], table, progress=advance)
+            written += seed.write_missing(items[day], table, workers=BACKGROUND_WRITERS, progress=advance)
         else:
-            written += seed.write(items[day], table, progress=advance)
+            written += seed.write(items[day], table, workers=BACKGROUND_WRITERS, progress=advance)
         if store is not None:
             store.save(day)
     return written
