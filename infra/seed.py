@@ -1,44 +1,139 @@
-"""Load the demo data into the table named by TABLE_NAME (python -m infra.seed [--clinics cl0101,...])."""
+"""Load the demo data into the table named by TABLE_NAME (python -m infra.seed [--clinics cl0101,...]).
+
+What is loaded, and why each kind is there (numbers for all 36 clinics):
+- districts, clinics, specialties, doctors (~1,000 items): the catalogue every page starts from;
+- the attachment register (108 items, one per demo patient in infra/demo/patients.json): sign-in and booking
+  check that a patient is attached to the clinic;
+- the address register (~300 items): "which polyclinic serves my address";
+- free slots for the booking window (14 days, ~47,000 items, 97% of the load): every doctor of every clinic
+  can be booked in the demo, as on the real site. They dominate the load time, so the local stack keeps its
+  table between runs (infra/local/table.py) and only adds the days that came into the window since.
+
+Writes go out as BatchWriteItem from several threads, each with its own client (DynamoDB Local serves them
+concurrently); `progress(n)` is called with the number of items after each batch.
+"""
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import threading
 import time
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from infra.demo import addresses, data
 from shared import clock, dal
 
 PATIENTS_FILE = Path(__file__).resolve().parent / "demo" / "patients.json"
+WINDOW_DAYS = 14
+WRITERS = int(os.environ.get("SEED_WRITERS", "8"))
+
+Progress = Callable[[int], None]
 
 
 def write_patients_file() -> None:
     PATIENTS_FILE.write_text(json.dumps(data.patients(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
-def seed(clinic_ids: set[str] | None = None, workers: int = 4, days: int = 14) -> int:
-    """Write reference data, the register and `days` days of slots; returns the number of items written."""
-    today = clock.local_date(clock.now())
+def reference_items(clinic_ids: set[str] | None = None) -> list[dict[str, Any]]:
+    """Everything but the slots: catalogue, attachment register, address register."""
     items = [i for i in data.reference_items()
              if not clinic_ids or i["entity"] == "district"
              or any(c in i["PK"] or c in i["SK"] for c in clinic_ids)]
     people = [p for p in data.patients() if not clinic_ids or p["clinicId"] in clinic_ids]
     items += data.register_items(people)
     items += addresses.items(clinic_ids)  # the address register of the same clinics
+    return items
+
+
+def slot_items(first_day: date, days: int, clinic_ids: set[str] | None = None) -> list[dict[str, Any]]:
+    """Free slots of every doctor for `days` days from `first_day`."""
+    items: list[dict[str, Any]] = []
     for c in data.clinics():
         if clinic_ids and c["id"] not in clinic_ids:
             continue
         for d in data.doctors(c):
-            items += data.slot_items(d, today, days)
-    chunks = [items[i:i + 500] for i in range(0, len(items), 500)]
+            items += data.slot_items(d, first_day, days)
+    return items
+
+
+def write(items: list[dict[str, Any]], table: str | None = None, *, workers: int = WRITERS,
+          progress: Progress | None = None) -> int:
+    """Unconditional BatchWriteItem of `items` from `workers` threads; returns the number written."""
+    import boto3
+
+    name = table or dal.table()
+    local = threading.local()
+
+    def client() -> Any:
+        if not hasattr(local, "client"):
+            local.client = boto3.session.Session().client("dynamodb")
+        return local.client
+
+    def put(chunk: list[dict[str, Any]]) -> int:
+        pending: dict[str, Any] = {name: [{"PutRequest": {"Item": dal.to_item(x)}} for x in chunk]}
+        for attempt in range(20):
+            pending = client().batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+            if not pending:
+                break
+            time.sleep(min(1.0, 0.02 * 2**attempt))
+        else:
+            raise RuntimeError("DynamoDB kept items unprocessed")
+        if progress:
+            progress(len(chunk))
+        return len(chunk)
+
+    chunks: Iterable[list[dict[str, Any]]] = (items[i:i + 25] for i in range(0, len(items), 25))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        list(pool.map(dal.batch_write, chunks))
-    return len(items)
+        return sum(pool.map(put, chunks))
+
+
+def write_missing(items: list[dict[str, Any]], table: str | None = None, *, workers: int = WRITERS,
+                  progress: Progress | None = None) -> int:
+    """Conditional puts of the items not in the table yet (an existing one, maybe booked, is left as it is)."""
+    import boto3
+
+    name = table or dal.table()
+    local = threading.local()
+
+    def put(item: dict[str, Any]) -> int:
+        if not hasattr(local, "client"):
+            local.client = boto3.session.Session().client("dynamodb")
+        try:
+            local.client.put_item(TableName=name, Item=dal.to_item(item),
+                                  ConditionExpression="attribute_not_exists(PK)")
+            added = 1
+        except local.client.exceptions.ConditionalCheckFailedException:
+            added = 0
+        if progress:
+            progress(1)
+        return added
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return sum(pool.map(put, items))
+
+
+def seed(clinic_ids: set[str] | None = None, workers: int = WRITERS, days: int = WINDOW_DAYS,
+         progress: Progress | None = None) -> int:
+    """Write reference data, the register and `days` days of slots; returns the number of items written."""
+    today = clock.local_date(clock.now())
+    items = reference_items(clinic_ids) + slot_items(today, days, clinic_ids)
+    return write(items, workers=workers, progress=progress)
+
+
+def missing_days(loaded_through: date | None, today: date, window: int = WINDOW_DAYS) -> list[date]:
+    """Days of the booking window [today, today + window) after `loaded_through` (all of them if None)."""
+    last = today + timedelta(days=window - 1)
+    first = today if loaded_through is None else max(today, loaded_through + timedelta(days=1))
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--clinics", help="comma-separated clinic ids (default: all)")
     parser.add_argument("--write-patients", action="store_true", help="rewrite infra/demo/patients.json")
     args = parser.parse_args()

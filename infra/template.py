@@ -75,8 +75,35 @@ def functions() -> dict[str, dict[str, Any]]:
             if event["Type"] == "HttpApi":
                 auth = (ep.get("Auth") or {}).get("Authorizer")
                 routes.append({"method": ep["Method"].upper(), "path": ep["Path"], "authorizer": auth})
-        out[logical] = {"name": Path(props["CodeUri"]).name, "handler": props["Handler"], "routes": routes}
+        out[logical] = {
+            "name": Path(props["CodeUri"]).name,
+            "handler": props["Handler"],
+            "routes": routes,
+            "environment": (props.get("Environment") or {}).get("Variables", {}),
+            "timeout": float(props.get("Timeout") or globals_function().get("Timeout") or 3),
+        }
     return out
+
+
+def globals_function() -> dict[str, Any]:
+    """The template's Globals.Function section."""
+    return (load().get("Globals") or {}).get("Function") or {}
+
+
+def environment(function: str) -> dict[str, Any]:
+    """Variables a function gets (by folder name): Globals' and its own, as written in the template."""
+    variables = dict((globals_function().get("Environment") or {}).get("Variables") or {})
+    for f in functions().values():
+        if f["name"] == function:
+            variables.update(f["environment"])
+    return variables
+
+
+def parameter_default(value: Any) -> Any:
+    """The Default of a template parameter `value` refers to ({"Ref": name}), else None."""
+    if isinstance(value, dict) and set(value) == {"Ref"}:
+        return ((load().get("Parameters") or {}).get(value["Ref"]) or {}).get("Default")
+    return None
 
 
 def routes() -> list[dict[str, Any]]:

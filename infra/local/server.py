@@ -16,10 +16,12 @@ import json
 import mimetypes
 import os
 import signal
+import socket
 import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -53,22 +55,53 @@ def _port(variable: str, default: int) -> int:
 
 
 # ---------------------------------------------------------------- worker processes
-def _worker_init(env: dict[str, str]) -> None:
+class FunctionTimeout(BaseException):
+    """The function ran longer than its Timeout in template.yaml: Lambda ends such an invocation, so this is
+    not an Exception the handler's own error handling could catch."""
+
+
+def _worker_init(env: dict[str, str], function: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
+    try:
+        load_function(function)  # the init phase, outside the invocation's timeout as in Lambda
+    except Exception:  # noqa: BLE001, S110 - the invocation reports it
+        pass
 
 
-def invoke_in_worker(function: str, event: dict[str, Any]) -> Any:
-    return load_function(function).handler(event, Context(function))
+def _started() -> None:
+    return None
+
+
+def _timed_out(_signum: int, _frame: Any) -> None:
+    raise FunctionTimeout
+
+
+def invoke_in_worker(function: str, event: dict[str, Any], timeout: float | None = None) -> Any:
+    module = load_function(function)
+    if not timeout:
+        return module.handler(event, Context(function))
+    previous = signal.signal(signal.SIGALRM, _timed_out)
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        return module.handler(event, Context(function))
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 class Functions:
-    """One process pool per function: a few warm 'instances' each, created on first use."""
+    """One process pool per function: a few warm 'instances' each, created on first use. Each invocation
+    runs under its function's Timeout from template.yaml."""
 
-    def __init__(self, env: dict[str, str], workers: int) -> None:
+    def __init__(self, env: dict[str, str] | Callable[[str], dict[str, str]], workers: int,
+                 timeouts: dict[str, float] | None = None) -> None:
         self.env = env
         self.workers = workers
+        self.timeouts = timeouts if timeouts is not None else {
+            f["name"]: f["timeout"] for f in template.functions().values()}
         self.pools: dict[str, ProcessPoolExecutor] = {}
         self.lock = threading.Lock()
 
@@ -77,13 +110,34 @@ class Functions:
             if function not in self.pools:
                 import multiprocessing
 
+                env = self.env(function) if callable(self.env) else self.env
                 self.pools[function] = ProcessPoolExecutor(
                     max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_worker_init, initargs=(self.env,))
+                    initializer=_worker_init, initargs=(env, function))
             return self.pools[function]
 
-    def invoke(self, function: str, event: dict[str, Any], timeout: float = 30) -> Any:
-        return self.pool(function).submit(invoke_in_worker, function, event).result(timeout=timeout)
+    def warm(self, function: str) -> None:
+        """Start one instance of `function` now (its init phase), not on the first request."""
+        if function in self.timeouts:
+            self.pool(function).submit(_started)  # the worker's initializer imports the function
+
+    def invoke(self, function: str, event: dict[str, Any]) -> Any:
+        timeout = self.timeouts.get(function)
+        future = self.pool(function).submit(invoke_in_worker, function, event, timeout)
+        try:
+            # The worker stops the handler itself; this bound only catches a worker stuck outside Python.
+            return future.result(timeout=(timeout or 30) + 60)
+        except TimeoutError:
+            self._discard(function)
+            raise FunctionTimeout from None
+
+    def _discard(self, function: str) -> None:
+        with self.lock:
+            pool = self.pools.pop(function, None)
+        if pool is not None:
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.kill()
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def stop(self) -> None:
         for pool in self.pools.values():
@@ -91,29 +145,95 @@ class Functions:
 
 
 # ---------------------------------------------------------------- HTTP front
+READ_TIMEOUT = float(os.environ.get("LOCAL_READ_TIMEOUT", "10"))  # seconds to send a request line, headers, body
+MAX_BODY = 10 * 1024 * 1024  # API Gateway's payload limit
+GATEWAY_TEXT = {  # the answers the gateway gives by itself (not the functions' catalogue)
+    "not_found": ("Не найдено.", "Not found."),
+    "method_not_allowed": ("Метод не поддерживается.", "Method not allowed."),
+    "bad_request": ("Некорректный запрос.", "Bad request."),
+    "request_timeout": ("Запрос не был получен вовремя.", "The request was not received in time."),
+    "payload_too_large": ("Запрос слишком большой.", "The request is too large."),
+    "unauthorized": ("Требуется вход в систему.", "Sign-in is required."),
+    "forbidden": ("Нужен доступ сотрудника регистратуры.", "Registry staff access is required."),
+    "unavailable": ("Сервис временно недоступен. Повторите попытку позже.",
+                    "The service is temporarily unavailable. Please try again later."),
+}
+
+
 def _error(code: str, message: str) -> dict[str, Any]:
     return {"error": {"code": code, "message": message}}
 
 
 def _cors_origin(origin: str | None) -> str | None:
+    """Only local pages may call the local stack from a browser."""
     if not origin:
         return None
-    host = urlsplit(origin).hostname
-    return origin if host in ("127.0.0.1", "localhost") else None
+    parts = urlsplit(origin)
+    return origin if parts.scheme in ("http", "https") and parts.hostname in ("127.0.0.1", "localhost") \
+        and not parts.path and not parts.query else None
+
+
+class BadRequest(Exception):
+    def __init__(self, status: int, code: str) -> None:
+        super().__init__(code)
+        self.status, self.code = status, code
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # socketserver's default of 5 resets a burst of new connections
 
 
 class Handler(BaseHTTPRequestHandler):
     server_version = "zapis-local"
     protocol_version = "HTTP/1.1"
-    stack: Stack  # set by Stack.serve
+    timeout = READ_TIMEOUT  # a client that stops sending is dropped, never holds a thread for ever
+    stack: Any  # set by make_server
     body: bytes = b""
+    label = "-"  # what the access log names: a route template, never the request's own text
+    started = 0.0
+
+    def setup(self) -> None:
+        super().setup()
+        # Each answer is one write (see _send); no Nagle delay on kept-alive connections either way.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def __getattr__(self, name: str) -> Any:
+        # Any method (TRACE, PATCH, made-up ones) reaches the router, which answers in JSON.
+        if name.startswith("do_"):
+            return self._any
+        raise AttributeError(name)
+
+    # -- logging: method, route template and status only (paths and queries can hold personal data)
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        if os.environ.get("LOCAL_ACCESS_LOG", "1") == "1":
+            ms = (time.monotonic() - self.started) * 1000 if self.started else 0.0
+            method = self.command if self.command and self.command.isalpha() and len(self.command) < 16 else "-"
+            sys.stderr.write(f"[http] {method} {self.label} {code} {ms:.0f}ms\n")
+
+    def log_error(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        pass  # the stdlib's messages quote the request line; log_request has the status
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        # Method, path without query, status: no personal data reaches the console.
-        if os.environ.get("LOCAL_ACCESS_LOG", "1") == "1":
-            sys.stderr.write(f"[http] {self.command} {urlsplit(self.path).path} {args[1] if len(args) > 1 else ''}\n")
+        pass
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """The stdlib's own rejections (malformed request line, headers, version) in the contract's shape."""
+        self.close_connection = True
+        if getattr(self, "request_version", "HTTP/0.9") == "HTTP/0.9":
+            self.request_version = "HTTP/1.0"  # so the status line and headers are written
+        status = code if code in (400, 408, 413, 414, 431, 505) else 400
+        gateway = {408: "request_timeout", 413: "payload_too_large"}.get(status, "bad_request")
+        self._send(status, self._gateway_error(gateway), {"Connection": "close"})
 
     # -- plumbing
+    def _lang(self) -> int:
+        headers = getattr(self, "headers", None)
+        return 1 if headers is not None and (headers.get("Accept-Language") or "").lower().startswith("en") else 0
+
+    def _gateway_error(self, code: str) -> dict[str, Any]:
+        return _error(code, GATEWAY_TEXT[code][self._lang()])
+
     def _send(self, status: int, body: bytes | str | dict | list | None, headers: dict[str, str] | None = None,
               content_type: str = "application/json; charset=utf-8") -> None:
         if isinstance(body, (dict, list)):
@@ -124,74 +244,111 @@ class Handler(BaseHTTPRequestHandler):
         if "content-type" not in sent and data:
             self.send_header("Content-Type", content_type)
         for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        origin = _cors_origin(self.headers.get("Origin"))
+            if not k.lower().startswith("access-control-allow-origin"):
+                self.send_header(k, v)
+        request_headers = getattr(self, "headers", None)
+        origin = _cors_origin(request_headers.get("Origin") if request_headers is not None else None)
         if origin:
             self.send_header("Access-Control-Allow-Origin", origin)
             self.send_header("Vary", "Origin")
         self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
+        self._headers_buffer.append(b"\r\n")  # end_headers without its flush: headers and body in one write
+        if getattr(self, "command", None) != "HEAD":
+            self._headers_buffer.append(data)
+        self.flush_headers()
 
     def _read_body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
+        raw = self.headers.get("Content-Length")
+        if self.headers.get("Transfer-Encoding"):
+            raise BadRequest(400, "bad_request")  # API Gateway's HTTP APIs want a length too
+        if raw is None:
+            return b""
+        if not raw.strip().isdigit():
+            raise BadRequest(400, "bad_request")
+        length = int(raw)
+        if length > MAX_BODY:
+            raise BadRequest(413, "payload_too_large")
+        try:
+            body = self.rfile.read(length) if length else b""
+        except TimeoutError:
+            raise BadRequest(408, "request_timeout") from None
+        if len(body) < length:
+            raise BadRequest(400, "bad_request")
+        return body
 
     def _body(self) -> bytes:
         return self.body
 
     def do_OPTIONS(self) -> None:
+        self.started = time.monotonic()
+        self.label = "OPTIONS"
+        try:
+            self.body = self._read_body()
+        except BadRequest as exc:
+            self.close_connection = True
+            self._send(exc.status, self._gateway_error(exc.code))
+            return
         self._send(204, None, {
             "Access-Control-Allow-Methods": "GET, POST, DELETE, OPTIONS",
             "Access-Control-Allow-Headers": "Content-Type, Authorization, Idempotency-Key, Accept-Language",
             "Access-Control-Max-Age": "600",
         })
 
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
     def do_HEAD(self) -> None:
         self._dispatch("GET")
 
-    def do_POST(self) -> None:
-        self._dispatch("POST")
-
-    def do_DELETE(self) -> None:
-        self._dispatch("DELETE")
+    def _any(self) -> None:
+        self._dispatch(self.command)
 
     def _dispatch(self, method: str) -> None:
+        self.started = time.monotonic()
+        self.label = "-"
         # Read the whole request first, whatever the answer: an unread body left on a kept-alive
         # connection would be taken for the next request.
-        self.body = self._read_body()
+        try:
+            self.body = self._read_body()
+        except BadRequest as exc:
+            self.close_connection = True
+            self._send(exc.status, self._gateway_error(exc.code), {"Connection": "close"})
+            return
         try:
             url = urlsplit(self.path)
             path = url.path
             if path.startswith("/v1/"):
                 return self._api(method, path, url.query)
-            if path == "/_local/token" and method == "POST":
-                return self._token()
+            if path == "/_local/token":
+                self.label = path
+                return self._token() if method == "POST" else self._not_allowed("POST")
             if path.startswith("/_local/outbox"):
-                return self._outbox(path)
+                self.label = "/_local/outbox"
+                return self._outbox(path) if method == "GET" else self._not_allowed("GET")
             if path in ("/docs", "/docs/") or path.startswith("/docs/") or path == "/openapi.json":
-                return self._docs(path)
+                self.label = "/docs"
+                return self._docs(path) if method == "GET" else self._not_allowed("GET")
+            self.label = "/(web)"
             if method == "GET":
                 return self._static(path)
-            self._send(404, _error("not_found", "Не найдено."))
-        except BrokenPipeError:
-            pass
-        except Exception:  # noqa: BLE001 - the front must answer, whatever broke behind it
+            self._not_allowed("GET")
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+        except Exception as exc:  # noqa: BLE001 - the front must answer, whatever broke behind it
+            log(f"internal error in the local stack: {type(exc).__name__}")
             traceback.print_exc()
             self._send(502, _error("unavailable", "Internal error in the local stack"))
+
+    def _not_allowed(self, allow: str) -> None:
+        self._send(405, self._gateway_error("method_not_allowed"), {"Allow": allow})
 
     # -- API
     def _api(self, method: str, path: str, query: str) -> None:
         matched = events.match_route(method, path)
         if matched is None:
-            # As API Gateway: no route for this method and path.
-            self._send(404, _error("not_found", "Не найдено."))
+            # As API Gateway: no route for this method and path (a known path with another method too).
+            self.label = "/v1/(no route)"
+            self._send(404, self._gateway_error("not_found"))
             return
         route, _ = matched
+        self.label = route["path"]
         claims = None
         authorizer = route.get("authorizer")
         headers = {k.lower(): v for k, v in self.headers.items()}
@@ -199,10 +356,10 @@ class Handler(BaseHTTPRequestHandler):
             try:
                 claims = tokens.verify(headers.get("authorization"))
             except tokens.TokenError:
-                self._send(401, _error("unauthorized", "Требуется вход в систему."))
+                self._send(401, _error("unauthorized", GATEWAY_TEXT["unauthorized"][self._lang()]))
                 return
             if authorizer == "AWS_IAM" and claims.get("staff") != "true":
-                self._send(403, _error("unauthorized", "Нужен доступ сотрудника регистратуры."))
+                self._send(403, _error("unauthorized", GATEWAY_TEXT["forbidden"][self._lang()]))
                 return
         body = self._body()
         event = events.http_event(method, path, body=body.decode("utf-8", errors="replace") if body else None,
@@ -213,7 +370,13 @@ class Handler(BaseHTTPRequestHandler):
                 "accessKey": "LOCALSTAFF", "accountId": "000000000000", "callerId": "local-staff",
                 "principalOrgId": None, "userArn": "arn:aws:iam::000000000000:user/local-staff",
                 "userId": "local-staff", "cognitoIdentity": None}}
-        result = self.stack.functions.invoke(route["function"], event)
+        try:
+            result = self.stack.functions.invoke(route["function"], event)
+        except FunctionTimeout:
+            # API Gateway answers this way when the integration (the function) times out.
+            log(f"{route['function']} timed out (Timeout in template.yaml)")
+            self._send(503, self._gateway_error("unavailable"), {"Retry-After": "1"})
+            return
         if not isinstance(result, dict) or "statusCode" not in result:
             self._send(200, result)
             return
@@ -264,12 +427,18 @@ class Handler(BaseHTTPRequestHandler):
         if path.endswith("/"):
             target = target / "index.html"
         if not str(target).startswith(str(WEB.resolve())) or not target.is_file():
-            self._send(404, _error("not_found", "Не найдено."))
+            self._send(404, self._gateway_error("not_found"))
             return
         ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if ctype.startswith("text/") or ctype.endswith("javascript") or ctype.endswith("json"):
             ctype += "; charset=utf-8"
         self._send(200, target.read_bytes(), {"Cache-Control": "no-cache"}, content_type=ctype)
+
+
+def make_server(stack: Any, port: int, host: str = "127.0.0.1") -> Server:
+    """The HTTP front on host:port for `stack` (anything with .functions and .outbox)."""
+    handler = type("StackHandler", (Handler,), {"stack": stack})
+    return Server((host, port), handler)
 
 
 def _swagger_dir() -> Path:
@@ -288,53 +457,158 @@ SWAGGER_PAGE = """<!doctype html>
 
 
 # ---------------------------------------------------------------- the stack
+# What the template's references and secrets stand for locally; everything else in the functions' environment
+# is read from template.yaml (Globals.Function.Environment and each function's own Environment).
+LOCAL_VALUES = {
+    "POLICY_HASH_KEY": "local-development-key",
+    "SES_CONFIGURATION_SET": "",  # moto's SES has no configuration set
+    "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon here
+}
+AWS_LOCAL = {"AWS_DEFAULT_REGION": "eu-north-1", "AWS_REGION": "eu-north-1",
+             "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
+
+
+def function_environment(function: str, local: dict[str, str]) -> dict[str, str]:
+    """The environment template.yaml gives `function`, with references resolved for the local stack:
+    `local` values first, then literals, then the referenced parameter's Default."""
+    env: dict[str, str] = {}
+    for name, value in template.environment(function).items():
+        if name in local:
+            env[name] = local[name]
+        elif isinstance(value, (str, int, float, bool)):
+            env[name] = str(value)
+        elif template.parameter_default(value) is not None:
+            env[name] = str(template.parameter_default(value))
+        else:
+            log(f"{function}: {name} has no local value (add it to LOCAL_VALUES in infra/local/server.py)")
+    return env
+
+
+class _Bars:
+    """rich progress bars for the slow steps of the start (plain lines when the output is not a terminal)."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+
+        self.console = Console(stderr=True)
+
+    def __call__(self, label: str, total: int) -> Callable[[int], None]:
+        if not self.console.is_terminal:
+            log(f"{label}: {total} items ...")
+            return lambda _n: None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        progress = Progress(TextColumn("[local] {task.description}"), BarColumn(), MofNCompleteColumn(),
+                            TimeElapsedColumn(), console=self.console, transient=False)
+        task = progress.add_task(label, total=total)
+        progress.start()
+        done = [0]
+        lock = threading.Lock()
+
+        def advance(n: int) -> None:
+            with lock:
+                done[0] += n
+                progress.update(task, advance=n)
+                if done[0] >= total:
+                    progress.stop()
+
+        if total == 0:
+            progress.stop()
+        return advance
+
+
 class Stack:
     def __init__(self) -> None:
+        self.started = time.monotonic()
         self.port = int(os.environ.get("PORT", "3000"))
         self.ddb_port = _port("DYNAMODB_PORT", 8000)
         self.workers = int(os.environ.get("LOCAL_WORKERS", "3"))
         self.sweep_seconds = float(os.environ.get("SWEEP_SECONDS", "60"))
+        # LOCAL_PERSIST=0: a fresh in-memory table (the tests' stacks)
+        self.persist = os.environ.get("LOCAL_PERSIST", "1") != "0"
         self.stopping = threading.Event()
         self.ddb: ddb_local.DynamoDBLocal | None = None
+        self.store: Any = None
         self.outbox: Any = None
         self.functions: Functions
+        self.httpd: Server | None = None
+        self.loader: threading.Thread | None = None
         self.threads: list[threading.Thread] = []
 
-    def env(self) -> dict[str, str]:
-        env = {
-            "AWS_DEFAULT_REGION": "eu-north-1", "AWS_REGION": "eu-north-1",
-            "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
-            "AWS_ENDPOINT_URL_DYNAMODB": f"http://127.0.0.1:{self.ddb_port}",
-            "TABLE_NAME": TABLE, "HOLD_SECONDS": os.environ.get("HOLD_SECONDS", "300"),
-            "CLINIC_TIMEZONE": "Europe/Moscow", "POLICY_HASH_KEY": "local-development-key",
-            "POWERTOOLS_SERVICE_NAME": "zapis", "POWERTOOLS_METRICS_NAMESPACE": "Zapis",
-            "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_DEV": "false",
-            "PUBLIC_BASE_URL": f"http://127.0.0.1:{self.port}",
-            "SENDER_EMAIL": "no-reply@zapis.example.org", "REPLY_TO_EMAIL": "registry@zapis.example.org",
-            "SES_CONFIGURATION_SET": "", "AWS_LAMBDA_LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
-            # Off by default, so a demo sees its own writes at once; deployed it is 1 s (template.yaml).
-            "LOOKUP_CACHE_SECONDS": os.environ.get("LOOKUP_CACHE_SECONDS", "0"),
-        }
+    def local_values(self) -> dict[str, str]:
+        values = dict(LOCAL_VALUES, TABLE_NAME=TABLE, PUBLIC_BASE_URL=f"http://127.0.0.1:{self.port}",
+                      AWS_LAMBDA_LOG_LEVEL=os.environ.get("LOG_LEVEL", "INFO"),
+                      # Off by default, so a demo sees its own writes at once (deployed: template.yaml's value).
+                      LOOKUP_CACHE_SECONDS=os.environ.get("LOOKUP_CACHE_SECONDS", "0"))
+        if os.environ.get("HOLD_SECONDS"):
+            values["HOLD_SECONDS"] = os.environ["HOLD_SECONDS"]
+        if self.outbox is not None:
+            values.update({k: v for k, v in self.outbox.client_env().items() if k == "NOTIFIER_DLQ_URL"})
+        return values
+
+    def aws_env(self) -> dict[str, str]:
+        env = dict(AWS_LOCAL, AWS_ENDPOINT_URL_DYNAMODB=f"http://127.0.0.1:{self.ddb_port}")
         if self.outbox is not None:
             env.update(self.outbox.client_env())
         return env
 
+    def function_env(self, function: str) -> dict[str, str]:
+        return {**self.aws_env(), **function_environment(function, self.local_values()),
+                "AWS_LAMBDA_LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO")}
+
+    def env(self) -> dict[str, str]:
+        """This process's environment for the seed and the pollers (the Globals a function gets)."""
+        return {**self.aws_env(), **function_environment("", self.local_values())}
+
     def start(self) -> None:
-        started = time.monotonic()
-        self.ddb = ddb_local.start(self.ddb_port)
-        log(f"DynamoDB Local on {self.ddb.endpoint}")
+        from infra.local import table
+
+        if self.persist:
+            self.store = table.Store.open()
+            if self.store is None:
+                log("the kept table is in use by another running stack: this one runs in memory")
+        kept = self.store.path if self.store else None
+        where = f"kept in {kept.relative_to(ROOT) if kept.is_relative_to(ROOT) else kept}" if kept else "in memory"
+        self.ddb = ddb_local.start(self.ddb_port, in_memory=self.store is None,
+                                   db_path=self.store.work if self.store else None)
+        log(f"DynamoDB Local on {self.ddb.endpoint} ({where})")
         self._start_outbox()
         os.environ.update(self.env())
         import boto3
 
-        from infra import seed
+        from shared import clock
 
-        template.create_table(boto3.client("dynamodb"), TABLE)
-        count = seed.seed()
-        log(f"table {TABLE} created from template.yaml, {count} demo items seeded")
-        self.functions = Functions(self.env(), self.workers)
-        self._start_background()
-        log(f"ready in {time.monotonic() - started:.1f}s")
+        self.functions = Functions(self.function_env, self.workers)
+        self.functions.warm("lookup")  # the first page's function starts while the table is prepared
+        client = boto3.client("dynamodb")
+        bars = _Bars()
+        what, count, later = table.prepare(client, TABLE, self.store, clock.local_date(clock.now()), bars)
+        log({"loaded": f"table {TABLE} created from template.yaml, {count} demo items loaded",
+             "caught up": f"table {TABLE} kept from the last run (make reset: a clean demo)",
+             "kept": f"table {TABLE} kept from the last run (make reset: a clean demo)"}[what])
+        self._start_background(resumed=what != "loaded")
+        if later:
+            self._load_later(later, bars)
+        self.httpd = make_server(self, self.port)
+
+    def _load_later(self, days: list[Any], bars: Any) -> None:
+        """The rest of the booking window, a day at a time, while the stack already answers."""
+        from infra.local import table
+
+        def load() -> None:
+            started = time.monotonic()
+            try:
+                n = table.load_days(TABLE, self.store, days, bars, stop=self.stopping.is_set)
+            except Exception as exc:  # noqa: BLE001 - the next start goes on from the last finished day
+                if not self.stopping.is_set():
+                    log(f"loading the booking window stopped: {type(exc).__name__}")
+                return
+            if not self.stopping.is_set():
+                log(f"booking window complete: {n} slots for {len(days)} more day(s) in "
+                    f"{time.monotonic() - started:.1f}s")
+
+        self.loader = threading.Thread(target=load, name="window", daemon=True)
+        self.loader.start()
 
     def _start_outbox(self) -> None:
         from infra.local import outbox
@@ -342,15 +616,16 @@ class Stack:
         self.outbox = outbox
         outbox.start(_port("MOTO_PORT", 4566))
 
-    def _start_background(self) -> None:
+    def _start_background(self, resumed: bool) -> None:
         self.threads.append(threading.Thread(target=self._sweep_loop, name="sweeper", daemon=True))
         from infra.local import stream
 
-        # DynamoDB Local's stream feeds the notifier, as Lambda's event source mapping would.
+        # DynamoDB Local's stream feeds the notifier, as Lambda's event source mapping would. A kept table's
+        # stream resumes at its end: nothing wrote to the table while the stack was stopped.
         self.threads.append(threading.Thread(
             target=stream.run, name="stream",
             kwargs={"table": TABLE, "deliver": lambda ev: self.functions.invoke("notifier", ev),
-                    "stop": self.stopping}, daemon=True))
+                    "stop": self.stopping, "starting_position": "LATEST" if resumed else None}, daemon=True))
         for t in self.threads:
             t.start()
 
@@ -365,17 +640,19 @@ class Stack:
                 log(f"sweeper run failed: {type(exc).__name__}")
 
     def serve(self) -> None:
-        Handler.stack = self
-        ThreadingHTTPServer.daemon_threads = True
-        httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        log(f"API and web on http://127.0.0.1:{self.port}  (docs: /docs, outbox: /_local/outbox)")
+        assert self.httpd is not None
+        base = f"http://127.0.0.1:{self.port}"
+        log(f"ready in {time.monotonic() - self.started:.1f}s: page {base}/  API {base}/v1/districts  "
+            f"docs {base}/docs  outbox {base}/_local/outbox.html  (Ctrl-C stops; bookings are kept)")
         try:
-            httpd.serve_forever(poll_interval=0.2)
+            self.httpd.serve_forever(poll_interval=0.2)
         finally:
-            httpd.server_close()
+            self.httpd.server_close()
 
     def stop(self) -> None:
         self.stopping.set()
+        if self.loader is not None:
+            self.loader.join(timeout=5)  # a day cut short is finished by the next start (infra/local/table.py)
         if hasattr(self, "functions"):
             self.functions.stop()
         if self.outbox is not None:
@@ -385,29 +662,40 @@ class Stack:
                 log(f"outbox did not stop cleanly: {type(exc).__name__}")
         if self.ddb is not None:
             self.ddb.stop()
+        if self.store is not None:
+            self.store.close()
         log("stopped")
 
 
-def main() -> int:
-    stack = Stack()
+def run(stack: Any) -> int:
+    """Start `stack` and serve until SIGINT or SIGTERM (either, once: a second signal while stopping is
+    ignored); stop everything, quietly. Also when started in the background, where SIGINT comes ignored."""
 
-    def _terminate(signum: int, _frame: Any) -> None:
+    def _stop(_signum: int, _frame: Any) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    code = 0
     try:
         stack.start()
         stack.serve()
     except ddb_local.DynamoDBLocalUnavailable as exc:
         print(f"make run: {exc}", file=sys.stderr)
-        stack.stop()
-        return 1
+        code = 1
     except KeyboardInterrupt:
         pass
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         stack.stop()
-    return 0
+    return code
+
+
+def main() -> int:
+    return run(Stack())
 
 
 if __name__ == "__main__":

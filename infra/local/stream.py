@@ -15,14 +15,18 @@ include the table's stream (NotifierFunction) applies what template.yaml declare
 - BisectBatchOnFunctionError: a batch whose invocation raised is retried in halves;
 - MaximumRetryAttempts: then the batch is dead-lettered as Lambda's on-failure destination does: a
   `{"requestContext", "responseContext", "DDBStreamBatchInfo": {shardId, start/endSequenceNumber, ...}}`
-  message, put to NOTIFIER_DLQ_URL (moto's SQS in the local stack, see infra/local/outbox.py) when set, and
-  kept in `StreamPoller.dead_letters` either way.
+  message, put to NOTIFIER_DLQ_URL (moto's SQS in the local stack, see infra/local/outbox.py) when set; the
+  last DEAD_LETTERS_KEPT of them are kept in `StreamPoller.dead_letters` either way.
+  When the dead-letter queue fails too, the batch stays at the head of its shard (nothing is lost or
+  skipped) and only the dead-letter put is retried, with exponential backoff up to MAX_BACKOFF seconds;
+  the function is not invoked again for it. Memory stays bounded: a shard buffers at most one read.
 
 `deliver(event) -> response` is the function invocation (the local server runs the notifier's handler);
 an exception it raises counts as a function error.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import threading
@@ -35,6 +39,8 @@ from typing import Any
 from infra import template
 
 Deliver = Callable[[dict[str, Any]], Any]
+MAX_BACKOFF = 60.0
+DEAD_LETTERS_KEPT = 100
 
 
 # ---------------------------------------------------------------- the template's event source mapping
@@ -177,6 +183,9 @@ class _Shard:
     limit: int = 0  # batch size now (halved by bisect)
     attempts: int = 0  # failed invocations of the batch at the head of the buffer
     not_before: float = 0.0
+    unsent: dict[str, Any] | None = None  # an on-failure message the dead-letter queue refused
+    unsent_size: int = 0  # records of the buffer's head that message covers
+    dlq_failures: int = 0
 
     @property
     def done(self) -> bool:
@@ -197,6 +206,7 @@ class StreamPoller:
         self.retry_delay = retry_delay
         self.shards: dict[str, _Shard] = {}
         self.dead_letters: list[dict[str, Any]] = []
+        self.dead_letter_attempts = 0
         self.invocations = 0
         self.last_read = 0  # records the last poll read (filtered or not): nonzero means "more may be there"
         self._described = 0.0
@@ -256,6 +266,9 @@ class StreamPoller:
         for shard in list(self.shards.values()):
             if shard.done or not self._ready(shard) or time.monotonic() < shard.not_before:
                 continue
+            if shard.unsent is not None:
+                self._send_dead_letter(shard)
+                continue
             self._fill(shard)
             if shard.buffer:
                 delivered += self._deliver(shard)
@@ -304,18 +317,36 @@ class StreamPoller:
         shard.attempts += 1
         retries = self.mapping.maximum_retry_attempts
         if retries >= 0 and shard.attempts > retries:
-            message = on_failure_message(batch, shard.shard_id, self.stream_arn, self.mapping.function,
-                                         shard.attempts)
-            self.dead_letters.append(message)
-            if self.dead_letter:
-                self.dead_letter(message)
-            del shard.buffer[:len(batch)]
-            shard.attempts, shard.limit = 0, self.mapping.batch_size
+            shard.unsent = on_failure_message(batch, shard.shard_id, self.stream_arn, self.mapping.function,
+                                              shard.attempts)
+            shard.unsent_size = len(batch)
+            self._send_dead_letter(shard)
             return 0
         if whole and self.mapping.bisect and len(batch) > 1:
             shard.limit = max(1, len(batch) // 2)
         shard.not_before = time.monotonic() + min(5.0, self.retry_delay * 2 ** (shard.attempts - 1))
         return 0
+
+
+    def _send_dead_letter(self, shard: _Shard) -> None:
+        """Put the shard's on-failure message; on success the batch is done, else back off and keep it."""
+        assert shard.unsent is not None
+        self.dead_letter_attempts += 1
+        if self.dead_letter:
+            try:
+                self.dead_letter(shard.unsent)
+            except Exception as exc:  # noqa: BLE001 - the queue is down: keep the batch, try later
+                shard.dlq_failures += 1
+                delay = min(MAX_BACKOFF, max(self.retry_delay, 0.5) * 2 ** (shard.dlq_failures - 1))
+                shard.not_before = time.monotonic() + delay
+                print(f"[stream] dead-letter queue failed ({type(exc).__name__}): retry in {delay:.0f}s",
+                      flush=True)
+                return
+        self.dead_letters.append(shard.unsent)
+        del self.dead_letters[:-DEAD_LETTERS_KEPT]
+        del shard.buffer[:shard.unsent_size]
+        shard.unsent, shard.unsent_size, shard.dlq_failures = None, 0, 0
+        shard.attempts, shard.limit = 0, self.mapping.batch_size
 
 
 # ---------------------------------------------------------------- wiring
@@ -352,17 +383,26 @@ def sqs_dead_letter(queue_url: str) -> Callable[[dict[str, Any]], None]:
 
 
 def run(table: str, deliver: Deliver, stop: threading.Event, *, interval: float = 0.5,
-        function: str | None = None) -> None:
-    """Poll the table's stream until `stop` is set (the local server runs this in a thread)."""
+        function: str | None = None, starting_position: str | None = None) -> None:
+    """Poll the table's stream until `stop` is set (the local server runs this in a thread).
+    `starting_position` replaces the template's (a kept table resumes at LATEST)."""
     dlq = os.environ.get("NOTIFIER_DLQ_URL")
-    poller = StreamPoller(stream_arn(table), deliver, stream_mapping(function),
-                          dead_letter=sqs_dead_letter(dlq) if dlq else None)
+    mapping = stream_mapping(function)
+    if starting_position:
+        mapping = dataclasses.replace(mapping, starting_position=starting_position)
+    poller = StreamPoller(stream_arn(table), deliver, mapping, dead_letter=sqs_dead_letter(dlq) if dlq else None)
+    failures = 0
     while not stop.is_set():
         try:
             delivered = poller.poll_once()
+            failures = 0
         except Exception as exc:  # noqa: BLE001 - keep polling, as the event source mapping would
+            failures += 1
             print(f"[stream] poll failed: {type(exc).__name__}", flush=True)
-            delivered = 0
-        # Catch up at full speed (the seeded table is thousands of filtered-out records); idle, poll gently.
-        if not delivered and not poller.last_read:
+            stop.wait(min(MAX_BACKOFF, interval * 2 ** (failures - 1)))
+            continue
+        # Catch up at full speed (thousands of filtered-out records); idle or waiting out a retry, gently.
+        now = time.monotonic()
+        waiting = any(s.buffer and s.not_before > now for s in poller.shards.values())
+        if (not delivered and not poller.last_read) or waiting:
             stop.wait(interval)

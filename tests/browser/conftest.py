@@ -93,7 +93,8 @@ class Stack:
 @pytest.fixture(scope="session")
 def stack(_browser_prerequisites: None) -> Iterator[Stack]:
     port, ddb_port = free_port(), free_port()
-    env = dict(os.environ, PORT=str(port), DYNAMODB_PORT=str(ddb_port), LOCAL_ACCESS_LOG="0", LOCAL_WORKERS="2")
+    env = dict(os.environ, PORT=str(port), DYNAMODB_PORT=str(ddb_port), LOCAL_ACCESS_LOG="0", LOCAL_WORKERS="2",
+               LOCAL_PERSIST="0")  # a fresh in-memory table for each run of the tests
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = (ARTIFACTS / "stack.log").open("w")
     proc = subprocess.Popen([sys.executable, "-m", "infra.local.server"], cwd=ROOT, env=env, stdout=log,

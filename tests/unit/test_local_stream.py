@@ -2,6 +2,7 @@
 partial batch responses, bisect on error, bounded retries, then the on-failure record."""
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -144,3 +145,47 @@ def test_reported_failures_are_dead_lettered_after_the_retries() -> None:
     (message,) = p.dead_letters
     assert message["DDBStreamBatchInfo"]["startSequenceNumber"] == f"{2:021d}"
     assert message["DDBStreamBatchInfo"]["endSequenceNumber"] == f"{3:021d}"
+
+
+def test_when_the_dead_letter_queue_fails_too_the_poller_backs_off_and_keeps_the_batch() -> None:
+    records = [raw(i) for i in range(1, 4)]
+    invocations: list[list[str]] = []
+    puts: list[float] = []
+    queue_up = [False]
+
+    def deliver(ev: dict[str, Any]) -> dict[str, Any]:
+        invocations.append(ids(ev))
+        raise RuntimeError("SES is down")
+
+    def dead_letter(message: dict[str, Any]) -> None:
+        puts.append(time.monotonic())
+        if not queue_up[0]:
+            raise ConnectionError("SQS is down")
+
+    p = poller(records, deliver, bisect=False)
+    p.dead_letter = dead_letter
+    for _ in range(200):  # a tight loop: the poller itself must not spin on the outage
+        p.poll_once()
+    assert len(invocations) == 1 + 5  # first try + MaximumRetryAttempts, then the function is left alone
+    assert len(puts) == 1  # the next put waits for its backoff
+    shard = p.shards["shard-1"]
+    assert shard.not_before - time.monotonic() > 0.4 and shard.buffer and p.dead_letters == []
+    for expected in (2, 3):  # each failure doubles the wait
+        before = shard.not_before - time.monotonic()
+        shard.not_before = 0.0
+        p.poll_once()
+        assert len(puts) == expected and shard.not_before - time.monotonic() > before * 1.5
+    assert len(invocations) == 6 and len(shard.buffer) == 3  # nothing re-sent, nothing dropped
+    queue_up[0] = True
+    shard.not_before = 0.0
+    p.poll_once()
+    (message,) = p.dead_letters
+    assert message["DDBStreamBatchInfo"]["batchSize"] == 3 and shard.buffer == [] and shard.unsent is None
+
+
+def test_the_dead_letters_kept_in_memory_are_bounded() -> None:
+    records = [raw(i) for i in range(1, stream.DEAD_LETTERS_KEPT + 21)]
+    p = poller(records, lambda ev: 1 / 0, bisect=False, batch_size=1, maximum_retry_attempts=0)
+    p.drain(max_rounds=2000)
+    assert len(p.dead_letters) == stream.DEAD_LETTERS_KEPT
+    assert p.dead_letters[-1]["DDBStreamBatchInfo"]["startSequenceNumber"] == f"{len(records):021d}"
