@@ -7,7 +7,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from infra.demo import addresses, data
+from infra.demo import addresses, data, gorzdrav
 from shared import clock, dal
 
 PATIENTS_FILE = Path(__file__).resolve().parent / "demo" / "patients.json"
@@ -26,6 +26,7 @@ def seed(clinic_ids: set[str] | None = None, workers: int = 4, days: int = 14) -
     people = [p for p in data.patients() if not clinic_ids or p["clinicId"] in clinic_ids]
     items += data.register_items(people)
     items += addresses.items(clinic_ids)  # the address register of the same clinics
+    items += gorzdrav.items(clinic_ids, people)  # gorzdrav-style ids and the name index (issue 19)
     for c in data.clinics():
         if clinic_ids and c["id"] not in clinic_ids:
             continue

@@ -95,9 +95,11 @@ def _error(code: str, message: str) -> dict[str, Any]:
     return {"error": {"code": code, "message": message}}
 
 
-def _cors_origin(origin: str | None) -> str | None:
+def _cors_origin(origin: str | None, path: str = "") -> str | None:
     if not origin:
         return None
+    if path.startswith("/_api/"):
+        return origin  # the gorzdrav façade's browser clients call from any origin (template.yaml's CORS)
     host = urlsplit(origin).hostname
     return origin if host in ("127.0.0.1", "localhost") else None
 
@@ -125,7 +127,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Type", content_type)
         for k, v in (headers or {}).items():
             self.send_header(k, v)
-        origin = _cors_origin(self.headers.get("Origin"))
+        origin = _cors_origin(self.headers.get("Origin"), urlsplit(self.path).path)
         if origin:
             self.send_header("Access-Control-Allow-Origin", origin)
             self.send_header("Vary", "Origin")
@@ -144,7 +146,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_OPTIONS(self) -> None:
         self._send(204, None, {
             "Access-Control-Allow-Methods": "GET, POST, DELETE, OPTIONS",
-            "Access-Control-Allow-Headers": "Content-Type, Authorization, Idempotency-Key, Accept-Language",
+            "Access-Control-Allow-Headers": "Content-Type, Authorization, Idempotency-Key, Accept-Language, token, X-Requested-With",
             "Access-Control-Max-Age": "600",
         })
 
@@ -167,7 +169,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             url = urlsplit(self.path)
             path = url.path
-            if path.startswith("/v1/"):
+            if path.startswith(("/v1/", "/_api/")):
                 return self._api(method, path, url.query)
             if path == "/_local/token" and method == "POST":
                 return self._token()
