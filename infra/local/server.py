@@ -146,7 +146,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_OPTIONS(self) -> None:
         self._send(204, None, {
             "Access-Control-Allow-Methods": "GET, POST, DELETE, OPTIONS",
-            "Access-Control-Allow-Headers": "Content-Type, Authorization, Idempotency-Key, Accept-Language, token, X-Requested-With",
+            "Access-Control-Allow-Headers": "Content-Type, Authorization, Idempotency-Key, Accept-Language, token, "
+                                            "X-Requested-With",
             "Access-Control-Max-Age": "600",
         })
 
