@@ -389,3 +389,19 @@ def test_nothing_personal_in_the_logs(moto_table: str, captured_logs: Any) -> No
     assert '"message":"appointment booked"' in logged
     assert_clean(logged, PATIENT)
     assert PATIENT["firstName"] not in logged and pid not in logged
+
+
+def test_every_route_has_a_sample_event_that_answers_in_the_envelope(moto_table: str) -> None:
+    from infra import template
+    from tests.support import EVENTS, Context, load_function
+
+    samples = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in (EVENTS / "gorzdrav").glob("*.json")}
+    routes = {f"{r['method']} {r['path']}" for r in template.routes() if r["function"] == "gorzdrav"}
+    assert {e["routeKey"] for e in samples.values()} == routes and len(routes) == 15
+    for name, event in samples.items():
+        response = load_function("gorzdrav").handler(event, Context())
+        answer = json.loads(response["body"])
+        assert response["statusCode"] == 200, (name, answer)
+        assert_shape(answer, ENVELOPE if answer["success"] else ERROR, name)
+    # The placeholders are refused as gorzdrav would refuse them, the look-ups answer.
+    assert json.loads(load_function("gorzdrav").handler(samples["patient_search"], Context())["body"])["success"]
