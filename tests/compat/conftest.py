@@ -82,7 +82,8 @@ def local_stack() -> Iterator[str]:
             except (urllib.error.URLError, OSError):
                 pass
             if time.monotonic() > deadline:
-                pytest.fail("the local stack did not answer within 900 s (seeding is slow on a busy machine)", pytrace=False)
+                pytest.fail("the local stack did not answer within 900 s (seeding is slow on a busy machine)",
+                            pytrace=False)
             time.sleep(1)
         yield base
     finally:

@@ -6,8 +6,6 @@ import json
 import uuid
 from typing import Any
 
-import pytest
-
 from shared import clock, dal, keys
 from shared.gorzdrav import identity, wire
 from tests.handler.test_privacy import assert_clean, captured_logs  # noqa: F401 - a fixture
@@ -215,7 +213,7 @@ def test_patient_search_formats_case_and_token(moto_table: str) -> None:
     variants = [{"birthdate": f"{born}T00:00:00"}, {"birthdate": born}, {"birthdate": f"{d}.{m}.{y}"},
                 {"birthdate": f"{d}.{m}.{y}", "birthdateValue": born}, {"birthdate": "", "birthdateValue": born}]
     for variant in variants:
-        status, answer, headers = call("GET", "/patient/search", query={**search_query(PATIENT), **variant})
+        _, answer, headers = call("GET", "/patient/search", query={**search_query(PATIENT), **variant})
         assert answer["success"] is True, (variant, answer)
         assert headers["token"]  # issued, never required
         assert identity.unseal(answer["result"]).policy_hash  # type: ignore[union-attr]
@@ -377,7 +375,7 @@ def test_get_bodies_are_ignored_and_unknown_paths_answer_json(moto_table: str) -
     assert refused("POST", "/appointment/create", "[1, 2]") == wire.INVALID_REQUEST
 
 
-def test_nothing_personal_in_the_logs(moto_table: str, captured_logs: Any) -> None:
+def test_nothing_personal_in_the_logs(moto_table: str, captured_logs: Any) -> None:  # noqa: F811
     captured_logs()
     pid = patient_id()
     slot = free_slots()[0]["id"]
