@@ -194,7 +194,7 @@ def search_patient(query: dict[str, str]) -> str:
 
 
 def _patient(body: dict[str, Any]) -> identity.GzPatient:
-    found = identity.unseal(body.get("patientId"))
+    found = identity.unseal(body.get("patientid"))
     if found is None:
         identity.failed_check("")
         raise GzError(wire.PATIENT_NOT_FOUND)
@@ -203,7 +203,8 @@ def _patient(body: dict[str, Any]) -> identity.GzPatient:
 
 def update_patient(body: dict[str, Any]) -> bool:
     """Accepted and answered true; the phone is not kept (our register holds no phone numbers)."""
-    _lpu(body.get("lpuId"))
+    body = wire.fields(body)
+    _lpu(body.get("lpuid"))
     _patient(body)
     return True
 
@@ -247,13 +248,14 @@ def create_appointment(body: dict[str, Any], lang: str) -> bool:
     """Book through shared.booking.book. gorzdrav clients send no Idempotency-Key, so the key is the slot
     itself (scoped, as every key, by the patient's policy hash): a repeated create of the same slot for the
     same patient replays success; after that booking was cancelled, the next key follows from it."""
+    body = wire.fields(body)
     p = _patient(body)
-    clinic_id = _lpu(body.get("lpuId"))["clinicId"]
-    slot_id = wire.text(body.get("appointmentId"), 80)
+    clinic_id = _lpu(body.get("lpuid"))["clinicId"]
+    slot_id = wire.text(body.get("appointmentid"), 80)
     parsed = keys.parse_slot_id(slot_id) if slot_id else None
     if not slot_id or not parsed or keys.clinic_of_doctor(parsed[0]) != clinic_id:
         raise GzError(wire.SLOT_TAKEN)
-    email = wire.text(body.get("recipientEmail"), 254) or ""
+    email = wire.text(body.get("recipientemail"), 254) or ""
     patient = _booking_patient(p, email if _EMAIL.match(email) else "")
     patient_pk = keys.policy_pk(p.policy_hash)
     idempotency = f"gorzdrav|{slot_id}"
@@ -278,8 +280,9 @@ def create_appointment(body: dict[str, Any], lang: str) -> bool:
 
 def cancel_appointment(body: dict[str, Any], lang: str) -> bool:
     """shared.cancellation.cancel, as the owner; cancelling twice answers true again (a retry is safe)."""
+    body = wire.fields(body)
     p = _patient(body)
-    appointment_id = wire.text(body.get("appointmentId"), 80) or ""
+    appointment_id = wire.text(body.get("appointmentid"), 80) or ""
     try:
         cancellation.cancel(appointment_id, keys.policy_pk(p.policy_hash), lang)
     except DomainError as refused:
@@ -295,7 +298,7 @@ def patient_appointments(query: dict[str, str]) -> list[dict[str, Any]]:
     """The patient's future booked appointments, read from our history (newest first, page by page, until
     appointments made before the booking window could have started)."""
     patient_id = query.get("patientid") or ""
-    p = _patient({"patientId": patient_id})
+    p = _patient({"patientid": patient_id})
     now = clock.now()
     oldest = now - (slots.horizon(now) - now) - 86400
     found: list[dict[str, Any]] = []

@@ -117,6 +117,13 @@ def birth_date(*candidates: str | None) -> date | None:
     return None
 
 
+def fields(body: dict[str, Any]) -> dict[str, Any]:
+    """A JSON body's fields by a name without case or underscores: `lpuId`, `lpuid` and `lpu_id` are one field.
+    gorzdrav binds names without regard to case (§2.1), and clients that dump pydantic models without their
+    aliases send snake_case (vispar-tech's create: `patient_id`, `appointment_id`)."""
+    return {k.replace("_", "").lower(): v for k, v in body.items() if isinstance(k, str)}
+
+
 def int_id(value: Any) -> int | None:
     """lpuId as int or numeric string (§2.1)."""
     if isinstance(value, bool):

@@ -283,6 +283,10 @@ def test_retries_are_safe_and_751_for_a_similar_specialist(moto_table: str) -> N
     assert ok("POST", "/appointment/create", body) is True
     assert ok("POST", "/appointment/create", body) is True  # the same create again: success, not "taken"
     assert ok("POST", "/appointment/create", dict(body, recipientEmail="")) is True
+    # Field names bind without case or underscores (vispar-tech dumps its model without aliases: snake_case).
+    snake = {"lpu_id": LPU, "patient_id": pid, "appointment_id": slots[0]["id"], "recipient_email": None}
+    assert ok("POST", "/appointment/create", snake) is True
+    assert refused("POST", "/appointment/create", dict(snake, appointment_id=slots[1]["id"])) == 751
     assert refused("POST", "/appointment/create", dict(body, appointmentId=slots[1]["id"])) == 751
     other_doctor = free_slots("cl0101-d02")[0]["id"]
     assert refused("POST", "/appointment/create", dict(body, appointmentId=other_doctor)) == 751
