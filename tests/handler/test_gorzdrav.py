@@ -407,3 +407,24 @@ def test_every_route_has_a_sample_event_that_answers_in_the_envelope(moto_table:
         assert_shape(answer, ENVELOPE if answer["success"] else ERROR, name)
     # The placeholders are refused as gorzdrav would refuse them, the look-ups answer.
     assert json.loads(load_function("gorzdrav").handler(samples["patient_search"], Context())["body"])["success"]
+
+
+def test_round_trips_per_request(dynamodb_calls: Any) -> None:
+    """What a façade request costs in DynamoDB round trips (as tests/handler/test_round_trips.py counts ours):
+    a booking is our booking's one read and one transaction, plus the clinic's id and the new appointment."""
+    from collections import Counter
+
+    pid = patient_id()
+    slot = free_slots()[0]["id"]
+    dynamodb_calls.clear()
+    patient_id()
+    assert dynamodb_calls == Counter({"GetItem": 1, "Query": 1, "BatchGetItem": 1})
+    dynamodb_calls.clear()
+    free_slots()
+    assert dynamodb_calls == Counter({"GetItem": 1, "Query": 1})
+    dynamodb_calls.clear()
+    assert ok("POST", "/appointment/create", {"lpuId": LPU, "patientId": pid, "appointmentId": slot})
+    assert dynamodb_calls == Counter({"GetItem": 2, "BatchGetItem": 1, "TransactWriteItems": 1})
+    dynamodb_calls.clear()
+    assert ok("POST", "/appointment/create", {"lpuId": LPU, "patientId": pid, "appointmentId": slot})
+    assert dynamodb_calls == Counter({"GetItem": 2, "BatchGetItem": 1})  # the retry: a replay, no write
