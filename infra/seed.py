@@ -25,7 +25,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from infra.demo import addresses, data
+from infra.demo import addresses, data, gorzdrav
 from shared import clock, dal
 
 PATIENTS_FILE = Path(__file__).resolve().parent / "demo" / "patients.json"
@@ -47,6 +47,7 @@ def reference_items(clinic_ids: set[str] | None = None) -> list[dict[str, Any]]:
     people = [p for p in data.patients() if not clinic_ids or p["clinicId"] in clinic_ids]
     items += data.register_items(people)
     items += addresses.items(clinic_ids)  # the address register of the same clinics
+    items += gorzdrav.items(clinic_ids, people)  # gorzdrav-style ids and the name index (issue 19)
     return items
 
 

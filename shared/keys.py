@@ -184,3 +184,28 @@ def all_hold_shards() -> list[str]:
 
 def patient_history_sk(created_at: int, appointment_id: str) -> str:
     return f"{created_at:011d}#{appointment_id}"
+
+
+# ---------------------------------------------------------------- gorzdrav-compatible façade (issue 19)
+# gorzdrav-style ids are data (infra/demo/gorzdrav_ids.json, the import): three small partitions translate
+# them, and a keyed-hash index finds a register entry by full name and birth date (never names in keys).
+GZ_DISTRICTS = "GZ#DISTRICTS"  # SK gz_district_sk: {gzId "1".."18", districtId, name, okato}
+GZ_LPUS = "GZ#LPUS"  # SK gz_lpu_sk: {gzId int, clinicId, the Lpu wire fields}
+GZ_SPECIALTIES = "GZ#SPECS"  # SK gz_specialty_sk(our id): {gzId, ferId, specialtyId}
+
+
+def gz_district_sk(gz_id: int) -> str:
+    return f"D#{gz_id:03d}"
+
+
+def gz_lpu_sk(gz_id: int) -> str:
+    return f"LPU#{gz_id:07d}"
+
+
+def gz_specialty_sk(specialty_id: str) -> str:
+    return f"SPEC#{specialty_id}"
+
+
+def gz_name_pk(name_hash: str) -> str:
+    """Name index: PK = keyed hash of (full name, birth date); SK = the register entry's PK (POLICY#<hash>)."""
+    return f"GZNAME#{name_hash}"

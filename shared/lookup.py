@@ -62,6 +62,12 @@ def _free_slots(clinic_id: str, specialty_id: str, now: int) -> list[dict[str, A
     return [s for s in found if int(s["start"]) > now]
 
 
+def free_slot_starts(clinic_id: str, specialty_id: str) -> list[dict[str, Any]]:
+    """The free slots (`doctorId`, `start`) of one clinic's specialty in the booking window: what the
+    counts and nearest dates above are made of (the gorzdrav façade also shows the last date)."""
+    return _free_slots(clinic_id, specialty_id, clock.now())
+
+
 def _query_free_slots(clinic_id: str, specialty_id: str, now: int) -> list[dict[str, Any]]:
     return list(dal.query_all(
         "AvPK = :pk AND AvSK BETWEEN :lo AND :hi",

@@ -164,10 +164,12 @@ def _error(code: str, message: str) -> dict[str, Any]:
     return {"error": {"code": code, "message": message}}
 
 
-def _cors_origin(origin: str | None) -> str | None:
-    """Only local pages may call the local stack from a browser."""
+def _cors_origin(origin: str | None, path: str = "") -> str | None:
+    """Only local pages may call the local stack from a browser (the gorzdrav façade: any origin)."""
     if not origin:
         return None
+    if path.startswith("/_api/"):
+        return origin
     parts = urlsplit(origin)
     return origin if parts.scheme in ("http", "https") and parts.hostname in ("127.0.0.1", "localhost") \
         and not parts.path and not parts.query else None
@@ -247,7 +249,8 @@ class Handler(BaseHTTPRequestHandler):
             if not k.lower().startswith("access-control-allow-origin"):
                 self.send_header(k, v)
         request_headers = getattr(self, "headers", None)
-        origin = _cors_origin(request_headers.get("Origin") if request_headers is not None else None)
+        origin = _cors_origin(request_headers.get("Origin") if request_headers is not None else None,
+                              urlsplit(getattr(self, "path", "") or "").path)
         if origin:
             self.send_header("Access-Control-Allow-Origin", origin)
             self.send_header("Vary", "Origin")
@@ -290,7 +293,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         self._send(204, None, {
             "Access-Control-Allow-Methods": "GET, POST, DELETE, OPTIONS",
-            "Access-Control-Allow-Headers": "Content-Type, Authorization, Idempotency-Key, Accept-Language",
+            "Access-Control-Allow-Headers": "Content-Type, Authorization, Idempotency-Key, Accept-Language, token, "
+                                            "X-Requested-With",
             "Access-Control-Max-Age": "600",
         })
 
@@ -314,7 +318,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             url = urlsplit(self.path)
             path = url.path
-            if path.startswith("/v1/"):
+            if path.startswith(("/v1/", "/_api/")):
                 return self._api(method, path, url.query)
             if path == "/_local/token":
                 self.label = path
