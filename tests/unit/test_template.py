@@ -11,7 +11,8 @@ from typing import Any
 from infra import template
 
 ROOT = Path(__file__).resolve().parents[2]
-DECORATOR = re.compile(r'@app\.(get|post|put|patch|delete)\(\s*"([^"]+)"')
+DECORATOR = re.compile(r'@app\.(get|post|put|patch|delete)\(\s*f?"([^"]+)"')
+CONSTANT = re.compile(r'^([A-Z_]+) = "([^"]*)"$', re.M)  # a path prefix an f-string route may use
 
 # Exactly the DynamoDB (and other) actions each function needs: a new action is a decision, made here too.
 ACTIONS = {
@@ -22,6 +23,9 @@ ACTIONS = {
     "HistoryFunction": {"dynamodb:Query"},
     "RegistryFunction": {"dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem",
                          "dynamodb:ConditionCheckItem"},
+    # The façade books, cancels and reads through the same domain code (and its name index).
+    "GorzdravFunction": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:UpdateItem",
+                         "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"},
     "SweeperFunction": {"dynamodb:Query", "dynamodb:UpdateItem"},
     # (SAM grants the stream's read actions for the DynamoDB event source itself.)
     "NotifierFunction": {"ses:SendEmail", "dynamodb:UpdateItem", "sqs:SendMessage"},
@@ -31,7 +35,10 @@ ACTIONS = {
 def handler_routes() -> set[tuple[str, str, str]]:
     out = set()
     for app in (ROOT / "functions").glob("*/app.py"):
-        for method, path in DECORATOR.findall(app.read_text(encoding="utf-8")):
+        source = app.read_text(encoding="utf-8")
+        constants = dict(CONSTANT.findall(source))
+        for method, path in DECORATOR.findall(source):
+            path = re.sub(r"\{([A-Z_]+)\}", lambda m, c=constants: c[m.group(1)], path)
             out.add((app.parent.name, method.upper(), re.sub(r"<(\w+)>", r"{\1}", path)))
     return out
 
