@@ -10,8 +10,12 @@ import re
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 
+from shared import request_limits
 from shared.errors import DomainError, error_body, language
 from shared.observability import logger
 
@@ -39,19 +43,46 @@ def json_response(status: int, body: Any) -> Response:
 _FIELD_NAME = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_-]{0,40}|\d{1,3})$")
 
 
-def _field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
-    """Where and what, never the value typed (it may be a policy number or a name)."""
-    out = []
+def _field_errors(exc: RequestValidationError) -> tuple[list[dict[str, str]], int]:
+    """Where and what, never the value typed (it may be a policy number or a name). Unknown keys are
+    refused but never named (a key can carry personal data): one `unknown_field` entry per object that
+    had some, and their count."""
+    out: list[dict[str, str]] = []
+    unknown = 0
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
+        if err.get("type") == "extra_forbidden":
+            unknown += 1
+            loc = loc[:-1]  # the parent object, a name of our models; never the unknown key itself
         # A body that is not JSON can put request text where a field name should be: keep names only.
         loc = [p if _FIELD_NAME.match(p) else "body" for p in loc]
-        out.append({"field": ".".join(loc), "problem": str(err.get("type", "invalid"))})
-    return out
+        entry = {"field": ".".join(loc) or "body", "problem": str(err.get("type", "invalid"))}
+        if entry["problem"] == "extra_forbidden":
+            entry["problem"] = "unknown_field"
+        if entry not in out:
+            out.append(entry)
+    return out, unknown
+
+
+def _guard_bodies(app: APIGatewayHttpResolver) -> None:
+    """Run shared.request_limits before Powertools parses and validates the body, for every route.
+    Powertools puts its request validation first in each route's middleware stack, ahead of any `app.use`
+    middleware, so the check wraps that step; its failures go through the exception handlers below."""
+    validate = getattr(app, "_request_validation_middleware", None)
+    if validate is None:
+        raise RuntimeError("api.configure needs APIGatewayHttpResolver(enable_validation=True)")
+
+    def limited(app_: APIGatewayHttpResolver, next_middleware: Any) -> Any:
+        event = app_.current_event
+        request_limits.check(event.body, bool(event.is_base64_encoded), event.headers.get("content-type"))
+        return validate(app_, next_middleware)
+
+    app._request_validation_middleware = limited  # type: ignore[assignment]
 
 
 def configure(app: APIGatewayHttpResolver) -> None:
     """Map every failure to the contract's error shape, in the caller's language."""
+    _guard_bodies(app)
 
     @app.exception_handler(DomainError)
     def _domain(exc: DomainError) -> Response:
@@ -64,9 +95,17 @@ def configure(app: APIGatewayHttpResolver) -> None:
             # Our answer broke our own model: a bug, not the caller's fault.
             logger.error("response failed validation", extra={"fields": [str(e.get("loc")) for e in exc.errors()]})
             return error_response("unavailable", lang(app), 503, retry_after=2)
-        fields = _field_errors(exc)
-        logger.info("invalid request", extra={"fields": [f["field"] for f in fields]})
-        return error_response("validation_error", lang(app), 422, {"fields": fields})
+        fields, unknown = _field_errors(exc)
+        logger.info("invalid request", extra={"fields": [f["field"] for f in fields], "unknownFields": unknown})
+        detail: dict[str, Any] = {"fields": fields}
+        if unknown:
+            detail["unknownFields"] = unknown
+        return error_response("validation_error", lang(app), 422, detail)
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _unsupported(exc: RequestUnsupportedContentType) -> Response:
+        # request_limits refuses these first; this keeps any other path to Powertools' own check a 415.
+        return error_response("unsupported_media_type", lang(app), 415)
 
     @app.not_found
     def _no_route(exc: Exception) -> Response:
