@@ -16,7 +16,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 
 from shared import request_limits
-from shared.errors import DomainError, error_body, language
+from shared.errors import CATALOGUE, DomainError, error_body, language
 from shared.observability import logger
 
 
@@ -34,6 +34,17 @@ def error_response(code: str, lang_: str, status: int, detail: dict[str, Any] | 
     headers = {"Retry-After": str(retry_after)} if retry_after else None
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON,
                     body=serialize(error_body(code, lang_, detail)), headers=headers)
+
+
+def errors(*codes: str) -> dict[str, Any]:
+    """A route's own error codes, for docs/openapi.json: `@app.post(..., openapi_extensions=api.errors(...))`.
+    infra/openapi.py turns them, with the codes every route of its kind can answer (validation_error,
+    unavailable; not_found with a path parameter; 413/415 with a body; 401/403 from the template's
+    authorizer), into one response per status with the contract's `Error` schema."""
+    unknown = [c for c in codes if c not in CATALOGUE]
+    if unknown:
+        raise ValueError(f"not in shared/errors.py's catalogue: {unknown}")
+    return {"x-error-codes": list(codes)}
 
 
 def json_response(status: int, body: Any) -> Response:
