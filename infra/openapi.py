@@ -12,8 +12,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import re
+import sys
 import warnings
 from typing import Any
 
