@@ -202,7 +202,7 @@ class Handler(BaseHTTPRequestHandler):
                 self._send(401, _error("unauthorized", "Требуется вход в систему."))
                 return
             if authorizer == "AWS_IAM" and claims.get("staff") != "true":
-                self._send(403, _error("unauthorized", "Нужен доступ сотрудника регистратуры."))
+                self._send(403, _error("forbidden", "Нужен доступ сотрудника регистратуры."))
                 return
         body = self._body()
         event = events.http_event(method, path, body=body.decode("utf-8", errors="replace") if body else None,
