@@ -54,16 +54,14 @@ def json_response(status: int, body: Any) -> Response:
 _FIELD_NAME = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_-]{0,40}|\d{1,3})$")
 
 
-def _field_errors(exc: RequestValidationError) -> tuple[list[dict[str, str]], int]:
+def _field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
     """Where and what, never the value typed (it may be a policy number or a name). Unknown keys are
     refused but never named (a key can carry personal data): one `unknown_field` entry per object that
-    had some, and their count."""
+    had some (`_unknown_fields` counts them)."""
     out: list[dict[str, str]] = []
-    unknown = 0
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
         if err.get("type") == "extra_forbidden":
-            unknown += 1
             loc = loc[:-1]  # the parent object, a name of our models; never the unknown key itself
         # A body that is not JSON can put request text where a field name should be: keep names only.
         loc = [p if _FIELD_NAME.match(p) else "body" for p in loc]
@@ -72,7 +70,11 @@ def _field_errors(exc: RequestValidationError) -> tuple[list[dict[str, str]], in
             entry["problem"] = "unknown_field"
         if entry not in out:
             out.append(entry)
-    return out, unknown
+    return out
+
+
+def _unknown_fields(exc: RequestValidationError) -> int:
+    return sum(err.get("type") == "extra_forbidden" for err in exc.errors())
 
 
 def _guard_bodies(app: APIGatewayHttpResolver) -> None:
@@ -106,7 +108,7 @@ def configure(app: APIGatewayHttpResolver) -> None:
             # Our answer broke our own model: a bug, not the caller's fault.
             logger.error("response failed validation", extra={"fields": [str(e.get("loc")) for e in exc.errors()]})
             return error_response("unavailable", lang(app), 503, retry_after=2)
-        fields, unknown = _field_errors(exc)
+        fields, unknown = _field_errors(exc), _unknown_fields(exc)
         logger.info("invalid request", extra={"fields": [f["field"] for f in fields], "unknownFields": unknown})
         detail: dict[str, Any] = {"fields": fields}
         if unknown:
