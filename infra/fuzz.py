@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -67,10 +68,17 @@ def main() -> int:
     for name in ("PORT", "DYNAMODB_PORT", "MOTO_PORT"):
         env[name] = env.get(name) or str(_free_port())
     base = f"http://127.0.0.1:{env['PORT']}"
+    # The stack's own output goes to a file: shown when it fails to start, otherwise it would bury the report.
+    output = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace")
     stack = subprocess.Popen([sys.executable, "-m", "infra.local.server"], cwd=ROOT, env=env,
-                             stdout=subprocess.DEVNULL, start_new_session=True)
+                             stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        _wait(base, stack)
+        try:
+            _wait(base, stack)
+        except RuntimeError:
+            output.seek(0)
+            print(output.read()[-4000:], file=sys.stderr)
+            raise
         command = [
             str(ROOT / ".venv/bin/schemathesis"), "run", str(ROOT / "docs/openapi.json"), "--url", base,
             "--checks", CHECKS, "--max-examples", os.environ.get("FUZZ_EXAMPLES", "25"),
@@ -87,6 +95,7 @@ def main() -> int:
         except subprocess.TimeoutExpired:
             os.killpg(stack.pid, signal.SIGKILL)
             stack.wait()
+        output.close()
 
 
 if __name__ == "__main__":
