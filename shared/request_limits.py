@@ -83,7 +83,9 @@ def check(body: str | None, is_base64: bool, content_type: str | None) -> None:
         value = json.loads(raw, parse_int=_number, parse_float=_number, parse_constant=_constant)
     except _Refused as exc:
         raise _invalid(exc.problem) from None
-    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested past the parser's own limit
+    except RecursionError:  # nested past the parser's own limit
+        raise _invalid("too_deep") from None
+    except ValueError:  # not JSON, or not UTF-8
         raise _invalid("json_invalid") from None
     if _depth(value) > MAX_DEPTH:
         raise _invalid("too_deep")
