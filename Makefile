@@ -4,7 +4,7 @@ PY := .venv/bin/python
 PYTEST := .venv/bin/pytest
 STAMP := .venv/.installed
 
-.PHONY: install run reset test unit handler integration browser lint typecheck openapi check-openapi invoke build deploy clean
+.PHONY: install run reset test unit handler integration browser lint typecheck openapi check-openapi fuzz invoke build deploy clean
 
 $(STAMP): requirements-dev.txt shared/requirements.txt
 	@command -v python3 >/dev/null || { echo "make: python3 (3.11+) is needed"; exit 1; }
@@ -29,6 +29,7 @@ reset: install
 test: install ddb-local-install web-tests/node_modules lint typecheck lint-template check-openapi
 	$(PYTEST) -q -n 2 --dist loadfile --ignore=tests/browser tests
 	$(PYTEST) -q tests/browser
+	$(MAKE) fuzz
 	$(MAKE) sam-build
 
 unit: install
@@ -60,6 +61,11 @@ openapi: install
 
 check-openapi: install
 	$(PY) -m infra.openapi --check
+
+## fuzz: schemathesis against a local stack it starts on free ports (5xx, undocumented statuses and bodies off
+## the schema fail); FUZZ_EXAMPLES=25 examples per operation, FUZZ_SEED for another random seed
+fuzz: install ddb-local-install
+	$(PY) -m infra.fuzz
 
 ## invoke: run one function with a sample event against the local stack (make run must be up)
 invoke: install

@@ -1,14 +1,23 @@
 """docs/openapi.json, generated from the handlers' routes and models (Powertools' OpenAPIMerge merges every
-function's resolver into one document). `--write` regenerates it, `--check` fails when it is stale."""
+function's resolver into one document). `--write` regenerates it, `--check` fails when it is stale.
+
+Errors: every operation documents each error status it can answer, with the contract's one `Error` schema
+and, in the description and `x-error-codes`, the codes behind that status (statuses from shared/errors.py's
+catalogue). The codes are the route's own (`openapi_extensions=api.errors(...)` on its decorator) plus those
+its kind of route can always answer (`implied_codes`). Statuses API Gateway itself can answer (401 from the
+JWT authorizer, 403 from IAM authorization, 413, 429, 503) also admit its `{"message": ...}` body
+(`GatewayError`, see README "Answers from API Gateway itself")."""
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import re
 import sys
 import warnings
+from typing import Any
 
-from infra.template import ROOT, functions
+from infra.template import ROOT, functions, routes
 
 OUT = ROOT / "docs" / "openapi.json"
 
@@ -39,7 +48,111 @@ def generate() -> str:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a handler that fails to load must fail the generation
         schema = json.loads(merge.get_openapi_json_schema())
+    document_errors(schema)
     return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+OPERATION_ID = re.compile(r"^[a-z][A-Za-z0-9]*$")
+ALWAYS = ("validation_error", "unavailable")
+# What API Gateway answers by itself, before or instead of the function: a status the Error schema alone
+# would not describe.
+GATEWAY_STATUSES = {401, 403, 413, 429, 503}
+
+
+def implied_codes(method: str, path: str, operation: dict[str, Any], authorizer: str | None) -> list[str]:
+    """The codes any route of this kind can answer, whatever its own logic."""
+    codes = list(ALWAYS)
+    if "{" in path:
+        codes.append("not_found")  # an id that names nothing
+    if "requestBody" in operation:
+        codes += ["payload_too_large", "unsupported_media_type"]  # shared/request_limits.py
+    if authorizer == "AWS_IAM":
+        codes += ["unauthorized", "forbidden"]
+    elif authorizer:
+        codes.append("unauthorized")
+    return codes
+
+
+def _error_schemas() -> dict[str, Any]:
+    from shared.errors import CATALOGUE
+
+    return {
+        "Error": {
+            "title": "Error",
+            "description": "Every error the functions answer: a code from the catalogue and a message in the "
+                           "request's language (Russian by default, English with Accept-Language: en).",
+            "type": "object",
+            "required": ["error"],
+            "properties": {"error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {"type": "string", "enum": sorted(CATALOGUE)},
+                    "message": {"type": "string"},
+                    "details": {"type": "object", "description": "Safe context, e.g. the fields that failed "
+                                "validation (`fields`: field and problem; `unknownFields`: how many keys "
+                                "were not ours, never their names)."},
+                },
+            }},
+        },
+        "GatewayError": {
+            "title": "GatewayError",
+            "description": "An answer from API Gateway itself (authorizer, throttling, payload limit, "
+                           "integration timeout), not from a function.",
+            "type": "object",
+            "required": ["message"],
+            "properties": {"message": {"type": "string", "examples": ["Unauthorized", "Too Many Requests"]}},
+        },
+    }
+
+
+def document_errors(schema: dict[str, Any]) -> None:
+    """Replace Powertools' HTTPValidationError with the contract's errors, per operation (see the module doc)."""
+    from shared.errors import CATALOGUE
+
+    authorizers = {(r["method"].lower(), r["path"]): r["authorizer"] for r in routes()}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            op_id = operation.get("operationId", "")
+            if not OPERATION_ID.match(op_id):
+                raise ValueError(f"{method.upper()} {path}: give the route a readable operation_id= (camelCase), "
+                                 f"not {op_id!r}")
+            authorizer = authorizers.get((method, path))
+            if authorizer and authorizer != "AWS_IAM":
+                operation["security"] = [{"patientToken": []}]
+            own = operation.pop("x-error-codes", [])
+            by_status: dict[int, list[str]] = {}
+            for code in dict.fromkeys(implied_codes(method, path, operation, authorizer) + own):
+                by_status.setdefault(CATALOGUE[code][0], []).append(code)
+            responses = {k: v for k, v in operation["responses"].items() if int(k) < 400}
+            for status, codes in sorted(by_status.items()):
+                ref: dict[str, Any] = {"$ref": "#/components/schemas/Error"}
+                if status in GATEWAY_STATUSES:
+                    ref = {"anyOf": [ref, {"$ref": "#/components/schemas/GatewayError"}]}
+                responses[str(status)] = {
+                    "description": "Error codes: " + ", ".join(f"`{c}`" for c in codes),
+                    "content": {"application/json": {"schema": ref}},
+                    "x-error-codes": codes,
+                }
+            operation["responses"] = responses
+    components = schema.setdefault("components", {})
+    components.setdefault("schemas", {}).update(_error_schemas())
+    components["securitySchemes"] = {"patientToken": {
+        "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+        "description": "A patient's token (the HTTP API's JWT authorizer; `POST /_local/token` on the local stack)."}}
+    _drop_unused(components["schemas"], schema)
+
+
+def _drop_unused(schemas: dict[str, Any], schema: dict[str, Any]) -> None:
+    """Drop components nothing refers to (Powertools' HTTPValidationError, ValidationError, ...)."""
+    while True:
+        text = json.dumps({k: v for k, v in schema.items() if k != "components"}) + json.dumps(
+            [v for v in schemas.values()])
+        unused = [name for name in schemas if f'"#/components/schemas/{name}"' not in text]
+        if not unused:
+            return
+        for name in unused:
+            del schemas[name]
 
 
 def main() -> int:

@@ -70,7 +70,9 @@ def staff_caller(event: dict[str, Any]) -> str:
     iam = ((event.get("requestContext") or {}).get("authorizer") or {}).get("iam") or {}
     caller = iam.get("userArn") or iam.get("callerId") or iam.get("userId")
     if not caller:
-        raise DomainError("unauthorized")
+        # A patient's token (JWT claims) is a signed-in caller without a staff identity: 403, not 401.
+        signed_in = ((event.get("requestContext") or {}).get("authorizer") or {}).get("jwt")
+        raise DomainError("forbidden" if signed_in else "unauthorized")
     return str(caller)
 
 

@@ -70,6 +70,13 @@ CATALOGUE: dict[str, tuple[int, str, str]] = {
         "This Idempotency-Key was already used for a different request.",
     ),
     "unauthorized": (401, "Требуется вход в систему.", "Please sign in."),
+    "forbidden": (403, "Недостаточно прав для этого действия.", "You are not allowed to do this."),
+    "unsupported_media_type": (
+        415,
+        "Тело запроса должно быть в формате JSON (Content-Type: application/json).",
+        "The request body must be JSON (Content-Type: application/json).",
+    ),
+    "payload_too_large": (413, "Слишком большой запрос.", "The request is too large."),
     "rate_limited": (429, "Слишком много запросов. Повторите позже.", "Too many requests. Please try again later."),
     "unavailable": (
         503,

@@ -11,6 +11,7 @@ from shared.errors import DomainError
 from shared.text import localized
 
 MAX_WINDOW_DAYS = 31
+MAX_DISTANCE_DAYS = 366  # from/to further than this from today are refused (422 out_of_range)
 KNOWN_DOCTOR_SECONDS = 300.0
 
 
@@ -125,7 +126,12 @@ def doctor_slots(doctor_id: str, day_from: date | None, day_to: date | None) -> 
     if not keys.clinic_of_doctor(doctor_id):
         raise DomainError("not_found")
     now = clock.now()
-    day_from = day_from or clock.local_date(now)
+    today = clock.local_date(now)
+    for name, day in (("from", day_from), ("to", day_to)):
+        # Far dates hold no slots, and at the calendar's ends the date arithmetic below would overflow.
+        if day is not None and abs((day - today).days) > MAX_DISTANCE_DAYS:
+            raise DomainError("validation_error", {"fields": [{"field": name, "problem": "out_of_range"}]})
+    day_from = day_from or today
     day_to = day_to or day_from + timedelta(days=13)
     if day_to < day_from or (day_to - day_from).days >= MAX_WINDOW_DAYS:
         raise DomainError("validation_error", {"fields": [{"field": "to", "problem": "window"}]})

@@ -31,6 +31,16 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * API Gateway answers some requests itself, with `{"message": "..."}` instead of the contract's error
+ * (README, "Answers from API Gateway itself"): the status tells which contract code it stands for.
+ */
+const GATEWAY_CODES = { 401: "unauthorized", 403: "forbidden", 413: "payload_too_large", 429: "rate_limited" };
+
+export function gatewayCode(status) {
+  return GATEWAY_CODES[status] || (status >= 500 ? "unavailable" : "unknown");
+}
+
 const cache = new Map();
 let serverDate = null;
 
@@ -79,7 +89,7 @@ export async function api(method, path, { body, auth = false, headers = {}, fres
   }
   if (!res.ok) {
     const err = data && data.error;
-    const code = err && err.code ? err.code : res.status >= 500 ? "unavailable" : "unknown";
+    const code = err && err.code ? err.code : gatewayCode(res.status);
     if (code === "unauthorized") signOut();
     throw new ApiError(code, res.status, err ? err.message : "", err ? err.details : null);
   }

@@ -21,17 +21,24 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_lengt
                                                           "returns the first answer.")]
 
 
-@app.post("/v1/holds", tags=["booking"], summary="Hold a free slot while the patient fills in the form",
+@app.post("/v1/holds", tags=["booking"], operation_id="createHold",
+          openapi_extensions=api.errors("not_found", "slot_unavailable", "outside_booking_window"),
+          summary="Hold a free slot while the patient fills in the form",
           responses={201: {"description": "Held", "content": {"application/json": {"model": Hold}}}})
 def create_hold(request: HoldRequest) -> Response[Hold]:
     return api.json_response(201, booking.create_hold(request.slotId))
 
 
-@app.delete("/v1/holds/<holdId>", tags=["booking"], summary="Release a hold",
+@app.delete("/v1/holds/<holdId>", tags=["booking"], operation_id="releaseHold", summary="Release a hold",
             responses={204: {"description": "Released (or already gone)"}})
 def release_hold(holdId: str) -> Response[None]:  # noqa: N803
     booking.release_hold(holdId)
     return Response(status_code=204)
+
+
+BOOKING_ERRORS = ("not_found", "slot_unavailable", "hold_mismatch", "hold_expired", "already_booked_specialty",
+                  "patient_not_found", "not_attached", "referral_required", "outside_booking_window",
+                  "idempotency_key_required", "idempotency_key_reused")
 
 
 def _key(value: str | None) -> str:
@@ -40,7 +47,8 @@ def _key(value: str | None) -> str:
     return value.strip()
 
 
-@app.post("/v1/appointments", tags=["booking"], summary="Book an appointment (anonymous)",
+@app.post("/v1/appointments", tags=["booking"], operation_id="bookAppointment",
+          openapi_extensions=api.errors(*BOOKING_ERRORS), summary="Book an appointment (anonymous)",
           responses={201: {"description": "Booked: the ticket",
                            "content": {"application/json": {"model": AppointmentOut}}}})
 def book_anonymous(request: BookingRequest, idempotency_key: IdempotencyKey = None) -> Response[AppointmentOut]:
@@ -50,7 +58,8 @@ def book_anonymous(request: BookingRequest, idempotency_key: IdempotencyKey = No
     return api.json_response(outcome.status, outcome.body)
 
 
-@app.post("/v1/me/appointments", tags=["booking"], summary="Book an appointment (signed in)",
+@app.post("/v1/me/appointments", tags=["booking"], operation_id="bookMyAppointment",
+          openapi_extensions=api.errors(*BOOKING_ERRORS), summary="Book an appointment (signed in)",
           responses={201: {"description": "Booked: the ticket",
                            "content": {"application/json": {"model": AppointmentOut}}}})
 def book_signed_in(request: SignedInBookingRequest, idempotency_key: IdempotencyKey = None) -> Response[AppointmentOut]:

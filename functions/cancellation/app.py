@@ -13,14 +13,16 @@ app = APIGatewayHttpResolver(enable_validation=True, serializer=api.serialize)
 api.configure(app)
 
 
-@app.post("/v1/appointments/<appointmentId>/cancel", tags=["cancellation"],
+@app.post("/v1/appointments/<appointmentId>/cancel", tags=["cancellation"], operation_id="cancelAppointment",
+          openapi_extensions=api.errors("already_cancelled", "appointment_started"),
           summary="Cancel an appointment with the OMS policy it was booked with (anonymous)")
 def cancel_anonymous(appointmentId: str, request: PolicyIn) -> CancellationOut:  # noqa: N803 - the contract's name
     return CancellationOut(**cancellation.cancel_anonymous(appointmentId, request.policyNumber, request.policySeries,
                                                            api.lang(app)))
 
 
-@app.post("/v1/me/appointments/<appointmentId>/cancel", tags=["cancellation"],
+@app.post("/v1/me/appointments/<appointmentId>/cancel", tags=["cancellation"], operation_id="cancelMyAppointment",
+          openapi_extensions=api.errors("already_cancelled", "appointment_started"),
           summary="Cancel one's own appointment from the history of applications (signed in)")
 def cancel_signed_in(appointmentId: str) -> CancellationOut:  # noqa: N803
     policy_hash = auth.policy_hash_from_claims(api.claims(app))

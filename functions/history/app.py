@@ -16,7 +16,7 @@ app = APIGatewayHttpResolver(enable_validation=True, serializer=api.serialize)
 api.configure(app)
 
 
-@app.get("/v1/me/appointments", tags=["history"],
+@app.get("/v1/me/appointments", tags=["history"], operation_id="listMyAppointments",
          summary="The history of applications (История заявлений), newest first, every status")
 def list_history(
     limit: Annotated[int, Query(ge=1, le=history.MAX_PAGE, description="Page size")] = history.DEFAULT_PAGE,
@@ -26,7 +26,7 @@ def list_history(
     return HistoryPage(**history.history(policy_hash, limit, nextToken, api.lang(app)))
 
 
-@app.post("/v1/appointments/search", tags=["history"],
+@app.post("/v1/appointments/search", tags=["history"], operation_id="searchAppointments",
           summary="Future appointments of an anonymous patient, by OMS policy and birth date")
 def search(request: SearchRequest) -> Items[Appointment]:
     found = history.search(request.policyNumber, request.policySeries, request.birthDate.isoformat(), api.lang(app))

@@ -30,34 +30,36 @@ app = APIGatewayHttpResolver(enable_validation=True, serializer=api.serialize)
 api.configure(app)
 
 
-@app.get("/v1/districts", tags=["lookup"], summary="St. Petersburg's districts")
+@app.get("/v1/districts", tags=["lookup"], operation_id="listDistricts", summary="St. Petersburg's districts")
 def list_districts() -> Items[District]:
     return Items[District].model_validate({"items": lookup.districts(api.lang(app))})
 
 
-@app.get("/v1/districts/<districtId>/clinics", tags=["lookup"], summary="Polyclinics of a district")
+@app.get("/v1/districts/<districtId>/clinics", tags=["lookup"], operation_id="listDistrictClinics",
+         summary="Polyclinics of a district")
 def list_clinics(districtId: str) -> Items[ClinicSummary]:  # noqa: N803 - the contract's name
     return Items[ClinicSummary].model_validate({"items": lookup.district_clinics(districtId, api.lang(app))})
 
 
-@app.get("/v1/clinics/<clinicId>", tags=["lookup"], summary="One polyclinic")
+@app.get("/v1/clinics/<clinicId>", tags=["lookup"], operation_id="getClinic", summary="One polyclinic")
 def get_clinic(clinicId: str) -> Clinic:  # noqa: N803
     return Clinic(**lookup.clinic(clinicId, api.lang(app)))
 
 
-@app.get("/v1/clinics/<clinicId>/specialties", tags=["lookup"],
+@app.get("/v1/clinics/<clinicId>/specialties", tags=["lookup"], operation_id="listClinicSpecialties",
          summary="Specialties of a polyclinic with free slots and the nearest one")
 def list_specialties(clinicId: str) -> Items[Specialty]:  # noqa: N803
     return Items[Specialty].model_validate({"items": lookup.clinic_specialties(clinicId, api.lang(app))})
 
 
 @app.get("/v1/clinics/<clinicId>/specialties/<specialtyId>/doctors", tags=["lookup"],
+         operation_id="listSpecialtyDoctors",
          summary="Doctors of a specialty with free slots and the nearest one")
 def list_doctors(clinicId: str, specialtyId: str) -> Items[Doctor]:  # noqa: N803
     return Items[Doctor].model_validate({"items": lookup.specialty_doctors(clinicId, specialtyId, api.lang(app))})
 
 
-@app.get("/v1/doctors/<doctorId>/slots", tags=["lookup"],
+@app.get("/v1/doctors/<doctorId>/slots", tags=["lookup"], operation_id="listDoctorSlots",
          summary="A doctor's free slots between two dates (clinic's local dates, at most 31 days)")
 def list_slots(
     doctorId: str,  # noqa: N803
@@ -67,7 +69,8 @@ def list_slots(
     return Items[Slot].model_validate({"items": lookup.doctor_slots(doctorId, from_, to)})
 
 
-@app.get("/v1/addresses/clinics", tags=["attachment"],
+@app.get("/v1/addresses/clinics", tags=["attachment"], operation_id="findAddressClinics",
+         openapi_extensions=api.errors("address_not_found"),
          summary="Polyclinics serving an address (street and house as people type them), or the candidate "
                  "streets to choose from")
 def address_clinics(
@@ -80,7 +83,8 @@ def address_clinics(
     return AddressClinics(**addresses.clinics_for_address(street, house, districtId, api.lang(app)))
 
 
-@app.post("/v1/attachment/lookup", tags=["attachment"],
+@app.post("/v1/attachment/lookup", tags=["attachment"], operation_id="lookUpAttachment",
+          openapi_extensions=api.errors("attachment_not_found"),
           summary="The polyclinic a policy is attached to and since when (POST keeps the policy out of URLs)")
 def attachment_lookup(request: PolicyIn) -> AttachmentOut:
     from shared import attachment
@@ -88,7 +92,8 @@ def attachment_lookup(request: PolicyIn) -> AttachmentOut:
     return AttachmentOut(**attachment.attachment_of(request.policyNumber, request.policySeries, api.lang(app)))
 
 
-@app.get("/v1/me/attachment", tags=["attachment"],
+@app.get("/v1/me/attachment", tags=["attachment"], operation_id="getMyAttachment",
+         openapi_extensions=api.errors("attachment_not_found"),
          summary="The signed-in patient's polyclinic and from which date a change by choice is allowed")
 def my_attachment() -> MyAttachmentOut:
     from shared import attachment

@@ -13,7 +13,9 @@ app = APIGatewayHttpResolver(enable_validation=True, serializer=api.serialize)
 api.configure(app)
 
 
-@app.post("/v1/registry/attachments", tags=["registry"],
+@app.post("/v1/registry/attachments", tags=["registry"], operation_id="changeAttachment",
+          openapi_extensions=api.errors("not_found", "patient_not_found", "already_attached",
+                                        "attachment_change_too_soon"),
           summary="Register a change of polyclinic (clinic staff; AWS_IAM): attach to the new clinic, "
                   "detach from the old one",
           responses={201: {"description": "Attached", "content": {"application/json": {"model": AttachmentChangeOut}}}})

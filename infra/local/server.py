@@ -363,7 +363,7 @@ class Handler(BaseHTTPRequestHandler):
                 self._send(401, _error("unauthorized", GATEWAY_TEXT["unauthorized"][self._lang()]))
                 return
             if authorizer == "AWS_IAM" and claims.get("staff") != "true":
-                self._send(403, _error("unauthorized", GATEWAY_TEXT["forbidden"][self._lang()]))
+                self._send(403, _error("forbidden", GATEWAY_TEXT["forbidden"][self._lang()]))
                 return
         body = self._body()
         event = events.http_event(method, path, body=body.decode("utf-8", errors="replace") if body else None,

@@ -110,7 +110,7 @@ def test_unexpected_failure_logs_no_personal_data(moto_table: str, captured_logs
 
 
 def test_a_form_encoded_body_is_refused_without_echoing_it(moto_table: str, capsys) -> None:
-    """curl -d without a JSON content type: the error names no field made of the request's text."""
+    """curl -d without a JSON content type: refused as not JSON, and the answer quotes none of the request's text."""
     from tests.support import PATIENTS, http_event, invoke, patient_body
 
     p = PATIENTS[0]
@@ -118,7 +118,7 @@ def test_a_form_encoded_body_is_refused_without_echoing_it(moto_table: str, caps
     event = http_event("POST", "/v1/appointments", body, headers={"Idempotency-Key": "k-form",
                                                                   "Content-Type": "application/x-www-form-urlencoded"})
     status, answer = invoke("booking", event)
-    assert status == 422 and answer["error"]["code"] == "validation_error"
+    assert status == 415 and answer["error"]["code"] == "unsupported_media_type"  # a body that is not JSON
     printed = repr(answer) + capsys.readouterr().out
     for secret in (p["policyNumber"], p["lastName"], p["email"], p["birthDate"]):
         assert secret not in printed

@@ -43,8 +43,11 @@ def test_staff_caller_comes_from_iam_authorization() -> None:
            "userArn": "arn:aws:iam::000000000000:user/registry", "userId": "AIDA1"}
     assert attachment.staff_caller({"requestContext": {"authorizer": {"iam": iam}}}).endswith("user/registry")
     assert attachment.staff_caller({"requestContext": {"authorizer": {"iam": {"callerId": "AIDA2"}}}}) == "AIDA2"
-    for event in [{}, {"requestContext": {}}, {"requestContext": {"authorizer": {"jwt": {"claims": {"sub": "x"}}}}},
-                  {"requestContext": {"authorizer": {"iam": {}}}}]:
+    for event in [{}, {"requestContext": {}}, {"requestContext": {"authorizer": {"iam": {}}}}]:
         with pytest.raises(DomainError) as refused:
             attachment.staff_caller(event)
         assert refused.value.code == "unauthorized"
+    # A patient's token is a known caller without staff rights: 403 forbidden.
+    with pytest.raises(DomainError) as refused:
+        attachment.staff_caller({"requestContext": {"authorizer": {"jwt": {"claims": {"sub": "x"}}}}})
+    assert refused.value.code == "forbidden"
