@@ -19,7 +19,7 @@ from shared.errors import DomainError
 from shared.fhir import codes, directory, resources
 from shared.fhir.http import Request, first, invalid, parameters
 from shared.fhir.search import DEFAULT_COUNT, MAX_COUNT, bounded, date_range
-from shared.models import PatientIn
+from shared.models import PatientIn, PolicyIn
 
 Resource = dict[str, Any]
 
@@ -230,9 +230,7 @@ def cancel(request: Request, fhir_id: str) -> Resource:
         if not number:
             raise invalid("patient-resource", "required")
         try:
-            checked = PatientIn.model_validate({"lastName": "-", "firstName": "-", "birthDate": "2000-01-01",
-                                                "policyNumber": number, "policySeries": series,
-                                                "email": "x@example.org"})
+            checked = PolicyIn.model_validate({"policyNumber": number, "policySeries": series})
         except ValidationError:
             raise invalid("Patient.identifier") from None
         done = cancellation.cancel_anonymous(our_id, checked.policyNumber, checked.policySeries, request.lang)
