@@ -20,30 +20,30 @@ from shared.observability import logger
 app = APIGatewayHttpResolver()
 
 
-def _answer(status: int, resource: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+def _answer(status: int, resource: dict[str, Any], headers: dict[str, str] | None = None) -> Response[str]:
     return Response(status_code=status, content_type=http.CONTENT_TYPE, headers=headers,
                     body=json.dumps(resource, ensure_ascii=False, separators=(",", ":")))
 
 
-def _refusal(exc: DomainError) -> Response:
+def _refusal(exc: DomainError) -> Response[str]:
     lang = language(app.current_event.headers.get("accept-language"))
     retry = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
     return _answer(exc.status, http.outcome(exc.code, lang, exc.detail), retry)
 
 
 @app.exception_handler(DomainError)
-def _domain(exc: DomainError) -> Response:
+def _domain(exc: DomainError) -> Response[str]:
     logger.info("refused", extra={"code": exc.code})
     return _refusal(exc)
 
 
 @app.not_found
-def _no_route(exc: Exception) -> Response:
+def _no_route(exc: Exception) -> Response[str]:
     return _refusal(DomainError("not_found"))
 
 
 @app.exception_handler(Exception)
-def _unexpected(exc: Exception) -> Response:
+def _unexpected(exc: Exception) -> Response[str]:
     # The exception type only: messages can quote request data.
     logger.error("unexpected failure", extra={"exception": type(exc).__name__})
     return _refusal(DomainError("unavailable", retry_after=2))
@@ -53,16 +53,16 @@ def _request() -> http.Request:
     return http.request_of(app.current_event.raw_event)
 
 
-def metadata() -> Response:
+def metadata() -> Response[str]:
     request = _request()
     return _answer(200, capability.capability_statement(request.base, request.signed_in))
 
 
-def search_type(resourceType: str) -> Response:  # noqa: N803 - FHIR's name
+def search_type(resourceType: str) -> Response[str]:  # noqa: N803 - FHIR's name
     return _answer(200, search.search(_request(), resourceType))
 
 
-def read(resourceType: str, id: str) -> Response:  # noqa: N803, A002
+def read(resourceType: str, id: str) -> Response[str]:  # noqa: N803, A002
     request = _request()
     if resourceType == "Appointment":
         if unquote(id) == "$find":
@@ -71,7 +71,7 @@ def read(resourceType: str, id: str) -> Response:  # noqa: N803, A002
     return _answer(200, search.read(request, resourceType, id))
 
 
-def type_operation(resourceType: str, operation: str) -> Response:  # noqa: N803
+def type_operation(resourceType: str, operation: str) -> Response[str]:  # noqa: N803
     request = _request()
     name = unquote(operation)
     if resourceType == "Appointment" and name == "$find":
@@ -83,7 +83,7 @@ def type_operation(resourceType: str, operation: str) -> Response:  # noqa: N803
     raise DomainError("not_found")
 
 
-def instance_operation(resourceType: str, id: str, operation: str) -> Response:  # noqa: N803, A002
+def instance_operation(resourceType: str, id: str, operation: str) -> Response[str]:  # noqa: N803, A002
     if resourceType == "Appointment" and unquote(operation) == "$cancel":
         return _answer(200, operations.cancel(_request(), id))
     raise DomainError("not_found")

@@ -3,6 +3,7 @@ links, the operations reach the same domain as /v1, and refusals are OperationOu
 Concurrency is proven on DynamoDB Local (tests/integration/test_fhir_stack.py), never here."""
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,7 +14,7 @@ import pytest
 from shared import clock
 from tests.fhir_check import fhir_patient, outcome_code, parameters, valid
 from tests.handler.test_booking import free_slots
-from tests.support import Context, claims_of, http_event, load_function, patients_of
+from tests.support import Context, claims_of, http_event, invoke, load_function, patients_of
 
 CL0101 = patients_of("cl0101")
 HOST = "fhir.example.test"
@@ -25,8 +26,6 @@ def call(method: str, path: str, *, params: list[tuple[str, str]] | None = None,
                        headers={"host": HOST, "content-type": "application/fhir+json", **(headers or {})})
     event["rawQueryString"] = urlencode(params or [])  # repeats kept, as API Gateway sends them
     response = load_function("fhir").handler(event, Context())
-    import json
-
     raw = response.get("body")
     return response["statusCode"], json.loads(raw) if raw else None, response.get("headers") or {}
 
@@ -207,7 +206,7 @@ def test_book_refusals(moto_table: str) -> None:
     assert status == 422 and outcome_code(body) == ("invalid", "validation_error")
     assert body["issue"][0]["expression"] == ["Patient.telecom"]
     status, booked, _ = _book(slot, CL0101[0], str(uuid.uuid4()))
-    assert status == 201
+    assert status == 201 and valid(booked)["entry"][0]["resource"]["status"] == "booked"
     status, body, _ = _book(slot, CL0101[1], str(uuid.uuid4()))
     assert status == 409 and outcome_code(body) == ("conflict", "slot_unavailable")
 
@@ -232,8 +231,6 @@ def test_argonaut_and_signed_in_booking(moto_table: str, style: str) -> None:
     assert appt["participant"][0]["actor"]["display"].startswith(owner["lastName"])
     # The appointment is in our own API's history, whichever way it was booked.
     event = http_event("GET", "/v1/me/appointments", claims=claims_of(owner))
-    from tests.support import invoke
-
     status, history = invoke("history", event)
     assert status == 200
     assert [a["id"].replace("_", ".") for a in history["items"]] == [appt["id"]]
