@@ -14,7 +14,7 @@ import pytest
 from shared import clock
 from tests.fhir_check import fhir_patient, outcome_code, parameters, valid
 from tests.handler.test_booking import free_slots
-from tests.support import Context, claims_of, http_event, invoke, load_function, patients_of
+from tests.support import Context, claims_of, event_file, http_event, invoke, load_function, patients_of
 
 CL0101 = patients_of("cl0101")
 HOST = "fhir.example.test"
@@ -235,3 +235,12 @@ def test_argonaut_and_signed_in_booking(moto_table: str, style: str) -> None:
     assert status == 200
     assert [a["id"].replace("_", ".") for a in history["items"]] == [appt["id"]]
     assert datetime.fromisoformat(history["items"][0]["start"]) == datetime.fromisoformat(appt["start"])
+
+
+@pytest.mark.parametrize("sample", ["metadata.json", "organization_read.json", "slot_search.json", "find.json"])
+def test_sample_events_answer_valid_fhir(moto_table: str, sample: str) -> None:
+    status, body = invoke("fhir", event_file(f"fhir/{sample}"))
+    assert status == 200
+    valid(body)
+    if body["resourceType"] == "Bundle":
+        assert body["entry"], sample
