@@ -5,16 +5,8 @@ Then both faces race for one slot over HTTP: one booking wins."""
 from __future__ import annotations
 
 import calendar
-import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -26,7 +18,7 @@ import pytest
 
 from shared import clock
 from tests.fhir_check import fhir_patient, outcome_code, parameters, valid
-from tests.support import PATIENTS, patient_body
+from tests.support import PATIENTS, LocalStack, local_stack, patient_body
 
 pytestmark = pytest.mark.integration
 
@@ -35,73 +27,17 @@ LOG = ROOT / "test-artifacts" / "fhir-stack.log"
 STARTUP_SECONDS = 600  # seeding the whole demo city on two busy cores
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Stack:
-    def __init__(self, base: str, ddb_port: int) -> None:
-        self.base, self.ddb_port = base, ddb_port
-
-    def call(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> tuple[int, Any]:
-        data = json.dumps(body, ensure_ascii=False).encode() if body is not None else None
-        request = urllib.request.Request(self.base + path, data=data, method=method,
-                                         headers={"Content-Type": "application/json", **(headers or {})})
-        try:
-            with urllib.request.urlopen(request, timeout=60) as res:
-                raw = res.read()
-                return res.status, json.loads(raw) if raw else None
-        except urllib.error.HTTPError as exc:
-            raw = exc.read()
-            return exc.code, json.loads(raw) if raw else None
-
-    def token(self, policy_number: str) -> str:
-        status, body = self.call("POST", "/_local/token", {"policyNumber": policy_number})
-        assert status == 200
-        return str(body["token"])
-
-
 @pytest.fixture(scope="module")
-def stack() -> Iterator[Stack]:
-    port, ddb_port = _free_port(), _free_port()
-    env = dict(os.environ, PORT=str(port), DYNAMODB_PORT=str(ddb_port), MOTO_PORT=str(_free_port()),
-               LOCAL_ACCESS_LOG="0", LOCAL_WORKERS="2")
-    LOG.parent.mkdir(parents=True, exist_ok=True)
-    with LOG.open("w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "infra.local.server"], cwd=ROOT, env=env, stdout=log,
-                                stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + STARTUP_SECONDS
-            while True:
-                if proc.poll() is not None:
-                    pytest.fail(f"the local stack exited with {proc.returncode}; see {LOG}", pytrace=False)
-                try:
-                    with urllib.request.urlopen(f"{base}/fhir/metadata", timeout=5) as res:
-                        if res.status == 200:
-                            break
-                except (urllib.error.URLError, OSError):
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail(f"the local stack did not answer within {STARTUP_SECONDS} s", pytrace=False)
-                time.sleep(1)
-            yield Stack(base, ddb_port)
-        finally:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+def stack() -> Iterator[LocalStack]:
+    with local_stack(LOG, STARTUP_SECONDS) as started:
+        yield started
 
 
 def _dict(resource: Any) -> dict[str, Any]:
     return resource.serialize() if hasattr(resource, "serialize") else dict(resource)
 
 
-def test_fhirpy_finds_holds_books_reads_and_cancels(stack: Stack) -> None:
+def test_fhirpy_finds_holds_books_reads_and_cancels(stack: LocalStack) -> None:
     from fhirpy import SyncFHIRClient
     from fhirpy.base.exceptions import ResourceNotFound
 
@@ -177,7 +113,7 @@ def test_fhirpy_finds_holds_books_reads_and_cancels(stack: Stack) -> None:
     assert valid(_dict(me.reference("Appointment", second_id).to_resource()))["status"] == "cancelled"
 
 
-def _register(stack: Stack, people: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch) -> None:
+def _register(stack: LocalStack, people: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch) -> None:
     """Attach `people` to their clinic in the stack's own table (as the demo register does)."""
     from infra.demo import data
     from shared import config, dal
@@ -197,7 +133,7 @@ def _register(stack: Stack, people: list[dict[str, Any]], monkeypatch: pytest.Mo
         dal.reset_client()
 
 
-def test_both_faces_race_for_one_slot(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_both_faces_race_for_one_slot(stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> None:
     people = [{"lastName": "Гонкина", "firstName": "Вера", "middleName": None, "birthDate": f"198{i}-02-0{i + 1}",
                "policyNumber": f"78{99:04d}{i:010d}", "policySeries": None, "clinicId": "cl0101",
                "email": f"race.{i}@example.org"} for i in range(8)]
