@@ -84,8 +84,8 @@ def _inline_patient(params: dict[str, list[dict[str, Any]]]) -> Any:
         first(params, "appointment-resource", "appt-resource"))
 
 
-def patient_of(request: Request, params: dict[str, list[dict[str, Any]]], required: bool) -> Patient | None:
-    """Who asks: the token's patient on /fhir/me, else the inline Patient (required to book)."""
+def patient_of(request: Request, params: dict[str, list[dict[str, Any]]]) -> Patient | None:
+    """Who asks: the token's patient on /fhir/me, else the inline Patient, if one was sent."""
     if request.signed_in:
         if not request.claims:
             raise DomainError("unauthorized")
@@ -93,11 +93,7 @@ def patient_of(request: Request, params: dict[str, list[dict[str, Any]]], requir
         email = _telecom(inline, "email") if isinstance(inline, dict) else None
         return auth.patient_from_claims(request.claims, email)
     inline = _inline_patient(params)
-    if inline is None:
-        if required:
-            raise invalid("patient-resource", "required")
-        return None
-    return auth.patient(_checked(patient_fields(inline)))
+    return auth.patient(_checked(patient_fields(inline))) if inline is not None else None
 
 
 # ---------------------------------------------------------------- which slot, which hold
@@ -159,7 +155,7 @@ def place_hold(slot_id: str, patient: Patient | None) -> dict[str, Any]:
 def hold(request: Request) -> tuple[int, Resource]:
     params = parameters(request)
     slot_id, _ = _slot_and_hold(params)
-    patient = patient_of(request, params, required=False)
+    patient = patient_of(request, params)
     held = place_hold(slot_id, patient)
     item = directory.slot(slot_id) or {}
     doctor_id, start = keys.parse_slot_id(slot_id) or ("", 0)
@@ -177,8 +173,9 @@ def hold(request: Request) -> tuple[int, Resource]:
 def book(request: Request) -> tuple[int, Resource]:
     params = parameters(request)
     slot_id, hold_id = _slot_and_hold(params)
-    patient = patient_of(request, params, required=True)
-    assert patient is not None
+    patient = patient_of(request, params)
+    if patient is None:
+        raise invalid("patient-resource", "required")
     key = _idempotency_key(request)
     body: dict[str, Any]
     if request.signed_in:
