@@ -199,7 +199,7 @@ def read(request: Request, fhir_id: str) -> Resource:
     our_id = codes.appointment_id(fhir_id)
     if not keys.valid_appointment_id(our_id):
         raise DomainError("not_found")
-    item = dal.get(keys.appointment_key(our_id))
+    item = dal.get(keys.appointment_key(our_id), consistent=True)
     if not item or item.get("PatPK") != keys.policy_pk(auth.policy_hash_from_claims(request.claims)):
         raise DomainError("not_found")
     return resources.appointment(tickets.render(item, request.lang), request.lang)
