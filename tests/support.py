@@ -93,7 +93,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def local_stack(log_path: Path, startup_seconds: float = 300) -> Iterator[LocalStack]:
+def local_stack(log_path: Path, startup_seconds: float = 600) -> Iterator[LocalStack]:
     """Start the local stack (its output to `log_path`), wait until it answers, stop it (SIGINT) afterwards.
     A stack that exits or does not answer in time fails the test."""
     import os

@@ -24,12 +24,11 @@ pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 LOG = ROOT / "test-artifacts" / "fhir-stack.log"
-STARTUP_SECONDS = 600  # seeding the whole demo city on two busy cores
 
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
-    with local_stack(LOG, STARTUP_SECONDS) as started:
+    with local_stack(LOG) as started:
         yield started
 
 
