@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -49,3 +51,89 @@ def claims_of(p: dict[str, Any]) -> dict[str, str]:
 
 def patients_of(clinic_id: str) -> list[dict[str, Any]]:
     return [p for p in PATIENTS if p["clinicId"] == clinic_id]
+
+
+# ---------------------------------------------------------------- a started local stack (browser and FHIR suites)
+class LocalStack:
+    """`python -m infra.local.server` on free ports, as the browser and FHIR suites drive it."""
+
+    def __init__(self, base: str, ddb_port: int) -> None:
+        self.base = base.rstrip("/")
+        self.ddb_port = ddb_port
+
+    def call(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> tuple[int, Any]:
+        """One JSON call; (status, parsed body or None)."""
+        import urllib.error
+        import urllib.request
+
+        data = json.dumps(body, ensure_ascii=False).encode() if body is not None else None
+        request = urllib.request.Request(self.base + path, data=data, method=method,
+                                         headers={"Content-Type": "application/json", **(headers or {})})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as res:
+                raw = res.read()
+                return res.status, json.loads(raw) if raw else None
+        except urllib.error.HTTPError as exc:
+            raw = exc.read()
+            return exc.code, json.loads(raw) if raw else None
+
+    def token(self, policy_number: str) -> str:
+        """A local sign-in token of a demo patient (POST /_local/token)."""
+        status, body = self.call("POST", "/_local/token", {"policyNumber": policy_number})
+        assert status == 200, body
+        return str(body["token"])
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def local_stack(log_path: Path, startup_seconds: float = 600) -> Iterator[LocalStack]:
+    """Start the local stack (its output to `log_path`), wait until it answers, stop it (SIGINT) afterwards.
+    A stack that exits or does not answer in time fails the test."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    import pytest
+
+    port, ddb_port = free_port(), free_port()
+    env = dict(os.environ, PORT=str(port), DYNAMODB_PORT=str(ddb_port), MOTO_PORT=str(free_port()),
+               LOCAL_ACCESS_LOG="0", LOCAL_WORKERS="2", LOCAL_PERSIST="0")  # a fresh in-memory table per run
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "infra.local.server"], cwd=ROOT, env=env, stdout=log,
+                                stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + startup_seconds
+            while True:
+                if proc.poll() is not None:
+                    pytest.fail(f"the local stack exited with {proc.returncode}; see {log_path}", pytrace=False)
+                try:
+                    with urllib.request.urlopen(f"{base}/v1/districts", timeout=5) as res:
+                        if res.status == 200:
+                            break
+                except (urllib.error.URLError, OSError):
+                    pass
+                if time.monotonic() > deadline:
+                    pytest.fail(f"the local stack did not answer /v1/districts within {startup_seconds} s",
+                                pytrace=False)
+                time.sleep(1)
+            yield LocalStack(base, ddb_port)
+        finally:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()

@@ -318,7 +318,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             url = urlsplit(self.path)
             path = url.path
-            if path.startswith(("/v1/", "/_api/")):
+            if path.startswith(("/v1/", "/_api/")) or events.path_exists(path):
                 return self._api(method, path, url.query)
             if path == "/_local/token":
                 self.label = path
@@ -366,9 +366,14 @@ class Handler(BaseHTTPRequestHandler):
                 self._send(403, _error("forbidden", GATEWAY_TEXT["forbidden"][self._lang()]))
                 return
         body = self._body()
+        # As API Gateway: repeated parameters joined by commas, the raw query string as sent (repeats kept).
+        joined: dict[str, str] = {}
+        for k, v in parse_qsl(query, keep_blank_values=True):
+            joined[k] = f"{joined[k]},{v}" if k in joined else v
         event = events.http_event(method, path, body=body.decode("utf-8", errors="replace") if body else None,
-                                  headers=headers, query=dict(parse_qsl(query)),
+                                  headers=headers, query=joined,
                                   claims=claims if authorizer and authorizer != "AWS_IAM" else None)
+        event["rawQueryString"] = query
         if authorizer == "AWS_IAM":
             event["requestContext"]["authorizer"] = {"iam": {
                 "accessKey": "LOCALSTAFF", "accountId": "000000000000", "callerId": "local-staff",

@@ -8,18 +8,14 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.support import LocalStack as Stack
+from tests.support import local_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -66,64 +62,10 @@ def _browser_prerequisites() -> None:
 
 
 # ---------------------------------------------------------------- the local stack
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Stack:
-    def __init__(self, base: str) -> None:
-        self.base = base.rstrip("/")
-
-    def call(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> tuple[int, Any]:
-        """One API call from "another patient": the page never sees it."""
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.base + path, data=data, method=method,
-                                         headers={"Content-Type": "application/json", **(headers or {})})
-        try:
-            with urllib.request.urlopen(request, timeout=30) as res:
-                raw = res.read()
-                return res.status, json.loads(raw) if raw else None
-        except urllib.error.HTTPError as exc:
-            raw = exc.read()
-            return exc.code, json.loads(raw) if raw else None
-
-
 @pytest.fixture(scope="session")
 def stack(_browser_prerequisites: None) -> Iterator[Stack]:
-    port, ddb_port = free_port(), free_port()
-    env = dict(os.environ, PORT=str(port), DYNAMODB_PORT=str(ddb_port), LOCAL_ACCESS_LOG="0", LOCAL_WORKERS="2",
-               LOCAL_PERSIST="0")  # a fresh in-memory table for each run of the tests
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = (ARTIFACTS / "stack.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "infra.local.server"], cwd=ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 300
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"the local stack exited with {proc.returncode}; see {ARTIFACTS / 'stack.log'}",
-                            pytrace=False)
-            try:
-                with urllib.request.urlopen(f"{base}/v1/districts", timeout=5) as res:
-                    if res.status == 200:
-                        break
-            except (urllib.error.URLError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("the local stack did not answer /v1/districts within 300 s", pytrace=False)
-            time.sleep(1)
-        yield Stack(base)
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    with local_stack(ARTIFACTS / "stack.log") as started:
+        yield started
 
 
 # ---------------------------------------------------------------- the browser

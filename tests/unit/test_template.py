@@ -11,8 +11,6 @@ from typing import Any
 from infra import template
 
 ROOT = Path(__file__).resolve().parents[2]
-DECORATOR = re.compile(r'@app\.(get|post|put|patch|delete)\(\s*f?"([^"]+)"')
-CONSTANT = re.compile(r'^([A-Z_]+) = "([^"]*)"$', re.M)  # a path prefix an f-string route may use
 
 # Exactly the DynamoDB (and other) actions each function needs: a new action is a decision, made here too.
 ACTIONS = {
@@ -26,6 +24,9 @@ ACTIONS = {
     # The façade books, cancels and reads through the same domain code (and its name index).
     "GorzdravFunction": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:UpdateItem",
                          "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"},
+    # The FHIR face reads the directory and slots, holds, books and cancels through the same domain code.
+    "FhirFunction": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:UpdateItem",
+                     "dynamodb:PutItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem"},
     "SweeperFunction": {"dynamodb:Query", "dynamodb:UpdateItem"},
     # (SAM grants the stream's read actions for the DynamoDB event source itself.)
     "NotifierFunction": {"ses:SendEmail", "dynamodb:UpdateItem", "sqs:SendMessage"},
@@ -33,13 +34,14 @@ ACTIONS = {
 
 
 def handler_routes() -> set[tuple[str, str, str]]:
+    """Every route each function's resolver registered, however it was declared (decorator, loop, f-string)."""
+    from infra.lambda_like import load_function
+
     out = set()
-    for app in (ROOT / "functions").glob("*/app.py"):
-        source = app.read_text(encoding="utf-8")
-        constants = dict(CONSTANT.findall(source))
-        for method, path in DECORATOR.findall(source):
-            path = re.sub(r"\{([A-Z_]+)\}", lambda m, c=constants: c[m.group(1)], path)
-            out.add((app.parent.name, method.upper(), re.sub(r"<(\w+)>", r"{\1}", path)))
+    for app_file in (ROOT / "functions").glob("*/app.py"):
+        app = getattr(load_function(app_file.parent.name), "app", None)
+        for route in (app._static_routes + app._dynamic_routes) if app is not None else []:
+            out.add((app_file.parent.name, route.method.upper(), re.sub(r"<(\w+)>", r"{\1}", route.path)))
     return out
 
 
@@ -52,7 +54,7 @@ def test_routes_in_the_template_and_in_the_handlers_match_both_ways() -> None:
 
 def test_every_me_route_needs_the_patient_jwt_and_no_other_route_does() -> None:
     for route in template.routes():
-        if route["path"].startswith("/v1/me/"):
+        if route["path"].startswith(("/v1/me/", "/fhir/me/")):
             assert route["authorizer"] == "PatientJwt", route
         elif route["function"] == "registry":
             continue
