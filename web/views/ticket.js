@@ -1,0 +1,109 @@
+// The ticket (талон) and cancelling an appointment by the link from the ticket or the email.
+import { api, ApiError, forget } from "../api.js";
+import * as auth from "../auth.js";
+import { h } from "../dom.js";
+import { ticketIcs } from "../ics.js";
+import { formatTime, formatWhen, t } from "../i18n.js";
+import { onLeave, patientName, store } from "../state.js";
+import { field, messageBox, page, showFieldError } from "../ui.js";
+import { clean } from "../validate.js";
+
+function ticketRows(a) {
+  return h("dl", { class: "ticket-rows" },
+    h("dt", {}, t("when")), h("dd", { class: "when" }, formatWhen(a.start), "–", formatTime(a.end)),
+    h("dt", {}, t("doctor")), h("dd", {}, a.doctor.name),
+    h("dt", {}, t("specialty")), h("dd", {}, a.doctor.specialty),
+    h("dt", {}, t("clinic")), h("dd", {}, a.clinic.name, h("br"), a.clinic.address, h("br"), a.clinic.phone, h("br"), t("room", { room: a.room })),
+    h("dt", {}, t("patient")), h("dd", {}, patientName(a.patient)),
+    h("dt", {}, t("status")), h("dd", {}, h("span", { class: `badge status-${a.status}` }, t(`status_${a.status}`))));
+}
+
+function icsLink(a) {
+  const summary = `${a.doctor.specialty}: ${a.doctor.name}`;
+  const description = `${t("ticketNumber", { number: a.number })}\n${a.cancellation.hint}\n${a.cancellation.url}`;
+  const blob = new Blob([ticketIcs(a, summary, description, t("room", { room: a.room }))], { type: "text/calendar;charset=utf-8" });
+  const url = URL.createObjectURL(blob);
+  onLeave(() => URL.revokeObjectURL(url));
+  return h("a", { href: url, download: `talon-${a.number}.ics`, class: "button secondary", id: "add-to-calendar" }, t("addToCalendar"));
+}
+
+export function viewTicket({ id }) {
+  const a = store.get(`ticket.${id}`);
+  const { body } = page(t("ticketTitle"), { crumbs: [[t("home"), "#/"], [t("ticketTitle"), null]] });
+  if (!a) {
+    body.append(h("p", { class: "message info" }, t("ticketMissing"), " ", h("a", { href: "#/my" }, t("navMy"))));
+    return;
+  }
+  const booked = a.status === "booked";
+  body.append(h("article", { class: "ticket", "aria-label": t("ticketNumber", { number: a.number }) },
+    h("p", { class: "ticket-number" }, t("ticketNumber", { number: a.number })),
+    ticketRows(a),
+    booked ? h("p", { class: "meta no-print" }, t("ticketSent")) : null,
+    h("p", { class: "actions no-print" },
+      h("button", { type: "button", class: "button primary", onclick: () => window.print() }, t("print")),
+      booked ? icsLink(a) : null),
+    booked ? h("section", { class: "how-to-cancel", "aria-labelledby": "cancel-title" },
+      h("h2", { id: "cancel-title" }, t("howToCancel")),
+      h("p", {}, a.cancellation.hint),
+      h("p", { class: "no-print" }, h("a", { href: `#/cancel/${a.id}`, class: "button secondary" }, t("cancelThis")))) : null));
+}
+
+// ---------------------------------------------------------------- cancellation
+function cancelledNotice(result) {
+  const a = result.appointment;
+  store.set(`ticket.${a.id}`, a);
+  return h("div", { class: "message success", role: "status" },
+    h("p", {}, t("cancelled", { number: a.number })), result.notice ? h("p", {}, result.notice) : null);
+}
+
+export function viewCancel({ id }) {
+  const known = store.get(`ticket.${id}`);
+  const signed = auth.signedIn();
+  const { body } = page(t("cancelTitle"), {
+    crumbs: [[t("home"), "#/"], [t("cancelTitle"), null]],
+    intro: signed ? t("cancelSignedIntro") : t("cancelIntro"),
+  });
+  if (known) body.append(h("div", { class: "summary" }, h("p", { class: "when" }, t("ticketNumber", { number: known.number }), " · ", formatWhen(known.start)),
+    h("p", {}, known.doctor.name, " · ", known.doctor.specialty), h("p", { class: "meta" }, known.clinic.name)));
+  const out = h("div", { class: "result" });
+  const button = h("button", { type: "submit", class: "button danger" }, t("cancelDo"));
+  const fields = signed ? [] : [
+    field("policyNumber", "policyNumber", true, { inputmode: "numeric", autocomplete: "off", hint: "policyNumberHint" }),
+    field("policySeries", "policySeries", false, { autocomplete: "off" })];
+  const form = h("form", { novalidate: true }, fields, out, h("p", { class: "actions" }, button));
+  body.append(form);
+  const send = async () => {
+    button.disabled = true;
+    button.textContent = t("cancelling");
+    out.replaceChildren();
+    try {
+      const result = signed
+        ? await api("POST", `/v1/me/appointments/${encodeURIComponent(id)}/cancel`, { auth: true, body: {} })
+        : await api("POST", `/v1/appointments/${encodeURIComponent(id)}/cancel`, {
+          body: Object.fromEntries([["policyNumber", clean("policyNumber", form.elements.policyNumber.value)],
+            ["policySeries", clean("policySeries", form.elements.policySeries.value) || null]].filter(([, v]) => v)),
+        });
+      forget("/specialties");
+      form.replaceWith(cancelledNotice(result));
+      body.querySelector(".message")?.focus?.();
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      button.disabled = false;
+      button.textContent = t("cancelDo");
+      out.replaceChildren(messageBox(err, { retry: send }));
+    }
+  };
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (!signed) {
+      const bad = [showFieldError(form.elements.policyNumber, true) ? form.elements.policyNumber : null,
+        showFieldError(form.elements.policySeries, false) ? form.elements.policySeries : null].filter(Boolean);
+      if (bad.length) {
+        bad[0].focus();
+        return;
+      }
+    }
+    send();
+  });
+}
+
