@@ -43,7 +43,8 @@ export function messageBox(what, { retry = null } = {}) {
   if (code === "already_booked_specialty") actions.push(h("a", { href: "#/my", class: "button secondary" }, t("errorActionMy")));
   if (code === "unauthorized") actions.push(h("a", { href: "#/signin", class: "button secondary" }, t("errorActionSignIn")));
   const kind = what.kind || (code ? "error" : "info");
-  return h("div", { class: `message ${kind}`, role: kind === "error" ? "alert" : "status", dataset: { code: code || "" } },
+  // tabindex -1: a refusal takes the focus from a button that is disabled while its request runs.
+  return h("div", { class: `message ${kind}`, role: kind === "error" ? "alert" : "status", tabindex: "-1", dataset: { code: code || "" } },
     h("p", {}, text), actions.length ? h("p", { class: "actions" }, actions) : null);
 }
 

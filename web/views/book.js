@@ -1,12 +1,13 @@
 // The patient's form while the chosen time is held for them, and the booking itself.
-import { api, ApiError, forget } from "../api.js";
+import { api, ApiError, forget, serverNow } from "../api.js";
 import * as auth from "../auth.js";
 import { h } from "../dom.js";
 import { formatWhen, t } from "../i18n.js";
 import { go } from "../router.js";
-import { state, store } from "../state.js";
+import { onLeave, state, store } from "../state.js";
 import { countdown, field, messageBox, page, showFieldError } from "../ui.js";
 import { clean } from "../validate.js";
+import { ticketHash } from "./ticket.js";
 
 const FIELDS = [
   // name, label key, required, input attributes
@@ -20,8 +21,37 @@ const FIELDS = [
   ["phone", "phoneOpt", false, { type: "tel", autocomplete: "tel" }],
 ];
 
-function releaseHold(flow) {
-  if (flow && flow.hold) api("DELETE", `/v1/holds/${encodeURIComponent(flow.hold.holdId)}`).catch(() => {});
+function releaseHold(flow, keepalive = false) {
+  if (flow && flow.hold) api("DELETE", `/v1/holds/${encodeURIComponent(flow.hold.holdId)}`, { keepalive }).catch(() => {});
+}
+
+/** Hold the flow's slot again (after the page was hidden or reloaded, which released it); false if taken. */
+async function holdAgain(flow) {
+  try {
+    const held = await api("POST", "/v1/holds", { body: { slotId: flow.slot.id } });
+    const skew = serverNow() === null ? 0 : Date.now() - serverNow();
+    held.deadline = Date.parse(held.expiresAt) + skew - 1000;
+    flow.hold = held;
+    flow.released = false;
+    flow.pending = null;
+    store.set("flow", flow);
+    return true;
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    return false;
+  }
+}
+
+/** The clinic a refused patient is attached to, as a way on (silent when the look-up finds nothing). */
+async function showAttachedClinic(box, policy) {
+  try {
+    const found = await api("POST", "/v1/attachment/lookup", { body: policy });
+    const c = found.clinic;
+    box.append(h("p", { class: "attached", dataset: { attached: c.id } }, t("attachedTo", { name: c.name }), " ",
+      h("a", { href: `#/clinic/${c.id}`, class: "button secondary" }, t("bookThere"))));
+  } catch {
+    /* the register does not know the policy: the address look-up stays the way on */
+  }
 }
 
 export async function viewBook() {
@@ -31,20 +61,45 @@ export async function viewBook() {
     return;
   }
   const signed = auth.claims();
+  const clinicStep = flow.clinic.districtId ? [[flow.clinic.districtName, `#/district/${flow.clinic.districtId}`]] : [];
   const { body } = page(t("formTitle"), {
-    crumbs: [[t("home"), "#/"], [flow.clinic.name, `#/clinic/${flow.clinic.id}`],
+    crumbs: [[t("home"), "#/"], ...clinicStep, [flow.clinic.name, `#/clinic/${flow.clinic.id}`],
       [flow.specialty.name, `#/clinic/${flow.clinic.id}/specialty/${flow.specialty.id}`], [flow.doctor.name, flow.back], [t("formTitle"), null]],
     intro: signed ? t("formSignedIntro") : t("formIntro"),
   });
   let form = null;
+  let holding = true; // the hold is ours until it is booked or released
   const collect = () => Object.fromEntries(FIELDS.map(([name]) => [name, clean(name, form?.elements[name]?.value)]));
+  const release = (keepalive = false) => {
+    if (!holding) return;
+    holding = false;
+    releaseHold(flow, keepalive);
+  };
   const backToTimes = (message) => {
     if (!signed && form) store.set("form", collect()); // typed data waits for the next try (this tab only)
-    releaseHold(flow);
+    release();
     state.flash = message;
     store.set("day", flow.slot.start.slice(0, 10));
     go(flow.back);
   };
+  if (flow.released && !(await holdAgain(flow))) {
+    holding = false;
+    backToTimes({ code: "slot_unavailable" });
+    return;
+  }
+  // Leaving the form any other way (the menu, the back button, another tab's link) frees the time for others;
+  // so does closing or hiding the page (keepalive: the request outlives the page). A reload holds it again.
+  const onHide = () => {
+    if (!holding) return;
+    release(true);
+    flow.released = true;
+    store.set("flow", flow);
+  };
+  window.addEventListener("pagehide", onHide);
+  onLeave(() => {
+    window.removeEventListener("pagehide", onHide);
+    release();
+  });
   const summary = h("div", { class: "summary" },
     h("p", { class: "when" }, formatWhen(flow.slot.start)),
     h("p", {}, flow.doctor.name, " · ", flow.specialty.name, " · ", t("room", { room: flow.doctor.room })),
@@ -69,6 +124,14 @@ export async function viewBook() {
       h("button", { type: "button", class: "button secondary", onclick: () => backToTimes(null) }, t("changeTime"))));
   body.append(summary, form);
 
+  // "Correct the errors: N" follows the fields: it counts down as they are fixed and goes when none is left.
+  form.addEventListener("input", () => {
+    const summaryBox = errors.querySelector("[data-fix-errors]");
+    if (!summaryBox) return;
+    const n = form.querySelectorAll('input[aria-invalid="true"]').length;
+    if (n) summaryBox.querySelector("p").textContent = t("fixErrors", { n });
+    else summaryBox.remove();
+  });
 
   async function send() {
     const data = collect();
@@ -95,12 +158,13 @@ export async function viewBook() {
       const result = await api("POST", request.path, {
         body: request.body, auth: request.auth, headers: { "Idempotency-Key": pending.key },
       });
+      holding = false; // the hold became the appointment
       const ticket = result.appointment;
       store.set(`ticket.${ticket.id}`, ticket);
       store.remove("flow");
       store.remove("form");
       forget("/specialties");
-      go(`#/ticket/${ticket.id}`);
+      go(ticketHash(ticket));
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       submit.disabled = false;
@@ -119,8 +183,14 @@ export async function viewBook() {
           if (input && !input.readOnly) showFieldError(input, false, problemKey(input.name));
         }
       }
-      errors.replaceChildren(messageBox(err, { retry: send }));
-      errors.querySelector("button, a")?.focus();
+      const box = messageBox(err, { retry: send });
+      errors.replaceChildren(box);
+      box.focus(); // the refusal is read out, and Tab goes on to its actions
+      if (err.code === "not_attached") {
+        await showAttachedClinic(box, Object.fromEntries(Object.entries(
+          { policyNumber: data.policyNumber || values.policyNumber, policySeries: data.policySeries || values.policySeries || null })
+          .filter(([, v]) => v)));
+      }
     }
   }
 
@@ -132,7 +202,8 @@ export async function viewBook() {
         return input && showFieldError(input, required) ? input : null;
       }).filter(Boolean);
       if (bad.length) {
-        errors.replaceChildren(h("div", { class: "message error", role: "alert" }, h("p", {}, t("fixErrors", { n: bad.length }))));
+        errors.replaceChildren(h("div", { class: "message error", role: "alert", dataset: { fixErrors: "" } },
+          h("p", {}, t("fixErrors", { n: bad.length }))));
         bad[0].focus();
         return;
       }

@@ -3,7 +3,7 @@ import { api } from "../api.js";
 import * as auth from "../auth.js";
 import { load, notFound } from "../data.js";
 import { h } from "../dom.js";
-import { t } from "../i18n.js";
+import { lang, t } from "../i18n.js";
 import { cards, fillCrumbs, loadInto, page, slotsInfo } from "../ui.js";
 
 export async function viewDistricts() {
@@ -41,7 +41,19 @@ export async function viewClinics({ district }) {
   }).catch(() => {});
   await loadInto(body, () => load.clinics(district), (clinics) =>
     cards(clinics, (c) => h("a", { href: `#/clinic/${c.id}`, class: "card link" },
-      h("span", { class: "title" }, c.name), h("span", { class: "meta" }, c.address), h("span", { class: "meta" }, c.phone))), 2);
+      h("span", { class: "title" }, c.name), h("span", { class: "meta" }, c.address), h("span", { class: "meta phone" }, c.phone))), 2);
+}
+
+// The doctors people come to first, in this order; then the rest by name in the page's language; those that
+// need a referral last (a patient without one cannot book them).
+const FIRST = ["therapist", "gp", "paediatrician"];
+
+export function sortSpecialties(items, language) {
+  const rank = (s) => [s.referralRequired ? 1 : 0, FIRST.includes(s.id) ? FIRST.indexOf(s.id) : FIRST.length];
+  return [...items].sort((a, b) => {
+    const [ra, rb] = [rank(a), rank(b)];
+    return ra[0] - rb[0] || ra[1] - rb[1] || a.name.localeCompare(b.name, language);
+  });
 }
 
 export function clinicCrumbs(clinic, extra = []) {
@@ -51,7 +63,7 @@ export function clinicCrumbs(clinic, extra = []) {
 function clinicHeader(clinic) {
   return h("div", { class: "clinic-head" },
     h("p", { class: "clinic-name" }, clinic.name),
-    h("p", { class: "meta" }, clinic.address, " · ", h("a", { href: `tel:${clinic.phone.replace(/[^\d+]/g, "")}` }, clinic.phone)),
+    h("p", { class: "meta" }, clinic.address, " · ", h("a", { href: `tel:${clinic.phone.replace(/[^\d+]/g, "")}`, class: "phone" }, clinic.phone)),
     clinic.workingHours ? h("p", { class: "meta" }, `${t("workingHours")}: ${clinic.workingHours}`) : null);
 }
 
@@ -62,7 +74,7 @@ export async function viewSpecialties({ clinic: clinicId }) {
     return { clinic, specialties };
   }, ({ clinic, specialties }) => {
     fillCrumbs(nav, clinicCrumbs(clinic, [[clinic.name, null]]));
-    return [clinicHeader(clinic), cards(specialties, (s) => {
+    return [clinicHeader(clinic), cards(sortSpecialties(specialties, lang()), (s) => {
       const inner = [
         h("span", { class: "title" }, s.name),
         s.referralRequired ? h("span", { class: "badge referral" }, t("referral")) : null,

@@ -39,19 +39,41 @@ export async function viewCalendar({ clinic: clinicId, specialty: specialtyId, d
     if (!slots.length) return h("p", { class: "message info" }, t("calendarNone"));
     if (!chosenDay || !byDay.get(chosenDay)?.length) chosenDay = days.find((d) => byDay.get(d).length);
     const times = h("div", { class: "times-area" });
+    // The days are one radio group (one Tab stop; arrow keys, Home and End move the choice), as in ARIA's
+    // radio group pattern with a roving tabindex; days without free times are skipped.
+    const choose = (d, focus = false) => {
+      chosenDay = d;
+      store.set("day", d);
+      for (const b of dayButtons) {
+        const on = b.dataset.day === d;
+        b.setAttribute("aria-checked", String(on));
+        b.tabIndex = on ? 0 : -1;
+        if (on && focus) b.focus();
+      }
+      renderTimes();
+    };
     const dayButtons = days.map((d) => {
       const n = byDay.get(d).length;
       return h("button", {
-        type: "button", class: "day", "aria-pressed": String(d === chosenDay), disabled: !n, dataset: { day: d },
-        onclick: () => {
-          chosenDay = d;
-          store.set("day", d);
-          for (const b of dayButtons) b.setAttribute("aria-pressed", String(b.dataset.day === d));
-          renderTimes();
-        },
+        type: "button", class: "day", role: "radio", "aria-checked": String(d === chosenDay),
+        tabindex: d === chosenDay ? "0" : "-1", disabled: !n, dataset: { day: d },
+        "aria-label": `${formatDay(d)}: ${n ? t("freeSlots", { n }) : t("dayNone")}`,
+        onclick: () => choose(d),
       }, h("span", { class: "wd" }, weekday(d)), h("span", { class: "dd" }, formatShortDay(d)),
       h("span", { class: "n" }, n ? t("slotsCount", { n }) : "—"));
     });
+    const onKey = (event) => {
+      const open = dayButtons.filter((b) => !b.disabled);
+      const at = open.findIndex((b) => b.dataset.day === chosenDay);
+      const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[event.key];
+      let next = null;
+      if (step) next = open[(at + step + open.length) % open.length];
+      else if (event.key === "Home") next = open[0];
+      else if (event.key === "End") next = open[open.length - 1];
+      if (!next) return;
+      event.preventDefault();
+      choose(next.dataset.day, true);
+    };
     const renderTimes = () => {
       const list = byDay.get(chosenDay);
       times.replaceChildren(
@@ -63,7 +85,7 @@ export async function viewCalendar({ clinic: clinicId, specialty: specialtyId, d
           : h("p", {}, t("dayNone")));
     };
     renderTimes();
-    return [h("h2", { class: "visually-hidden" }, t("calendarDays")), h("div", { class: "days", role: "group", "aria-label": t("calendarDays") }, dayButtons), times];
+    return [h("h2", { class: "visually-hidden" }, t("calendarDays")), h("div", { class: "days", role: "radiogroup", "aria-label": t("calendarDays"), onkeydown: onKey }, dayButtons), times];
   }, 3);
 
   async function hold(slot, button) {
@@ -79,7 +101,7 @@ export async function viewCalendar({ clinic: clinicId, specialty: specialtyId, d
       const specialty = specialties.find((s) => s.id === specialtyId);
       const doctor = doctors.find((d) => d.id === doctorId);
       store.set("flow", {
-        clinic: { id: clinic.id, name: clinic.name, address: clinic.address },
+        clinic: { id: clinic.id, name: clinic.name, address: clinic.address, districtId: clinic.districtId, districtName: clinic.districtName },
         specialty: { id: specialty.id, name: specialty.name },
         doctor: { id: doctor.id, name: doctor.name, room: slot.room || doctor.room },
         slot, hold: held,
@@ -93,7 +115,9 @@ export async function viewCalendar({ clinic: clinicId, specialty: specialtyId, d
         viewCalendar({ clinic: clinicId, specialty: specialtyId, doctor: doctorId });
       } else {
         await show();
-        calendar.prepend(messageBox(err, { retry: () => hold(slot, button) }));
+        const box = messageBox(err, { retry: () => hold(slot, button) });
+        calendar.prepend(box);
+        box.focus();
       }
     }
   }

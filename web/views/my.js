@@ -3,19 +3,20 @@ import { api, ApiError } from "../api.js";
 import * as auth from "../auth.js";
 import { h } from "../dom.js";
 import { formatWhen, t } from "../i18n.js";
-import { announce, store } from "../state.js";
+import { store } from "../state.js";
+import { ticketHash } from "./ticket.js";
 import { cards, field, loadInto, messageBox, page, showFieldError } from "../ui.js";
 import { clean } from "../validate.js";
 
-function appointmentCard(a, cancel) {
+function appointmentCard(a, cancel, notice = null) {
   const future = a.status === "booked" && new Date(a.start).getTime() > Date.now();
   const actions = h("p", { class: "actions" });
   const card = h("article", { class: "card appointment", dataset: { id: a.id, status: a.status } },
     h("p", { class: "title" }, formatWhen(a.start), " ", h("span", { class: `badge status-${a.status}` }, t(`status_${a.status}`))),
     h("p", {}, a.doctor.name, " · ", a.doctor.specialty),
     h("p", { class: "meta" }, a.clinic.name, ", ", a.clinic.address, " · ", t("ticketNumber", { number: a.number })),
-    actions);
-  const open = h("a", { href: `#/ticket/${a.id}`, class: "button secondary", onclick: () => store.set(`ticket.${a.id}`, a) }, t("openTicket"));
+    notice, actions);
+  const open = h("a", { href: ticketHash(a), class: "button secondary", onclick: () => store.set(`ticket.${a.id}`, a) }, t("openTicket"));
   const showActions = () => {
     actions.replaceChildren(open);
     if (future && a.status === "booked") {
@@ -29,11 +30,15 @@ function appointmentCard(a, cancel) {
       try {
         const result = await cancel(a);
         Object.assign(a, result.appointment);
-        card.replaceWith(appointmentCard(a, cancel));
-        announce(t("cancelled", { number: a.number }));
+        // The card shows the cancellation and takes the focus the "Yes" button had (it is gone now).
+        const done = h("p", { class: "message success", role: "status", tabindex: "-1" }, t("cancelled", { number: a.number }));
+        card.replaceWith(appointmentCard(a, cancel, done));
+        done.focus();
       } catch (err) {
         if (!(err instanceof ApiError)) throw err;
-        actions.replaceChildren(messageBox(err), open);
+        const box = messageBox(err);
+        actions.replaceChildren(box, open);
+        box.focus();
       }
     } }, t("cancelYes"));
     actions.replaceChildren(h("span", { class: "confirm", role: "group", "aria-label": t("cancelConfirm", { number: a.number, when: formatWhen(a.start) }) },
@@ -81,10 +86,12 @@ export async function viewMy() {
       policySeries: clean("policySeries", form.elements.policySeries.value) || undefined,
     };
     const cancelAnonymous = (a) => api("POST", `/v1/appointments/${encodeURIComponent(a.id)}/cancel`, { body: policy });
-    button.disabled = true;
+    // Not `disabled`: a disabled button loses the focus to <body>; a second submit waits instead.
+    if (button.getAttribute("aria-disabled") === "true") return;
+    button.setAttribute("aria-disabled", "true");
     await loadInto(results, () => api("POST", "/v1/appointments/search", { body: { ...policy, birthDate: form.elements.birthDate.value } }),
       (r) => (r.items.length ? cards(r.items, (a) => appointmentCard(a, cancelAnonymous), "cards list") : h("p", { class: "message info" }, t("myNone"))), 2);
-    button.disabled = false;
+    button.removeAttribute("aria-disabled");
   };
   form.addEventListener("submit", (event) => {
     event.preventDefault();

@@ -5,7 +5,7 @@ import { h } from "../dom.js";
 import { ticketIcs } from "../ics.js";
 import { formatTime, formatWhen, t } from "../i18n.js";
 import { onLeave, patientName, store } from "../state.js";
-import { field, messageBox, page, showFieldError } from "../ui.js";
+import { field, loadInto, messageBox, page, showFieldError } from "../ui.js";
 import { clean } from "../validate.js";
 
 function ticketRows(a) {
@@ -13,7 +13,7 @@ function ticketRows(a) {
     h("dt", {}, t("when")), h("dd", { class: "when" }, formatWhen(a.start), "–", formatTime(a.end)),
     h("dt", {}, t("doctor")), h("dd", {}, a.doctor.name),
     h("dt", {}, t("specialty")), h("dd", {}, a.doctor.specialty),
-    h("dt", {}, t("clinic")), h("dd", {}, a.clinic.name, h("br"), a.clinic.address, h("br"), a.clinic.phone, h("br"), t("room", { room: a.room })),
+    h("dt", {}, t("clinic")), h("dd", {}, a.clinic.name, h("br"), a.clinic.address, h("br"), h("span", { class: "phone" }, a.clinic.phone), h("br"), t("room", { room: a.room })),
     h("dt", {}, t("patient")), h("dd", {}, patientName(a.patient)),
     h("dt", {}, t("status")), h("dd", {}, h("span", { class: `badge status-${a.status}` }, t(`status_${a.status}`))));
 }
@@ -27,44 +27,69 @@ function icsLink(a) {
   return h("a", { href: url, download: `talon-${a.number}.ics`, class: "button secondary", id: "add-to-calendar" }, t("addToCalendar"));
 }
 
-export function viewTicket({ id }) {
-  const a = store.get(`ticket.${id}`);
-  const { body } = page(t("ticketTitle"), { crumbs: [[t("home"), "#/"], [t("ticketTitle"), null]] });
-  if (!a) {
-    body.append(h("p", { class: "message info" }, t("ticketMissing"), " ", h("a", { href: "#/my" }, t("navMy"))));
-    return;
+/** The ticket's address in the page: with its capability token when the API gave one (any tab opens it). */
+export function ticketHash(a) {
+  return a.ticketUrl ? `#${a.ticketUrl.split("#")[1]}` : `#/ticket/${a.id}`;
+}
+
+/** The ticket of the link's token (fresh from the API), else the one this tab keeps; null when neither. */
+async function findTicket(id, token) {
+  if (token) {
+    try {
+      const { appointment } = await api("GET", `/v1/appointments/${encodeURIComponent(id)}?t=${encodeURIComponent(token)}`, { fresh: true });
+      store.set(`ticket.${id}`, appointment);
+      return appointment;
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.retryable) throw err;
+    }
   }
-  const booked = a.status === "booked";
-  body.append(h("article", { class: "ticket", "aria-label": t("ticketNumber", { number: a.number }) },
-    h("p", { class: "ticket-number" }, t("ticketNumber", { number: a.number })),
-    ticketRows(a),
-    booked ? h("p", { class: "meta no-print" }, t("ticketSent")) : null,
-    h("p", { class: "actions no-print" },
-      h("button", { type: "button", class: "button primary", onclick: () => window.print() }, t("print")),
-      booked ? icsLink(a) : null),
-    booked ? h("section", { class: "how-to-cancel", "aria-labelledby": "cancel-title" },
-      h("h2", { id: "cancel-title" }, t("howToCancel")),
-      h("p", {}, a.cancellation.hint),
-      h("p", { class: "no-print" }, h("a", { href: `#/cancel/${a.id}`, class: "button secondary" }, t("cancelThis")))) : null));
+  return store.get(`ticket.${id}`);
+}
+
+export async function viewTicket({ id }, query) {
+  const { body } = page(t("ticketTitle"), { crumbs: [[t("home"), "#/"], [t("ticketTitle"), null]] });
+  const token = query.get("t");
+  await loadInto(body, () => findTicket(id, token), (a) => {
+    if (!a) return h("p", { class: "message info" }, t("ticketMissing"), " ", h("a", { href: "#/my" }, t("navMy")));
+    const booked = a.status === "booked";
+    const cancelHref = `#/cancel/${a.id}${token ? `?t=${encodeURIComponent(token)}` : ""}`;
+    return h("article", { class: "ticket", "aria-label": t("ticketNumber", { number: a.number }) },
+      h("p", { class: "ticket-number" }, t("ticketNumber", { number: a.number })),
+      ticketRows(a),
+      booked ? h("p", { class: "meta no-print" }, t("ticketSent")) : null,
+      h("p", { class: "actions no-print" },
+        h("button", { type: "button", class: "button primary", onclick: () => window.print() }, t("print")),
+        booked ? icsLink(a) : null),
+      booked ? h("section", { class: "how-to-cancel", "aria-labelledby": "cancel-title" },
+        h("h2", { id: "cancel-title" }, t("howToCancel")),
+        h("p", {}, a.cancellation.hint),
+        h("p", { class: "no-print" }, h("a", { href: cancelHref, class: "button secondary" }, t("cancelThis")))) : null);
+  }, 3);
 }
 
 // ---------------------------------------------------------------- cancellation
 function cancelledNotice(result) {
   const a = result.appointment;
   store.set(`ticket.${a.id}`, a);
-  return h("div", { class: "message success", role: "status" },
-    h("p", {}, t("cancelled", { number: a.number })), result.notice ? h("p", {}, result.notice) : null);
+  return h("div", { class: "message success", role: "status", tabindex: "-1" },
+    h("p", {}, t("cancelled", { number: a.number })), result.notice ? h("p", {}, result.notice) : null,
+    h("p", {}, h("a", { href: ticketHash(a) }, t("openTicket"))));
 }
 
-export function viewCancel({ id }) {
-  const known = store.get(`ticket.${id}`);
+export async function viewCancel({ id }, query) {
   const signed = auth.signedIn();
   const { body } = page(t("cancelTitle"), {
     crumbs: [[t("home"), "#/"], [t("cancelTitle"), null]],
     intro: signed ? t("cancelSignedIntro") : t("cancelIntro"),
   });
-  if (known) body.append(h("div", { class: "summary" }, h("p", { class: "when" }, t("ticketNumber", { number: known.number }), " · ", formatWhen(known.start)),
-    h("p", {}, known.doctor.name, " · ", known.doctor.specialty), h("p", { class: "meta" }, known.clinic.name)));
+  // Which appointment this is: from the link's token (the emailed link has one), else from this tab.
+  const which = h("div", { class: "which" });
+  body.append(which);
+  findTicket(id, query.get("t")).then((known) => {
+    if (known) which.replaceChildren(h("div", { class: "summary", dataset: { number: known.number } }, h("p", {}, t("cancelFor")),
+      h("p", { class: "when" }, t("ticketNumber", { number: known.number }), " · ", formatWhen(known.start)),
+      h("p", {}, known.doctor.name, " · ", known.doctor.specialty), h("p", { class: "meta" }, known.clinic.name, ", ", known.clinic.address)));
+  }).catch(() => {});
   const out = h("div", { class: "result" });
   const button = h("button", { type: "submit", class: "button danger" }, t("cancelDo"));
   const fields = signed ? [] : [
@@ -84,13 +109,17 @@ export function viewCancel({ id }) {
             ["policySeries", clean("policySeries", form.elements.policySeries.value) || null]].filter(([, v]) => v)),
         });
       forget("/specialties");
-      form.replaceWith(cancelledNotice(result));
-      body.querySelector(".message")?.focus?.();
+      const notice = cancelledNotice(result);
+      form.replaceWith(notice);
+      notice.focus();
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       button.disabled = false;
       button.textContent = t("cancelDo");
-      out.replaceChildren(messageBox(err, { retry: send }));
+      // Not found here means the policy does not match the appointment (or the link is wrong), not stale data.
+      const box = messageBox(err.code === "not_found" ? { code: "not_found", text: t("cancelNotFound") } : err, { retry: send });
+      out.replaceChildren(box);
+      box.focus();
     }
   };
   form.addEventListener("submit", (event) => {
