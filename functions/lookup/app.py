@@ -73,15 +73,16 @@ def list_slots(
 def address_clinics(
     street: Annotated[str, Query(min_length=1, max_length=120,
                                  description="e.g. ул. Садовая, Садовая улица; or the whole address: Невский 28")],
-    house: Annotated[str | None, Query(max_length=40, description="e.g. 5, 5к2, д. 5, корп. 2, 5 лит. А; "
-                                                                  "omitted when `street` holds the whole address")] = None,
+    house: Annotated[str | None, Query(
+        max_length=40, description="e.g. 5, 5к2, д. 5, корп. 2, 5 лит. А; omitted if `street` holds the whole address",
+    )] = None,
     districtId: Annotated[str | None, Query(max_length=40, description="district of the chosen candidate")] = None,  # noqa: N803
 ) -> AddressClinics:
     # Loaded by the routes that use them: the slot look-up's cold start stays small.
     from shared import addresses, street_suggest
     from shared.errors import DomainError
 
-    if not (house or "").strip():
+    if house is None or not house.strip():
         whole = street_suggest.split_address(street)
         if whole is None:
             raise DomainError("validation_error", {"fields": [{"field": "house", "problem": "house_missing"}]})
