@@ -32,18 +32,18 @@ export function ticketHash(a) {
   return a.ticketUrl ? `#${a.ticketUrl.split("#")[1]}` : `#/ticket/${a.id}`;
 }
 
-/** The ticket of the link's token (fresh from the API), else the one this tab keeps; null when neither. */
+/** The ticket this tab keeps (it booked, searched or cancelled it), else the one of the link's token; or null. */
 async function findTicket(id, token) {
-  if (token) {
-    try {
-      const { appointment } = await api("GET", `/v1/appointments/${encodeURIComponent(id)}?t=${encodeURIComponent(token)}`, { fresh: true });
-      store.set(`ticket.${id}`, appointment);
-      return appointment;
-    } catch (err) {
-      if (!(err instanceof ApiError) || err.retryable) throw err;
-    }
+  const kept = store.get(`ticket.${id}`);
+  if (kept || !token) return kept;
+  try {
+    const { appointment } = await api("GET", `/v1/appointments/${encodeURIComponent(id)}?t=${encodeURIComponent(token)}`, { fresh: true });
+    store.set(`ticket.${id}`, appointment);
+    return appointment;
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.retryable) throw err;
+    return null;
   }
-  return store.get(`ticket.${id}`);
 }
 
 export async function viewTicket({ id }, query) {
