@@ -216,6 +216,7 @@ def test_hold_is_released_on_leaving_the_form(make_page, stack) -> None:
     page.locator(DOCTOR_CARD).first.click()
     slot = choose_first_time(page)
     assert hold_status(stack, slot) == 409  # held for this patient
+    shot("form-held")
     page.get_by_role("link", name="Мои записи").first.click()  # the menu
     expect(h1(page)).to_have_text("Мои записи")
     deadline = time.monotonic() + 10
