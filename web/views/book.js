@@ -5,7 +5,7 @@ import { h } from "../dom.js";
 import { formatWhen, t } from "../i18n.js";
 import { go } from "../router.js";
 import { onLeave, state, store } from "../state.js";
-import { countdown, field, messageBox, page, showFieldError } from "../ui.js";
+import { badFields, countdown, field, messageBox, page, showFieldError } from "../ui.js";
 import { clean } from "../validate.js";
 import { ticketHash } from "./ticket.js";
 
@@ -197,10 +197,7 @@ export async function viewBook() {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     if (!signed) {
-      const bad = FIELDS.map(([name, , required]) => {
-        const input = form.elements[name];
-        return input && showFieldError(input, required) ? input : null;
-      }).filter(Boolean);
+      const bad = badFields(form, FIELDS.map(([name, , required]) => [name, required]));
       if (bad.length) {
         errors.replaceChildren(h("div", { class: "message error", role: "alert", dataset: { fixErrors: "" } },
           h("p", {}, t("fixErrors", { n: bad.length }))));

@@ -5,7 +5,7 @@ import { h } from "../dom.js";
 import { formatWhen, t } from "../i18n.js";
 import { store } from "../state.js";
 import { ticketHash } from "./ticket.js";
-import { cards, field, loadInto, messageBox, page, showFieldError } from "../ui.js";
+import { badFields, cards, field, loadInto, messageBox, page } from "../ui.js";
 import { clean } from "../validate.js";
 
 function appointmentCard(a, cancel, notice = null) {
@@ -95,8 +95,7 @@ export async function viewMy() {
   };
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    const bad = [["policyNumber", true], ["policySeries", false], ["birthDate", true]]
-      .map(([name, required]) => (showFieldError(form.elements[name], required) ? form.elements[name] : null)).filter(Boolean);
+    const bad = badFields(form, [["policyNumber", true], ["policySeries", false], ["birthDate", true]]);
     if (bad.length) {
       bad[0].focus();
       return;

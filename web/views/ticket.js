@@ -5,7 +5,7 @@ import { h } from "../dom.js";
 import { ticketIcs } from "../ics.js";
 import { formatTime, formatWhen, t } from "../i18n.js";
 import { onLeave, patientName, store } from "../state.js";
-import { field, loadInto, messageBox, page, showFieldError } from "../ui.js";
+import { badFields, field, loadInto, messageBox, page } from "../ui.js";
 import { clean } from "../validate.js";
 
 function ticketRows(a) {
@@ -125,8 +125,7 @@ export async function viewCancel({ id }, query) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     if (!signed) {
-      const bad = [showFieldError(form.elements.policyNumber, true) ? form.elements.policyNumber : null,
-        showFieldError(form.elements.policySeries, false) ? form.elements.policySeries : null].filter(Boolean);
+      const bad = badFields(form, [["policyNumber", true], ["policySeries", false]]);
       if (bad.length) {
         bad[0].focus();
         return;
