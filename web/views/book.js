@@ -3,7 +3,7 @@ import { api, ApiError, forget, serverNow } from "../api.js";
 import * as auth from "../auth.js";
 import { h } from "../dom.js";
 import { formatWhen, t } from "../i18n.js";
-import { go } from "../router.js";
+import { go, route } from "../router.js";
 import { onLeave, state, store } from "../state.js";
 import { badFields, countdown, field, messageBox, page, showFieldError } from "../ui.js";
 import { clean } from "../validate.js";
@@ -95,9 +95,15 @@ export async function viewBook() {
     flow.released = true;
     store.set("flow", flow);
   };
+  // Back from the browser's page cache after a pagehide: the form shows again, so the time is held again.
+  const onShow = (event) => {
+    if (event.persisted && store.get("flow")?.released) route();
+  };
   window.addEventListener("pagehide", onHide);
+  window.addEventListener("pageshow", onShow);
   onLeave(() => {
     window.removeEventListener("pagehide", onHide);
+    window.removeEventListener("pageshow", onShow);
     release();
   });
   const summary = h("div", { class: "summary" },
