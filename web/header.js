@@ -16,7 +16,10 @@ export function renderHeader() {
   const where = section();
   const current = { my: "my", address: "address", signin: "signin" }[where] || (["", "district", "clinic", "book"].includes(where) ? "book" : "");
   const link = (key, href, label) => h("li", {}, h("a", { href, "aria-current": current === key ? "page" : null }, label));
-  const items = [link("book", "#/", t("navBook")), link("address", "#/address", t("navAddress")), link("my", "#/my", t("navMy"))];
+  // On a phone the menu is one row: the long item shows its short label there (only one of them is displayed,
+  // so the link's name is always the text on screen).
+  const address = [h("span", { class: "wide" }, t("navAddress")), h("span", { class: "narrow" }, t("navAddressShort"))];
+  const items = [link("book", "#/", t("navBook")), link("address", "#/address", address), link("my", "#/my", t("navMy"))];
   if (auth.signedIn()) {
     items.push(h("li", { class: "user" }, h("span", { class: "who" }, t("signedInAs", { name: auth.displayName() })), " ",
       h("button", { type: "button", class: "linklike", onclick: () => { auth.signOut(); renderHeader(); state.flash = { text: t("signedOut"), kind: "info" }; go("#/"); } }, t("navSignOut"))));

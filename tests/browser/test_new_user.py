@@ -256,6 +256,10 @@ def test_phone_header_and_clinic_phone(make_page) -> None:
     expect(page.locator("main a.card").first).to_be_visible()
     height = page.evaluate("() => document.querySelector('header.top').getBoundingClientRect().height")
     assert height <= 120, f"the header takes {height} px of 740"
+    # Every menu item is on screen (the long one shows its short label on a phone).
+    edges = page.evaluate("() => [...document.querySelectorAll('#nav li')].map((e) => e.getBoundingClientRect().right)")
+    assert edges and max(edges) <= SMALL_PHONE["width"], edges
+    expect(page.get_by_role("link", name="По адресу", exact=True)).to_be_visible()
     lines = page.evaluate("""() => [...document.querySelectorAll('.phone')].map(
         (e) => Math.round(e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight || 20)))""")
     assert lines and all(n <= 1 for n in lines), lines
