@@ -70,15 +70,6 @@ def my_attachment(claims: dict[str, str], lang: str) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- the change
-def staff_caller(event: dict[str, Any]) -> str:
-    """Who registered the change: the IAM principal API Gateway verified (AWS_IAM route authorization)."""
-    iam = ((event.get("requestContext") or {}).get("authorizer") or {}).get("iam") or {}
-    caller = iam.get("userArn") or iam.get("callerId") or iam.get("userId")
-    if not caller:
-        raise DomainError("unauthorized")
-    return str(caller)
-
-
 def change(*, last_name: str, birth_date: str, policy_number: str, policy_series: str | None, clinic_id: str,
            reason: str, registered_by: str) -> dict[str, Any]:
     """Attach the patient to `clinic_id` (detaching from the current clinic) by `reason` choice|relocation."""

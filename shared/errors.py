@@ -99,6 +99,22 @@ CATALOGUE: dict[str, tuple[int, str, str]] = {
         "Пациент уже прикреплён к этой поликлинике.",
         "The patient is already attached to this polyclinic.",
     ),
+    # Clinic side (issue 11): staff scoped to their polyclinic, attendance.
+    "forbidden": (
+        403,
+        "Нет доступа: сотрудник может работать только с данными своей поликлиники.",
+        "Access denied: staff can act only for their own polyclinic.",
+    ),
+    "appointment_not_started": (
+        409,
+        "Приём ещё не начался: явку можно отметить после его начала.",
+        "The appointment has not started yet: attendance can be recorded once it starts.",
+    ),
+    "attendance_already_recorded": (
+        409,
+        "Явка на этот приём уже отмечена.",
+        "Attendance for this appointment has already been recorded.",
+    ),
 }
 
 

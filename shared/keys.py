@@ -147,3 +147,39 @@ def all_hold_shards() -> list[str]:
 
 def patient_history_sk(created_at: int, appointment_id: str) -> str:
     return f"{created_at:011d}#{appointment_id}"
+
+
+# ---------------------------------------------------------------- clinic side (issue 11)
+# Statuses the clinic side adds: a slot closed by an absence or by a plan it no longer fits; an appointment
+# the reception marked after its start.
+SLOT_CLOSED = "closed"
+FULFILLED = "fulfilled"
+NOSHOW = "noshow"
+
+
+def doctor_id_seq(doctor_id: str) -> int | None:
+    """The doctor's number in the clinic (`cl0101-d07` -> 7): the prefix of ticket numbers."""
+    m = _DOCTOR_ID.match(doctor_id)
+    return int(doctor_id.rsplit("-d", 1)[1]) if m else None
+
+
+def doctor_ref_sk(doctor_id: str) -> str:
+    return f"DOCTOR#{doctor_id}"
+
+
+def specialty_sk(specialty_id: str) -> str:
+    return f"SPEC#{specialty_id}"
+
+
+def absence_sk(doctor_id: str, first: str, last: str) -> str:
+    """An absence in the clinic's partition: the daily job reads a clinic's doctors and absences at once."""
+    return f"ABSENCE#{doctor_id}#{first}#{last}"
+
+
+# ClinicDay index: the reception's day list, one Query per clinic and day (every status).
+def clinic_day_pk(clinic_id: str, day: str) -> str:
+    return f"DAY#{clinic_id}#{day}"
+
+
+def clinic_day_sk(doctor_id: str, start: int, appointment_id: str) -> str:
+    return f"{doctor_id}#{utc_stamp(start)}#{appointment_id}"
