@@ -56,7 +56,7 @@ def declare(clinic_id: str, doctor_id: str, first: date, last: date, reason: str
     counts = schedule.reconcile(doctor, days, absent, now)
     totals = dal.update(key, "ADD closedSlots :c, cancelledAppointments :m",
                         values={":c": counts.closed, ":m": counts.cancelled}, return_new=True) or {}
-    logger.info("absence declared", extra={"doctorId": doctor_id, "days": len(days), "closed": counts.closed,
-                                           "cancelled": counts.cancelled})
+    logger.info("absence declared", extra={"doctorId": doctor_id, "days": len(days), "slotsClosed": counts.closed,
+                                           "cancelledAppointments": counts.cancelled})
     return {"closedSlots": int(totals.get("closedSlots", 0)),
             "cancelledAppointments": int(totals.get("cancelledAppointments", 0))}

@@ -226,8 +226,8 @@ def publish_doctor(clinic_id: str, doctor_id: str, body: dict[str, Any], lang: s
         _drop_specialty_if_unused(clinic_id, old_spec)
     absences = [a for a in clinic_items(clinic_id, f"ABSENCE#{doctor_id}#")]
     counts = reconcile(doctor, plans.window(today, valid_from), plans.absent_days(absences, doctor_id), now)
-    logger.info("doctor published", extra={"doctorId": doctor_id, "created": counts.created,
-                                           "closed": counts.closed, "conflicts": len(counts.conflicts)})
+    logger.info("doctor published", extra={"doctorId": doctor_id, "slotsCreated": counts.created,
+                                           "slotsClosed": counts.closed, "conflicts": len(counts.conflicts)})
     return {"doctor": render_doctor(doctor, lang), "slotsCreated": counts.created + counts.reopened,
             "slotsClosed": counts.closed, "conflicts": counts.conflicts}
 
@@ -345,5 +345,6 @@ def open_days(clinic_id: str, now: int) -> dict[str, int]:
         pass  # another run got there first
     result = {"doctors": len(doctors), "created": total.created + total.reopened, "closed": total.closed,
               "cancelled": total.cancelled}
-    logger.info("days opened", extra={"clinicId": clinic_id, "through": through.isoformat(), **result})
+    logger.info("days opened", extra={"clinicId": clinic_id, "through": through.isoformat(),
+                                      **{f"slots_{k}": v for k, v in result.items()}})
     return result
