@@ -16,6 +16,7 @@ another writer converges on the same slots:
 """
 from __future__ import annotations
 
+import secrets
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -100,6 +101,7 @@ def reconcile(doctor: dict[str, Any], days: list[date], absent: dict[str, str], 
     """Make the doctor's future slots of `days` what the plan and the absences say (module docstring).
     A write that lost a race is decided again from a fresh read, at most PASSES times."""
     total = Counts()
+    run = secrets.token_urlsafe(12)  # names this reconcile's closes (see _write)
     for _ in range(PASSES):
         found = day_slots(doctor["id"], days)
         works = {d: plans.diff(doctor, plans.day_slots(doctor, date.fromisoformat(d)), items, now, d in absent)
@@ -111,7 +113,7 @@ def reconcile(doctor: dict[str, Any], days: list[date], absent: dict[str, str], 
                           cancelled=sum(len(w.cancel) for w in works.values()), conflicts=conflicts)
         lost = False
         for d, work in works.items():
-            done, raced = _apply(work, absent.get(d), now)
+            done, raced = _apply(work, absent.get(d), now, run)
             total.add(done)
             lost = lost or raced
         total.conflicts = conflicts
@@ -126,7 +128,7 @@ def _conflict(slot: dict[str, Any]) -> dict[str, Any]:
             "start": clock.local_iso(int(slot["start"]))}
 
 
-def _apply(work: plans.DayWork, absence: str | None, now: int) -> tuple[Counts, bool]:
+def _apply(work: plans.DayWork, absence: str | None, now: int, run: str) -> tuple[Counts, bool]:
     """Write one day's work; (what was done, whether some write lost a race and the day needs a new read)."""
     counts = Counts()
     results: list[tuple[str, bool]] = []
@@ -135,9 +137,9 @@ def _apply(work: plans.DayWork, absence: str | None, now: int) -> tuple[Counts, 
     if jobs:
         if len(jobs) > 4:
             with ThreadPoolExecutor(max_workers=WRITERS) as pool:
-                results = list(pool.map(lambda j: (j[0], _write(j[0], j[1], absence, now)), jobs))
+                results = list(pool.map(lambda j: (j[0], _write(j[0], j[1], absence, now, run)), jobs))
         else:
-            results = [(kind, _write(kind, item, absence, now)) for kind, item in jobs]
+            results = [(kind, _write(kind, item, absence, now, run)) for kind, item in jobs]
     raced = False
     for kind, ok in results:
         if kind == "put":
@@ -158,7 +160,7 @@ def _apply(work: plans.DayWork, absence: str | None, now: int) -> tuple[Counts, 
     return counts, raced
 
 
-def _write(kind: str, item: dict[str, Any], absence: str | None, now: int) -> bool:
+def _write(kind: str, item: dict[str, Any], absence: str | None, now: int, run: str) -> bool:
     key = keys.key(item["PK"], item["SK"])
     try:
         if kind == "put":
@@ -166,11 +168,17 @@ def _write(kind: str, item: dict[str, Any], absence: str | None, now: int) -> bo
         elif kind == "close":
             # An absence closes held slots too (the holder's booking then fails); a plan only free ones.
             condition = "#st IN (:free, :held)" if absence else slots.FREE_CONDITION
-            dal.update(key, "SET #st = :closed, closedBy = :why "
-                            "REMOVE AvPK, AvSK, holdId, holdExpiresAt, HoldPK, HoldSK",
-                       condition=condition, names={"#st": "status"},
-                       values={**({":free": slots.FREE, ":held": slots.HELD} if absence else slots.free_values(now)),
-                               ":closed": keys.SLOT_CLOSED, ":why": plans.ABSENCE if absence else plans.PLAN})
+            # `closedRun` tells this close from another's when a retried request finds the slot closed already.
+            try:
+                dal.update(key, "SET #st = :closed, closedBy = :why, closedRun = :run "
+                                "REMOVE AvPK, AvSK, holdId, holdExpiresAt, HoldPK, HoldSK",
+                           condition=condition, names={"#st": "status"},
+                           values={**({":free": slots.FREE, ":held": slots.HELD} if absence
+                                      else slots.free_values(now)),
+                                   ":closed": keys.SLOT_CLOSED, ":run": run,
+                                   ":why": plans.ABSENCE if absence else plans.PLAN})
+            except dal.ConditionFailed as failed:
+                return (failed.old or {}).get("closedRun") == run
         else:
             condition = ("#st = :closed AND closedBy = :plan" if kind == "reopen" else slots.FREE_CONDITION)
             values: dict[str, Any] = {":free": slots.FREE, ":end": item["end"], ":room": item["room"],
@@ -178,7 +186,7 @@ def _write(kind: str, item: dict[str, Any], absence: str | None, now: int) -> bo
             values |= ({":closed": keys.SLOT_CLOSED, ":plan": plans.PLAN} if kind == "reopen"
                        else {":held": slots.HELD, ":now": now})
             dal.update(key, "SET #st = :free, #end = :end, room = :room, specialtyId = :spec, AvPK = :avpk, "
-                            "AvSK = :avsk REMOVE closedBy, holdId, holdExpiresAt, HoldPK, HoldSK",
+                            "AvSK = :avsk REMOVE closedBy, closedRun, holdId, holdExpiresAt, HoldPK, HoldSK",
                        condition=condition, names={"#st": "status", "#end": "end"}, values=values)
     except dal.ConditionFailed:
         return False
