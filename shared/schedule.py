@@ -135,7 +135,7 @@ def _apply(work: plans.DayWork, absence: str | None, now: int, run: str) -> tupl
     jobs = ([("put", i) for i in work.put] + [("reshape", i) for i in work.reshape]
             + [("reopen", i) for i in work.reopen] + [("close", i) for i in work.close])
     if jobs:
-        if len(jobs) > 4:
+        if len(jobs) > 4 and WRITERS > 1:
             with ThreadPoolExecutor(max_workers=WRITERS) as pool:
                 results = list(pool.map(lambda j: (j[0], _write(j[0], j[1], absence, now, run)), jobs))
         else:

@@ -5,6 +5,7 @@ import { api, ApiError, config, forget, loadConfig, serverNow } from "./api.js";
 import * as auth from "./auth.js";
 import { h, skeleton } from "./dom.js";
 import { ticketIcs } from "./ics.js";
+import { viewRegistry } from "./registry.js";
 import {
   errorText, formatDay, formatShortDay, formatTime, formatWhen, lang, setLang, t, weekday,
 } from "./i18n.js";
@@ -830,6 +831,7 @@ const ROUTES = [
   [/^\/my$/, viewMy, []],
   [/^\/address$/, viewAddress, []],
   [/^\/signin$/, viewSignIn, []],
+  [/^\/registry$/, () => viewRegistry(main), []],
 ];
 
 function route() {
