@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from shared import clock, dal, keys
+from shared import clock, dal, keys, plans, schedule
 from tests.handler.test_cancellation import book, free_slots, slot_item
 from tests.support import claims_of, event_file, http_event, invoke, patients_of
 
@@ -200,7 +200,10 @@ def test_an_absence_cancels_and_closes_and_is_idempotent(moto_table: str) -> Non
     book(patient, free_slots("cl0101-d02", clock.now() + 86400)[0]["id"])
     # Sent again: the same totals, nothing more written; the daily job does not reopen the day.
     assert absence("cl0101-d01", day, day)[1] == body
-    invoke_schedule(event_file("schedule/daily.json"))
+    # Publishing that day again from the plan (what the daily job does) reopens nothing an absence closed,
+    # even without being told of the absence.
+    doctor = dal.get(keys.key(keys.doctor_pk("cl0101-d01"), keys.PROFILE)) or {}
+    assert schedule.reconcile(doctor, [day], {}, clock.now()).created == 0
     assert not [s for s in free_slots("cl0101-d01") if clock.local_date(s["epoch"]) == day]
 
 
@@ -247,20 +250,29 @@ def test_attendance_after_the_start_once(moto_table: str, monkeypatch: pytest.Mo
 
 
 # ---------------------------------------------------------------- the daily job
-def test_daily_job_opens_the_new_days_once(moto_table: str) -> None:
-    # The test table has 5 days of slots: the job opens the rest of the window, then nothing more.
-    before = free_slots("cl0101-d01")
+def opened_through(clinic_id: str, day: date) -> None:
+    dal.update(keys.key(keys.clinic_pk(clinic_id), keys.PROFILE), "SET openedThrough = :d",
+               values={":d": day.isoformat()})
+
+
+def test_daily_job_opens_the_new_days_once_and_catches_up(moto_table: str) -> None:
+    # cl0102 is up to date; cl0101 missed a run: the job opens its last two days (and nothing before them).
+    last = today() + timedelta(days=14)
+    opened_through(OTHER, last)
+    opened_through(CLINIC, last - timedelta(days=2))
     result = invoke_schedule(event_file("schedule/daily.json"))
     assert result["clinics"] == 2 and result["created"] > 0
-    after = free_slots("cl0101-d01")
-    days = {clock.local_date(s["epoch"]) for s in after}
-    assert max(days) >= today() + timedelta(days=12) and len(after) > len(before)
+    found = schedule.day_slots("cl0101-d01", plans.window(today()))
+    days = {clock.local_date(int(i["start"])) for items in found.values() for i in items}
+    weekdays = [d for d in (last - timedelta(days=1), last) if d.weekday() < 6]  # d01 works Monday to Saturday
+    assert set(weekdays) <= days and last - timedelta(days=2) not in days
     profile = dal.get(keys.key(keys.clinic_pk(CLINIC), keys.PROFILE)) or {}
-    assert profile["openedThrough"] == (today() + timedelta(days=14)).isoformat()
+    assert profile["openedThrough"] == last.isoformat()
     assert invoke_schedule(event_file("schedule/daily.json"))["created"] == 0
 
 
 def test_a_clinic_unit_from_the_queue(moto_table: str) -> None:
+    opened_through(CLINIC, today() + timedelta(days=13))
     event = event_file("schedule/clinic_unit.json")
     assert invoke_schedule(event) == {"batchItemFailures": []}
     opened = (dal.get(keys.key(keys.clinic_pk(CLINIC), keys.PROFILE)) or {}).get("openedThrough")
