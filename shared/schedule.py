@@ -340,7 +340,7 @@ def open_days(clinic_id: str, now: int) -> dict[str, int]:
     # A plan change or an absence written while this ran: do those doctors again with what they are now.
     again = clinic_items(clinic_id)
     moved = {i["id"] for i in again if i["SK"].startswith("DOCTOR#")
-             and int(i.get("version", 0)) != int(refs.get(i["id"], {}).get("version", -1))}
+             and (i["id"] not in refs or int(i.get("version", 0)) != int(refs[i["id"]].get("version", 0)))}
     new_absences = [i for i in again if i["SK"].startswith("ABSENCE#")]
     moved |= {i["doctorId"] for i in new_absences if i["SK"] not in seen_absences}
     for doctor in doctor_profiles(sorted(moved)).values():
