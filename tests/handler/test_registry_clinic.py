@@ -286,3 +286,12 @@ def invoke_schedule(event: dict[str, Any]) -> Any:
     from tests.support import Context, load_function
 
     return load_function("schedule").handler(event, Context())
+
+
+def test_the_sample_events(moto_table: str) -> None:
+    expected = {"clinic_doctor_put": 200, "clinic_absence_preview": 200, "clinic_absence": 200,
+                "clinic_day_list": 200, "clinic_attendance": 404}
+    for name, status in expected.items():
+        answer = invoke("registry", event_file(f"registry/{name}.json"))
+        assert answer[0] == status, (name, answer)
+    assert invoke_schedule(event_file("schedule/clinic_unit.json")) == {"batchItemFailures": []}
