@@ -78,15 +78,17 @@ function dayList(clinicId) {
   const day = h("input", { type: "date", id: "reg-day", name: "date", value: today(), required: true });
   const doctor = h("input", { id: "reg-day-doctor", name: "doctorId", placeholder: `${clinicId}-d01`, autocomplete: "off" });
   const result = h("div", { "aria-live": "polite" });
+  let latest = 0;
   async function load() {
+    const mine = ++latest; // only the last request asked for fills the list
     result.replaceChildren(message("info", t("loading")));
     const q = new URLSearchParams({ date: day.value });
     if (doctor.value.trim()) q.set("doctorId", doctor.value.trim());
     try {
       const { items } = await call("GET", `/v1/registry/clinics/${clinicId}/appointments?${q}`);
-      result.replaceChildren(items.length ? table(items, load) : message("info", t("regDayEmpty")));
+      if (mine === latest) result.replaceChildren(items.length ? table(items, load) : message("info", t("regDayEmpty")));
     } catch (err) {
-      result.replaceChildren(failure(err));
+      if (mine === latest) result.replaceChildren(failure(err));
     }
   }
   const form = h("form", { class: "form inline", onsubmit: (e) => { e.preventDefault(); load(); } },
