@@ -11,6 +11,8 @@ from tests.browser.conftest import DESKTOP, patient
 from tests.browser.helpers import assert_accessible, h1
 
 pytestmark = pytest.mark.browser
+# The local stack opens the new day 30 s after start (thousands of writes): answers can take a while then.
+SLOW = 90_000
 
 DOCTOR = "cl0101-d07"  # neurologist: no other browser test books it
 
@@ -33,15 +35,15 @@ def test_registry_pages(make_page, stack) -> None:
     expect(h1(page)).to_have_text("Регистратура")
     page.fill("#reg-clinic", "cl0101")
     page.get_by_role("button", name="Войти").click()
-    expect(page.get_by_text("Поликлиника cl0101.")).to_be_visible()
+    expect(page.get_by_text("Поликлиника cl0101.")).to_be_visible(timeout=SLOW)
 
     # The day list: the patient, attendance not yet possible (the appointment has not started).
     page.fill("#reg-day", day)
     page.fill("#reg-day-doctor", DOCTOR)
     page.get_by_role("button", name="Показать").click()
     row = page.locator(f'tr[data-appointment="{booked["appointment"]["id"]}"]')
-    expect(row).to_contain_text(p["lastName"])
-    expect(row.locator(".status")).to_have_text("записан")
+    expect(row).to_contain_text(p["lastName"], timeout=SLOW)
+    expect(row.locator(".status")).to_have_text("записан", timeout=SLOW)
     expect(row.locator('button[data-mark="fulfilled"]')).to_be_disabled()
     shot("day-list")
     assert_accessible(page, "the staff pages")
@@ -51,19 +53,19 @@ def test_registry_pages(make_page, stack) -> None:
     page.fill("#abs-from", day)
     page.fill("#abs-to", day)
     page.get_by_role("button", name="Проверить").click()
-    expect(page.get_by_text("Будут отменены записи пациентов: 1;")).to_be_visible()
+    expect(page.get_by_text("Будут отменены записи пациентов: 1;")).to_be_visible(timeout=SLOW)
     shot("absence-preview")
     page.get_by_role("button", name="Подтвердить отсутствие").click()
-    expect(page.get_by_text("Готово: отменено записей 1")).to_be_visible()
+    expect(page.get_by_text("Готово: отменено записей 1")).to_be_visible(timeout=SLOW)
     page.get_by_role("button", name="Показать").click()
-    expect(row.locator(".status")).to_have_text("отменена")
+    expect(row.locator(".status")).to_have_text("отменена", timeout=SLOW)
 
     # A new doctor's plan: published, and patients see its slots.
     page.fill("#plan-doctor", "cl0101-d31")
     page.fill("#plan-name", "Орлова Вера Павловна")
     page.fill("#plan-room", "214")
     page.get_by_role("button", name="Опубликовать").click()
-    expect(page.get_by_text("Опубликовано: новых слотов")).to_be_visible()
+    expect(page.get_by_text("Опубликовано: новых слотов")).to_be_visible(timeout=SLOW)
     shot("plan-published")
     status, slots = stack.call("GET", "/v1/doctors/cl0101-d31/slots")
     assert status == 200 and slots["items"]
