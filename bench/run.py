@@ -27,7 +27,7 @@ from bench import common
 
 RESULTS = common.ROOT / "bench" / "results.json"
 TABLE = common.ROOT / "bench" / "results.md"
-SECTIONS = ["round_trips", "warm", "rush", "cold_start", "simulation", "table_size", "local_start"]
+SECTIONS = ["round_trips", "warm", "rush", "cold_start", "simulation", "table_size", "local_start", "clinic"]
 
 
 def env_int(name: str, default: int) -> int:
@@ -68,7 +68,7 @@ def main() -> int:
         common.create_table()
         log(f"seeded {common.seed()} demo items")
         common.metered_client()
-        from bench import coldstart, cost, localstart, ops, simulate
+        from bench import clinic, coldstart, cost, localstart, ops, simulate
 
         steps = {
             "round_trips": lambda: ops.round_trips(),
@@ -77,6 +77,7 @@ def main() -> int:
             "cold_start": lambda: coldstart.run(env_int("BENCH_COLD_REPS", 5), log),
             "simulation": lambda: simulate.run(),
             "local_start": lambda: localstart.run(log),
+            "clinic": lambda: clinic.run(),
             "table_size": lambda: ops.lookup_vs_table_size(local.endpoint, env_int("BENCH_SMALL_ITEMS", 10_000),
                                                            env_int("BENCH_BIG_ITEMS", 200_000),
                                                            float(os.environ.get("BENCH_BULK_SECONDS") or 120), log),

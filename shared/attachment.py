@@ -65,17 +65,6 @@ def my_attachment(claims: dict[str, str], lang: str) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- the change
-def staff_caller(event: dict[str, Any]) -> str:
-    """Who registered the change: the IAM principal API Gateway verified (AWS_IAM route authorization)."""
-    iam = ((event.get("requestContext") or {}).get("authorizer") or {}).get("iam") or {}
-    caller = iam.get("userArn") or iam.get("callerId") or iam.get("userId")
-    if not caller:
-        # A patient's token (JWT claims) is a signed-in caller without a staff identity: 403, not 401.
-        signed_in = ((event.get("requestContext") or {}).get("authorizer") or {}).get("jwt")
-        raise DomainError("forbidden" if signed_in else "unauthorized")
-    return str(caller)
-
-
 def change(*, last_name: str, birth_date: str, policy_number: str, policy_series: str | None, clinic_id: str,
            reason: str, registered_by: str) -> dict[str, Any]:
     """Attach the patient to `clinic_id` (detaching from the current clinic) by `reason` choice|relocation."""

@@ -167,6 +167,9 @@ def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patie
         "birthDate": patient.birth_date, "email": patient.email, "phone": patient.phone, "lang": lang,
         "createdAt": now, "ttl": start + APPOINTMENT_TTL,
         "PatPK": keys.policy_pk(patient.policy_hash), "PatSK": keys.patient_history_sk(now, appointment_id),
+        # The reception's day list (ClinicDay index, shared/daylist.py).
+        "DayPK": keys.clinic_day_pk(clinic_id, clock.local_date(start).isoformat()),
+        "DaySK": keys.clinic_day_sk(doctor_id, start, appointment_id),
     }
     response = {"appointment": tickets.render(appointment, lang)}
     slot_values: dict[str, Any] = {**slots.free_values(now), ":booked": slots.BOOKED, ":appt": appointment_id,

@@ -47,12 +47,26 @@ def cancel(appointment_id: str, patient_pk: str, lang: str) -> dict[str, Any]:
     rules.check_cancellation(appt, now, patient_pk)
     assert appt is not None  # checked above
 
+    parts = commit(appt, patient_pk, now)
+    cancelled_appt = dict(appt, status=CANCELLED, cancelledAt=now, cancelledBy="patient")
+    late = rules.late_cancellation(int(appt["start"]), now, RECOMMENDED_NOTICE)
+    logger.info("appointment cancelled", extra={"appointmentId": appointment_id, "late": late,
+                                                "slotFreed": _SLOT in parts})
+    return {"appointment": tickets.render(cancelled_appt, lang), "lateCancellation": late,
+            "notice": LATE_NOTICE[normalize(lang)] if late else None}
+
+
+def commit(appt: dict[str, Any], patient_pk: str, now: int, by: str = "patient", reason: str | None = None,
+           ) -> list[str]:
+    """The cancellation transaction: appointment, slot, specialty lock; returns the parts written.
+    `by="clinic"` (an absence) closes the slot instead of freeing it and records the reason."""
+    appointment_id = appt["id"]
     parts = [_APPT, _SLOT, _LOCK]
     while True:
-        ops = [_operation(part, appt, patient_pk, now) for part in parts]
+        ops = [_operation(part, appt, patient_pk, now, by, reason) for part in parts]
         try:
             dal.transact(ops)
-            break
+            return parts
         except dal.Cancelled as cancelled:
             failed = {part for i, part in enumerate(parts) if cancelled.failed(i)}
             if _APPT in failed:
@@ -67,24 +81,33 @@ def cancel(appointment_id: str, patient_pk: str, lang: str) -> dict[str, Any]:
             logger.warning("cancelling without", extra={"appointmentId": appointment_id, "parts": sorted(failed)})
             parts = [p for p in parts if p not in failed]
 
-    cancelled_appt = dict(appt, status=CANCELLED, cancelledAt=now, cancelledBy="patient")
-    late = rules.late_cancellation(int(appt["start"]), now, RECOMMENDED_NOTICE)
-    logger.info("appointment cancelled", extra={"appointmentId": appointment_id, "late": late,
-                                                "slotFreed": _SLOT in parts})
-    return {"appointment": tickets.render(cancelled_appt, lang), "lateCancellation": late,
-            "notice": LATE_NOTICE[normalize(lang)] if late else None}
 
 
-def _operation(part: str, appt: dict[str, Any], patient_pk: str, now: int) -> dict[str, Any]:
+def _operation(part: str, appt: dict[str, Any], patient_pk: str, now: int, by: str = "patient",
+               reason: str | None = None) -> dict[str, Any]:
     appointment_id = appt["id"]
     if part == _APPT:
+        values = {":cancelled": CANCELLED, ":booked": slots.BOOKED, ":now": now, ":by": by, ":pat": patient_pk}
+        update = "SET #st = :cancelled, cancelledAt = :now, cancelledBy = :by"
+        if reason:
+            update += ", cancelReason = :reason"
+            values[":reason"] = reason
         return {"Update": {
             "Key": keys.appointment_key(appointment_id),
-            "UpdateExpression": "SET #st = :cancelled, cancelledAt = :now, cancelledBy = :by",
+            "UpdateExpression": update,
             "ConditionExpression": "#st = :booked AND #start > :now AND PatPK = :pat",
             "ExpressionAttributeNames": slots.NAMES,
-            "ExpressionAttributeValues": {":cancelled": CANCELLED, ":booked": slots.BOOKED, ":now": now,
-                                          ":by": "patient", ":pat": patient_pk},
+            "ExpressionAttributeValues": values,
+        }}
+    if part == _SLOT and by == "clinic":
+        # Closed by the clinic (an absence): the time is not offered again.
+        return {"Update": {
+            "Key": keys.slot_key(appt["slotId"]),
+            "UpdateExpression": "SET #st = :closed, closedBy = :why REMOVE appointmentId",
+            "ConditionExpression": "#st = :booked AND appointmentId = :appt",
+            "ExpressionAttributeNames": {"#st": "status"},
+            "ExpressionAttributeValues": {":closed": keys.SLOT_CLOSED, ":booked": slots.BOOKED,
+                                          ":appt": appointment_id, ":why": "absence"},
         }}
     if part == _SLOT:
         slot_key = keys.slot_key(appt["slotId"])

@@ -70,7 +70,11 @@ CATALOGUE: dict[str, tuple[int, str, str]] = {
         "This Idempotency-Key was already used for a different request.",
     ),
     "unauthorized": (401, "Требуется вход в систему.", "Please sign in."),
-    "forbidden": (403, "Недостаточно прав для этого действия.", "You are not allowed to do this."),
+    "forbidden": (
+        403,
+        "Недостаточно прав: сотрудник регистратуры работает только с данными своей поликлиники.",
+        "Not allowed: registry staff act only for their own polyclinic.",
+    ),
     "unsupported_media_type": (
         415,
         "Тело запроса должно быть в формате JSON (Content-Type: application/json).",
@@ -107,6 +111,17 @@ CATALOGUE: dict[str, tuple[int, str, str]] = {
         409,
         "Пациент уже прикреплён к этой поликлинике.",
         "The patient is already attached to this polyclinic.",
+    ),
+    # Clinic side: attendance.
+    "appointment_not_started": (
+        409,
+        "Приём ещё не начался: явку можно отметить после его начала.",
+        "The appointment has not started yet: attendance can be recorded once it starts.",
+    ),
+    "attendance_already_recorded": (
+        409,
+        "Явка на этот приём уже отмечена.",
+        "Attendance for this appointment has already been recorded.",
     ),
 }
 

@@ -9,6 +9,7 @@ import hashlib
 import re
 import secrets
 
+from shared import statuses
 from shared.clock import parse_utc_stamp, utc_stamp
 from shared.config import HOLD_SHARDS
 
@@ -209,3 +210,36 @@ def gz_specialty_sk(specialty_id: str) -> str:
 def gz_name_pk(name_hash: str) -> str:
     """Name index: PK = keyed hash of (full name, birth date); SK = the register entry's PK (POLICY#<hash>)."""
     return f"GZNAME#{name_hash}"
+
+
+# ---------------------------------------------------------------- clinic side (issue 11)
+# Statuses the clinic side adds: a slot closed by an absence or by a plan it no longer fits; an appointment
+# the reception marked after its start.
+SLOT_CLOSED = statuses.CLOSED
+FULFILLED = statuses.FULFILLED
+NOSHOW = statuses.NOSHOW
+
+
+def doctor_id_seq(doctor_id: str) -> int | None:
+    """The doctor's number in the clinic (`cl0101-d07` -> 7): the prefix of ticket numbers."""
+    m = _DOCTOR_ID.match(doctor_id)
+    return int(doctor_id.rsplit("-d", 1)[1]) if m else None
+
+
+def doctor_ref_sk(doctor_id: str) -> str:
+    """A doctor's entry under its clinic (the same key as doctor_sk)."""
+    return doctor_sk(doctor_id)
+
+
+def absence_sk(doctor_id: str, first: str, last: str) -> str:
+    """An absence in the clinic's partition: the daily job reads a clinic's doctors and absences at once."""
+    return f"ABSENCE#{doctor_id}#{first}#{last}"
+
+
+# ClinicDay index: the reception's day list, one Query per clinic and day (every status).
+def clinic_day_pk(clinic_id: str, day: str) -> str:
+    return f"DAY#{clinic_id}#{day}"
+
+
+def clinic_day_sk(doctor_id: str, start: int, appointment_id: str) -> str:
+    return f"{doctor_id}#{utc_stamp(start)}#{appointment_id}"

@@ -210,7 +210,9 @@ class Appointment(BaseModel):
     cancellation: Cancellation
     createdAt: str
     cancelledAt: str | None = None
-    cancelledBy: Literal["patient", "registry"] | None = None
+    cancelledBy: Literal["patient", "registry", "clinic"] | None = None
+    cancelReason: Literal["sick", "vacation", "training", "other"] | None = Field(
+        default=None, description="Why the clinic cancelled (cancelledBy = clinic)")
 
 
 class AppointmentOut(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 # slot
 FREE = "free"
 HELD = "held"
+CLOSED = "closed"  # by an absence, or a plan the time no longer fits: never offered again
 # slot and appointment
 BOOKED = "booked"
 # appointment

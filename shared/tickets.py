@@ -65,4 +65,5 @@ def render(appt: dict[str, Any], lang: str) -> dict[str, Any]:
         "createdAt": clock.local_iso(int(appt["createdAt"])),
         "cancelledAt": clock.local_iso(int(appt["cancelledAt"])) if appt.get("cancelledAt") else None,
         "cancelledBy": appt.get("cancelledBy"),
+        "cancelReason": appt.get("cancelReason"),
     }

@@ -8,6 +8,7 @@ import { renderHeader } from "./header.js";
 import { lang, setLang } from "./i18n.js";
 import { addRoute, route, setup } from "./router.js";
 import { state, store } from "./state.js";
+import { viewRegistry } from "./registry.js";
 import { messageBox } from "./ui.js";
 import { viewAddress } from "./views/address.js";
 import { viewBook } from "./views/book.js";
@@ -28,6 +29,7 @@ addRoute(/^\/cancel\/([\w.#:-]+)$/, viewCancel, ["id"]);
 addRoute(/^\/my$/, viewMy);
 addRoute(/^\/address$/, viewAddress);
 addRoute(/^\/signin$/, viewSignIn);
+addRoute(/^\/registry$/, () => viewRegistry(document.getElementById("main"))); // clinic staff (registry.js)
 
 setup({
   notFound: viewNotFound,

@@ -292,7 +292,7 @@ class Handler(BaseHTTPRequestHandler):
             self._send(exc.status, self._gateway_error(exc.code))
             return
         self._send(204, None, {
-            "Access-Control-Allow-Methods": "GET, POST, DELETE, OPTIONS",
+            "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE, OPTIONS",
             "Access-Control-Allow-Headers": "Content-Type, Authorization, Idempotency-Key, Accept-Language, token, "
                                             "X-Requested-With",
             "Access-Control-Max-Age": "600",
@@ -303,6 +303,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def _any(self) -> None:
         self._dispatch(self.command)
+
+    def do_PUT(self) -> None:
+        self._dispatch("PUT")
 
     def _dispatch(self, method: str) -> None:
         self.started = time.monotonic()
@@ -375,9 +378,11 @@ class Handler(BaseHTTPRequestHandler):
                                   claims=claims if authorizer and authorizer != "AWS_IAM" else None)
         event["rawQueryString"] = query
         if authorizer == "AWS_IAM":
+            # Deployed, the clinic is in the staff principal's name (shared/staff.py): registry-<clinicId>.
+            staff_name = f"registry-{claims.get('clinic_id') or 'city'}" if claims else "local-staff"
             event["requestContext"]["authorizer"] = {"iam": {
                 "accessKey": "LOCALSTAFF", "accountId": "000000000000", "callerId": "local-staff",
-                "principalOrgId": None, "userArn": "arn:aws:iam::000000000000:user/local-staff",
+                "principalOrgId": None, "userArn": f"arn:aws:iam::000000000000:user/{staff_name}",
                 "userId": "local-staff", "cognitoIdentity": None}}
         try:
             result = self.stack.functions.invoke(route["function"], event)
@@ -627,6 +632,7 @@ class Stack:
 
     def _start_background(self, resumed: bool) -> None:
         self.threads.append(threading.Thread(target=self._sweep_loop, name="sweeper", daemon=True))
+        self.threads.append(threading.Thread(target=self._open_day_loop, name="schedule", daemon=True))
         from infra.local import stream
 
         # DynamoDB Local's stream feeds the notifier, as Lambda's event source mapping would. A kept table's
@@ -647,6 +653,19 @@ class Stack:
                 self.functions.invoke("sweeper", dict(scheduled, time=time.strftime("%Y-%m-%dT%H:%M:%SZ")))
             except Exception as exc:  # noqa: BLE001 - next minute tries again, as the schedule would
                 log(f"sweeper run failed: {type(exc).__name__}")
+
+    def _open_day_loop(self) -> None:
+        """The daily job (EventBridge Scheduler at DayOpensAt): locally a while after start, then every
+        OPEN_DAY_SECONDS; it is idempotent, so a run with nothing due only reads."""
+        scheduled = {"version": "0", "id": "local", "detail-type": "Scheduled Event", "source": "aws.scheduler",
+                     "account": "000000000000", "region": "eu-north-1", "resources": [], "detail": "{}"}
+        wait = float(os.environ.get("OPEN_DAY_FIRST_SECONDS", "30"))
+        while not self.stopping.wait(wait):
+            wait = float(os.environ.get("OPEN_DAY_SECONDS", "3600"))
+            try:
+                self.functions.invoke("schedule", dict(scheduled, time=time.strftime("%Y-%m-%dT%H:%M:%SZ")))
+            except Exception as exc:  # noqa: BLE001 - the next run catches up, as the schedule would
+                log(f"daily job failed: {type(exc).__name__}")
 
     def serve(self) -> None:
         assert self.httpd is not None

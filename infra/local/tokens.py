@@ -6,6 +6,7 @@ claims to the function; here the local stack does the same with its own key.
 from __future__ import annotations
 
 import json
+import re
 import time
 from typing import Any
 
@@ -17,6 +18,7 @@ LOCAL_KEY = "local-stack-signing-key-not-a-secret-0123456789"
 ISSUER = "http://127.0.0.1/_local"
 AUDIENCE = "zapis-k-vrachu-local"
 PATIENTS = ROOT / "infra" / "demo" / "patients.json"
+STAFF_CLINIC = re.compile(r"^[a-z0-9]{2,24}$")
 
 
 class TokenError(Exception):
@@ -42,10 +44,15 @@ def patient_claims(p: dict[str, Any]) -> dict[str, Any]:
 
 
 def issue(request: dict[str, Any], ttl: int = 8 * 3600) -> str:
-    """A token for a demo patient ({"policyNumber"}) or for registry staff ({"staff": true})."""
+    """A token for a demo patient ({"policyNumber"}) or for registry staff: {"staff": true, "clinicId"} acts
+    for that clinic only, {"staff": true} without a clinic is the city-level operator."""
     now = int(time.time())
     if request.get("staff") is True:
-        claims: dict[str, Any] = {"sub": "local-staff", "staff": True}
+        clinic = request.get("clinicId")
+        if clinic is not None and not (isinstance(clinic, str) and STAFF_CLINIC.match(clinic)):
+            raise TokenError("clinicId must be a clinic id such as cl0101")
+        claims: dict[str, Any] = {"sub": f"local-staff-{clinic or 'city'}", "staff": True,
+                                  "clinic_id": clinic or "city"}
     else:
         patient = _demo_patient(str(request.get("policyNumber", "")))
         if patient is None:

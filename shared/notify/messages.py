@@ -60,6 +60,10 @@ TEXT: dict[str, dict[str, str]] = {
         "cancelled_text": "Запись отменена, время приёма освободилось. Событие будет удалено из календаря, "
                           "если вы его добавляли.",
         "book_again": "Записаться снова",
+        "clinic_cancelled": "Поликлиника отменила запись: {reason}. Приносим извинения. Запишитесь, пожалуйста, "
+                            "на другое время или к другому врачу.",
+        "reason_sick": "врач заболел", "reason_vacation": "врач в отпуске",
+        "reason_training": "врач на обучении", "reason_other": "врач не сможет принять",
         "calendar": "Во вложении — событие для календаря (файл .ics).",
         "auto": "Письмо отправлено автоматически. По вопросам записи звоните в регистратуру поликлиники.",
         "event_summary": "Приём: {specialty} ({doctor})",
@@ -89,6 +93,10 @@ TEXT: dict[str, dict[str, str]] = {
         "cancelled_text": "The appointment is cancelled and the time is free again. If you added it to your "
                           "calendar, the event will be removed.",
         "book_again": "Book again",
+        "clinic_cancelled": "The clinic cancelled the appointment: {reason}. We apologise. Please book another "
+                            "time or another doctor.",
+        "reason_sick": "the doctor is ill", "reason_vacation": "the doctor is on leave",
+        "reason_training": "the doctor is at a training course", "reason_other": "the doctor cannot see patients",
         "calendar": "The calendar event is attached (.ics file).",
         "auto": "This message was sent automatically. For questions, call the clinic's registry.",
         "event_summary": "Appointment: {specialty} ({doctor})",
@@ -169,8 +177,12 @@ def _paragraphs(ticket: dict[str, Any], kind: str, lang: str) -> list[tuple[str,
             (t["cancel_link"], ticket["cancellation"]["url"]),
             (t["calendar"], None),
         ]
+    first = [(t["cancelled_text"], None)]
+    if ticket.get("cancelledBy") == "clinic":
+        reason = t.get(f"reason_{ticket.get('cancelReason') or 'other'}", t["reason_other"])
+        first = [(t["clinic_cancelled"].format(reason=reason), None)]
     return [
-        (t["cancelled_text"], None),
+        *first,
         (t["book_again"], tickets.base_url() + "/"),
         (t["calendar"], None),
     ]

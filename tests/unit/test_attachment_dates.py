@@ -6,7 +6,6 @@ from datetime import date, timedelta
 import pytest
 
 from shared import attachment
-from shared.errors import DomainError
 
 
 @pytest.mark.parametrize(("changed", "allowed"), [
@@ -36,18 +35,3 @@ def test_history_keys_order_close_before_open() -> None:
     closing, opening = attachment.history_sk(1795654800, 3, 1), attachment.history_sk(1795654800, 3, 2)
     later = attachment.history_sk(1795654801, 4, 1)
     assert closing.startswith("ATTHIST#") and closing < opening < later
-
-
-def test_staff_caller_comes_from_iam_authorization() -> None:
-    iam = {"accessKey": "AKIA...", "accountId": "000000000000", "callerId": "AIDA1",
-           "userArn": "arn:aws:iam::000000000000:user/registry", "userId": "AIDA1"}
-    assert attachment.staff_caller({"requestContext": {"authorizer": {"iam": iam}}}).endswith("user/registry")
-    assert attachment.staff_caller({"requestContext": {"authorizer": {"iam": {"callerId": "AIDA2"}}}}) == "AIDA2"
-    for event in [{}, {"requestContext": {}}, {"requestContext": {"authorizer": {"iam": {}}}}]:
-        with pytest.raises(DomainError) as refused:
-            attachment.staff_caller(event)
-        assert refused.value.code == "unauthorized"
-    # A patient's token is a known caller without staff rights: 403 forbidden.
-    with pytest.raises(DomainError) as refused:
-        attachment.staff_caller({"requestContext": {"authorizer": {"jwt": {"claims": {"sub": "x"}}}}})
-    assert refused.value.code == "forbidden"

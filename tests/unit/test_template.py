@@ -18,9 +18,13 @@ ACTIONS = {
     "BookingFunction": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:UpdateItem", "dynamodb:PutItem",
                         "dynamodb:ConditionCheckItem"},
     "CancellationFunction": {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
-    "HistoryFunction": {"dynamodb:Query"},
-    "RegistryFunction": {"dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem",
-                         "dynamodb:ConditionCheckItem"},
+    "HistoryFunction": {"dynamodb:Query", "dynamodb:GetItem"},  # GetItem: a ticket by its link
+    # The registry: attachment changes, doctors and plans, absences (cancellations), the day list, attendance.
+    "RegistryFunction": {"dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem",
+                         "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"},
+    # The daily window job: reads clinics and plans, opens slots with conditional puts, fans out per clinic.
+    "ScheduleFunction": {"dynamodb:Query", "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem",
+                         "dynamodb:UpdateItem", "dynamodb:DeleteItem", "sqs:SendMessage"},
     # The façade books, cancels and reads through the same domain code (and its name index).
     "GorzdravFunction": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:UpdateItem",
                          "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"},

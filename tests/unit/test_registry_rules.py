@@ -1,0 +1,163 @@
+"""Pure rules of the clinic side (issue 11): plan -> slots, plan history, what a day needs, staff scope."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from shared import clock, keys, plans, staff
+from shared.errors import DomainError
+from shared.notify import messages
+
+MONDAY = date(2026, 11, 30)
+DOCTOR = {"id": "cl0101-d20", "clinicId": "cl0101", "specialtyId": "therapist", "room": "214",
+          "plans": [{"validFrom": "2026-11-01", "slotMinutes": 20,
+                     "plan": [{"weekday": 1, "from": "08:00", "to": "09:00"},
+                              {"weekday": 1, "from": "13:00", "to": "13:50"}]}]}
+
+
+def local_times(pairs: list[tuple[int, int]]) -> list[str]:
+    return [clock.local_iso(s)[11:16] + "-" + clock.local_iso(e)[11:16] for s, e in pairs]
+
+
+def test_plan_cuts_slots_and_drops_a_short_tail() -> None:
+    assert local_times(plans.day_slots(DOCTOR, MONDAY)) == ["08:00-08:20", "08:20-08:40", "08:40-09:00",
+                                                            "13:00-13:20", "13:20-13:40"]
+    assert plans.day_slots(DOCTOR, MONDAY + timedelta(days=1)) == []  # Tuesday: no hours
+    assert plans.day_slots(DOCTOR, date(2026, 10, 26)) == []  # before the plan applies
+
+
+def test_demo_hours_still_make_slots() -> None:
+    demo = {"id": "cl0101-d01", "slotMinutes": 30, "hours": {"0": [8, 10]}}
+    assert local_times(plans.day_slots(demo, MONDAY)) == ["08:00-08:30", "08:30-09:00", "09:00-09:30",
+                                                          "09:30-10:00"]
+
+
+def test_plan_problems() -> None:
+    good = [{"weekday": 1, "from": "08:00", "to": "12:00"}, {"weekday": 1, "from": "12:00", "to": "14:00"}]
+    assert plans.plan_problems(good, 30) == []
+    assert plans.plan_problems([{"weekday": 2, "from": "08:00", "to": "08:10"}], 30) == ["plan.0"]
+    overlapping = [{"weekday": 3, "from": "08:00", "to": "12:00"}, {"weekday": 3, "from": "11:30", "to": "14:00"}]
+    assert plans.plan_problems(overlapping, 30) == ["plan.weekday3"]
+
+
+def test_plan_history_keeps_what_decides_days() -> None:
+    week = [{"weekday": 1, "from": "08:00", "to": "12:00"}]
+    later = [{"weekday": 2, "from": "14:00", "to": "18:00"}]
+    today = date(2026, 12, 1)
+    history = plans.with_plan([], week, 30, today, today)
+    history = plans.with_plan(history, later, 20, date(2027, 1, 1), today)
+    assert [e["validFrom"] for e in history] == ["2026-12-01", "2027-01-01"]
+    doctor = dict(DOCTOR, plans=history)
+    assert plans.plan_for_day(doctor, date(2026, 12, 28)) == ([(480, 720)], 30)
+    assert plans.plan_for_day(doctor, date(2027, 1, 5)) == ([(840, 1080)], 20)
+    # A plan from a day before the later one replaces it; old entries no longer deciding any day go.
+    replaced = plans.with_plan(history, week, 15, date(2026, 12, 20), date(2026, 12, 21))
+    assert [e["validFrom"] for e in replaced] == ["2026-12-01", "2026-12-20"]
+    assert plans.normalised(list(reversed(good_week()))) == good_week()
+
+
+def good_week() -> list[dict[str, Any]]:
+    return [{"weekday": 1, "from": "08:00", "to": "12:00"}, {"weekday": 2, "from": "08:00", "to": "12:00"}]
+
+
+def _slot(start: int, end: int, status: str = "free", **extra: Any) -> dict[str, Any]:
+    return dict(plans.slot_item(DOCTOR, start, end), status=status, **extra)
+
+
+def test_diff_puts_closes_reopens_and_reports_conflicts() -> None:
+    wanted = plans.day_slots(DOCTOR, MONDAY)
+    now = clock.day_start(MONDAY) - 3600
+    (s1, e1), (s2, e2), (s3, e3) = wanted[:3]
+    stray = s1 + 600  # an old plan's 10-minute slot
+    existing = [
+        _slot(s1, e1),  # as wanted
+        _slot(s2, e2, "closed", closedBy="plan"),  # closed by a plan, wanted again
+        _slot(stray, stray + 600),  # free, no longer wanted
+        _slot(stray + 1200, stray + 1800, "booked", appointmentId="a" * 24),  # booked, no longer wanted
+        _slot(s3, e3 + 300),  # wanted with another end
+    ]
+    work = plans.diff(DOCTOR, wanted, existing, now, absent=False)
+    assert [i["start"] for i in work.put] == [s for s, _ in wanted[3:]]
+    assert [i["start"] for i in work.reopen] == [s2]
+    assert [i["start"] for i in work.close] == [stray]
+    assert [i["start"] for i in work.reshape] == [s3]
+    assert [i["appointmentId"] for i in work.conflicts] == ["a" * 24] and work.cancel == []
+
+
+def test_diff_on_a_day_of_absence_closes_and_cancels_but_never_reopens() -> None:
+    wanted = plans.day_slots(DOCTOR, MONDAY)
+    (s1, e1), (s2, e2), (s3, e3) = wanted[:3]
+    now = clock.day_start(MONDAY)
+    existing = [_slot(s1, e1, "held", holdId="h"), _slot(s2, e2, "booked", appointmentId="b" * 24),
+                _slot(s3, e3, "closed", closedBy="absence")]
+    work = plans.diff(DOCTOR, wanted, existing, now, absent=True)
+    assert work.put == [] and work.reopen == []
+    assert [i["start"] for i in work.close] == [s1]
+    assert [i["appointmentId"] for i in work.cancel] == ["b" * 24]
+
+
+def test_diff_leaves_started_slots_alone() -> None:
+    wanted = plans.day_slots(DOCTOR, MONDAY)
+    now = wanted[1][0]  # the second slot starts now
+    existing = [_slot(s, e, "booked", appointmentId="c" * 24) for s, e in wanted[:2]]
+    work = plans.diff(DOCTOR, [], existing, now, absent=True)
+    assert [i["start"] for i in work.cancel] == []  # both have started (<= now)
+    assert plans.diff(DOCTOR, wanted, [], now, absent=False).put[0]["start"] == wanted[2][0]
+
+
+def test_absent_days_and_window() -> None:
+    absences = [{"doctorId": "cl0101-d20", "from": "2026-12-01", "to": "2026-12-03", "reason": "sick"},
+                {"doctorId": "cl0101-d01", "from": "2026-12-05", "to": "2026-12-05", "reason": "other"}]
+    assert plans.absent_days(absences, "cl0101-d20") == {"2026-12-01": "sick", "2026-12-02": "sick",
+                                                         "2026-12-03": "sick"}
+    today = date(2026, 12, 1)
+    assert plans.window(today)[0] == today and plans.window(today)[-1] == date(2026, 12, 15)
+    assert plans.window(today, date(2026, 12, 16)) == []
+    assert plans.window(today, date(2026, 11, 1))[0] == today
+
+
+@pytest.mark.parametrize(("arn", "clinic"), [
+    ("arn:aws:iam::000000000000:user/registry-cl0101", "cl0101"),
+    ("arn:aws:iam::000000000000:user/ops/registry-cl0102", "cl0102"),
+    ("arn:aws:sts::000000000000:assumed-role/zapis-registry-cl0303/anna.petrova", "cl0303"),
+    ("arn:aws:iam::000000000000:user/registry-city", None),
+])
+def test_staff_clinic_comes_from_the_principal(arn: str, clinic: str | None) -> None:
+    event = {"requestContext": {"authorizer": {"iam": {"userArn": arn}}}}
+    caller = staff.caller(event)
+    assert caller.clinic_id == clinic and caller.principal == arn
+    caller.require("cl0101" if clinic is None else clinic)
+
+
+def test_staff_outside_their_clinic_or_unknown_principals_are_refused() -> None:
+    with pytest.raises(DomainError) as refused:
+        staff.caller({"requestContext": {"authorizer": {"iam": {"userArn": "arn:aws:iam::1:user/registry-cl0101"}}}}
+                     ).require("cl0102")
+    assert refused.value.code == "forbidden" and refused.value.status == 403
+    for arn, code in [("arn:aws:iam::1:user/admin", "forbidden"), ("arn:aws:iam::1:user/registry-CL01", "forbidden"),
+                      ("arn:aws:sts::1:assumed-role/admin/registry-cl0101", "forbidden"), ("", "unauthorized")]:
+        with pytest.raises(DomainError) as refused:
+            staff.caller({"requestContext": {"authorizer": {"iam": {"userArn": arn}}}})
+        assert refused.value.code == code
+    with pytest.raises(DomainError):
+        staff.caller({"requestContext": {"authorizer": {"jwt": {"claims": {"sub": "x"}}}}})
+
+
+def test_doctor_numbers_and_day_keys() -> None:
+    assert keys.doctor_id_seq("cl0101-d07") == 7 and keys.doctor_id_seq("cl0101-x") is None
+    assert keys.clinic_day_pk("cl0101", "2026-12-01") == "DAY#cl0101#2026-12-01"
+    assert keys.clinic_day_sk("cl0101-d07", 1795654800, "abc").startswith("cl0101-d07#20261126")
+
+
+def test_clinic_cancellation_email_says_who_and_why() -> None:
+    ticket = {"number": "01-0900", "start": "2026-12-01T09:00:00+03:00", "end": "2026-12-01T09:20:00+03:00",
+              "cancelledBy": "clinic", "cancelReason": "sick", "doctor": {"specialty": "Терапевт"}}
+    paragraphs = [text for text, _ in messages._paragraphs(ticket, messages.CANCELLATION, "ru")]
+    assert "Поликлиника отменила запись: врач заболел" in paragraphs[0]
+    english = [text for text, _ in messages._paragraphs(ticket, messages.CANCELLATION, "en")]
+    assert english[0].startswith("The clinic cancelled the appointment: the doctor is ill")
+    patient = [text for text, _ in messages._paragraphs(dict(ticket, cancelledBy="patient"),
+                                                        messages.CANCELLATION, "ru")]
+    assert "Поликлиника" not in patient[0]
