@@ -198,7 +198,7 @@ class Appointment(BaseModel):
 
     id: str
     number: str
-    status: Literal["booked", "cancelled", "fulfilled", "noshow"]
+    status: Literal["booked", "cancelled", "fulfilled", "noshow", "rescheduled"]
     start: str
     end: str
     clinic: TicketClinic
@@ -209,6 +209,8 @@ class Appointment(BaseModel):
     createdAt: str
     cancelledAt: str | None = None
     cancelledBy: Literal["patient", "registry"] | None = None
+    rescheduledFrom: str | None = Field(default=None, description="The appointment this one replaced")
+    rescheduledTo: str | None = Field(default=None, description="The appointment that replaced this one")
 
 
 class AppointmentOut(BaseModel):
@@ -222,6 +224,17 @@ class PolicyIn(Model):
 
     _number = field_validator("policyNumber")(classmethod(lambda cls, v: _policy_number(v)))
     _series = field_validator("policySeries")(classmethod(lambda cls, v: _policy_series(v)))
+
+
+class RescheduleRequest(PolicyIn):
+    """Anonymous reschedule: the policy the appointment was booked with, and the new slot."""
+    slotId: str = Field(min_length=1, max_length=80)
+    holdId: str | None = Field(default=None, max_length=140)
+
+
+class SignedInRescheduleRequest(Model):
+    slotId: str = Field(min_length=1, max_length=80)
+    holdId: str | None = Field(default=None, max_length=140)
 
 
 class SearchRequest(PolicyIn):

@@ -50,4 +50,6 @@ def render(appt: dict[str, Any], lang: str) -> dict[str, Any]:
         "createdAt": clock.local_iso(int(appt["createdAt"])),
         "cancelledAt": clock.local_iso(int(appt["cancelledAt"])) if appt.get("cancelledAt") else None,
         "cancelledBy": appt.get("cancelledBy"),
+        "rescheduledFrom": appt.get("rescheduledFrom"),
+        "rescheduledTo": appt.get("rescheduledTo"),
     }
