@@ -8,7 +8,9 @@
 Everything shown comes from `shared.tickets.render`, the same rendering the page uses, so the email, the
 .ics and the page agree on the clinic's time. The .ics carries DTSTART/DTEND with TZID and a VTIMEZONE for
 the clinic's zone; UID is the appointment id, SEQUENCE 0 for the ticket and 1 for the cancellation, so a
-calendar that imported the ticket removes the event when the cancellation arrives.
+calendar that imported the ticket removes the event when the cancellation arrives. A rescheduled appointment
+keeps the first ticket's UID (`calendarUid`) and counts from a higher base (`calendarSequence`, one more per
+move), so its ticket moves the event and its cancellation (base + 1) removes it.
 """
 from __future__ import annotations
 
@@ -42,6 +44,8 @@ TEXT: dict[str, dict[str, str]] = {
         "ticket_subject": "Талон на приём к врачу № {number}: {specialty}, {when}",
         "cancel_subject": "Запись на приём отменена: талон № {number}, {when}",
         "ticket_title": "Талон на приём к врачу",
+        "moved_subject": "Запись перенесена: талон № {number}, {specialty}, {when}",
+        "moved_title": "Запись перенесена на новое время",
         "cancel_title": "Запись на приём отменена",
         "number": "Номер талона",
         "patient": "Пациент",
@@ -72,6 +76,8 @@ TEXT: dict[str, dict[str, str]] = {
         "ticket_subject": "Appointment ticket No. {number}: {specialty}, {when}",
         "cancel_subject": "Appointment cancelled: ticket No. {number}, {when}",
         "ticket_title": "Your appointment ticket",
+        "moved_subject": "Appointment moved: ticket No. {number}, {specialty}, {when}",
+        "moved_title": "Your appointment has been moved to a new time",
         "cancel_title": "Your appointment is cancelled",
         "number": "Ticket number",
         "patient": "Patient",
@@ -153,6 +159,8 @@ def _facts(ticket: dict[str, Any], lang: str) -> list[tuple[str, str]]:
 def subject(ticket: dict[str, Any], kind: str, lang: str) -> str:
     t = TEXT[lang]
     template = t["ticket_subject"] if kind == TICKET else t["cancel_subject"]
+    if kind == TICKET and ticket.get("rescheduledFrom"):
+        template = t["moved_subject"]
     return template.format(number=ticket["number"], specialty=ticket["doctor"]["specialty"],
                            when=short_when(ticket["start"]))
 
@@ -176,9 +184,16 @@ def _paragraphs(ticket: dict[str, Any], kind: str, lang: str) -> list[tuple[str,
     ]
 
 
+def _title(ticket: dict[str, Any], kind: str, lang: str) -> str:
+    t = TEXT[lang]
+    if kind == TICKET:
+        return t["moved_title"] if ticket.get("rescheduledFrom") else t["ticket_title"]
+    return t["cancel_title"]
+
+
 def plain_text(ticket: dict[str, Any], kind: str, lang: str) -> str:
     t = TEXT[lang]
-    lines = [t["ticket_title"] if kind == TICKET else t["cancel_title"], ""]
+    lines = [_title(ticket, kind, lang), ""]
     lines += [f"{label}: {value}" for label, value in _facts(ticket, lang)]
     lines.append("")
     for text, link in _paragraphs(ticket, kind, lang):
@@ -193,7 +208,7 @@ def html_text(ticket: dict[str, Any], kind: str, lang: str) -> str:
     no layout tables, links with words that say where they lead."""
     t = TEXT[lang]
     e = html.escape
-    title = t["ticket_title"] if kind == TICKET else t["cancel_title"]
+    title = _title(ticket, kind, lang)
     facts = "".join(
         f'<dt style="font-weight:bold;margin-top:8px">{e(label)}</dt><dd style="margin:0 0 4px 0">{e(value)}</dd>'
         for label, value in _facts(ticket, lang))
@@ -228,6 +243,16 @@ def _event_description(ticket: dict[str, Any], kind: str, lang: str) -> str:
     return "\n".join(lines)
 
 
+def calendar_uid(appt: dict[str, Any]) -> str:
+    """The calendar event's UID: the first ticket's id, kept through reschedules."""
+    return str(appt.get("calendarUid") or appt["id"])
+
+
+def calendar_sequence(appt: dict[str, Any], kind: str) -> int:
+    """Higher with every version of the event: each reschedule adds one to the base."""
+    return int(appt.get("calendarSequence", 0)) + SEQUENCE[kind]
+
+
 def calendar(appt: dict[str, Any], ticket: dict[str, Any], kind: str, lang: str, sender: str) -> bytes:
     """The iCalendar object: METHOD:REQUEST for the ticket, METHOD:CANCEL (same UID, SEQUENCE+1) for the
     cancellation. Times carry TZID of the clinic's zone with its VTIMEZONE, so every calendar places them right."""
@@ -244,8 +269,8 @@ def calendar(appt: dict[str, Any], ticket: dict[str, Any], kind: str, lang: str,
     cal.add("calscale", "GREGORIAN")
     cal.add("method", METHOD[kind])
     event = Event()
-    event.add("uid", appt["id"])
-    event.add("sequence", SEQUENCE[kind])
+    event.add("uid", calendar_uid(appt))
+    event.add("sequence", calendar_sequence(appt, kind))
     event.add("dtstamp", datetime.fromtimestamp(stamp_epoch, UTC))
     event.add("dtstart", start)
     event.add("dtend", end)
