@@ -11,8 +11,6 @@ import pytest
 
 from shared import dal, keys, policy
 from tests.handler.helpers import (
-    DAY,
-    DOCTOR,
     OTHER,
     PAEDIATRICIAN,
     PATIENT,

@@ -7,6 +7,7 @@ never two, never none while a reschedule lost; every slot agrees with the appoin
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Any
 
 import pytest
@@ -57,7 +58,8 @@ def test_reschedule_vs_booking_of_the_new_slot(world: dict[str, Any]) -> None:
         code, appt = book(owner, old_slot)
         assert code == "booked" and appt
 
-        (moved, new_id), (booked, _) = together(lambda: move(owner, appt, new_slot), lambda: book(rival, new_slot))
+        (moved, new_id), (booked, _) = together(partial(move, owner, appt, new_slot),
+                                                      partial(book, rival, new_slot))
 
         assert sorted([moved, booked]) in (["booked", "slot_unavailable"], ["rescheduled", "slot_unavailable"]), \
             (moved, booked)
@@ -83,7 +85,8 @@ def test_reschedule_vs_cancellation_of_the_old_appointment(world: dict[str, Any]
         code, appt = book(owner, old_slot)
         assert code == "booked" and appt
 
-        (moved, new_id), cancelled = together(lambda: move(owner, appt, new_slot), lambda: cancel(owner, appt))
+        (moved, new_id), cancelled = together(partial(move, owner, appt, new_slot),
+                                                 partial(cancel, owner, appt))
 
         assert (moved, cancelled) in (("rescheduled", "already_rescheduled"), ("already_cancelled", "cancelled")), \
             (moved, cancelled)
@@ -105,7 +108,7 @@ def test_two_reschedules_of_one_appointment(world: dict[str, Any]) -> None:
         code, appt = book(owner, old_slot)
         assert code == "booked" and appt
 
-        first, second = together(lambda: move(owner, appt, a), lambda: move(owner, appt, b))
+        first, second = together(partial(move, owner, appt, a), partial(move, owner, appt, b))
 
         codes = sorted([first[0], second[0]])
         assert codes == ["already_rescheduled", "rescheduled"], codes
