@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import uuid
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -222,3 +223,15 @@ def test_old_slot_moved_on_is_left_alone(moto_table: str) -> None:
     status, body = invoke("booking", reschedule_event(first["id"], slot_ahead(index=2)["id"]))
     assert status == 201, body
     assert slot_item(old_slot["id"])["appointmentId"] == "someone-else"
+
+
+# ---------------------------------------------------------------- round trips
+def test_reschedule_is_one_read_and_one_transaction(moto_table: str, dynamodb_calls: Counter[str]) -> None:
+    first = book(PATIENT, slot_ahead()["id"])
+    event = reschedule_event(first["id"], slot_ahead(index=2)["id"])
+    dynamodb_calls.clear()
+    assert invoke("booking", event)[0] == 201
+    assert dynamodb_calls == Counter({"BatchGetItem": 1, "TransactWriteItems": 1})
+    dynamodb_calls.clear()
+    assert invoke("booking", event)[0] == 201  # the retry: one read
+    assert dynamodb_calls == Counter({"BatchGetItem": 1})
