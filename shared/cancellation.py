@@ -80,7 +80,9 @@ def _operation(part: str, appt: dict[str, Any], patient_pk: str, now: int) -> di
     if part == _APPT:
         return {"Update": {
             "Key": keys.appointment_key(appointment_id),
-            "UpdateExpression": "SET #st = :cancelled, cancelledAt = :now, cancelledBy = :by",
+            # The Reminders index forgets it: a cancelled appointment is never reminded.
+            "UpdateExpression": "SET #st = :cancelled, cancelledAt = :now, cancelledBy = :by "
+                                "REMOVE RemPK, RemSK, reminderStage",
             "ConditionExpression": "#st = :booked AND #start > :now AND PatPK = :pat",
             "ExpressionAttributeNames": slots.NAMES,
             "ExpressionAttributeValues": {":cancelled": CANCELLED, ":booked": slots.BOOKED, ":now": now,

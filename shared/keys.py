@@ -209,3 +209,27 @@ def gz_specialty_sk(specialty_id: str) -> str:
 def gz_name_pk(name_hash: str) -> str:
     """Name index: PK = keyed hash of (full name, birth date); SK = the register entry's PK (POLICY#<hash>)."""
     return f"GZNAME#{name_hash}"
+
+
+# ---------------------------------------------------------------- reminders (issue 14)
+# Reminders index (sparse): a booked appointment carries these keys while a reminder is still to come; they
+# name the next one's due time. Cancelling, rescheduling, turning reminders off or the last reminder removes them.
+REMINDER_SHARDS = 8
+
+
+def reminder_shard(appointment_id: str) -> str:
+    n = int(hashlib.sha256(appointment_id.encode()).hexdigest()[:4], 16) % REMINDER_SHARDS
+    return f"REMIND#{n}"
+
+
+def reminder_sk(due: int, appointment_id: str) -> str:
+    return f"{due:011d}#{appointment_id}"
+
+
+def all_reminder_shards() -> list[str]:
+    return [f"REMIND#{n}" for n in range(REMINDER_SHARDS)]
+
+
+def new_reminder_token() -> str:
+    """The opt-out link's secret: 128 random bits."""
+    return secrets.token_urlsafe(16)

@@ -152,11 +152,13 @@ class BookingRequest(Model):
     slotId: str = Field(min_length=1, max_length=80)
     holdId: str | None = Field(default=None, max_length=140)
     patient: PatientIn
+    reminders: bool = Field(default=True, description="Email reminders a day and 2 hours before (issue 14)")
 
 
 class SignedInBookingRequest(Model):
     slotId: str = Field(min_length=1, max_length=80)
     holdId: str | None = Field(default=None, max_length=140)
+    reminders: bool = Field(default=True, description="Email reminders a day and 2 hours before (issue 14)")
     email: str | None = Field(default=None, max_length=254)
 
     @field_validator("email")
@@ -245,6 +247,15 @@ class CancellationOut(BaseModel):
     appointment: Appointment
     lateCancellation: bool = Field(description="True when less than 24 hours remained before the appointment")
     notice: str | None = None
+
+
+class RemindersOffIn(Model):
+    token: str = Field(min_length=16, max_length=64, description="The token from the reminder email's link")
+
+
+class RemindersOff(BaseModel):
+    appointmentId: str
+    reminders: bool
 
 
 class HistoryPage(BaseModel):

@@ -16,13 +16,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from shared import booking, clock, dal, keys, memo, policy, rules, slots, statuses, tickets
+from shared import booking, clock, dal, keys, memo, policy, reminders, rules, slots, statuses, tickets
 from shared.config import settings
 from shared.errors import DomainError
 from shared.observability import logger
 
 # Fields of the old appointment that the new one does not inherit.
-_NOT_INHERITED = ("cancelledAt", "cancelledBy", "rescheduledTo", "rescheduledAt", "remindersSent")
+_NOT_INHERITED = ("cancelledAt", "cancelledBy", "rescheduledTo", "rescheduledAt", "RemPK", "RemSK", "reminderStage",
+                  "remindedStage", "remindedAt", "reminderToken")
 
 
 def reschedule_anonymous(appointment_id: str, policy_number: str, policy_series: str | None, slot_id: str,
@@ -89,6 +90,8 @@ def _try(appointment_id: str, policy_hash: str, slot_id: str, slot_key: dict[str
         # The calendar event moves: the same UID as the first ticket, a higher SEQUENCE (shared/notify).
         "calendarUid": old.get("calendarUid") or appointment_id,
         "calendarSequence": int(old.get("calendarSequence", 0)) + 1,
+        # The patient's choice about reminders moves with the appointment; a new opt-out token.
+        **reminders.first_reminder(new_id, start, now, old.get("reminders") is not False),
     })
     response = {"appointment": tickets.render(new, lang)}
     ops = _operations(old, new, slot_key, hold_id, booking_no, patient_pk, idem_key, request_fingerprint, response,
@@ -140,7 +143,8 @@ def _operations(old: dict[str, Any], new: dict[str, Any], slot_key: dict[str, An
     ops: dict[int, dict[str, Any]] = {}
     ops[rules.RE_OLD] = {"Update": {
         "Key": keys.appointment_key(old["id"]),
-        "UpdateExpression": "SET #st = :rescheduled, rescheduledTo = :new, rescheduledAt = :now",
+        "UpdateExpression": "SET #st = :rescheduled, rescheduledTo = :new, rescheduledAt = :now "
+                            "REMOVE RemPK, RemSK, reminderStage",
         "ConditionExpression": "#st = :booked AND #start > :now AND PatPK = :pat",
         "ExpressionAttributeNames": slots.NAMES,
         "ExpressionAttributeValues": {":rescheduled": statuses.RESCHEDULED, ":new": new["id"], ":now": now,

@@ -54,7 +54,8 @@ def _key(value: str | None) -> str:
 def book_anonymous(request: BookingRequest, idempotency_key: IdempotencyKey = None) -> Response[AppointmentOut]:
     key = _key(idempotency_key)
     outcome = booking.book(request.slotId, request.holdId, auth.patient(request.patient), key,
-                           booking.fingerprint("anonymous", request.model_dump(mode="json")), api.lang(app))
+                           booking.fingerprint("anonymous", request.model_dump(mode="json")), api.lang(app),
+                           wants_reminders=request.reminders)
     return api.json_response(outcome.status, outcome.body)
 
 
@@ -65,7 +66,8 @@ def book_signed_in(request: SignedInBookingRequest, idempotency_key: Idempotency
     patient = auth.patient_from_claims(api.claims(app), request.email)
     key = _key(idempotency_key)
     outcome = booking.book(request.slotId, request.holdId, patient, key,
-                           booking.fingerprint("signed-in", request.model_dump(mode="json")), api.lang(app))
+                           booking.fingerprint("signed-in", request.model_dump(mode="json")), api.lang(app),
+                           wants_reminders=request.reminders)
     return api.json_response(outcome.status, outcome.body)
 
 
