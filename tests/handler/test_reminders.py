@@ -17,7 +17,6 @@ from tests.handler.helpers import (
     PATIENT,
     appointment_item,
     at,
-    book,
     cancel_event,
     retarget,
     slot_ahead,
