@@ -235,3 +235,17 @@ def test_reschedule_is_one_read_and_one_transaction(moto_table: str, dynamodb_ca
     dynamodb_calls.clear()
     assert invoke("booking", event)[0] == 201  # the retry: one read
     assert dynamodb_calls == Counter({"BatchGetItem": 1})
+
+
+def test_history_shows_both_appointments_linked(moto_table: str) -> None:
+    from tests.support import http_event
+
+    first = book(PATIENT, slot_ahead()["id"], signed_in=True)
+    status, moved = invoke("booking", reschedule_event(first["id"], slot_ahead(index=2)["id"], signed_in=True))
+    assert status == 201
+    status, page = invoke("history", http_event("GET", "/v1/me/appointments", claims=claims_of(PATIENT)))
+    assert status == 200, page
+    by_id = {a["id"]: a for a in page["items"]}
+    new_id = moved["appointment"]["id"]
+    assert by_id[first["id"]]["status"] == "rescheduled" and by_id[first["id"]]["rescheduledTo"] == new_id
+    assert by_id[new_id]["status"] == "booked" and by_id[new_id]["rescheduledFrom"] == first["id"]
