@@ -79,7 +79,8 @@ def _try(appointment_id: str, policy_hash: str, slot_id: str, slot_key: dict[str
     new_id = keys.new_appointment_id()
     start = int(slot["start"])
     booking_no = int(slot.get("bookings", 0)) + 1
-    new = {k: v for k, v in old.items() if k not in _NOT_INHERITED}
+    # The notifier's markers (ticketEmailSentAt, ...) stay with the old one: the new ticket's email is its own.
+    new = {k: v for k, v in old.items() if k not in _NOT_INHERITED and "Email" not in k}
     new.update({
         **keys.appointment_key_plain(new_id), "id": new_id, "status": statuses.BOOKED,
         "number": tickets.number(int(doctor.get("seq", 0)), start, booking_no),
