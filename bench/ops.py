@@ -82,6 +82,12 @@ def cancel_event(appointment_id: str, p: dict[str, Any]) -> dict[str, Any]:
                 {"content-type": "application/json"})
 
 
+def reschedule_event(appointment_id: str, slot_id: str, p: dict[str, Any]) -> dict[str, Any]:
+    return http("POST", f"/v1/appointments/{appointment_id}/reschedule",
+                {"policyNumber": p["policyNumber"], "slotId": slot_id},
+                {"content-type": "application/json", "idempotency-key": str(uuid.uuid4())})
+
+
 def history_event(p: dict[str, Any]) -> dict[str, Any]:
     return http("GET", "/v1/me/appointments", headers={"authorization": "Bearer bench"}, claims=claims_of(p))
 
@@ -141,7 +147,10 @@ def round_trips() -> dict[str, Any]:
     assert status == 201
     status, _, out["history page"] = measured("history", history_event(alice))
     assert status == 200
-    status, body, out["cancellation"] = measured("cancellation", cancel_event(ticket["appointment"]["id"], alice))
+    status, moved, out["reschedule"] = measured("booking", reschedule_event(ticket["appointment"]["id"], slots[-1],
+                                                                             alice))
+    assert status == 201, moved
+    status, body, out["cancellation"] = measured("cancellation", cancel_event(moved["appointment"]["id"], alice))
     assert status == 200, body
 
     # The sweeper: holds made a hold-length ago have expired now.

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from shared import clock, dal, keys, memo, policy, rules, slots, statuses, tickets
+from shared import clock, dal, keys, memo, policy, reminders, rules, slots, statuses, tickets
 from shared.config import settings
 from shared.errors import DomainError
 from shared.observability import logger
@@ -103,7 +103,7 @@ def fingerprint(route: str, body: dict[str, Any]) -> str:
 
 
 def book(slot_id: str, hold_id: str | None, patient: Patient, idempotency_key: str, request_fingerprint: str,
-         lang: str) -> Outcome:
+         lang: str, *, wants_reminders: bool = True) -> Outcome:
     """Book `slot_id` for `patient`: at most one read and one transaction when nothing races."""
     slot_key = keys.slot_key(slot_id)
     if slot_key is None:
@@ -112,7 +112,8 @@ def book(slot_id: str, hold_id: str | None, patient: Patient, idempotency_key: s
         raise DomainError("hold_mismatch")
     idem_key = keys.idempotency_key(patient.policy_hash, idempotency_key)
     for _ in range(3):
-        outcome = _try_book(slot_id, slot_key, hold_id, patient, idem_key, request_fingerprint, lang)
+        outcome = _try_book(slot_id, slot_key, hold_id, patient, idem_key, request_fingerprint, lang,
+                            wants_reminders)
         if outcome is not None:
             return outcome
     raise DomainError("unavailable", retry_after=1)
@@ -126,7 +127,8 @@ def _replay(record: dict[str, Any], request_fingerprint: str) -> Outcome:
 
 
 def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patient: Patient,
-              idem_key: dict[str, Any], request_fingerprint: str, lang: str) -> Outcome | None:
+              idem_key: dict[str, Any], request_fingerprint: str, lang: str,
+              wants_reminders: bool = True) -> Outcome | None:
     doctor_id, _ = keys.parse_slot_id(slot_id) or ("", 0)
     clinic_id = keys.clinic_of_doctor(doctor_id) or ""
     attachment_key = keys.attachment_key(patient.policy_hash)
@@ -170,6 +172,7 @@ def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patie
         # The reception's day list (ClinicDay index, shared/daylist.py).
         "DayPK": keys.clinic_day_pk(clinic_id, clock.local_date(start).isoformat()),
         "DaySK": keys.clinic_day_sk(doctor_id, start, appointment_id),
+        **reminders.first_reminder(appointment_id, start, now, wants_reminders),
     }
     response = {"appointment": tickets.render(appointment, lang)}
     slot_values: dict[str, Any] = {**slots.free_values(now), ":booked": slots.BOOKED, ":appt": appointment_id,

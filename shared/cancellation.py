@@ -94,7 +94,8 @@ def _operation(part: str, appt: dict[str, Any], patient_pk: str, now: int, by: s
             values[":reason"] = reason
         return {"Update": {
             "Key": keys.appointment_key(appointment_id),
-            "UpdateExpression": update,
+            # The Reminders index forgets it: a cancelled appointment is never reminded.
+            "UpdateExpression": update + " REMOVE RemPK, RemSK, reminderStage",
             "ConditionExpression": "#st = :booked AND #start > :now AND PatPK = :pat",
             "ExpressionAttributeNames": slots.NAMES,
             "ExpressionAttributeValues": values,

@@ -41,6 +41,10 @@ class Settings:
     reply_to_email: str | None = None
     ses_configuration_set: str | None = None
     notifier_dlq_url: str | None = None
+    # Reminders (issue 14): minutes before the appointment, largest first (template parameter
+    # ReminderOffsetsMinutes), and the SES sending rate the reminder job keeps to (SesSendingRate, per second).
+    reminder_offsets_minutes: tuple[int, ...] = (1440, 120)
+    ses_sending_rate: float = 14.0
 
 
 def in_lambda() -> bool:
@@ -71,4 +75,7 @@ def settings() -> Settings:
         reply_to_email=env("REPLY_TO_EMAIL") or None,
         ses_configuration_set=env("SES_CONFIGURATION_SET") or None,
         notifier_dlq_url=env("NOTIFIER_DLQ_URL") or None,
+        reminder_offsets_minutes=tuple(sorted((int(m) for m in env("REMINDER_OFFSETS_MINUTES", "1440,120").split(",")
+                                               if m.strip()), reverse=True)),
+        ses_sending_rate=float(env("SES_SENDING_RATE", "14")),
     )

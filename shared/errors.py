@@ -59,6 +59,16 @@ CATALOGUE: dict[str, tuple[int, str, str]] = {
         "The appointment has already started or passed and cannot be cancelled.",
     ),
     "already_cancelled": (409, "Запись уже отменена.", "The appointment has already been cancelled."),
+    "already_rescheduled": (
+        409,
+        "Запись уже перенесена на другое время: откройте новую запись.",
+        "The appointment has already been moved to another time: open the new appointment.",
+    ),
+    "reschedule_mismatch": (
+        422,
+        "Перенести запись можно только к врачу той же специальности в той же поликлинике.",
+        "An appointment can only be moved to a doctor of the same specialty at the same polyclinic.",
+    ),
     "idempotency_key_required": (
         400,
         "Нужен заголовок Idempotency-Key.",

@@ -243,3 +243,27 @@ def clinic_day_pk(clinic_id: str, day: str) -> str:
 
 def clinic_day_sk(doctor_id: str, start: int, appointment_id: str) -> str:
     return f"{doctor_id}#{utc_stamp(start)}#{appointment_id}"
+
+
+# ---------------------------------------------------------------- reminders (issue 14)
+# Reminders index (sparse): a booked appointment carries these keys while a reminder is still to come; they
+# name the next one's due time. Cancelling, rescheduling, turning reminders off or the last reminder removes them.
+REMINDER_SHARDS = 8
+
+
+def reminder_shard(appointment_id: str) -> str:
+    n = int(hashlib.sha256(appointment_id.encode()).hexdigest()[:4], 16) % REMINDER_SHARDS
+    return f"REMIND#{n}"
+
+
+def reminder_sk(due: int, appointment_id: str) -> str:
+    return f"{due:011d}#{appointment_id}"
+
+
+def all_reminder_shards() -> list[str]:
+    return [f"REMIND#{n}" for n in range(REMINDER_SHARDS)]
+
+
+def new_reminder_token() -> str:
+    """The opt-out link's secret: 128 random bits."""
+    return secrets.token_urlsafe(16)

@@ -152,11 +152,13 @@ class BookingRequest(Model):
     slotId: str = Field(min_length=1, max_length=80)
     holdId: str | None = Field(default=None, max_length=140)
     patient: PatientIn
+    reminders: bool = Field(default=True, description="Email reminders a day and 2 hours before (issue 14)")
 
 
 class SignedInBookingRequest(Model):
     slotId: str = Field(min_length=1, max_length=80)
     holdId: str | None = Field(default=None, max_length=140)
+    reminders: bool = Field(default=True, description="Email reminders a day and 2 hours before (issue 14)")
     email: str | None = Field(default=None, max_length=254)
 
     @field_validator("email")
@@ -198,7 +200,7 @@ class Appointment(BaseModel):
 
     id: str
     number: str
-    status: Literal["booked", "cancelled", "fulfilled", "noshow"]
+    status: Literal["booked", "cancelled", "fulfilled", "noshow", "rescheduled"]
     start: str
     end: str
     clinic: TicketClinic
@@ -213,6 +215,8 @@ class Appointment(BaseModel):
     cancelledBy: Literal["patient", "registry", "clinic"] | None = None
     cancelReason: Literal["sick", "vacation", "training", "other"] | None = Field(
         default=None, description="Why the clinic cancelled (cancelledBy = clinic)")
+    rescheduledFrom: str | None = Field(default=None, description="The appointment this one replaced")
+    rescheduledTo: str | None = Field(default=None, description="The appointment that replaced this one")
 
 
 class AppointmentOut(BaseModel):
@@ -228,6 +232,17 @@ class PolicyIn(Model):
     _series = field_validator("policySeries")(classmethod(lambda cls, v: _policy_series(v)))
 
 
+class RescheduleRequest(PolicyIn):
+    """Anonymous reschedule: the policy the appointment was booked with, and the new slot."""
+    slotId: str = Field(min_length=1, max_length=80)
+    holdId: str | None = Field(default=None, max_length=140)
+
+
+class SignedInRescheduleRequest(Model):
+    slotId: str = Field(min_length=1, max_length=80)
+    holdId: str | None = Field(default=None, max_length=140)
+
+
 class SearchRequest(PolicyIn):
     birthDate: date
 
@@ -236,6 +251,15 @@ class CancellationOut(BaseModel):
     appointment: Appointment
     lateCancellation: bool = Field(description="True when less than 24 hours remained before the appointment")
     notice: str | None = None
+
+
+class RemindersOffIn(Model):
+    token: str = Field(min_length=16, max_length=64, description="The token from the reminder email's link")
+
+
+class RemindersOff(BaseModel):
+    appointmentId: str
+    reminders: bool
 
 
 class HistoryPage(BaseModel):

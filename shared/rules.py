@@ -95,6 +95,8 @@ def check_cancellation(appt: Item | None, now: int, patient_pk: str) -> None:
     status = appt.get("status")
     if status == statuses.CANCELLED:
         raise DomainError("already_cancelled")
+    if status == statuses.RESCHEDULED:
+        raise DomainError("already_rescheduled", {"rescheduledTo": appt.get("rescheduledTo")})
     # fulfilled / noshow are past appointments as well.
     if status != statuses.BOOKED or int(appt["start"]) <= now:
         raise DomainError("appointment_started")
@@ -159,3 +161,75 @@ def classify_change_refusal(entry_failed: bool, clinic_failed: bool) -> ChangeRe
     if clinic_failed:
         raise DomainError("not_found")
     return ChangeRefusal.DECIDE_AGAIN if entry_failed else ChangeRefusal.RETRY
+
+
+# ---------------------------------------------------------------- reschedule (issue 14)
+def check_appointment_active(appt: Item | None, now: int, patient_pk: str) -> None:
+    """The appointment may still be moved or cancelled by `patient_pk`: the cancellation's rules, and a
+    rescheduled appointment says so (its successor is the one to act on)."""
+    if appt and appt.get("PatPK") == patient_pk and appt.get("status") == statuses.RESCHEDULED:
+        raise DomainError("already_rescheduled", {"rescheduledTo": appt.get("rescheduledTo")})
+    check_cancellation(appt, now, patient_pk)
+
+
+def check_reschedule(appt: Item | None, slot: Item | None, doctor: Item | None, entry: Item | None, *,
+                     clinic_id: str, patient_pk: str, hold_id: str | None, now: int) -> None:
+    """May the patient's appointment move to `slot`? The same refusals as cancelling (the old appointment)
+    and booking (the new slot); the new slot must be the same specialty at the same clinic (any doctor).
+    Ownership is proven by the appointment (its PatPK), so the register entry is checked for the clinic only."""
+    check_appointment_active(appt, now, patient_pk)
+    assert appt is not None
+    if not slot or not doctor:
+        raise DomainError("not_found")
+    if clinic_id != appt["clinicId"] or doctor.get("specialtyId") != appt["specialtyId"]:
+        raise DomainError("reschedule_mismatch")
+    if not entry:
+        raise DomainError("patient_not_found")
+    if entry.get("clinicId") != appt["clinicId"]:
+        raise DomainError("not_attached", {"lookup": "/v1/addresses/clinics"})
+    if doctor.get("referralRequired"):
+        raise DomainError("referral_required")
+    if not slots.in_booking_window(int(slot["start"]), now):
+        raise DomainError("outside_booking_window")
+    if not holds_it(slot, hold_id) and not slots.is_free(slot, now):
+        raise DomainError("hold_expired" if hold_id else "slot_unavailable")
+
+
+# The reschedule transaction's operations, in order (shared/reschedule.py builds them); the old slot is last
+# so that it can be left out when it no longer points at the old appointment.
+RE_OLD, RE_SLOT, RE_NEW, RE_LOCK, RE_ENTRY, RE_IDEMPOTENCY, RE_OLD_SLOT = range(7)
+
+
+class RescheduleRefusal(Enum):
+    REPLAY = "replay"  # the idempotency record exists
+    RETRY = "retry"  # the new slot's read was stale: decide again
+    WITHOUT_OLD_SLOT = "without_old_slot"  # the old slot no longer names the old appointment: leave it alone
+
+
+def classify_reschedule_refusal(failed: Mapping[int, Item | None], *, patient_pk: str, clinic_id: str,
+                                hold_id: str | None, now: int) -> RescheduleRefusal:
+    """Why the reschedule transaction was refused, from the failed operations (ALL_OLD)."""
+    if RE_IDEMPOTENCY in failed:
+        return RescheduleRefusal.REPLAY
+    if RE_OLD in failed:
+        check_appointment_active(failed[RE_OLD], now, patient_pk)
+        raise DomainError("unavailable", retry_after=1)
+    if RE_ENTRY in failed:
+        entry = failed[RE_ENTRY]
+        if not entry:
+            raise DomainError("patient_not_found")
+        raise DomainError("not_attached", {"lookup": "/v1/addresses/clinics"})
+    if RE_SLOT in failed:
+        old = failed[RE_SLOT]
+        if not old:
+            raise DomainError("not_found")
+        if not slots.in_booking_window(int(old["start"]), now):
+            raise DomainError("outside_booking_window")
+        if slots.is_free(old, now) or holds_it(old, hold_id):
+            return RescheduleRefusal.RETRY
+        raise DomainError("hold_expired" if hold_id else "slot_unavailable")
+    if RE_LOCK in failed:
+        raise DomainError("already_booked_specialty")
+    if RE_OLD_SLOT in failed:
+        return RescheduleRefusal.WITHOUT_OLD_SLOT
+    raise DomainError("unavailable", retry_after=1)

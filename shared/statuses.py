@@ -11,3 +11,4 @@ BOOKED = "booked"
 CANCELLED = "cancelled"
 FULFILLED = "fulfilled"
 NOSHOW = "noshow"
+RESCHEDULED = "rescheduled"  # moved to another time in one step: `rescheduledTo` names the new appointment

@@ -66,4 +66,6 @@ def render(appt: dict[str, Any], lang: str) -> dict[str, Any]:
         "cancelledAt": clock.local_iso(int(appt["cancelledAt"])) if appt.get("cancelledAt") else None,
         "cancelledBy": appt.get("cancelledBy"),
         "cancelReason": appt.get("cancelReason"),
+        "rescheduledFrom": appt.get("rescheduledFrom"),
+        "rescheduledTo": appt.get("rescheduledTo"),
     }

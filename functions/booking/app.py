@@ -8,9 +8,17 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared import api, auth, booking
+from shared import api, auth, booking, reschedule
 from shared.errors import DomainError
-from shared.models import AppointmentOut, BookingRequest, Hold, HoldRequest, SignedInBookingRequest
+from shared.models import (
+    AppointmentOut,
+    BookingRequest,
+    Hold,
+    HoldRequest,
+    RescheduleRequest,
+    SignedInBookingRequest,
+    SignedInRescheduleRequest,
+)
 from shared.observability import logger
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=api.serialize)
@@ -54,7 +62,8 @@ def _key(value: str | None) -> str:
 def book_anonymous(request: BookingRequest, idempotency_key: IdempotencyKey = None) -> Response[AppointmentOut]:
     key = _key(idempotency_key)
     outcome = booking.book(request.slotId, request.holdId, auth.patient(request.patient), key,
-                           booking.fingerprint("anonymous", request.model_dump(mode="json")), api.lang(app))
+                           booking.fingerprint("anonymous", request.model_dump(mode="json")), api.lang(app),
+                           wants_reminders=request.reminders)
     return api.json_response(outcome.status, outcome.body)
 
 
@@ -66,7 +75,43 @@ def book_signed_in(request: SignedInBookingRequest, idempotency_key: Idempotency
     patient = auth.patient_from_claims(api.claims(app), request.email)
     key = _key(idempotency_key)
     outcome = booking.book(request.slotId, request.holdId, patient, key,
-                           booking.fingerprint("signed-in", request.model_dump(mode="json")), api.lang(app))
+                           booking.fingerprint("signed-in", request.model_dump(mode="json")), api.lang(app),
+                           wants_reminders=request.reminders)
+    return api.json_response(outcome.status, outcome.body)
+
+
+@app.post("/v1/appointments/<appointmentId>/reschedule", tags=["booking"], operation_id="rescheduleAppointment",
+          openapi_extensions=api.errors("not_found", "slot_unavailable", "hold_expired", "hold_mismatch",
+                                        "already_cancelled", "already_rescheduled", "appointment_started",
+                                        "reschedule_mismatch", "outside_booking_window", "not_attached",
+                                        "idempotency_key_required", "idempotency_key_reused"),
+          summary="Move an appointment to another time in one step (anonymous, by OMS policy)",
+          responses={201: {"description": "Rescheduled: the new ticket",
+                           "content": {"application/json": {"model": AppointmentOut}}}})
+def reschedule_anonymous(appointmentId: str, request: RescheduleRequest,  # noqa: N803 - the contract's name
+                         idempotency_key: IdempotencyKey = None) -> Response[AppointmentOut]:
+    key = _key(idempotency_key)
+    outcome = reschedule.reschedule_anonymous(
+        appointmentId, request.policyNumber, request.policySeries, request.slotId, request.holdId, key,
+        booking.fingerprint(f"reschedule|{appointmentId}", request.model_dump(mode="json")), api.lang(app))
+    return api.json_response(outcome.status, outcome.body)
+
+
+@app.post("/v1/me/appointments/<appointmentId>/reschedule", tags=["booking"], operation_id="rescheduleMyAppointment",
+          openapi_extensions=api.errors("not_found", "slot_unavailable", "hold_expired", "hold_mismatch",
+                                        "already_cancelled", "already_rescheduled", "appointment_started",
+                                        "reschedule_mismatch", "outside_booking_window", "not_attached",
+                                        "idempotency_key_required", "idempotency_key_reused"),
+          summary="Move one's own appointment to another time in one step (signed in)",
+          responses={201: {"description": "Rescheduled: the new ticket",
+                           "content": {"application/json": {"model": AppointmentOut}}}})
+def reschedule_signed_in(appointmentId: str, request: SignedInRescheduleRequest,  # noqa: N803
+                         idempotency_key: IdempotencyKey = None) -> Response[AppointmentOut]:
+    policy_hash = auth.policy_hash_from_claims(api.claims(app))
+    key = _key(idempotency_key)
+    outcome = reschedule.reschedule(
+        appointmentId, policy_hash, request.slotId, request.holdId, key,
+        booking.fingerprint(f"reschedule|{appointmentId}", request.model_dump(mode="json")), api.lang(app))
     return api.json_response(outcome.status, outcome.body)
 
 

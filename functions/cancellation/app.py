@@ -5,8 +5,9 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared import api, auth, cancellation
-from shared.models import CancellationOut, PolicyIn
+from shared import api, auth, cancellation, reminders
+from shared.errors import DomainError
+from shared.models import CancellationOut, PolicyIn, RemindersOff, RemindersOffIn
 from shared.observability import logger
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=api.serialize)
@@ -27,6 +28,15 @@ def cancel_anonymous(appointmentId: str, request: PolicyIn) -> CancellationOut: 
 def cancel_signed_in(appointmentId: str) -> CancellationOut:  # noqa: N803
     policy_hash = auth.policy_hash_from_claims(api.claims(app))
     return CancellationOut(**cancellation.cancel_signed_in(appointmentId, policy_hash, api.lang(app)))
+
+
+@app.post("/v1/appointments/<appointmentId>/reminders/off", tags=["cancellation"], operation_id="turnRemindersOff",
+          openapi_extensions=api.errors("not_found"),
+          summary="Turn reminders off for one appointment, from the email's link (no sign-in; the link's token)")
+def reminders_off(appointmentId: str, request: RemindersOffIn) -> RemindersOff:  # noqa: N803
+    if not reminders.turn_off(appointmentId, request.token):
+        raise DomainError("not_found")
+    return RemindersOff(appointmentId=appointmentId, reminders=False)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -645,7 +645,8 @@ class Stack:
             t.start()
 
     def _sweep_loop(self) -> None:
-        """EventBridge's rate(1 minute) for the hold sweeper."""
+        """EventBridge's rate(1 minute) for the hold sweeper, and the reminder job (rate(5 minutes) deployed;
+        every minute here, which only makes a due reminder leave sooner)."""
         scheduled = {"version": "0", "id": "local", "detail-type": "Scheduled Event", "source": "aws.events",
                      "account": "000000000000", "region": "eu-north-1", "resources": [], "detail": {}}
         while not self.stopping.wait(self.sweep_seconds):
@@ -653,6 +654,10 @@ class Stack:
                 self.functions.invoke("sweeper", dict(scheduled, time=time.strftime("%Y-%m-%dT%H:%M:%SZ")))
             except Exception as exc:  # noqa: BLE001 - next minute tries again, as the schedule would
                 log(f"sweeper run failed: {type(exc).__name__}")
+            try:
+                self.functions.invoke("reminder", dict(scheduled, time=time.strftime("%Y-%m-%dT%H:%M:%SZ")))
+            except Exception as exc:  # noqa: BLE001
+                log(f"reminder run failed: {type(exc).__name__}")
 
     def _open_day_loop(self) -> None:
         """The daily job (EventBridge Scheduler at DayOpensAt): locally a while after start, then every

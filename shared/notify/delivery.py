@@ -38,7 +38,7 @@ from typing import Any
 from shared import clock, dal, keys, statuses
 from shared.config import settings
 from shared.notify import messages
-from shared.notify.messages import CANCELLATION, TICKET
+from shared.notify.messages import CANCELLATION, REMINDER, TICKET
 from shared.observability import logger
 
 LEASE_SECONDS = 60
@@ -75,6 +75,14 @@ MARKERS = {
     TICKET: Marker("ticketEmailSentAt", "ticketEmailLease", "ticketEmailAttempts"),
     CANCELLATION: Marker("cancelEmailSentAt", "cancelEmailLease", "cancelEmailAttempts"),
 }
+
+
+def marker_of(kind: str, appt: dict[str, Any]) -> Marker:
+    """The exactly-once marker: one per kind, and for reminders one per stage (minutes before the start)."""
+    if kind == REMINDER:
+        stage = int(appt.get("remindedStage", 0))
+        return Marker(f"reminder{stage}EmailSentAt", f"reminder{stage}EmailLease", f"reminder{stage}EmailAttempts")
+    return MARKERS[kind]
 
 
 class RetryLater(Exception):
@@ -178,6 +186,9 @@ def classify(record: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     if (record.get("eventName") == "MODIFY" and old.get("status") == statuses.BOOKED
             and new.get("status") == statuses.CANCELLED):
         return CANCELLATION, new
+    if (record.get("eventName") == "MODIFY" and new.get("status") == statuses.BOOKED
+            and new.get("remindedStage") is not None and new.get("remindedStage") != old.get("remindedStage")):
+        return REMINDER, new  # the reminder job claimed a reminder (shared/reminders.py)
     return None
 
 
@@ -205,16 +216,23 @@ def deliver(appt: dict[str, Any], kind: str, *, dead_letter_on_failure: bool = T
     if not appt.get("email"):
         logger.warning("no address for email", extra={"appointmentId": appointment_id, "kind": kind})
         return SKIPPED
-    marker = MARKERS[kind]
+    marker = marker_of(kind, appt)
     key = keys.appointment_key(appointment_id)
     now = clock.now()
     lease = now + LEASE_SECONDS
+    condition = ("attribute_exists(PK) AND attribute_not_exists(#sent) "
+                 "AND (attribute_not_exists(#lease) OR #lease <= :now)")
+    values: dict[str, Any] = {":lease": lease, ":one": 1, ":now": now}
+    names = marker.names
+    if kind == REMINDER:
+        # Never for an appointment cancelled, rescheduled or started since the job claimed the reminder.
+        condition += " AND #st = :booked AND #start > :now"
+        values[":booked"] = statuses.BOOKED
+        names = {**names, "#st": "status", "#start": "start"}
     try:
         claimed = dal.update(
-            key, "SET #lease = :lease ADD #attempts :one",
-            condition="attribute_exists(PK) AND attribute_not_exists(#sent) "
-                      "AND (attribute_not_exists(#lease) OR #lease <= :now)",
-            values={":lease": lease, ":one": 1, ":now": now}, names=marker.names, return_new=True)
+            key, "SET #lease = :lease ADD #attempts :one", condition=condition,
+            values=values, names=names, return_new=True)
     except dal.ConditionFailed as failed:
         old = failed.old
         if not old:
@@ -223,6 +241,9 @@ def deliver(appt: dict[str, Any], kind: str, *, dead_letter_on_failure: bool = T
         if old.get(marker.sent):
             logger.info("email already sent", extra={"appointmentId": appointment_id, "kind": kind})
             return DUPLICATE
+        if kind == REMINDER and (old.get("status") != statuses.BOOKED or int(old.get("start", 0)) <= now):
+            logger.info("reminder no longer needed", extra={"appointmentId": appointment_id})
+            return SKIPPED
         # Another worker is sending it now; if it fails or dies, this record's retry picks the email up.
         raise RetryLater("lease_held") from None
     attempt = int((claimed or {}).get(marker.attempts, 1))

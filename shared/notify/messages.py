@@ -8,7 +8,9 @@
 Everything shown comes from `shared.tickets.render`, the same rendering the page uses, so the email, the
 .ics and the page agree on the clinic's time. The .ics carries DTSTART/DTEND with TZID and a VTIMEZONE for
 the clinic's zone; UID is the appointment id, SEQUENCE 0 for the ticket and 1 for the cancellation, so a
-calendar that imported the ticket removes the event when the cancellation arrives.
+calendar that imported the ticket removes the event when the cancellation arrives. A rescheduled appointment
+keeps the first ticket's UID (`calendarUid`) and counts from a higher base (`calendarSequence`, one more per
+move), so its ticket moves the event and its cancellation (base + 1) removes it.
 """
 from __future__ import annotations
 
@@ -24,10 +26,11 @@ from icalendar import Calendar, Event, vCalAddress, vText
 from shared import clock, tickets
 from shared.language import normalize
 
-TICKET, CANCELLATION = "ticket", "cancellation"
-KINDS = (TICKET, CANCELLATION)
-SEQUENCE = {TICKET: 0, CANCELLATION: 1}
-METHOD = {TICKET: "REQUEST", CANCELLATION: "CANCEL"}
+TICKET, CANCELLATION, REMINDER = "ticket", "cancellation", "reminder"
+KINDS = (TICKET, CANCELLATION, REMINDER)
+# A reminder repeats the ticket's calendar entry (same UID and SEQUENCE): a calendar that has it changes nothing.
+SEQUENCE = {TICKET: 0, CANCELLATION: 1, REMINDER: 0}
+METHOD = {TICKET: "REQUEST", CANCELLATION: "CANCEL", REMINDER: "REQUEST"}
 
 _MONTHS_RU = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
               "ноября", "декабря")
@@ -42,6 +45,12 @@ TEXT: dict[str, dict[str, str]] = {
         "ticket_subject": "Талон на приём к врачу № {number}: {specialty}, {when}",
         "cancel_subject": "Запись на приём отменена: талон № {number}, {when}",
         "ticket_title": "Талон на приём к врачу",
+        "moved_subject": "Запись перенесена: талон № {number}, {specialty}, {when}",
+        "reminder_subject": "Напоминание: приём {when}, {specialty}, талон № {number}",
+        "reminder_title": "Напоминание о приёме к врачу",
+        "reschedule_link": "Перенести запись",
+        "reminders_off_link": "Больше не напоминать об этой записи",
+        "moved_title": "Запись перенесена на новое время",
         "cancel_title": "Запись на приём отменена",
         "number": "Номер талона",
         "patient": "Пациент",
@@ -76,6 +85,12 @@ TEXT: dict[str, dict[str, str]] = {
         "ticket_subject": "Appointment ticket No. {number}: {specialty}, {when}",
         "cancel_subject": "Appointment cancelled: ticket No. {number}, {when}",
         "ticket_title": "Your appointment ticket",
+        "moved_subject": "Appointment moved: ticket No. {number}, {specialty}, {when}",
+        "reminder_subject": "Reminder: appointment {when}, {specialty}, ticket No. {number}",
+        "reminder_title": "A reminder of your appointment",
+        "reschedule_link": "Move the appointment",
+        "reminders_off_link": "No more reminders for this appointment",
+        "moved_title": "Your appointment has been moved to a new time",
         "cancel_title": "Your appointment is cancelled",
         "number": "Ticket number",
         "patient": "Patient",
@@ -161,6 +176,10 @@ def _facts(ticket: dict[str, Any], lang: str) -> list[tuple[str, str]]:
 def subject(ticket: dict[str, Any], kind: str, lang: str) -> str:
     t = TEXT[lang]
     template = t["ticket_subject"] if kind == TICKET else t["cancel_subject"]
+    if kind == TICKET and ticket.get("rescheduledFrom"):
+        template = t["moved_subject"]
+    if kind == REMINDER:
+        template = t["reminder_subject"]
     return template.format(number=ticket["number"], specialty=ticket["doctor"]["specialty"],
                            when=short_when(ticket["start"]))
 
@@ -168,15 +187,19 @@ def subject(ticket: dict[str, Any], kind: str, lang: str) -> str:
 def _paragraphs(ticket: dict[str, Any], kind: str, lang: str) -> list[tuple[str, str | None]]:
     """(text, link) paragraphs after the facts: what to do next."""
     t = TEXT[lang]
-    if kind == TICKET:
+    if kind in (TICKET, REMINDER):
         before = _local(ticket["cancellation"]["recommendedBefore"])
-        return [
+        out: list[tuple[str, str | None]] = [
             (t["come"], None),
             (t["cancel_before"].format(when=f"{day_text(before, lang, weekday=False)}, {before:%H:%M}"), None),
             (ticket["cancellation"]["hint"], None),
             (t["cancel_link"], ticket["cancellation"]["url"]),
-            (t["calendar"], None),
         ]
+        if kind == REMINDER:
+            out.append((t["reschedule_link"], f"{tickets.base_url()}/#/reschedule/{ticket['id']}"))
+            if ticket.get("remindersOff"):
+                out.append((t["reminders_off_link"], ticket["remindersOff"]))
+        return [*out, (t["calendar"], None)]
     first = [(t["cancelled_text"], None)]
     if ticket.get("cancelledBy") == "clinic":
         reason = t.get(f"reason_{ticket.get('cancelReason') or 'other'}", t["reason_other"])
@@ -188,9 +211,18 @@ def _paragraphs(ticket: dict[str, Any], kind: str, lang: str) -> list[tuple[str,
     ]
 
 
+def _title(ticket: dict[str, Any], kind: str, lang: str) -> str:
+    t = TEXT[lang]
+    if kind == REMINDER:
+        return t["reminder_title"]
+    if kind == TICKET:
+        return t["moved_title"] if ticket.get("rescheduledFrom") else t["ticket_title"]
+    return t["cancel_title"]
+
+
 def plain_text(ticket: dict[str, Any], kind: str, lang: str) -> str:
     t = TEXT[lang]
-    lines = [t["ticket_title"] if kind == TICKET else t["cancel_title"], ""]
+    lines = [_title(ticket, kind, lang), ""]
     lines += [f"{label}: {value}" for label, value in _facts(ticket, lang)]
     lines.append("")
     for text, link in _paragraphs(ticket, kind, lang):
@@ -205,7 +237,7 @@ def html_text(ticket: dict[str, Any], kind: str, lang: str) -> str:
     no layout tables, links with words that say where they lead."""
     t = TEXT[lang]
     e = html.escape
-    title = t["ticket_title"] if kind == TICKET else t["cancel_title"]
+    title = _title(ticket, kind, lang)
     facts = "".join(
         f'<dt style="font-weight:bold;margin-top:8px">{e(label)}</dt><dd style="margin:0 0 4px 0">{e(value)}</dd>'
         for label, value in _facts(ticket, lang))
@@ -233,11 +265,21 @@ def _event_description(ticket: dict[str, Any], kind: str, lang: str) -> str:
     t = TEXT[lang]
     lines = [f'{t["number"]}: {ticket["number"]}', f'{t["room"]}: {ticket["room"]}',
              f'{t["phone"]}: {ticket["clinic"]["phone"]}']
-    if kind == TICKET:
+    if kind in (TICKET, REMINDER):
         lines.append(f'{t["cancel_link"]}: {ticket["cancellation"]["url"]}')
     else:
         lines.append(t["cancelled_text"])
     return "\n".join(lines)
+
+
+def calendar_uid(appt: dict[str, Any]) -> str:
+    """The calendar event's UID: the first ticket's id, kept through reschedules."""
+    return str(appt.get("calendarUid") or appt["id"])
+
+
+def calendar_sequence(appt: dict[str, Any], kind: str) -> int:
+    """Higher with every version of the event: each reschedule adds one to the base."""
+    return int(appt.get("calendarSequence", 0)) + SEQUENCE[kind]
 
 
 def calendar(appt: dict[str, Any], ticket: dict[str, Any], kind: str, lang: str, sender: str) -> bytes:
@@ -256,8 +298,8 @@ def calendar(appt: dict[str, Any], ticket: dict[str, Any], kind: str, lang: str,
     cal.add("calscale", "GREGORIAN")
     cal.add("method", METHOD[kind])
     event = Event()
-    event.add("uid", appt["id"])
-    event.add("sequence", SEQUENCE[kind])
+    event.add("uid", calendar_uid(appt))
+    event.add("sequence", calendar_sequence(appt, kind))
     event.add("dtstamp", datetime.fromtimestamp(stamp_epoch, UTC))
     event.add("dtstart", start)
     event.add("dtend", end)
@@ -266,7 +308,7 @@ def calendar(appt: dict[str, Any], ticket: dict[str, Any], kind: str, lang: str,
     event.add("location", f'{ticket["clinic"]["name"]}, {ticket["clinic"]["address"]}, '
                           + t["event_room"].format(room=ticket["room"]))
     event.add("description", _event_description(ticket, kind, lang))
-    event.add("status", "CONFIRMED" if kind == TICKET else "CANCELLED")
+    event.add("status", "CANCELLED" if kind == CANCELLATION else "CONFIRMED")
     event.add("transp", "OPAQUE")
     organizer = vCalAddress(f"mailto:{sender}")
     organizer.params["cn"] = vText(ticket["clinic"]["name"])
@@ -292,6 +334,8 @@ def build(appt: dict[str, Any], kind: str, *, sender: str, reply_to: str | None 
         raise ValueError(f"unknown email kind {kind!r}")
     lang = language(appt)
     ticket = tickets.render(appt, lang)
+    if kind == REMINDER and appt.get("reminderToken"):
+        ticket["remindersOff"] = (f"{tickets.base_url()}/#/reminders-off/{appt['id']}/{appt['reminderToken']}")
     msg = EmailMessage(policy=SMTP)
     msg["Subject"] = subject(ticket, kind, lang)
     msg["From"] = formataddr((TEXT[lang]["from_name"], sender))
@@ -304,7 +348,7 @@ def build(appt: dict[str, Any], kind: str, *, sender: str, reply_to: str | None 
     msg.set_content(plain_text(ticket, kind, lang))
     msg.add_alternative(html_text(ticket, kind, lang), subtype="html")
     ics = calendar(appt, ticket, kind, lang, sender)
-    filename = TEXT[lang]["filename_ticket"] if kind == TICKET else TEXT[lang]["filename_cancel"]
+    filename = TEXT[lang]["filename_cancel"] if kind == CANCELLATION else TEXT[lang]["filename_ticket"]
     msg.add_attachment(ics, maintype="text", subtype="calendar", filename=filename,
                        params={"method": METHOD[kind], "charset": "UTF-8"})
     # Set last: making the message multipart moves Content-* headers into the first part.

@@ -51,7 +51,14 @@ def test_mapping_comes_from_the_template() -> None:
     m = stream.stream_mapping()
     assert m.function == "NotifierFunction"
     assert m.batch_size == 25 and m.maximum_retry_attempts == 5 and m.bisect and m.report_item_failures
-    assert len(m.patterns) == 2
+    assert len(m.patterns) == 3  # ticket, cancellation, reminder (issue 14)
+    claimed = {"eventName": "MODIFY", "dynamodb": {"NewImage": {"entity": {"S": "appointment"},
+                                                                "status": {"S": "booked"},
+                                                                "remindedStage": {"N": "1440"}}}}
+    assert any(stream.matches(p, claimed) for p in m.patterns)
+    unclaimed = {"eventName": "MODIFY", "dynamodb": {"NewImage": {"entity": {"S": "appointment"},
+                                                                  "status": {"S": "booked"}}}}
+    assert not any(stream.matches(p, unclaimed) for p in m.patterns)
 
 
 @pytest.mark.parametrize(("pattern", "event", "expected"), [

@@ -172,4 +172,4 @@ def test_mime_is_ascii_on_the_wire() -> None:
 
 def test_unknown_kind_is_refused() -> None:
     with pytest.raises(ValueError):
-        messages.build(appointment(), "reminder", sender=SENDER)
+        messages.build(appointment(), "postcard", sender=SENDER)

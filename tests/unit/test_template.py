@@ -32,6 +32,8 @@ ACTIONS = {
     "FhirFunction": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:UpdateItem",
                      "dynamodb:PutItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem"},
     "SweeperFunction": {"dynamodb:Query", "dynamodb:UpdateItem"},
+    # Finds due reminders in its index and claims each with one conditional UpdateItem; sends nothing itself.
+    "ReminderFunction": {"dynamodb:Query", "dynamodb:UpdateItem"},
     # (SAM grants the stream's read actions for the DynamoDB event source itself.)
     "NotifierFunction": {"ses:SendEmail", "dynamodb:UpdateItem", "sqs:SendMessage"},
 }
@@ -103,7 +105,9 @@ def test_the_notifier_sees_only_appointment_inserts_and_cancellations() -> None:
     (stream,) = [e["Properties"] for e in notifier["Events"].values() if e["Type"] == "DynamoDB"]
     patterns = [json.loads(f["Pattern"]) for f in stream["FilterCriteria"]["Filters"]]
     assert {"eventName": ["INSERT"], "dynamodb": {"NewImage": {"entity": {"S": ["appointment"]}}}} in patterns
-    (modify,) = [p for p in patterns if p["eventName"] == ["MODIFY"]]
+    modify, reminder = [p for p in patterns if p["eventName"] == ["MODIFY"]]
+    assert reminder["dynamodb"]["NewImage"]["status"] == {"S": ["booked"]}
+    assert reminder["dynamodb"]["NewImage"]["remindedStage"] == {"N": [{"exists": True}]}
     assert modify["dynamodb"]["NewImage"]["status"] == {"S": ["cancelled"]}
     assert modify["dynamodb"]["OldImage"]["status"] == {"S": ["booked"]}
     assert stream["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
