@@ -38,7 +38,6 @@ def notifier(moto_table: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     url = boto3.client("sqs").create_queue(QueueName="notifier-dlq")["QueueUrl"]
     monkeypatch.setenv("NOTIFIER_DLQ_URL", url)
     config.settings.cache_clear()  # the settings just set
-    monkeypatch.setattr(delivery, "sleep", lambda _s: None)
     delivery.reset_clients()
     yield url
     delivery.reset_clients()

@@ -1,5 +1,6 @@
-"""Contention and throttling: retried with jittered backoff, then 503 `unavailable` with Retry-After, and
-never a partial booking. DynamoDB's errors are injected on the client; the table is moto's."""
+"""Contention is retried with jittered backoff (`dal.with_retries`); throttling and timeouts are botocore's
+to retry (standard mode), so what reaches us is answered at once. Either way 503 `unavailable` with
+Retry-After, and never a partial booking. DynamoDB's errors are injected on the client; the table is moto's."""
 from __future__ import annotations
 
 from typing import Any
@@ -40,13 +41,15 @@ def _invoke_raw(event: dict[str, Any]) -> dict[str, Any]:
     return load_function("booking").handler(event, Context())
 
 
-@pytest.mark.parametrize(("operation", "failure"), [
-    ("transact_write_items", _conflict),
-    ("batch_get_item", _throttled),
-    ("batch_get_item", _timeout),
+@pytest.mark.parametrize(("operation", "failure", "tries"), [
+    ("transact_write_items", _conflict, dal.MAX_ATTEMPTS),
+    ("batch_get_item", _throttled, 1),
+    ("batch_get_item", _timeout, 1),
+    ("transact_write_items", _timeout, 1),
 ])
 def test_contention_ends_in_503_with_retry_after_and_nothing_written(
-        moto_table: str, monkeypatch: pytest.MonkeyPatch, no_sleep: list[float], operation: str, failure: Any) -> None:
+        moto_table: str, monkeypatch: pytest.MonkeyPatch, no_sleep: list[float], operation: str, failure: Any,
+        tries: int) -> None:
     slot = free_slots()[0]
     event = anonymous_event(slot, patients_of("cl0101")[0], key="contended")
     client = dal.client()
@@ -62,9 +65,10 @@ def test_contention_ends_in_503_with_retry_after_and_nothing_written(
     assert response["statusCode"] == 503
     assert '"unavailable"' in response["body"]
     assert int(response["headers"]["Retry-After"]) >= 1
-    assert len(calls) == dal.MAX_ATTEMPTS  # tried again, then gave up
-    assert len(no_sleep) == dal.MAX_ATTEMPTS - 1 and all(0 <= s <= 0.4 for s in no_sleep)
-    assert len(set(no_sleep)) > 1  # jittered, not a fixed wait
+    assert len(calls) == tries  # contention tried again, then given up; botocore's retries not repeated
+    assert len(no_sleep) == tries - 1 and all(0 <= s <= 0.4 for s in no_sleep)
+    if tries > 2:
+        assert len(set(no_sleep)) > 1  # jittered, not a fixed wait
     setattr(client, operation, original)
     # Nothing was written: the slot is still free and the same request now books it.
     status, body = invoke("booking", event)
@@ -89,3 +93,43 @@ def test_a_conflict_that_clears_is_retried_into_a_booking(moto_table: str, monke
     status, body = invoke("booking", event)
     assert status == 201, body
     assert len(attempts) == 3
+
+
+def test_an_exhausted_budget_answers_503_before_any_call(moto_table: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Less than one attempt's worth of time left: no DynamoDB call starts, the answer is 503 at once."""
+    from tests.support import Context
+
+    slot = free_slots()[0]
+    event = anonymous_event(slot, patients_of("cl0101")[0], key="late")
+    calls: list[str] = []
+    client = dal.client()
+    monkeypatch.setattr(client, "batch_get_item", lambda **_kw: calls.append("batch_get_item"))
+
+    class Late(Context):
+        def get_remaining_time_in_millis(self) -> int:
+            return 3_500  # minus the 1 s margin: less than one attempt (1 s connect + 2 s read)
+
+    response = load_function("booking").handler(event, Late())
+    assert response["statusCode"] == 503
+    assert int(response["headers"]["Retry-After"]) >= 1
+    assert calls == []
+
+
+def test_a_short_budget_gets_the_client_without_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    from shared import budget, clients
+
+    class Ctx:
+        def __init__(self, ms: int) -> None:
+            self.ms = ms
+
+        def get_remaining_time_in_millis(self) -> int:
+            return self.ms
+
+    budget.start(Ctx(10_000))
+    assert budget.attempts() == 2
+    budget.start(Ctx(5_000))
+    assert budget.attempts() == 1
+    assert clients.client("dynamodb", last=True).meta.config.retries["total_max_attempts"] == 1
+    assert clients.client("dynamodb").meta.config.retries["total_max_attempts"] == clients.MAX_ATTEMPTS
+    budget.clear()
+    assert budget.attempts() == 2
