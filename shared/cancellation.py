@@ -53,9 +53,17 @@ def cancel(appointment_id: str, patient_pk: str, lang: str) -> dict[str, Any]:
         try:
             dal.transact(ops)
             break
+        except dal.OutcomeUnknown:
+            # No attempt answered: read the appointment; cancelled by this request -> done, else 503.
+            if rules.cancellation_landed(dal.get(appt_key, consistent=True), now, patient_pk):
+                break
+            raise
         except dal.Cancelled as cancelled:
             failed = {part for i, part in enumerate(parts) if cancelled.failed(i)}
             if _APPT in failed:
+                if rules.cancellation_landed(cancelled.old(parts.index(_APPT)), now, patient_pk):
+                    # Our first attempt was applied but its answer lost; this refused retry shows it (ALL_OLD).
+                    break
                 rules.check_cancellation(cancelled.old(parts.index(_APPT)), now, patient_pk)
                 logger.warning("cancellation refused", extra={"reasons": [r[0] for r in cancelled.reasons]})
                 raise DomainError("unavailable", retry_after=1) from None

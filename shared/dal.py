@@ -121,7 +121,7 @@ def _network(exc: Exception) -> bool:
 def _call(method: str, write: bool = False, **params: Any) -> Any:
     """One SDK call inside the request's budget. botocore retries throttling and network errors (standard
     mode); what still fails is a 503 `unavailable`, an unanswered write `OutcomeUnknown`."""
-    sdk = clients.client("dynamodb", last=budget.attempts() == 1)
+    sdk = client() if budget.attempts() == 2 else clients.client("dynamodb", last=True)
     try:
         return getattr(sdk, method)(**params)
     except Exception as exc:
