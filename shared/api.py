@@ -9,11 +9,9 @@ import json
 import re
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-
 from shared import budget
 from shared.errors import DomainError, error_body
+from shared.http import APIGatewayHttpResolver, RequestValidationError, Response, content_types
 from shared.language import from_header
 from shared.observability import logger
 

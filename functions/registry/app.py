@@ -1,11 +1,11 @@
 """Registry function: clinic staff register a change of polyclinic (an IAM-authorized route)."""
 from __future__ import annotations
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared import api, attachment
+from shared.http import APIGatewayHttpResolver, Response
 from shared.models import AttachmentChangeOut, AttachmentChangeRequest
 from shared.observability import logger
 
