@@ -49,9 +49,12 @@ def remaining() -> float | None:
 
 
 def attempts() -> int:
-    """How many attempts the next DynamoDB call may make (2 or 1); 503 `unavailable` when not even one fits."""
+    """How many attempts the next DynamoDB call may make (2 or 1; 0: no deadline, the plain client's own);
+    503 `unavailable` when not even one fits."""
     left = remaining()
-    if left is None or left >= CALL_WORST_SECONDS:
+    if left is None:
+        return 0
+    if left >= CALL_WORST_SECONDS:
         return 2
     if left >= ATTEMPT_SECONDS:
         return 1

@@ -6,10 +6,11 @@ made once per process and service (botocore clients are thread-safe once made) a
 SnapStart restore, so a restored instance reuses neither the snapshot's connections nor its credentials.
 
 Timeouts and retries are sized to the request's time budget (`shared.budget`): botocore's standard retry
-mode retries throttling and network errors and `total_max_attempts` bounds it. A DynamoDB call that starts
-with `CALL_WORST_SECONDS` left gets the client with a retry; with less but `ATTEMPT_SECONDS` left, the
-client with a single attempt (`client("dynamodb", last=True)`, made only when first needed); with less, no
-call starts (`budget.check`).
+mode retries throttling and network errors and `total_max_attempts` bounds it. Inside a request, a DynamoDB
+call that starts with `CALL_WORST_SECONDS` left gets the `request` client (short timeouts, one retry); with
+less but `ATTEMPT_SECONDS` left, the `last` client (a single attempt); with less, no call starts
+(`budget.attempts`). Without a deadline (scripts, seeding, the sweeper and the notifier, whose Timeouts are
+30-50 s) the plain client keeps longer timeouts (2 s connect, 5 s read, 3 attempts: at most ~24 s).
 """
 from __future__ import annotations
 
@@ -25,8 +26,10 @@ CALL_WORST_SECONDS = MAX_ATTEMPTS * ATTEMPT_SECONDS + 1.0
 
 # service -> botocore Config arguments
 _CONFIG: dict[str, dict[str, Any]] = {
-    "dynamodb": {"retries": {"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
-                 "connect_timeout": CONNECT_TIMEOUT, "read_timeout": READ_TIMEOUT, "max_pool_connections": 64},
+    "dynamodb": {"retries": {"mode": "standard", "total_max_attempts": 3},
+                 "connect_timeout": 2, "read_timeout": 5, "max_pool_connections": 64},
+    "dynamodb/request": {"retries": {"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
+                         "connect_timeout": CONNECT_TIMEOUT, "read_timeout": READ_TIMEOUT, "max_pool_connections": 64},
     "dynamodb/last": {"retries": {"mode": "standard", "total_max_attempts": 1},
                       "connect_timeout": CONNECT_TIMEOUT, "read_timeout": READ_TIMEOUT, "max_pool_connections": 64},
     # The notifier's SES and SQS calls (Timeout 30 s): botocore retries throttling and 5xx, then the stream.
@@ -36,12 +39,13 @@ _CONFIG: dict[str, dict[str, Any]] = {
 
 _lock = threading.Lock()
 _clients: dict[str, Any] = {}
+_session: Any = None  # one botocore session: its loader keeps the service models, so a second client is cheap
 
 
-def client(service: str, last: bool = False) -> Any:
+def client(service: str, profile: str = "") -> Any:
     """The process's client for `service` (endpoint and region from the environment, as boto3 reads them);
-    `last`: the one without retries, for a call the budget leaves time for only one attempt."""
-    name = f"{service}/last" if last else service
+    `profile` "request" or "last" for DynamoDB inside a request's budget (see above)."""
+    name = f"{service}/{profile}" if profile else service
     found = _clients.get(name)
     if found is None:
         with _lock:
@@ -50,19 +54,24 @@ def client(service: str, last: bool = False) -> Any:
                 import botocore.session
                 from botocore.config import Config
 
-                found = botocore.session.get_session().create_client(service, config=Config(**_CONFIG[name]))
+                global _session
+                if _session is None:
+                    _session = botocore.session.get_session()
+                found = _session.create_client(service, config=Config(**_CONFIG[name]))
                 _clients[name] = found
     return found
 
 
 def reset(service: str | None = None) -> None:
     """Forget the cached client(s): tests switch between moto and DynamoDB Local; SnapStart restores."""
+    global _session
     with _lock:
         if service is None:
             _clients.clear()
+            _session = None  # it caches the credentials it resolved
         else:
-            _clients.pop(service, None)
-            _clients.pop(f"{service}/last", None)
+            for name in [n for n in _clients if n == service or n.startswith(service + "/")]:
+                del _clients[name]
 
 
 # Lambda SnapStart (template.yaml). The module ships with Lambda's Python runtime only.

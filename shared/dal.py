@@ -43,8 +43,12 @@ class OutcomeUnknown(DomainError):
 
 
 def client() -> Any:
-    """The DynamoDB client (`shared.clients`: one per process, timeouts and retries fit the budget)."""
-    return clients.client("dynamodb")
+    """The DynamoDB client for the next call (`shared.clients`): inside a request, the one whose timeouts and
+    retries fit what is left of the budget (503 when nothing fits); outside, the plain one."""
+    attempts = budget.attempts()
+    if attempts == 0:
+        return clients.client("dynamodb")
+    return clients.client("dynamodb", "request" if attempts == 2 else "last")
 
 
 def reset_client() -> None:
@@ -121,7 +125,7 @@ def _network(exc: Exception) -> bool:
 def _call(method: str, write: bool = False, **params: Any) -> Any:
     """One SDK call inside the request's budget. botocore retries throttling and network errors (standard
     mode); what still fails is a 503 `unavailable`, an unanswered write `OutcomeUnknown`."""
-    sdk = client() if budget.attempts() == 2 else clients.client("dynamodb", last=True)
+    sdk = client()
     try:
         return getattr(sdk, method)(**params)
     except Exception as exc:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ReadTimeoutError
 
-from shared import dal, keys
+from shared import clients, dal, keys
 from tests.handler.helpers import (
     PATIENT,
     anonymous_event,
@@ -27,7 +27,7 @@ from tests.support import invoke
 def _lose_first_answer(monkeypatch: pytest.MonkeyPatch, operation: str, then: str) -> list[str]:
     """The first call is applied and its answer lost; `then` = "retry": botocore's retry is sent and refused
     (or not); "timeout": every attempt timed out (the write was applied all the same)."""
-    client = dal.client()
+    client = clients.client("dynamodb", "request")  # the client a request uses
     real = getattr(client, operation)
     calls: list[str] = []
 
@@ -68,7 +68,7 @@ def test_a_hold_refused_for_someone_elses_hold_stays_refused(moto_table: str,
 def test_an_unanswered_hold_not_applied_leaves_the_slot_free(moto_table: str,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     slot = free_slots()[0]
-    client = dal.client()
+    client = clients.client("dynamodb", "request")  # the client a request uses
 
     def lost(**_params: Any) -> Any:
         raise ReadTimeoutError(endpoint_url="http://dynamodb")

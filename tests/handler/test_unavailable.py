@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, ReadTimeoutError
 
-from shared import dal
+from shared import clients, dal
+from shared.errors import DomainError
 from tests.handler.helpers import anonymous_event, free_slots
 from tests.support import invoke, load_function, patients_of
 
@@ -52,7 +53,7 @@ def test_contention_ends_in_503_with_retry_after_and_nothing_written(
         tries: int) -> None:
     slot = free_slots()[0]
     event = anonymous_event(slot, patients_of("cl0101")[0], key="contended")
-    client = dal.client()
+    client = clients.client("dynamodb", "request")  # the client a request uses
     calls: list[int] = []
 
     def failing(*args: Any, **kwargs: Any) -> None:
@@ -79,7 +80,7 @@ def test_a_conflict_that_clears_is_retried_into_a_booking(moto_table: str, monke
                                                           no_sleep: list[float]) -> None:
     slot = free_slots()[0]
     event = anonymous_event(slot, patients_of("cl0101")[0], key="clears")
-    client = dal.client()
+    client = clients.client("dynamodb", "request")  # the client a request uses
     real = client.transact_write_items
     attempts: list[int] = []
 
@@ -102,8 +103,9 @@ def test_an_exhausted_budget_answers_503_before_any_call(moto_table: str, monkey
     slot = free_slots()[0]
     event = anonymous_event(slot, patients_of("cl0101")[0], key="late")
     calls: list[str] = []
-    client = dal.client()
-    monkeypatch.setattr(client, "batch_get_item", lambda **_kw: calls.append("batch_get_item"))
+    for profile in ("request", "last"):
+        monkeypatch.setattr(clients.client("dynamodb", profile), "batch_get_item",
+                            lambda **_kw: calls.append("batch_get_item"))
 
     class Late(Context):
         def get_remaining_time_in_millis(self) -> int:
@@ -116,7 +118,7 @@ def test_an_exhausted_budget_answers_503_before_any_call(moto_table: str, monkey
 
 
 def test_a_short_budget_gets_the_client_without_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    from shared import budget, clients
+    from shared import budget
 
     class Ctx:
         def __init__(self, ms: int) -> None:
@@ -129,7 +131,15 @@ def test_a_short_budget_gets_the_client_without_retries(monkeypatch: pytest.Monk
     assert budget.attempts() == 2
     budget.start(Ctx(5_000))
     assert budget.attempts() == 1
-    assert clients.client("dynamodb", last=True).meta.config.retries["total_max_attempts"] == 1
-    assert clients.client("dynamodb").meta.config.retries["total_max_attempts"] == clients.MAX_ATTEMPTS
+    assert dal.client() is clients.client("dynamodb", "last")
+    assert dal.client().meta.config.retries["total_max_attempts"] == 1
+    budget.start(Ctx(10_000))
+    assert dal.client() is clients.client("dynamodb", "request")
+    assert dal.client().meta.config.retries["total_max_attempts"] == clients.MAX_ATTEMPTS
+    assert dal.client().meta.config.read_timeout == clients.READ_TIMEOUT
+    budget.start(Ctx(2_000))
+    with pytest.raises(DomainError):
+        dal.client()
     budget.clear()
-    assert budget.attempts() == 2
+    assert budget.attempts() == 0
+    assert dal.client() is clients.client("dynamodb")
