@@ -65,7 +65,7 @@ def slots_table(engine: ddb_local.DynamoDBLocal) -> Iterator[list[str]]:
         now = clock.now()
         free, _ = dal.query("PK = :pk AND SK > :from", {":pk": keys.doctor_pk(f"{CLINIC}-d01"),
                                                         ":from": keys.slot_sk(now + 3600)}, consistent=True)
-        yield [s["id"] for s in free if s.get("status") == "free"]
+        yield [keys.slot_id(f"{CLINIC}-d01", int(s["start"])) for s in free if s.get("status") == "free"]
         config.settings.cache_clear()
         dal.reset_client()
 
