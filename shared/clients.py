@@ -10,7 +10,8 @@ mode retries throttling and network errors and `total_max_attempts` bounds it. I
 call that starts with `CALL_WORST_SECONDS` left gets the `request` client (short timeouts, one retry); with
 less but `ATTEMPT_SECONDS` left, the `last` client (a single attempt); with less, no call starts
 (`budget.attempts`). Without a deadline (scripts, seeding, the sweeper and the notifier, whose Timeouts are
-30-50 s) the plain client keeps longer timeouts (2 s connect, 5 s read, 3 attempts: at most ~24 s).
+30-50 s) the plain client keeps longer timeouts (2 s connect, 10 s read, 3 attempts): a busy DynamoDB Local
+on a shared machine answers a 25-item batch write in seconds.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ CALL_WORST_SECONDS = MAX_ATTEMPTS * ATTEMPT_SECONDS + 1.0
 # service -> botocore Config arguments
 _CONFIG: dict[str, dict[str, Any]] = {
     "dynamodb": {"retries": {"mode": "standard", "total_max_attempts": 3},
-                 "connect_timeout": 2, "read_timeout": 5, "max_pool_connections": 64},
+                 "connect_timeout": 2, "read_timeout": 10, "max_pool_connections": 64},
     "dynamodb/request": {"retries": {"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
                          "connect_timeout": CONNECT_TIMEOUT, "read_timeout": READ_TIMEOUT, "max_pool_connections": 64},
     "dynamodb/last": {"retries": {"mode": "standard", "total_max_attempts": 1},
