@@ -67,9 +67,9 @@ def reset(service: str | None = None) -> None:
     """Forget the cached client(s): tests switch between moto and DynamoDB Local; SnapStart restores."""
     global _session
     with _lock:
+        _session = None  # it caches the credentials (and settings) it resolved
         if service is None:
             _clients.clear()
-            _session = None  # it caches the credentials it resolved
         else:
             for name in [n for n in _clients if n == service or n.startswith(service + "/")]:
                 del _clients[name]
