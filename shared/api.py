@@ -9,14 +9,15 @@ import json
 import re
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.exceptions import (
+from shared import budget, request_limits
+from shared.errors import CATALOGUE, DomainError, error_body
+from shared.http import (
+    APIGatewayHttpResolver,
     RequestUnsupportedContentType,
     RequestValidationError,
+    Response,
+    content_types,
 )
-
-from shared import request_limits
-from shared.errors import CATALOGUE, DomainError, error_body
 from shared.language import from_header
 from shared.observability import logger
 
@@ -127,6 +128,16 @@ def configure(app: APIGatewayHttpResolver) -> None:
         logger.error("unexpected failure", extra={"exception": type(exc).__name__})
         return error_response("unavailable", lang(app), 503, retry_after=2)
 
+    def _budget(app_: APIGatewayHttpResolver, next_middleware: Any) -> Response[Any]:
+        # The request's deadline: the function's remaining time minus a margin (shared/budget.py).
+        budget.start(app_.lambda_context)
+        try:
+            response: Response[Any] = next_middleware(app_)
+            return response
+        finally:
+            budget.clear()
+
+    app.use([_budget])
     # Registered by call, not as decorators (Powertools' decorators are untyped).
     app.exception_handler(DomainError)(_domain)
     app.exception_handler(RequestValidationError)(_invalid)

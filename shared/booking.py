@@ -47,13 +47,34 @@ def create_hold(slot_id: str) -> dict[str, Any]:
             names=slots.NAMES,
         )
     except dal.ConditionFailed as failed:
-        if failed.old and slots.in_booking_window(int(failed.old["start"]), now) and moment > 0:
-            memo.remember(("taken", slot_id), True)
-        rules.classify_hold_refusal(failed.old, now)
+        # botocore retried a write whose first answer was lost: the refusal may be our own hold (ALL_OLD).
+        if not rules.hold_landed(failed.old, hold_id):
+            if failed.old and slots.in_booking_window(int(failed.old["start"]), now) and moment > 0:
+                memo.remember(("taken", slot_id), True)
+            rules.classify_hold_refusal(failed.old, now)
+    except dal.OutcomeUnknown:
+        _resolve_unknown_hold(key, slot_id, hold_id)
     if moment > 0:
         memo.remember(("taken", slot_id), True)
     logger.info("slot held", extra={"slotId": slot_id})
     return {"holdId": hold_id, "slotId": slot_id, "expiresAt": clock.local_iso(expires)}
+
+
+def _resolve_unknown_hold(key: dict[str, Any], slot_id: str, hold_id: str) -> None:
+    """No attempt of the hold's write was answered. Read the slot: held by our id -> the hold is ours (return).
+    Otherwise release it under the condition that it is ours, in case the write lands late, and answer 503:
+    no slot stays held by an id no client was told."""
+    try:
+        if rules.hold_landed(dal.get(key, consistent=True), hold_id):
+            logger.info("hold resolved as ours", extra={"slotId": slot_id})
+            return
+    except DomainError:
+        pass
+    try:
+        release_hold(hold_id)
+    except DomainError:
+        logger.warning("unknown hold not released", extra={"slotId": slot_id})
+    raise dal.OutcomeUnknown
 
 
 def release_hold(hold_id: str) -> None:
@@ -119,11 +140,18 @@ def book(slot_id: str, hold_id: str | None, patient: Patient, idempotency_key: s
     raise DomainError("unavailable", retry_after=1)
 
 
-def _replay(record: dict[str, Any], request_fingerprint: str) -> Outcome:
+def _replay(record: dict[str, Any], request_fingerprint: str, lang: str) -> Outcome:
+    """The first answer's status code with the appointment as it is now: a replay after a cancellation says
+    `cancelled` (never `booked` for a slot that may be someone else's by now). One GetItem, replays only."""
     if record["fingerprint"] != request_fingerprint:
         raise DomainError("idempotency_key_reused")
-    logger.info("idempotent replay", extra={"appointmentId": record.get("appointmentId")})
-    return Outcome(int(record["statusCode"]), json.loads(record["response"]))
+    appointment_id = record.get("appointmentId")
+    logger.info("idempotent replay", extra={"appointmentId": appointment_id})
+    body = json.loads(record["response"])
+    current = dal.get(keys.appointment_key(appointment_id), consistent=True) if appointment_id else None
+    if current:
+        body = dict(body, appointment=tickets.render(current, lang))
+    return Outcome(int(record["statusCode"]), body)
 
 
 def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patient: Patient,
@@ -142,7 +170,7 @@ def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patie
 
     record = pick(idem_key)
     if record:
-        return _replay(record, request_fingerprint)
+        return _replay(record, request_fingerprint, lang)
     slot, doctor, clinic, attachment = pick(slot_key), pick(doctor_key), pick(clinic_key), pick(attachment_key)
     if not slot or not doctor or not clinic:
         raise DomainError("not_found")
@@ -219,13 +247,14 @@ def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patie
     try:
         dal.transact(ops)
     except dal.Cancelled as cancelled:
-        return _refusal(cancelled, hold_id, patient, idem_key, request_fingerprint, clinic_id, now)
+        return _refusal(cancelled, hold_id, patient, idem_key, request_fingerprint, clinic_id, now, lang)
     logger.info("appointment booked", extra={"appointmentId": appointment_id, "slotId": slot_id})
     return Outcome(201, response)
 
 
 def _refusal(cancelled: dal.Cancelled, hold_id: str | None, patient: Patient,
-             idem_key: dict[str, Any], request_fingerprint: str, clinic_id: str, now: int) -> Outcome | None:
+             idem_key: dict[str, Any], request_fingerprint: str, clinic_id: str, now: int,
+             lang: str) -> Outcome | None:
     """Say why the transaction was refused, from the items as they were (ALL_OLD): no second read.
     None means "the slot was rebooked meanwhile but is free again": try once more."""
     failed = {i: cancelled.old(i) for i in range(len(cancelled.reasons)) if cancelled.failed(i)}
@@ -233,7 +262,7 @@ def _refusal(cancelled: dal.Cancelled, hold_id: str | None, patient: Patient,
         # The same request, sent twice at once: the other copy won, answer as it did.
         record = failed.pop(rules.BOOK_IDEMPOTENCY) or dal.get(idem_key, consistent=True)
         if record:
-            return _replay(record, request_fingerprint)
+            return _replay(record, request_fingerprint, lang)
     if not failed:
         logger.warning("booking transaction refused", extra={"reasons": [r[0] for r in cancelled.reasons]})
     # Raises the refusal; returns only when the read was stale (RETRY: the idempotency record is handled above).

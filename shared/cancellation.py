@@ -67,9 +67,18 @@ def commit(appt: dict[str, Any], patient_pk: str, now: int, by: str = "patient",
         try:
             dal.transact(ops)
             return parts
+        except dal.OutcomeUnknown:
+            # No attempt answered: read the appointment; cancelled by this request -> done, else 503.
+            if rules.cancellation_landed(dal.get(keys.appointment_key(appointment_id), consistent=True), now,
+                                         patient_pk):
+                return parts
+            raise
         except dal.Cancelled as cancelled:
             failed = {part for i, part in enumerate(parts) if cancelled.failed(i)}
             if _APPT in failed:
+                if rules.cancellation_landed(cancelled.old(parts.index(_APPT)), now, patient_pk):
+                    # Our first attempt was applied but its answer lost; this refused retry shows it (ALL_OLD).
+                    return parts
                 rules.check_cancellation(cancelled.old(parts.index(_APPT)), now, patient_pk)
                 logger.warning("cancellation refused", extra={"reasons": [r[0] for r in cancelled.reasons]})
                 raise DomainError("unavailable", retry_after=1) from None
@@ -80,7 +89,6 @@ def commit(appt: dict[str, Any], patient_pk: str, now: int, by: str = "patient",
             # lock): cancel without touching what now belongs to someone else.
             logger.warning("cancelling without", extra={"appointmentId": appointment_id, "parts": sorted(failed)})
             parts = [p for p in parts if p not in failed]
-
 
 
 def _operation(part: str, appt: dict[str, Any], patient_pk: str, now: int, by: str = "patient",

@@ -7,72 +7,53 @@ A failed condition never becomes a string match: transactions report per-item re
 from __future__ import annotations
 
 import random
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import partial
 from typing import Any, TypeVar
 
+from shared import budget, clients
 from shared.config import settings
 from shared.errors import DomainError
 
 T = TypeVar("T")
 Item = dict[str, Any]
 
-_lock = threading.Lock()
-_client: Any = None
-
-# Errors worth another try: capacity and contention, never a failed condition.
+# Capacity errors botocore's standard mode already retried: what is left of them is a 503.
 _TRANSIENT = {
     "ThrottlingException",
     "ProvisionedThroughputExceededException",
     "RequestLimitExceeded",
-    "TransactionConflictException",
     "TransactionInProgressException",
     "InternalServerError",
     "ServiceUnavailable",
 }
-MAX_ATTEMPTS = 6
+# Transaction contention only (`with_retries`): botocore does not retry a cancelled transaction.
+MAX_ATTEMPTS = 4
+# Unprocessed keys or items of a batch call (botocore retries the call, never what it left unprocessed).
+BATCH_ROUNDS = 4
+
+
+class OutcomeUnknown(DomainError):
+    """A write whose answer never came (timeouts after botocore's attempts): it may or may not have been
+    applied. Answered 503 `unavailable` unless the caller resolves it from the item (ALL_OLD)."""
+
+    def __init__(self) -> None:
+        super().__init__("unavailable", retry_after=budget.RETRY_AFTER_SECONDS)
 
 
 def client() -> Any:
-    """The DynamoDB client, made once per process (boto3 clients are thread-safe once made)."""
-    global _client
-    if _client is None:
-        with _lock:
-            if _client is None:
-                import boto3
-                from botocore.config import Config
-
-                _client = boto3.client(
-                    "dynamodb",
-                    config=Config(
-                        retries={"max_attempts": 3, "mode": "standard"},
-                        connect_timeout=2,
-                        read_timeout=5,
-                        max_pool_connections=64,
-                    ),
-                )
-    return _client
+    """The DynamoDB client for the next call (`shared.clients`): inside a request, the one whose timeouts and
+    retries fit what is left of the budget (503 when nothing fits); outside, the plain one."""
+    attempts = budget.attempts()
+    if attempts == 0:
+        return clients.client("dynamodb")
+    return clients.client("dynamodb", "request" if attempts == 2 else "last")
 
 
 def reset_client() -> None:
-    """Forget the cached client (tests switch between moto and DynamoDB Local; SnapStart restores)."""
-    global _client
-    with _lock:
-        _client = None
-
-
-# Lambda SnapStart (template.yaml): a restored instance must not reuse the snapshot's open connections or the
-# credentials it resolved, so the client is made again on first use (a few ms: boto3 keeps the loaded model).
-# The module ships with Lambda's Python runtime only.
-try:
-    from snapshot_restore_py import register_after_restore
-except ImportError:
-    pass
-else:
-    register_after_restore(reset_client)
+    """Forget the cached client (tests switch between moto and DynamoDB Local)."""
+    clients.reset("dynamodb")
 
 
 def table() -> str:
@@ -134,34 +115,49 @@ def error_code(exc: Exception) -> str | None:
     return None
 
 
-def _is_retryable(exc: Exception) -> bool:
+def _network(exc: Exception) -> bool:
     from botocore.exceptions import ConnectionError as NetworkError
     from botocore.exceptions import HTTPClientError
 
-    if isinstance(exc, NetworkError | HTTPClientError):
-        # A timeout or a dropped connection, after the SDK's own retries: ours back off, then answer 503.
-        return True
-    code = error_code(exc)
-    if code in _TRANSIENT:
-        return True
-    if code == "TransactionCanceledException":
-        reasons = getattr(exc, "response", {}).get("CancellationReasons", [])
-        codes = {r.get("Code") for r in reasons} - {"None", None}
-        # Only contention: no item's condition failed, so trying again can succeed.
-        return bool(codes) and codes <= {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
-    return False
+    return isinstance(exc, NetworkError | HTTPClientError)
+
+
+def _call(method: str, write: bool = False, **params: Any) -> Any:
+    """One SDK call inside the request's budget. botocore retries throttling and network errors (standard
+    mode); what still fails is a 503 `unavailable`, an unanswered write `OutcomeUnknown`."""
+    sdk = client()
+    try:
+        return getattr(sdk, method)(**params)
+    except Exception as exc:
+        if _network(exc):
+            if write:
+                raise OutcomeUnknown from exc
+            raise DomainError("unavailable", retry_after=budget.RETRY_AFTER_SECONDS) from exc
+        if error_code(exc) in _TRANSIENT:
+            raise DomainError("unavailable", retry_after=budget.RETRY_AFTER_SECONDS) from exc
+        raise
+
+
+def _contention(exc: Exception) -> bool:
+    """A cancelled transaction where no item's condition failed: trying again can succeed."""
+    if error_code(exc) != "TransactionCanceledException":
+        return False
+    reasons = getattr(exc, "response", {}).get("CancellationReasons", [])
+    codes = {r.get("Code") for r in reasons} - {"None", None}
+    return bool(codes) and codes <= {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
 
 
 def with_retries(call: Callable[[], T], attempts: int = MAX_ATTEMPTS) -> T:
-    """Run `call`, retrying contention and throttling with full-jitter backoff; then 503 `unavailable`."""
+    """The one contention helper: run `call`, retrying transaction conflicts with full-jitter backoff; then
+    503 `unavailable`. Throttling and network errors are botocore's (standard mode), never retried here."""
     for attempt in range(attempts):
         try:
             return call()
         except Exception as exc:
-            if not _is_retryable(exc):
+            if not _contention(exc):
                 raise
             if attempt == attempts - 1:
-                raise DomainError("unavailable", retry_after=1) from exc
+                raise DomainError("unavailable", retry_after=budget.RETRY_AFTER_SECONDS) from exc
             time.sleep(random.uniform(0, min(0.4, 0.02 * 2**attempt)))
     raise AssertionError("unreachable")
 
@@ -195,7 +191,7 @@ def get(key: Item, consistent: bool = False, projection: str | None = None,
         params["ProjectionExpression"] = projection
     if names:
         params["ExpressionAttributeNames"] = names
-    response = with_retries(lambda: client().get_item(**params))
+    response = _call("get_item", **params)
     return from_item(response.get("Item"))
 
 
@@ -203,14 +199,14 @@ def batch_get(keys: list[Item], consistent: bool = False) -> list[dict[str, Any]
     """All the items that exist among `keys` (one round trip while nothing is left unprocessed)."""
     found: list[dict[str, Any]] = []
     request: dict[str, Any] = {table(): {"Keys": keys, "ConsistentRead": consistent}}
-    for attempt in range(MAX_ATTEMPTS):
-        response = with_retries(partial(client().batch_get_item, RequestItems=request))
+    for attempt in range(BATCH_ROUNDS):
+        response = _call("batch_get_item", RequestItems=request)
         found.extend(from_item(i) or {} for i in response.get("Responses", {}).get(table(), []))
         request = response.get("UnprocessedKeys") or {}
         if not request:
             return found
         time.sleep(random.uniform(0, 0.02 * 2**attempt))
-    raise DomainError("unavailable", retry_after=1)
+    raise DomainError("unavailable", retry_after=budget.RETRY_AFTER_SECONDS)
 
 
 def query(key_condition: str, values: dict[str, Any], *, index: str | None = None,
@@ -238,7 +234,7 @@ def query(key_condition: str, values: dict[str, Any], *, index: str | None = Non
         params["Limit"] = limit
     if start_key:
         params["ExclusiveStartKey"] = start_key
-    response = with_retries(lambda: client().query(**params))
+    response = _call("query", **params)
     items = [from_item(i) or {} for i in response.get("Items", [])]
     return items, response.get("LastEvaluatedKey")
 
@@ -271,7 +267,7 @@ def update(key: Item, update_expression: str, *, condition: str | None = None,
     if return_new:
         params["ReturnValues"] = "ALL_NEW"
     try:
-        response = with_retries(lambda: client().update_item(**params))
+        response = _call("update_item", write=True, **params)
     except Exception as exc:
         if error_code(exc) == "ConditionalCheckFailedException":
             raise ConditionFailed(from_item(getattr(exc, "response", {}).get("Item"))) from exc
@@ -290,7 +286,7 @@ def put(item: dict[str, Any], condition: str | None = None, names: dict[str, str
     if values:
         params["ExpressionAttributeValues"] = to_item(values)
     try:
-        with_retries(lambda: client().put_item(**params))
+        _call("put_item", write=True, **params)
     except Exception as exc:
         if error_code(exc) == "ConditionalCheckFailedException":
             raise ConditionFailed(from_item(getattr(exc, "response", {}).get("Item"))) from exc
@@ -310,7 +306,7 @@ def transact(items: list[dict[str, Any]]) -> None:
             body["ExpressionAttributeValues"] = to_item(body["ExpressionAttributeValues"])
         request.append({op: body})
     try:
-        with_retries(lambda: client().transact_write_items(TransactItems=request))
+        with_retries(lambda: _call("transact_write_items", write=True, TransactItems=request))
     except Exception as exc:
         if error_code(exc) == "TransactionCanceledException":
             reasons = getattr(exc, "response", {}).get("CancellationReasons", [])
@@ -322,11 +318,11 @@ def batch_write(items: list[dict[str, Any]]) -> None:
     """Unconditional bulk puts (demo data, imports): 25 per request, unprocessed items retried."""
     for i in range(0, len(items), 25):
         pending: dict[str, Any] = {table(): [{"PutRequest": {"Item": to_item(x)}} for x in items[i:i + 25]]}
-        for attempt in range(10):
-            response = with_retries(partial(client().batch_write_item, RequestItems=pending))
+        for attempt in range(BATCH_ROUNDS):
+            response = _call("batch_write_item", write=True, RequestItems=pending)
             pending = response.get("UnprocessedItems") or {}
             if not pending:
                 break
             time.sleep(random.uniform(0, 0.05 * 2**attempt))
         else:
-            raise DomainError("unavailable")
+            raise DomainError("unavailable", retry_after=budget.RETRY_AFTER_SECONDS)

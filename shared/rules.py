@@ -86,7 +86,22 @@ def classify_hold_refusal(old: Item | None, now: int) -> None:
     raise DomainError("slot_unavailable")
 
 
+def hold_landed(old: Item | None, hold_id: str) -> bool:
+    """Outcome-unknown hold: a retry of our write was refused, or a read after it timed out, and the slot
+    (as it was, ALL_OLD) is held by the hold id we generated: our first attempt was applied, the hold is ours.
+    Hold ids are random, so nobody else can have written this one."""
+    return bool(old) and holds_it(old or {}, hold_id)
+
+
 # ---------------------------------------------------------------- cancellation
+def cancellation_landed(appt: Item | None, now: int, patient_pk: str) -> bool:
+    """Outcome-unknown cancellation: the appointment (as it was, ALL_OLD) is already cancelled by this
+    patient at this request's instant, so the refused retry found our own first attempt applied."""
+    return (bool(appt) and (appt or {}).get("PatPK") == patient_pk
+            and (appt or {}).get("status") == statuses.CANCELLED
+            and (appt or {}).get("cancelledBy") == "patient" and (appt or {}).get("cancelledAt") == now)
+
+
 def check_cancellation(appt: Item | None, now: int, patient_pk: str) -> None:
     """Raise the refusal the appointment's state calls for; return when it may be cancelled. Someone else's
     appointment is as unknown as a made-up id, so nobody can probe which ids exist."""

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared import api, auth, booking, reschedule
 from shared.errors import DomainError
+from shared.http import APIGatewayHttpResolver, Header, Response
 from shared.models import (
     AppointmentOut,
     BookingRequest,

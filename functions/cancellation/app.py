@@ -1,12 +1,12 @@
 """Cancellation function: anonymous (by OMS policy) and signed-in (owner only) cancellation of an appointment."""
 from __future__ import annotations
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared import api, auth, cancellation, reminders
 from shared.errors import DomainError
+from shared.http import APIGatewayHttpResolver
 from shared.models import CancellationOut, PolicyIn, RemindersOff, RemindersOffIn
 from shared.observability import logger
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
-from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared import api, auth, history
+from shared.http import APIGatewayHttpResolver, Query
 from shared.models import Appointment, AppointmentOut, HistoryPage, Items, SearchRequest
 from shared.observability import logger
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared import api, attachment, staff
+from shared.http import APIGatewayHttpResolver, Query, Response
 from shared.models import AttachmentChangeOut, AttachmentChangeRequest
 from shared.observability import logger
 from shared.registry_models import (

@@ -8,7 +8,7 @@ Exactly once, per appointment and kind, with a marker on the appointment item:
 
     claim   UpdateItem SET <kind>EmailLease = now+60s ADD <kind>EmailAttempts 1
             IF attribute_not_exists(<kind>EmailSentAt) AND (no lease OR lease expired)
-    send    SES v2 SendEmail (raw MIME), a few quick retries of throttling and 5xx
+    send    SES v2 SendEmail (raw MIME); botocore's standard mode retries throttling and 5xx
     mark    UpdateItem SET <kind>EmailSentAt = now REMOVE lease IF attribute_not_exists(<kind>EmailSentAt)
 
 Why claim-then-send with a lease rather than send-then-mark: the stream replays records (a batch retried
@@ -28,28 +28,22 @@ SQS outage; `infra/redrive.py` understands both kinds of message.
 from __future__ import annotations
 
 import json
-import random
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from shared import clock, dal, keys, statuses
+from shared import clients, clock, dal, keys, statuses
 from shared.config import settings
 from shared.notify import messages
 from shared.notify.messages import CANCELLATION, REMINDER, TICKET
 from shared.observability import logger
 
 LEASE_SECONDS = 60
-# Quick retries inside one invocation (throttling clears in moments); the stream's retries space the rest.
-SEND_ATTEMPTS = 3
 # Failed invocations (claims) of one email before the notifier dead-letters it itself; below the event source
 # mapping's MaximumRetryAttempts (5), so this path, which keeps the appointment id, is the one normally taken.
 DELIVERY_ROUNDS = 3
 # Leave this much of the invocation for the remaining records and the dead-letter put.
 TIME_RESERVE_MS = 5_000
-sleep = time.sleep  # tests replace it
 
 SENT, DUPLICATE, SKIPPED, DEAD_LETTERED = "sent", "duplicate", "skipped", "dead-lettered"
 
@@ -117,35 +111,15 @@ def dead_letter_queue_url() -> str | None:
     return settings().notifier_dlq_url
 
 
-_lock = threading.Lock()
-_clients: dict[str, Any] = {}
-
-
 def client(service: str) -> Any:
-    """sesv2 / sqs clients, made once. No botocore retries: `_send` retries, so attempts stay bounded."""
-    if service not in _clients:
-        with _lock:
-            if service not in _clients:
-                import boto3
-                from botocore.config import Config
-
-                _clients[service] = boto3.client(service, config=Config(
-                    retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=2, read_timeout=5))
-    return _clients[service]
+    """sesv2 / sqs clients from the one client factory (`shared.clients`): one attempt each, so the
+    notifier's own bounded retries are the only ones."""
+    return clients.client(service)
 
 
 def reset_clients() -> None:
-    with _lock:
-        _clients.clear()
-
-
-# After a SnapStart restore, clients made before the snapshot are made again (as in shared/dal.py).
-try:
-    from snapshot_restore_py import register_after_restore
-except ImportError:
-    pass
-else:
-    register_after_restore(reset_clients)
+    clients.reset("sesv2")
+    clients.reset("sqs")
 
 
 def send_raw(raw: bytes, to: str) -> str:
@@ -264,20 +238,15 @@ def deliver(appt: dict[str, Any], kind: str, *, dead_letter_on_failure: bool = T
 
 
 def _send(appt: dict[str, Any], kind: str, remaining_ms: Callable[[], int] | None) -> str:
+    """One SendEmail: botocore's standard mode already retried throttling and 5xx (`shared.clients`)."""
     raw = messages.build(appt, kind, sender=sender(), reply_to=reply_to()).as_bytes()
-    for attempt in range(1, SEND_ATTEMPTS + 1):
-        try:
-            return send_raw(raw, appt["email"])
-        except Exception as exc:  # noqa: BLE001 - classified by code; the message is never logged
-            code = dal.error_code(exc) or type(exc).__name__
-            permanent = code in PERMANENT_SES_ERRORS
-            delay = random.uniform(0.05, 0.2 * 2**attempt)
-            out_of_time = remaining_ms is not None and remaining_ms() < TIME_RESERVE_MS + delay * 1000
-            if permanent or attempt == SEND_ATTEMPTS or out_of_time:
-                raise SendFailed(code, permanent) from None
-            logger.info("ses send retried", extra={"appointmentId": appt["id"], "kind": kind, "code": code})
-            sleep(delay)
-    raise AssertionError("unreachable")
+    if remaining_ms is not None and remaining_ms() < TIME_RESERVE_MS:
+        raise SendFailed("out_of_time", False)
+    try:
+        return send_raw(raw, appt["email"])
+    except Exception as exc:  # noqa: BLE001 - classified by code; the message is never logged
+        code = dal.error_code(exc) or type(exc).__name__
+        raise SendFailed(code, code in PERMANENT_SES_ERRORS) from None
 
 
 def _release(key: dict[str, Any], marker: Marker, lease: int) -> None:

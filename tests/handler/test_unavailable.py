@@ -1,5 +1,6 @@
-"""Contention and throttling: retried with jittered backoff, then 503 `unavailable` with Retry-After, and
-never a partial booking. DynamoDB's errors are injected on the client; the table is moto's."""
+"""Contention is retried with jittered backoff (`dal.with_retries`); throttling and timeouts are botocore's
+to retry (standard mode), so what reaches us is answered at once. Either way 503 `unavailable` with
+Retry-After, and never a partial booking. DynamoDB's errors are injected on the client; the table is moto's."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,7 +8,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, ReadTimeoutError
 
-from shared import dal
+from shared import clients, dal
+from shared.errors import DomainError
 from tests.handler.helpers import anonymous_event, free_slots
 from tests.support import invoke, load_function, patients_of
 
@@ -40,16 +42,18 @@ def _invoke_raw(event: dict[str, Any]) -> dict[str, Any]:
     return load_function("booking").handler(event, Context())
 
 
-@pytest.mark.parametrize(("operation", "failure"), [
-    ("transact_write_items", _conflict),
-    ("batch_get_item", _throttled),
-    ("batch_get_item", _timeout),
+@pytest.mark.parametrize(("operation", "failure", "tries"), [
+    ("transact_write_items", _conflict, dal.MAX_ATTEMPTS),
+    ("batch_get_item", _throttled, 1),
+    ("batch_get_item", _timeout, 1),
+    ("transact_write_items", _timeout, 1),
 ])
 def test_contention_ends_in_503_with_retry_after_and_nothing_written(
-        moto_table: str, monkeypatch: pytest.MonkeyPatch, no_sleep: list[float], operation: str, failure: Any) -> None:
+        moto_table: str, monkeypatch: pytest.MonkeyPatch, no_sleep: list[float], operation: str, failure: Any,
+        tries: int) -> None:
     slot = free_slots()[0]
     event = anonymous_event(slot, patients_of("cl0101")[0], key="contended")
-    client = dal.client()
+    client = clients.client("dynamodb", "request")  # the client a request uses
     calls: list[int] = []
 
     def failing(*args: Any, **kwargs: Any) -> None:
@@ -62,9 +66,10 @@ def test_contention_ends_in_503_with_retry_after_and_nothing_written(
     assert response["statusCode"] == 503
     assert '"unavailable"' in response["body"]
     assert int(response["headers"]["Retry-After"]) >= 1
-    assert len(calls) == dal.MAX_ATTEMPTS  # tried again, then gave up
-    assert len(no_sleep) == dal.MAX_ATTEMPTS - 1 and all(0 <= s <= 0.4 for s in no_sleep)
-    assert len(set(no_sleep)) > 1  # jittered, not a fixed wait
+    assert len(calls) == tries  # contention tried again, then given up; botocore's retries not repeated
+    assert len(no_sleep) == tries - 1 and all(0 <= s <= 0.4 for s in no_sleep)
+    if tries > 2:
+        assert len(set(no_sleep)) > 1  # jittered, not a fixed wait
     setattr(client, operation, original)
     # Nothing was written: the slot is still free and the same request now books it.
     status, body = invoke("booking", event)
@@ -75,7 +80,7 @@ def test_a_conflict_that_clears_is_retried_into_a_booking(moto_table: str, monke
                                                           no_sleep: list[float]) -> None:
     slot = free_slots()[0]
     event = anonymous_event(slot, patients_of("cl0101")[0], key="clears")
-    client = dal.client()
+    client = clients.client("dynamodb", "request")  # the client a request uses
     real = client.transact_write_items
     attempts: list[int] = []
 
@@ -89,3 +94,52 @@ def test_a_conflict_that_clears_is_retried_into_a_booking(moto_table: str, monke
     status, body = invoke("booking", event)
     assert status == 201, body
     assert len(attempts) == 3
+
+
+def test_an_exhausted_budget_answers_503_before_any_call(moto_table: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Less than one attempt's worth of time left: no DynamoDB call starts, the answer is 503 at once."""
+    from tests.support import Context
+
+    slot = free_slots()[0]
+    event = anonymous_event(slot, patients_of("cl0101")[0], key="late")
+    calls: list[str] = []
+    for profile in ("request", "last"):
+        monkeypatch.setattr(clients.client("dynamodb", profile), "batch_get_item",
+                            lambda **_kw: calls.append("batch_get_item"))
+
+    class Late(Context):
+        def get_remaining_time_in_millis(self) -> int:
+            return 3_500  # minus the 1 s margin: less than one attempt (1 s connect + 2 s read)
+
+    response = load_function("booking").handler(event, Late())
+    assert response["statusCode"] == 503
+    assert int(response["headers"]["Retry-After"]) >= 1
+    assert calls == []
+
+
+def test_a_short_budget_gets_the_client_without_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    from shared import budget
+
+    class Ctx:
+        def __init__(self, ms: int) -> None:
+            self.ms = ms
+
+        def get_remaining_time_in_millis(self) -> int:
+            return self.ms
+
+    budget.start(Ctx(10_000))
+    assert budget.attempts() == 2
+    budget.start(Ctx(5_000))
+    assert budget.attempts() == 1
+    assert dal.client() is clients.client("dynamodb", "last")
+    assert dal.client().meta.config.retries["total_max_attempts"] == 1
+    budget.start(Ctx(10_000))
+    assert dal.client() is clients.client("dynamodb", "request")
+    assert dal.client().meta.config.retries["total_max_attempts"] == clients.MAX_ATTEMPTS
+    assert dal.client().meta.config.read_timeout == clients.READ_TIMEOUT
+    budget.start(Ctx(2_000))
+    with pytest.raises(DomainError):
+        dal.client()
+    budget.clear()
+    assert budget.attempts() == 0
+    assert dal.client() is clients.client("dynamodb")

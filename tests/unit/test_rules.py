@@ -159,3 +159,20 @@ def test_change_transaction_refusals() -> None:
     assert refusal(rules.classify_change_refusal, False, True) == "not_found"
     assert rules.classify_change_refusal(True, False) is rules.ChangeRefusal.DECIDE_AGAIN
     assert rules.classify_change_refusal(False, False) is rules.ChangeRefusal.RETRY
+
+
+def test_an_outcome_unknown_hold_is_ours_only_when_it_names_our_hold_id() -> None:
+    held = {"status": "held", "holdId": "cl0101-d01.202612020620.abc"}
+    assert rules.hold_landed(held, "cl0101-d01.202612020620.abc")
+    assert not rules.hold_landed(held, "cl0101-d01.202612020620.xyz")
+    assert not rules.hold_landed({"status": "free"}, "cl0101-d01.202612020620.abc")
+    assert not rules.hold_landed(None, "cl0101-d01.202612020620.abc")
+
+
+def test_an_outcome_unknown_cancellation_is_ours_only_at_our_instant() -> None:
+    appt = {"status": "cancelled", "cancelledBy": "patient", "cancelledAt": 100, "PatPK": "POLICY#p"}
+    assert rules.cancellation_landed(appt, 100, "POLICY#p")
+    assert not rules.cancellation_landed(appt, 101, "POLICY#p")
+    assert not rules.cancellation_landed(appt, 100, "POLICY#q")
+    assert not rules.cancellation_landed(dict(appt, status="booked"), 100, "POLICY#p")
+    assert not rules.cancellation_landed(None, 100, "POLICY#p")
