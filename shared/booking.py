@@ -63,7 +63,7 @@ def release_hold(hold_id: str) -> None:
     if key is None:
         raise DomainError("not_found")
     try:
-        dal.update(key, "SET #st = :free REMOVE holdId, holdExpiresAt, HoldPK, HoldSK",
+        dal.update(key, "SET #st = :free REMOVE holdId, holdExpiresAt, holdOwner, HoldPK, HoldSK",
                    condition="#st = :held AND holdId = :h",
                    values={":free": slots.FREE, ":held": slots.HELD, ":h": hold_id}, names={"#st": "status"})
     except dal.ConditionFailed:
@@ -148,7 +148,7 @@ def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patie
     start = int(slot["start"])
     # The read decides who is refused cheaply; the transaction's conditions decide who wins.
     rules.check_booking(slot, doctor, attachment, identity_hash=patient.identity_hash, clinic_id=clinic_id,
-                        hold_id=hold_id, now=now)
+                        hold_id=hold_id, now=now, owner=patient.policy_hash)
 
     appointment_id = keys.new_appointment_id()
     booking_no = int(slot.get("bookings", 0)) + 1
@@ -174,14 +174,16 @@ def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patie
     # DynamoDB refuses redundant parentheses: wrap FREE_CONDITION only when an OR is added to it.
     slot_condition = slots.FREE_CONDITION
     if hold_id:
-        slot_condition = f"({slots.FREE_CONDITION} OR (#st = :held AND holdId = :myHold))"
+        # A hold is its patient's (issue 12): another patient's hold id does not open the slot.
+        slot_condition = f"({slots.FREE_CONDITION} OR (#st = :held AND holdId = :myHold AND holdOwner = :owner))"
         slot_values[":myHold"] = hold_id
+        slot_values[":owner"] = patient.policy_hash
     slot_condition += " AND #start > :now AND #start <= :horizon AND bookings = :seen"
     ops: list[dict[str, Any]] = [
         {"Update": {
             "Key": slot_key,
             "UpdateExpression": "SET #st = :booked, appointmentId = :appt, bookings = :seen + :one "
-                                "REMOVE holdId, holdExpiresAt, HoldPK, HoldSK, AvPK, AvSK",
+                                "REMOVE holdId, holdExpiresAt, holdOwner, HoldPK, HoldSK, AvPK, AvSK",
             "ConditionExpression": slot_condition,
             "ExpressionAttributeNames": slots.NAMES,
             "ExpressionAttributeValues": {**slot_values, ":one": 1},
@@ -232,5 +234,5 @@ def _refusal(cancelled: dal.Cancelled, hold_id: str | None, patient: Patient,
         logger.warning("booking transaction refused", extra={"reasons": [r[0] for r in cancelled.reasons]})
     # Raises the refusal; returns only when the read was stale (RETRY: the idempotency record is handled above).
     rules.classify_booking_refusal(failed, identity_hash=patient.identity_hash, clinic_id=clinic_id,
-                                   hold_id=hold_id, now=now)
+                                   hold_id=hold_id, now=now, owner=patient.policy_hash)
     return None

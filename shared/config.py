@@ -41,6 +41,11 @@ class Settings:
     reply_to_email: str | None = None
     ses_configuration_set: str | None = None
     notifier_dlq_url: str | None = None
+    # Failed identity checks one policy may have per window before its anonymous routes answer 429.
+    identity_failures_max: int = 10
+    identity_failures_window: int = 3600
+    # Emails to one address per day; past it the booking stands, the email is skipped and counted.
+    emails_per_address_per_day: int = 20
 
 
 def in_lambda() -> bool:
@@ -71,4 +76,7 @@ def settings() -> Settings:
         reply_to_email=env("REPLY_TO_EMAIL") or None,
         ses_configuration_set=env("SES_CONFIGURATION_SET") or None,
         notifier_dlq_url=env("NOTIFIER_DLQ_URL") or None,
+        identity_failures_max=int(env("IDENTITY_FAILURES_MAX", "10")),
+        identity_failures_window=int(env("IDENTITY_FAILURES_WINDOW", "3600")),
+        emails_per_address_per_day=int(env("EMAILS_PER_ADDRESS_PER_DAY", "20")),
     )

@@ -184,3 +184,23 @@ def all_hold_shards() -> list[str]:
 
 def patient_history_sk(created_at: int, appointment_id: str) -> str:
     return f"{created_at:011d}#{appointment_id}"
+
+
+# ---------------------------------------------------------------- abuse resistance (issue 12)
+ACTIVE_HOLD_SK = "HOLD"
+
+
+def active_hold_key(policy_hash: str) -> dict[str, dict[str, str]]:
+    """The patient's one active hold (holdId, slotId): a new hold releases the one it names."""
+    return key(policy_pk(policy_hash), ACTIVE_HOLD_SK)
+
+
+def limiter_key(policy_hash: str) -> dict[str, dict[str, str]]:
+    """Failed identity checks of one policy in the current window (TTL tidies it)."""
+    return key(f"LIMIT#{policy_hash}", "#FAILS")
+
+
+def email_cap_key(address: str, day: str) -> dict[str, dict[str, str]]:
+    """Emails sent to one address on one day; the address only as a hash."""
+    digest = hashlib.sha256(address.strip().lower().encode()).hexdigest()[:40]
+    return key(f"EMAILCAP#{digest}", day)

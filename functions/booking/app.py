@@ -8,9 +8,16 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared import api, auth, booking
+from shared import api, auth, booking, holds, limiter
 from shared.errors import DomainError
-from shared.models import AppointmentOut, BookingRequest, Hold, HoldRequest, SignedInBookingRequest
+from shared.models import (
+    AppointmentOut,
+    BookingRequest,
+    Hold,
+    HoldRequest,
+    SignedInBookingRequest,
+    SignedInHoldRequest,
+)
 from shared.observability import logger
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=api.serialize)
@@ -21,10 +28,19 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_lengt
                                                           "returns the first answer.")]
 
 
-@app.post("/v1/holds", tags=["booking"], summary="Hold a free slot while the patient fills in the form",
+@app.post("/v1/holds", tags=["booking"],
+          summary="Hold a free slot for a patient (checked against the register) while they fill in the form; "
+                  "the patient's previous hold is released",
           responses={201: {"description": "Held", "content": {"application/json": {"model": Hold}}}})
 def create_hold(request: HoldRequest) -> Response[Hold]:
-    return api.json_response(201, booking.create_hold(request.slotId))
+    return api.json_response(201, holds.create_hold_anonymous(request.slotId, auth.identity(request.patient)))
+
+
+@app.post("/v1/me/holds", tags=["booking"],
+          summary="Hold a free slot for the signed-in patient; their previous hold is released",
+          responses={201: {"description": "Held", "content": {"application/json": {"model": Hold}}}})
+def create_hold_signed_in(request: SignedInHoldRequest) -> Response[Hold]:
+    return api.json_response(201, holds.create_hold(request.slotId, auth.identity_from_claims(api.claims(app))))
 
 
 @app.delete("/v1/holds/<holdId>", tags=["booking"], summary="Release a hold",
@@ -45,8 +61,10 @@ def _key(value: str | None) -> str:
                            "content": {"application/json": {"model": AppointmentOut}}}})
 def book_anonymous(request: BookingRequest, idempotency_key: IdempotencyKey = None) -> Response[AppointmentOut]:
     key = _key(idempotency_key)
-    outcome = booking.book(request.slotId, request.holdId, auth.patient(request.patient), key,
-                           booking.fingerprint("anonymous", request.model_dump(mode="json")), api.lang(app))
+    patient = auth.patient(request.patient)
+    with limiter.counting(patient.policy_hash):
+        outcome = booking.book(request.slotId, request.holdId, patient, key,
+                               booking.fingerprint("anonymous", request.model_dump(mode="json")), api.lang(app))
     return api.json_response(outcome.status, outcome.body)
 
 

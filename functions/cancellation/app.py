@@ -23,7 +23,7 @@ def cancel_anonymous(appointmentId: str, request: PolicyIn) -> CancellationOut: 
 @app.post("/v1/me/appointments/<appointmentId>/cancel", tags=["cancellation"],
           summary="Cancel one's own appointment from the history of applications (signed in)")
 def cancel_signed_in(appointmentId: str) -> CancellationOut:  # noqa: N803
-    policy_hash = auth.policy_hash_from_claims(api.claims(app))
+    policy_hash = auth.verified_policy_hash(api.claims(app))
     return CancellationOut(**cancellation.cancel_signed_in(appointmentId, policy_hash, api.lang(app)))
 
 

@@ -13,6 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from shared import api, lookup
 from shared.models import (
     AddressClinics,
+    AttachmentLookupRequest,
     AttachmentOut,
     Clinic,
     ClinicSummary,
@@ -20,7 +21,6 @@ from shared.models import (
     Doctor,
     Items,
     MyAttachmentOut,
-    PolicyIn,
     Slot,
     Specialty,
 )
@@ -82,10 +82,11 @@ def address_clinics(
 
 @app.post("/v1/attachment/lookup", tags=["attachment"],
           summary="The polyclinic a policy is attached to and since when (POST keeps the policy out of URLs)")
-def attachment_lookup(request: PolicyIn) -> AttachmentOut:
+def attachment_lookup(request: AttachmentLookupRequest) -> AttachmentOut:
     from shared import attachment
 
-    return AttachmentOut(**attachment.attachment_of(request.policyNumber, request.policySeries, api.lang(app)))
+    return AttachmentOut(**attachment.attachment_of(request.policyNumber, request.policySeries, request.lastName,
+                                                    request.birthDate.isoformat(), api.lang(app)))
 
 
 @app.get("/v1/me/attachment", tags=["attachment"],

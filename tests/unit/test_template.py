@@ -15,11 +15,11 @@ DECORATOR = re.compile(r'@app\.(get|post|put|patch|delete)\(\s*"([^"]+)"')
 
 # Exactly the DynamoDB (and other) actions each function needs: a new action is a decision, made here too.
 ACTIONS = {
-    "LookupFunction": {"dynamodb:GetItem", "dynamodb:Query"},
+    "LookupFunction": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"},
     "BookingFunction": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:UpdateItem", "dynamodb:PutItem",
                         "dynamodb:ConditionCheckItem"},
     "CancellationFunction": {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
-    "HistoryFunction": {"dynamodb:Query"},
+    "HistoryFunction": {"dynamodb:Query", "dynamodb:GetItem", "dynamodb:UpdateItem"},
     "RegistryFunction": {"dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem",
                          "dynamodb:ConditionCheckItem"},
     "SweeperFunction": {"dynamodb:Query", "dynamodb:UpdateItem"},
