@@ -103,7 +103,7 @@ def fingerprint(route: str, body: dict[str, Any]) -> str:
 
 
 def book(slot_id: str, hold_id: str | None, patient: Patient, idempotency_key: str, request_fingerprint: str,
-         lang: str) -> Outcome:
+         lang: str, limited: bool = False) -> Outcome:
     """Book `slot_id` for `patient`: at most one read and one transaction when nothing races."""
     slot_key = keys.slot_key(slot_id)
     if slot_key is None:
@@ -112,7 +112,7 @@ def book(slot_id: str, hold_id: str | None, patient: Patient, idempotency_key: s
         raise DomainError("hold_mismatch")
     idem_key = keys.idempotency_key(patient.policy_hash, idempotency_key)
     for _ in range(3):
-        outcome = _try_book(slot_id, slot_key, hold_id, patient, idem_key, request_fingerprint, lang)
+        outcome = _try_book(slot_id, slot_key, hold_id, patient, idem_key, request_fingerprint, lang, limited)
         if outcome is not None:
             return outcome
     raise DomainError("unavailable", retry_after=1)
@@ -126,17 +126,24 @@ def _replay(record: dict[str, Any], request_fingerprint: str) -> Outcome:
 
 
 def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patient: Patient,
-              idem_key: dict[str, Any], request_fingerprint: str, lang: str) -> Outcome | None:
+              idem_key: dict[str, Any], request_fingerprint: str, lang: str, limited: bool = False) -> Outcome | None:
     doctor_id, _ = keys.parse_slot_id(slot_id) or ("", 0)
     clinic_id = keys.clinic_of_doctor(doctor_id) or ""
     attachment_key = keys.attachment_key(patient.policy_hash)
     doctor_key = keys.key(keys.doctor_pk(doctor_id), keys.PROFILE)
     clinic_key = keys.key(keys.clinic_pk(clinic_id), keys.PROFILE)
+    # An anonymous booking reads its policy's failed-check counter in the same read (shared/limiter.py).
+    limiter_key = [keys.limiter_key(patient.policy_hash)] if limited else []
     found = {(i["PK"], i["SK"]): i for i in dal.batch_get([slot_key, doctor_key, clinic_key, attachment_key,
-                                                             idem_key])}
+                                                             idem_key, *limiter_key])}
 
     def pick(k: dict[str, Any]) -> dict[str, Any] | None:
         return found.get((k["PK"]["S"], k["SK"]["S"]))
+
+    if limited:
+        from shared import limiter
+
+        limiter.check(pick(limiter_key[0]))
 
     record = pick(idem_key)
     if record:

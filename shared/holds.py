@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from shared import clock, dal, keys, policy, rules, slots
+from shared import clock, dal, keys, memo, policy, rules, slots
 from shared.config import settings
 from shared.errors import DomainError
 from shared.observability import logger
@@ -49,26 +49,37 @@ def create_hold_anonymous(slot_id: str, who: Identity) -> dict[str, Any]:
     """An anonymous hold: the identity check's failures count against the policy (shared/limiter.py)."""
     from shared import limiter
 
-    with limiter.counting(who.policy_hash):
-        return create_hold(slot_id, who)
+    with limiter.counting(who.policy_hash, guarded=True):
+        return create_hold(slot_id, who, limited=True)
 
 
-def create_hold(slot_id: str, who: Identity) -> dict[str, Any]:
+def create_hold(slot_id: str, who: Identity, limited: bool = False) -> dict[str, Any]:
     """Hold `slot_id` for `who`, releasing their previous hold in the same transaction."""
     slot_key = keys.slot_key(slot_id)
     parsed = keys.parse_slot_id(slot_id)
     if slot_key is None or parsed is None:
         raise DomainError("not_found")
+    moment = settings().lookup_cache_seconds
+    if memo.recall(("taken", slot_id), moment):
+        # This booking instance saw the slot taken a moment ago: refuse without a read or a write.
+        raise DomainError("slot_unavailable")
     doctor_id = parsed[0]
     clinic_id = keys.clinic_of_doctor(doctor_id) or ""
     policy_hash, identity_hash = who.policy_hash, who.identity_hash
     doctor_key = keys.profile_key(keys.doctor_pk(doctor_id))
     entry_key = keys.attachment_key(policy_hash)
     pointer_key = keys.active_hold_key(policy_hash)
-    found = {(i["PK"], i["SK"]): i for i in dal.batch_get([doctor_key, entry_key, pointer_key])}
+    limiter_key = keys.limiter_key(policy_hash)
+    read = [doctor_key, entry_key, pointer_key] + ([limiter_key] if limited else [])
+    found = {(i["PK"], i["SK"]): i for i in dal.batch_get(read)}
 
     def pick(k: dict[str, Any]) -> dict[str, Any] | None:
         return found.get((k["PK"]["S"], k["SK"]["S"]))
+
+    if limited:
+        from shared import limiter
+
+        limiter.check(pick(limiter_key))
 
     doctor, entry, pointer = pick(doctor_key), pick(entry_key), pick(pointer_key)
     if not doctor:
@@ -90,6 +101,9 @@ def create_hold(slot_id: str, who: Identity) -> dict[str, Any]:
             dal.transact(ops)
         except dal.Cancelled as cancelled:
             failed = {i: cancelled.old(i) for i in range(len(cancelled.reasons)) if cancelled.failed(i)}
+            old_slot = failed.get(rules.HOLD_SLOT)
+            if old_slot and moment > 0 and slots.in_booking_window(int(old_slot["start"]), now):
+                memo.remember(("taken", slot_id), True)
             refusal = rules.classify_hold_transaction_refusal(failed, identity_hash=identity_hash,
                                                               clinic_id=clinic_id, now=now)
             if refusal is rules.HoldRefusal.WITHOUT_RELEASE:
@@ -99,6 +113,10 @@ def create_hold(slot_id: str, who: Identity) -> dict[str, Any]:
                 release = True
             now = clock.now()
             continue
+        if moment > 0:
+            memo.remember(("taken", slot_id), True)
+        if release and previous_slot and previous_slot != slot_id:
+            memo.forget(("taken", previous_slot))
         logger.info("slot held", extra={"slotId": slot_id, "releasedPrevious": bool(release and previous_slot)})
         return {"holdId": hold_id, "slotId": slot_id, "expiresAt": clock.local_iso(expires)}
     raise DomainError("unavailable", retry_after=1)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from shared import clock, dal, keys, rules
 from shared.config import settings
@@ -29,10 +30,14 @@ def _limits() -> tuple[int, int]:
 
 
 def guard(policy_hash: str) -> None:
-    """Refuse (429) a policy that has used up its failed checks in this window."""
+    """Refuse (429) a policy that has used up its failed checks in this window (one GetItem)."""
+    check(dal.get(keys.limiter_key(policy_hash)))
+
+
+def check(item: dict[str, Any] | None) -> None:
+    """Refuse (429) when the limiter item (read by the caller, e.g. in its BatchGetItem) is at the limit."""
     limit, window = _limits()
     now = clock.now()
-    item = dal.get(keys.limiter_key(policy_hash))
     retry_after = rules.limit_retry_after(item, now=now, limit=limit, window=window)
     if retry_after is not None:
         raise DomainError("rate_limited", retry_after=retry_after)
@@ -67,10 +72,13 @@ def record_failure(policy_hash: str) -> None:
 
 
 @contextmanager
-def counting(policy_hash: str, codes: Iterable[str] = ("patient_not_found",)) -> Iterator[None]:
+def counting(policy_hash: str, codes: Iterable[str] = ("patient_not_found",), *,
+             guarded: bool = False) -> Iterator[None]:
     """Guard a check of the policy's identity and count the refusals `codes` (those that say "this identity
-    is wrong" on the route) as failures."""
-    guard(policy_hash)
+    is wrong" on the route) as failures. `guarded`: the caller reads the limiter item itself (in its own
+    BatchGetItem, no extra round trip) and calls `check`."""
+    if not guarded:
+        guard(policy_hash)
     failures = frozenset(codes) & rules.IDENTITY_FAILURES
     try:
         yield

@@ -62,9 +62,10 @@ def _key(value: str | None) -> str:
 def book_anonymous(request: BookingRequest, idempotency_key: IdempotencyKey = None) -> Response[AppointmentOut]:
     key = _key(idempotency_key)
     patient = auth.patient(request.patient)
-    with limiter.counting(patient.policy_hash):
+    with limiter.counting(patient.policy_hash, guarded=True):
         outcome = booking.book(request.slotId, request.holdId, patient, key,
-                               booking.fingerprint("anonymous", request.model_dump(mode="json")), api.lang(app))
+                               booking.fingerprint("anonymous", request.model_dump(mode="json")), api.lang(app),
+                               limited=True)
     return api.json_response(outcome.status, outcome.body)
 
 
