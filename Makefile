@@ -37,13 +37,15 @@ integration: install ddb-local-install
 browser: install web-tests/node_modules
 	$(PYTEST) -q tests/browser
 
-# axe-core for the browser tests' accessibility checks
+# axe-core for the browser tests' accessibility checks, eslint for `make lint`
 web-tests/node_modules: web-tests/package-lock.json
 	npm ci --prefix web-tests --no-audit --no-fund
 	@touch $@
 
-lint: install
+## lint: ruff for the Python, eslint (web-tests/eslint.config.js) for the web front-end
+lint: install web-tests/node_modules
 	.venv/bin/ruff check shared functions infra tests
+	web-tests/node_modules/.bin/eslint -c web-tests/eslint.config.js web
 
 typecheck: install
 	.venv/bin/mypy

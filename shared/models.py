@@ -226,6 +226,8 @@ class Appointment(BaseModel):
     doctor: TicketDoctor
     room: str
     patient: TicketPatient
+    ticketUrl: str | None = Field(default=None, description="The ticket page with its capability token "
+                                                            "(GET /v1/appointments/{id}?t=... reads it)")
     cancellation: Cancellation
     createdAt: str
     cancelledAt: str | None = None

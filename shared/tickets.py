@@ -17,6 +17,17 @@ HINT = {
 }
 
 
+# The same hint for an appointment less than a day ahead: "a day before" is already past.
+HINT_SOON = {
+    "ru": ("Отменить запись можно до начала приёма: на портале («Отменить запись на приём к врачу», "
+           "номер и серия полиса ОМС) или в личном кабинете («История заявлений»). "
+           "Если вы не придёте, отмените запись как можно раньше, чтобы время мог занять другой пациент."),
+    "en": ("You can cancel until the appointment starts: on the portal (\"Cancel an appointment\", with your "
+           "OMS policy number and series) or, signed in, from your history of applications. "
+           "If you cannot come, please cancel as soon as you can so that another patient can take the time."),
+}
+
+
 def base_url() -> str:
     return settings().public_base_url
 
@@ -31,7 +42,10 @@ def number(doctor_seq: int, start: int, booking_no: int) -> str:
 
 def render(appt: dict[str, Any], lang: str) -> dict[str, Any]:
     """The contract's `appointment` object from a stored appointment item."""
+    from shared import ticket_link  # the link module reads items and renders tickets: imported when used
+
     start = int(appt["start"])
+    hint = HINT if start - clock.now() > 86400 else HINT_SOON
     return {
         "id": appt["id"],
         "number": appt["number"],
@@ -45,7 +59,8 @@ def render(appt: dict[str, Any], lang: str) -> dict[str, Any]:
         "room": appt["room"],
         "patient": {"lastName": appt["lastName"], "firstName": appt["firstName"],
                     "middleName": appt.get("middleName")},
-        "cancellation": {"hint": HINT[lang], "url": f"{base_url()}/#/cancel/{appt['id']}",
+        "ticketUrl": ticket_link.ticket_url(appt["id"]),
+        "cancellation": {"hint": hint[lang], "url": ticket_link.cancel_url(appt["id"]),
                          "recommendedBefore": clock.local_iso(start - 86400)},
         "createdAt": clock.local_iso(int(appt["createdAt"])),
         "cancelledAt": clock.local_iso(int(appt["cancelledAt"])) if appt.get("cancelledAt") else None,

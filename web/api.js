@@ -41,9 +41,10 @@ export function serverNow() {
 
 /**
  * One request. `auth: true` sends the signed-in patient's token. GETs are cached for a short while,
- * per language, so going back a step is instant; `fresh: true` skips the cache (free slots).
+ * per language, so going back a step is instant; `fresh: true` skips the cache (free slots); `keepalive: true`
+ * lets the request finish after the page is gone.
  */
-export async function api(method, path, { body, auth = false, headers = {}, fresh = false } = {}) {
+export async function api(method, path, { body, auth = false, headers = {}, fresh = false, keepalive = false } = {}) {
   const key = `${lang()} ${path}`;
   if (method === "GET" && !fresh && !auth) {
     const hit = cache.get(key);
@@ -62,7 +63,8 @@ export async function api(method, path, { body, auth = false, headers = {}, fres
       method,
       headers: sent,
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(20_000),
+      signal: keepalive ? undefined : AbortSignal.timeout(20_000),
+      keepalive, // sent even when the page is closing (releasing a hold on pagehide)
     });
   } catch {
     throw new ApiError("network");

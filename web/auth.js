@@ -16,8 +16,8 @@ function decode(token) {
 export function bearer() {
   const token = sessionStorage.getItem(KEY);
   if (!token) return null;
-  const claims = decode(token);
-  if (!claims || (claims.exp && claims.exp * 1000 < Date.now() + 30_000)) {
+  const payload = decode(token);
+  if (!payload || (payload.exp && payload.exp * 1000 < Date.now() + 30_000)) {
     sessionStorage.removeItem(KEY);
     return null;
   }

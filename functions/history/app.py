@@ -1,4 +1,5 @@
-"""History function: a signed-in patient's applications, and an anonymous patient's search for future ones."""
+"""History function: a signed-in patient's applications, an anonymous patient's search for future ones, and one
+ticket by its link (capability token)."""
 from __future__ import annotations
 
 from typing import Annotated
@@ -9,7 +10,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared import api, auth, history
-from shared.models import Appointment, HistoryPage, Items, SearchRequest
+from shared.models import Appointment, AppointmentOut, HistoryPage, Items, SearchRequest
 from shared.observability import logger
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=api.serialize)
@@ -32,6 +33,17 @@ def search(request: SearchRequest) -> Items[Appointment]:
     found = history.search(request.policyNumber, request.policySeries, request.lastName,
                            request.birthDate.isoformat(), api.lang(app))
     return Items[Appointment](**found)
+
+
+@app.get("/v1/appointments/<appointmentId>", tags=["history"],
+         summary="One ticket by its link: the capability token `t` from the ticket's ticketUrl")
+def get_ticket(
+    appointmentId: str,  # noqa: N803 - the contract's name
+    t: Annotated[str, Query(min_length=1, max_length=64, description="The token of the ticket's link")],
+) -> AppointmentOut:
+    from shared import ticket_link
+
+    return AppointmentOut(**ticket_link.appointment(appointmentId, t, api.lang(app)))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -68,16 +68,33 @@ def list_slots(
 
 
 @app.get("/v1/addresses/clinics", tags=["attachment"],
-         summary="Polyclinics serving an address (street and house as people type them), or the candidate "
-                 "streets to choose from")
+         summary="Polyclinics serving an address (street and house as people type them, or the whole address in "
+                 "`street`), or the candidate streets to choose from; an unknown street gets the nearest names")
 def address_clinics(
-    street: Annotated[str, Query(min_length=1, max_length=120, description="e.g. ул. Садовая, Садовая улица")],
-    house: Annotated[str, Query(min_length=1, max_length=40, description="e.g. 5, 5к2, д. 5, корп. 2, 5 лит. А")],
+    street: Annotated[str, Query(min_length=1, max_length=120,
+                                 description="e.g. ул. Садовая, Садовая улица; or the whole address: Невский 28")],
+    house: Annotated[str | None, Query(
+        max_length=40, description="e.g. 5, 5к2, д. 5, корп. 2, 5 лит. А; omitted if `street` holds the whole address",
+    )] = None,
     districtId: Annotated[str | None, Query(max_length=40, description="district of the chosen candidate")] = None,  # noqa: N803
 ) -> AddressClinics:
-    from shared import addresses  # loaded by the routes that use it: the slot look-up's cold start stays small
+    # Loaded by the routes that use them: the slot look-up's cold start stays small.
+    from shared import addresses, street_suggest
+    from shared.errors import DomainError
 
-    return AddressClinics(**addresses.clinics_for_address(street, house, districtId, api.lang(app)))
+    if house is None or not house.strip():
+        whole = street_suggest.split_address(street)
+        if whole is None:
+            raise DomainError("validation_error", {"fields": [{"field": "house", "problem": "house_missing"}]})
+        street, house = whole
+    try:
+        return AddressClinics(**addresses.clinics_for_address(street, house, districtId, api.lang(app)))
+    except DomainError as refused:
+        if refused.code == "address_not_found":
+            refused.detail = {**refused.detail, "street": street, "house": house}
+            if refused.detail.get("reason") == "street":
+                refused.detail["suggestions"] = street_suggest.suggest(street, api.lang(app))
+        raise
 
 
 @app.post("/v1/attachment/lookup", tags=["attachment"],

@@ -56,7 +56,7 @@ def test_anonymous_booking_to_ticket_then_cancel(make_page) -> None:
 
     expect(h1(page)).to_have_text("Выберите дату и время")
     expect(page.locator("button.day")).to_have_count(14)
-    expect(page.locator('button.day[aria-pressed="true"]')).to_have_count(1)
+    expect(page.locator('button.day[aria-checked="true"]')).to_have_count(1)
     expect(page.locator("button.time").first).to_be_visible()
     chosen_time = page.locator("button.time").first.inner_text()
     shot("calendar")
@@ -86,13 +86,13 @@ def test_anonymous_booking_to_ticket_then_cancel(make_page) -> None:
     page.get_by_role("button", name="Записаться").click()
 
     expect(h1(page)).to_have_text("Талон на приём")
-    appointment_id = page.url.split("#/ticket/")[1]
+    appointment_id = page.url.split("#/ticket/")[1].split("?")[0]
     expect(page.locator(".ticket-number")).to_have_text(re.compile(r"Талон № \S+"))
     ticket = page.locator(".ticket")
     expect(ticket).to_contain_text(chosen_time)
     expect(ticket).to_contain_text("Морозов Михаил Иванович")
     expect(ticket).to_contain_text("Городская поликлиника № 11")
-    expect(ticket).to_contain_text("Записан")
+    expect(ticket).to_contain_text("Оформлена")
     expect(page.locator(".how-to-cancel")).to_contain_text("Отменить")
     shot("ticket")
     assert_accessible(page, "the ticket")
@@ -121,11 +121,14 @@ def test_anonymous_booking_to_ticket_then_cancel(make_page) -> None:
     expect(h1(page)).to_have_text("Отмена записи")
     page.fill("#f-policyNumber", "7800000101999999")
     page.get_by_role("button", name="Отменить запись").click()
-    expect(page.locator(".result [role=alert]")).to_be_visible()
+    refusal = page.locator(".result [role=alert]")
+    expect(refusal).to_contain_text("Запись с таким номером и серией полиса не найдена")
+    expect(refusal).to_be_focused()  # the disabled button had the focus: it must not fall to <body>
     shot("cancel-wrong-policy")
     page.fill("#f-policyNumber", morozov["policyNumber"])
     page.get_by_role("button", name="Отменить запись").click()
     expect(page.locator(".message.success")).to_contain_text("отменена")
+    expect(page.locator(".message.success")).to_be_focused()
     shot("cancelled")
 
 
@@ -178,7 +181,7 @@ def test_signed_in_booking_and_cancel_from_history(make_page) -> None:
 
     expect(h1(page)).to_have_text("Мои записи")
     card = page.locator("article.appointment").filter(has_text=number)
-    expect(card).to_contain_text("Записан")
+    expect(card).to_contain_text("Оформлена")
     shot("history")
     assert_accessible(page, "the history")
     card.get_by_role("button", name="Отменить запись").click()
@@ -188,6 +191,9 @@ def test_signed_in_booking_and_cancel_from_history(make_page) -> None:
     cancelled = page.locator("article.appointment").filter(has_text=number)
     expect(cancelled).to_contain_text("Отменена")
     expect(cancelled.get_by_role("button", name="Отменить запись")).to_have_count(0)
+    # The "Yes" button is gone: the card's visible notice takes the focus (and is read out).
+    expect(cancelled.locator(".message.success")).to_contain_text(f"Запись № {number} отменена")
+    expect(cancelled.locator(".message.success")).to_be_focused()
     shot("history-cancelled")
 
 

@@ -59,14 +59,18 @@ def test_not_attached_leads_to_the_address_look_up(make_page) -> None:
     page.get_by_role("button", name="Записаться").click()
     refusal = page.locator('[data-code="not_attached"]')
     expect(refusal).to_contain_text("Вы не прикреплены к этой поликлинике")
+    expect(refusal).to_be_focused()
+    # The register says where she is attached: a way straight there.
+    expect(refusal.locator('[data-attached="cl0102"]')).to_contain_text("вы прикреплены к поликлинике")
+    expect(refusal.get_by_role("link", name="Записаться туда")).to_have_attribute("href", "#/clinic/cl0102")
     shot("not-attached")
+    assert_accessible(page, "the not-attached refusal on a phone")
     refusal.get_by_role("link", name="Найти поликлинику по адресу").click()
 
     expect(h1(page)).to_have_text("Моя поликлиника по адресу")
     page.get_by_role("button", name="Найти").click()
-    expect(page.locator("#f-street-error")).to_have_text("Заполните это поле.")
-    page.fill("#f-street", "Садовая")
-    page.fill("#f-house", "5")
+    expect(page.locator("#f-address-error")).to_have_text("Заполните это поле.")
+    page.fill("#f-address", "Садовая 5")
     page.get_by_role("button", name="Найти").click()
     # Two streets of this name: the patient chooses theirs.
     candidates = page.locator("button.candidate")
@@ -83,10 +87,10 @@ def test_not_attached_leads_to_the_address_look_up(make_page) -> None:
     expect(page.locator(".clinic-name")).to_have_text("Городская поликлиника № 11")
 
     page.goto("/#/address")
-    page.fill("#f-street", "Несуществующая")
-    page.fill("#f-house", "1")
+    page.fill("#f-address", "Несуществующая 1")
     page.get_by_role("button", name="Найти").click()
-    expect(page.locator('[data-code="address_not_found"]')).to_contain_text("Адрес не найден")
+    expect(page.locator('[data-code="address_not_found"]')).to_contain_text("Улица «Несуществующая» не найдена")
+    expect(page.locator("[data-clinic]")).to_have_count(0)  # the previous answer is not left on screen
     shot("address-not-found")
 
 
@@ -135,7 +139,7 @@ def test_retry_after_network_failure_and_503_keeps_the_idempotency_key(make_page
     page.get_by_role("button", name="Повторить").click()
     expect(h1(page)).to_have_text("Талон на приём")
     assert len(keys) == 2 and keys[0] == keys[1] and re.fullmatch(r"[0-9a-f-]{36}", keys[0]), keys
-    assert page.url.endswith(first_answer["appointment"]["id"])
+    assert page.url.split("#/ticket/")[1].split("?")[0] == first_answer["appointment"]["id"]
     expect(page.locator(".ticket-number")).to_contain_text(first_answer["appointment"]["number"])
     shot("ticket-after-retry")
 
@@ -176,7 +180,7 @@ def test_keyboard_only_way_to_the_form(make_page) -> None:
     page.keyboard.press("Enter")
     expect(h1(page)).to_have_text("Выберите дату и время")
     expect(page.locator("button.time").first).to_be_visible()
-    _tab_to(page, "button.day:not([disabled])")
+    _tab_to(page, 'button.day[aria-checked="true"]')
     shot("calendar-keyboard", full_page=False)
     _tab_to(page, "button.time")
     page.keyboard.press("Enter")
@@ -198,30 +202,52 @@ def test_keyboard_only_way_to_the_form(make_page) -> None:
     (ARTIFACTS / "timing.json").write_text(json.dumps(timing))  # recorded, not asserted (wall clock)
 
 
-def test_accessibility_of_the_other_pages(make_page) -> None:
-    for viewport in (DESKTOP, PHONE):
+PAGES = [
+    ("districts", "/#/", "a.card"),
+    ("clinics", "/#/district/admiralteysky", "a.card"),
+    ("specialties", "/#/clinic/cl0101", "a.card"),
+    ("doctors", "/#/clinic/cl0101/specialty/cardiologist", "a.card"),
+    ("calendar", "/#/clinic/cl0101/specialty/therapist/doctor/cl0101-d01", "button.time"),
+    ("my", "/#/my", "#f-policyNumber"),
+    ("address", "/#/address", "#f-address"),
+    ("sign-in", "/#/signin", "#f-policyNumber"),
+    ("cancel", "/#/cancel/unknown", "#f-policyNumber"),
+    ("ticket-missing", "/#/ticket/unknown", ".message"),
+    ("not-found", "/#/nowhere", "a"),
+]
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_accessibility_of_every_page_in_both_languages(make_page, language: str) -> None:
+    """axe-core: zero violations of any impact, on every page (the states are checked where they happen)."""
+    viewports = (DESKTOP, PHONE) if language == "ru" else (DESKTOP,)
+    for viewport in viewports:
         page, shot = make_page(viewport)
-        tag = "phone" if viewport is PHONE else "desktop"
-        for name, path, ready in [
-            ("clinics", "/#/district/admiralteysky", "a.card"),
-            ("doctors", "/#/clinic/cl0101/specialty/cardiologist", "a.card"),
-            ("my", "/#/my", "#f-policyNumber"),
-            ("address", "/#/address", "#f-street"),
-            ("sign-in", "/#/signin", "#f-policyNumber"),
-            ("cancel", "/#/cancel/unknown", "#f-policyNumber"),
-            ("not-found", "/#/nowhere", "a"),
-        ]:
+        page.add_init_script(f"localStorage.setItem('zapis.lang', '{language}')")
+        tag = f"{'phone' if viewport is PHONE else 'desktop'}-{language}"
+        for name, path, ready in PAGES:
             page.goto(path)
             expect(page.locator(f"main {ready}").first).to_be_visible()
+            expect(page.locator("html")).to_have_attribute("lang", language)
             shot(f"{name}-{tag}")
             assert_accessible(page, f"{path} ({tag})")
     page.goto("/#/my")
     page.fill("#f-policyNumber", "7800000101000002")
     page.fill("#f-birthDate", "1990-01-01")
-    page.get_by_role("button", name="Найти").click()
-    expect(page.locator(".results")).to_contain_text("Записей не найдено")
-    shot("my-search-phone")
-    assert_accessible(page, "the search results")
+    page.locator("main button[type=submit]").click()
+    expect(page.locator(".results .message")).to_be_visible()
+    shot(f"my-search-{language}")
+    assert_accessible(page, f"the search results ({language})")
+    page.goto("/#/address")
+    page.fill("#f-address", "Садовая 5")
+    page.locator("main button[type=submit]").click()
+    expect(page.locator("button.candidate")).to_have_count(2)
+    assert_accessible(page, f"the address candidates ({language})")
+    page.fill("#f-address", "Невскй 28")
+    page.locator("main button[type=submit]").click()
+    expect(page.locator('[data-code="address_not_found"]')).to_be_visible()
+    shot(f"address-suggestion-{language}")
+    assert_accessible(page, f"the address suggestion ({language})")
 
 
 def test_hold_countdown_runs_out_back_to_the_times(make_page) -> None:

@@ -129,11 +129,11 @@ def test_namesake_streets_are_offered_not_guessed(pushkin: str) -> None:
 def test_unknown_address(register_table: str) -> None:
     status, body = invoke("lookup", event_file("lookup/address_unknown.json"))
     assert_error(status, body, 404, "address_not_found")
-    assert body["error"]["details"] == {"reason": "street"}
+    assert body["error"]["details"]["reason"] == "street"
     status, body = invoke("lookup", with_query(event_file("lookup/address_unknown.json"), street="Садовая",
                                                house="777"))
     assert_error(status, body, 404, "address_not_found")
-    assert body["error"]["details"] == {"reason": "house"}
+    assert body["error"]["details"] == {"reason": "house", "street": "Садовая", "house": "777"}
 
 
 def test_address_not_understood(register_table: str) -> None:

@@ -63,8 +63,9 @@ def test_structure_is_alternative_text_and_html_plus_calendar() -> None:
 
 
 @pytest.mark.parametrize("lang", ["ru", "en"])
-def test_ticket_carries_everything_the_page_shows(lang: str) -> None:
+def test_ticket_carries_everything_the_page_shows(lang: str, monkeypatch: pytest.MonkeyPatch) -> None:
     appt = appointment(lang)
+    monkeypatch.setattr(clock, "now", lambda: int(appt["start"]) - 3 * 86400)  # booked three days ahead
     page = tickets.render(appt, lang)
     msg = parse(appt, messages.TICKET)
     text = msg.get_body(("plain",)).get_content()

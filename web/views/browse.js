@@ -1,0 +1,112 @@
+// The first steps: district -> polyclinic -> specialty -> doctor.
+import { api } from "../api.js";
+import * as auth from "../auth.js";
+import { load, notFound } from "../data.js";
+import { h } from "../dom.js";
+import { lang, t } from "../i18n.js";
+import { cards, fillCrumbs, loadInto, page, slotsInfo } from "../ui.js";
+
+export async function viewDistricts() {
+  const { body } = page(t("districtsTitle"), {
+    intro: [t("districtsIntro"), " ", h("a", { href: "#/address" }, t("districtsFind"))],
+  });
+  const mine = h("div", { class: "attachment" });
+  const list = h("div", {});
+  body.append(mine, list);
+  if (auth.signedIn()) showMyClinic(mine);
+  await loadInto(list, load.districts, (districts) =>
+    cards(districts, (d) => h("a", { href: `#/district/${d.id}`, class: "card link" }, h("span", { class: "title" }, d.name)), "cards grid"), 9);
+}
+
+async function showMyClinic(container) {
+  // The attachment of a signed-in patient: a shortcut to their own polyclinic. Silent when unknown.
+  try {
+    const found = await api("GET", "/v1/me/attachment", { auth: true });
+    const clinic = found && (found.clinic || found);
+    const id = clinic && (clinic.id || clinic.clinicId || found.clinicId);
+    if (!id) return;
+    const name = clinic.name || (await load.clinic(id)).name;
+    container.replaceChildren(h("p", { class: "message info" }, t("myClinic", { name }), " ",
+      h("a", { href: `#/clinic/${id}` }, t("bookHere"))));
+  } catch {
+    /* no attachment or no route: the district list is enough */
+  }
+}
+
+export async function viewClinics({ district }) {
+  const { body, nav } = page(t("clinicsTitle"), { crumbs: [[t("home"), "#/"]] });
+  load.districts().then((ds) => {
+    const d = ds.find((x) => x.id === district);
+    if (d) fillCrumbs(nav, [[t("home"), "#/"], [d.name, null]]);
+  }).catch(() => {});
+  await loadInto(body, () => load.clinics(district), (clinics) =>
+    cards(clinics, (c) => h("a", { href: `#/clinic/${c.id}`, class: "card link" },
+      h("span", { class: "title" }, c.name), h("span", { class: "meta" }, c.address), h("span", { class: "meta phone" }, c.phone))), 2);
+}
+
+// The doctors people come to first, in this order; then the rest by name in the page's language; those that
+// need a referral last (a patient without one cannot book them).
+const FIRST = ["therapist", "gp", "paediatrician"];
+
+export function sortSpecialties(items, language) {
+  const rank = (s) => [s.referralRequired ? 1 : 0, FIRST.includes(s.id) ? FIRST.indexOf(s.id) : FIRST.length];
+  return [...items].sort((a, b) => {
+    const [ra, rb] = [rank(a), rank(b)];
+    return ra[0] - rb[0] || ra[1] - rb[1] || a.name.localeCompare(b.name, language);
+  });
+}
+
+export function clinicCrumbs(clinic, extra = []) {
+  return [[t("home"), "#/"], [clinic.districtName, `#/district/${clinic.districtId}`], ...extra];
+}
+
+function clinicHeader(clinic) {
+  return h("div", { class: "clinic-head" },
+    h("p", { class: "clinic-name" }, clinic.name),
+    h("p", { class: "meta" }, clinic.address, " · ", h("a", { href: `tel:${clinic.phone.replace(/[^\d+]/g, "")}`, class: "phone" }, clinic.phone)),
+    clinic.workingHours ? h("p", { class: "meta" }, `${t("workingHours")}: ${clinic.workingHours}`) : null);
+}
+
+export async function viewSpecialties({ clinic: clinicId }) {
+  const { body, nav } = page(t("specialtiesTitle"), { crumbs: [[t("home"), "#/"]] });
+  await loadInto(body, async () => {
+    const [clinic, specialties] = await Promise.all([load.clinic(clinicId), load.specialties(clinicId, true)]);
+    return { clinic, specialties };
+  }, ({ clinic, specialties }) => {
+    fillCrumbs(nav, clinicCrumbs(clinic, [[clinic.name, null]]));
+    return [clinicHeader(clinic), cards(sortSpecialties(specialties, lang()), (s) => {
+      const inner = [
+        h("span", { class: "title" }, s.name),
+        s.referralRequired ? h("span", { class: "badge referral" }, t("referral")) : null,
+        h("span", { class: "meta" }, slotsInfo(s)),
+      ];
+      return s.freeSlots
+        ? h("a", { href: `#/clinic/${clinic.id}/specialty/${s.id}`, class: "card link", dataset: { specialty: s.id } }, inner)
+        : h("div", { class: "card muted", dataset: { specialty: s.id } }, inner);
+    })];
+  }, 6);
+}
+
+export async function viewDoctors({ clinic: clinicId, specialty: specialtyId }) {
+  const { body, nav } = page(t("doctorsTitle"), { crumbs: [[t("home"), "#/"]] });
+  await loadInto(body, async () => {
+    const [clinic, specialties, doctors] = await Promise.all([
+      load.clinic(clinicId), load.specialties(clinicId), load.doctors(clinicId, specialtyId, true)]);
+    const specialty = specialties.find((s) => s.id === specialtyId);
+    if (!specialty) throw notFound();
+    return { clinic, specialty, doctors };
+  }, ({ clinic, specialty, doctors }) => {
+    fillCrumbs(nav, clinicCrumbs(clinic, [[clinic.name, `#/clinic/${clinic.id}`], [specialty.name, null]]));
+    return [
+      h("p", { class: "lead" }, specialty.name, " · ", clinic.name),
+      specialty.referralRequired ? h("p", { class: "message warn" }, t("referralNote")) : null,
+      cards(doctors, (d) => {
+        const inner = [h("span", { class: "title" }, d.name), h("span", { class: "meta" }, t("room", { room: d.room })),
+          h("span", { class: "meta" }, slotsInfo(d))];
+        return d.freeSlots
+          ? h("a", { href: `#/clinic/${clinic.id}/specialty/${specialty.id}/doctor/${d.id}`, class: "card link" }, inner)
+          : h("div", { class: "card muted" }, inner);
+      }),
+    ];
+  }, 2);
+}

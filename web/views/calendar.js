@@ -1,0 +1,126 @@
+// Choosing the date and time: 14 days, the free times of the chosen day, and holding the chosen time.
+import { api, ApiError, serverNow } from "../api.js";
+import { load } from "../data.js";
+import { h } from "../dom.js";
+import { formatDay, formatShortDay, formatTime, t, weekday } from "../i18n.js";
+import { go } from "../router.js";
+import { addDays, announce, state, store } from "../state.js";
+import { fillCrumbs, loadInto, messageBox, page } from "../ui.js";
+import { clinicToday } from "../validate.js";
+import { clinicCrumbs } from "./browse.js";
+
+export async function viewCalendar({ clinic: clinicId, specialty: specialtyId, doctor: doctorId }) {
+  const { body, nav } = page(t("calendarTitle"), { crumbs: [[t("home"), "#/"]] });
+  const head = h("div", { class: "doctor-head" }, h("p", { class: "lead placeholder" }, "\u00a0"));
+  const calendar = h("div", { class: "calendar-area" });
+  body.append(head, calendar);
+  const today = clinicToday();
+  const days = Array.from({ length: 14 }, (_, i) => addDays(today, i));
+  let chosenDay = store.get("day");
+
+  const info = Promise.all([load.clinic(clinicId), load.specialties(clinicId), load.doctors(clinicId, specialtyId)]);
+  info.then(([clinic, specialties, doctors]) => {
+    const specialty = specialties.find((s) => s.id === specialtyId);
+    const doctor = doctors.find((d) => d.id === doctorId);
+    if (!specialty || !doctor) return;
+    fillCrumbs(nav, clinicCrumbs(clinic, [[clinic.name, `#/clinic/${clinic.id}`],
+      [specialty.name, `#/clinic/${clinic.id}/specialty/${specialty.id}`], [doctor.name, null]]));
+    head.replaceChildren(h("p", { class: "lead" }, doctor.name, " · ", specialty.name),
+      h("p", { class: "meta" }, clinic.name, ", ", clinic.address, " · ", t("room", { room: doctor.room })));
+    if (specialty.referralRequired) head.append(h("p", { class: "message warn" }, t("referralNote")));
+  }).catch(() => {});
+
+  const show = () => loadInto(calendar, async () => {
+    const r = await api("GET", `/v1/doctors/${encodeURIComponent(doctorId)}/slots?from=${days[0]}&to=${days[13]}`, { fresh: true });
+    return r.items;
+  }, (slots) => {
+    const byDay = new Map(days.map((d) => [d, []]));
+    for (const s of slots) byDay.get(s.start.slice(0, 10))?.push(s);
+    if (!slots.length) return h("p", { class: "message info" }, t("calendarNone"));
+    if (!chosenDay || !byDay.get(chosenDay)?.length) chosenDay = days.find((d) => byDay.get(d).length);
+    const times = h("div", { class: "times-area" });
+    // The days are one radio group (one Tab stop; arrow keys, Home and End move the choice), as in ARIA's
+    // radio group pattern with a roving tabindex; days without free times are skipped.
+    const choose = (d, focus = false) => {
+      chosenDay = d;
+      store.set("day", d);
+      for (const b of dayButtons) {
+        const on = b.dataset.day === d;
+        b.setAttribute("aria-checked", String(on));
+        b.tabIndex = on ? 0 : -1;
+        if (on && focus) b.focus();
+      }
+      renderTimes();
+    };
+    const dayButtons = days.map((d) => {
+      const n = byDay.get(d).length;
+      return h("button", {
+        type: "button", class: "day", role: "radio", "aria-checked": String(d === chosenDay),
+        tabindex: d === chosenDay ? "0" : "-1", disabled: !n, dataset: { day: d },
+        "aria-label": `${formatDay(d)}: ${n ? t("freeSlots", { n }) : t("dayNone")}`,
+        onclick: () => choose(d),
+      }, h("span", { class: "wd" }, weekday(d)), h("span", { class: "dd" }, formatShortDay(d)),
+      h("span", { class: "n" }, n ? t("slotsCount", { n }) : "—"));
+    });
+    const onKey = (event) => {
+      const open = dayButtons.filter((b) => !b.disabled);
+      const at = open.findIndex((b) => b.dataset.day === chosenDay);
+      const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[event.key];
+      let next = null;
+      if (step) next = open[(at + step + open.length) % open.length];
+      else if (event.key === "Home") next = open[0];
+      else if (event.key === "End") next = open[open.length - 1];
+      if (!next) return;
+      event.preventDefault();
+      choose(next.dataset.day, true);
+    };
+    const renderTimes = () => {
+      const list = byDay.get(chosenDay);
+      times.replaceChildren(
+        h("h2", { id: "times-title" }, t("slotsOn", { day: formatDay(chosenDay) })),
+        list.length
+          ? h("ul", { class: "times", "aria-labelledby": "times-title" }, list.map((s) =>
+            h("li", {}, h("button", { type: "button", class: "time", dataset: { slot: s.id }, onclick: (e) => hold(s, e.currentTarget) },
+              formatTime(s.start)))))
+          : h("p", {}, t("dayNone")));
+    };
+    renderTimes();
+    return [h("h2", { class: "visually-hidden" }, t("calendarDays")), h("div", { class: "days", role: "radiogroup", "aria-label": t("calendarDays"), onkeydown: onKey }, dayButtons), times];
+  }, 3);
+
+  async function hold(slot, button) {
+    for (const b of calendar.querySelectorAll("button")) b.disabled = true;
+    button.setAttribute("aria-busy", "true");
+    announce(t("holding"));
+    try {
+      const held = await api("POST", "/v1/holds", { body: { slotId: slot.id } });
+      // The countdown runs on this device's clock: shift the server's deadline by the clocks' difference.
+      const skew = serverNow() === null ? 0 : Date.now() - serverNow();
+      held.deadline = Date.parse(held.expiresAt) + skew - 1000; // the Date header counts whole seconds
+      const [clinic, specialties, doctors] = await info;
+      const specialty = specialties.find((s) => s.id === specialtyId);
+      const doctor = doctors.find((d) => d.id === doctorId);
+      store.set("flow", {
+        clinic: { id: clinic.id, name: clinic.name, address: clinic.address, districtId: clinic.districtId, districtName: clinic.districtName },
+        specialty: { id: specialty.id, name: specialty.name },
+        doctor: { id: doctor.id, name: doctor.name, room: slot.room || doctor.room },
+        slot, hold: held,
+        back: `#/clinic/${clinicId}/specialty/${specialtyId}/doctor/${doctorId}`,
+      });
+      go("#/book");
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      if (["slot_unavailable", "hold_expired", "not_found"].includes(err.code)) {
+        state.flash = { code: "slot_unavailable" };
+        viewCalendar({ clinic: clinicId, specialty: specialtyId, doctor: doctorId });
+      } else {
+        await show();
+        const box = messageBox(err, { retry: () => hold(slot, button) });
+        calendar.prepend(box);
+        box.focus();
+      }
+    }
+  }
+
+  await show();
+}

@@ -1,0 +1,137 @@
+// The ticket (талон) and cancelling an appointment by the link from the ticket or the email.
+import { api, ApiError, forget } from "../api.js";
+import * as auth from "../auth.js";
+import { h } from "../dom.js";
+import { ticketIcs } from "../ics.js";
+import { formatTime, formatWhen, t } from "../i18n.js";
+import { onLeave, patientName, store } from "../state.js";
+import { badFields, field, loadInto, messageBox, page } from "../ui.js";
+import { clean } from "../validate.js";
+
+function ticketRows(a) {
+  return h("dl", { class: "ticket-rows" },
+    h("dt", {}, t("when")), h("dd", { class: "when" }, formatWhen(a.start), "–", formatTime(a.end)),
+    h("dt", {}, t("doctor")), h("dd", {}, a.doctor.name),
+    h("dt", {}, t("specialty")), h("dd", {}, a.doctor.specialty),
+    h("dt", {}, t("clinic")), h("dd", {}, a.clinic.name, h("br"), a.clinic.address, h("br"), h("span", { class: "phone" }, a.clinic.phone), h("br"), t("room", { room: a.room })),
+    h("dt", {}, t("patient")), h("dd", {}, patientName(a.patient)),
+    h("dt", {}, t("status")), h("dd", {}, h("span", { class: `badge status-${a.status}` }, t(`status_${a.status}`))));
+}
+
+function icsLink(a) {
+  const summary = `${a.doctor.specialty}: ${a.doctor.name}`;
+  const description = `${t("ticketNumber", { number: a.number })}\n${a.cancellation.hint}\n${a.cancellation.url}`;
+  const blob = new Blob([ticketIcs(a, summary, description, t("room", { room: a.room }))], { type: "text/calendar;charset=utf-8" });
+  const url = URL.createObjectURL(blob);
+  onLeave(() => URL.revokeObjectURL(url));
+  return h("a", { href: url, download: `talon-${a.number}.ics`, class: "button secondary", id: "add-to-calendar" }, t("addToCalendar"));
+}
+
+/** The ticket's address in the page: with its capability token when the API gave one (any tab opens it). */
+export function ticketHash(a) {
+  return a.ticketUrl ? `#${a.ticketUrl.split("#")[1]}` : `#/ticket/${a.id}`;
+}
+
+/** The ticket this tab keeps (it booked, searched or cancelled it), else the one of the link's token; or null. */
+async function findTicket(id, token) {
+  const kept = store.get(`ticket.${id}`);
+  if (kept || !token) return kept;
+  try {
+    const { appointment } = await api("GET", `/v1/appointments/${encodeURIComponent(id)}?t=${encodeURIComponent(token)}`, { fresh: true });
+    store.set(`ticket.${id}`, appointment);
+    return appointment;
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.retryable) throw err;
+    return null;
+  }
+}
+
+export async function viewTicket({ id }, query) {
+  const { body } = page(t("ticketTitle"), { crumbs: [[t("home"), "#/"], [t("ticketTitle"), null]] });
+  const token = query.get("t");
+  await loadInto(body, () => findTicket(id, token), (a) => {
+    if (!a) return h("p", { class: "message info" }, t("ticketMissing"), " ", h("a", { href: "#/my" }, t("navMy")));
+    const booked = a.status === "booked";
+    const cancelHref = `#/cancel/${a.id}${token ? `?t=${encodeURIComponent(token)}` : ""}`;
+    return h("article", { class: "ticket", "aria-label": t("ticketNumber", { number: a.number }) },
+      h("p", { class: "ticket-number" }, t("ticketNumber", { number: a.number })),
+      ticketRows(a),
+      booked ? h("p", { class: "meta no-print" }, t("ticketSent")) : null,
+      h("p", { class: "actions no-print" },
+        h("button", { type: "button", class: "button primary", onclick: () => window.print() }, t("print")),
+        booked ? icsLink(a) : null),
+      booked ? h("section", { class: "how-to-cancel", "aria-labelledby": "cancel-title" },
+        h("h2", { id: "cancel-title" }, t("howToCancel")),
+        h("p", {}, a.cancellation.hint),
+        h("p", { class: "no-print" }, h("a", { href: cancelHref, class: "button secondary" }, t("cancelThis")))) : null);
+  }, 3);
+}
+
+// ---------------------------------------------------------------- cancellation
+function cancelledNotice(result) {
+  const a = result.appointment;
+  store.set(`ticket.${a.id}`, a);
+  return h("div", { class: "message success", role: "status", tabindex: "-1" },
+    h("p", {}, t("cancelled", { number: a.number })), result.notice ? h("p", {}, result.notice) : null,
+    h("p", {}, h("a", { href: ticketHash(a) }, t("openTicket"))));
+}
+
+export async function viewCancel({ id }, query) {
+  const signed = auth.signedIn();
+  const { body } = page(t("cancelTitle"), {
+    crumbs: [[t("home"), "#/"], [t("cancelTitle"), null]],
+    intro: signed ? t("cancelSignedIntro") : t("cancelIntro"),
+  });
+  // Which appointment this is: from the link's token (the emailed link has one), else from this tab.
+  const which = h("div", { class: "which" });
+  body.append(which);
+  findTicket(id, query.get("t")).then((known) => {
+    if (known) which.replaceChildren(h("div", { class: "summary", dataset: { number: known.number } }, h("p", {}, t("cancelFor")),
+      h("p", { class: "when" }, t("ticketNumber", { number: known.number }), " · ", formatWhen(known.start)),
+      h("p", {}, known.doctor.name, " · ", known.doctor.specialty), h("p", { class: "meta" }, known.clinic.name, ", ", known.clinic.address)));
+  }).catch(() => {});
+  const out = h("div", { class: "result" });
+  const button = h("button", { type: "submit", class: "button danger" }, t("cancelDo"));
+  const fields = signed ? [] : [
+    field("policyNumber", "policyNumber", true, { inputmode: "numeric", autocomplete: "off", hint: "policyNumberHint" }),
+    field("policySeries", "policySeries", false, { autocomplete: "off" })];
+  const form = h("form", { novalidate: true }, fields, out, h("p", { class: "actions" }, button));
+  body.append(form);
+  const send = async () => {
+    button.disabled = true;
+    button.textContent = t("cancelling");
+    out.replaceChildren();
+    try {
+      const result = signed
+        ? await api("POST", `/v1/me/appointments/${encodeURIComponent(id)}/cancel`, { auth: true, body: {} })
+        : await api("POST", `/v1/appointments/${encodeURIComponent(id)}/cancel`, {
+          body: Object.fromEntries([["policyNumber", clean("policyNumber", form.elements.policyNumber.value)],
+            ["policySeries", clean("policySeries", form.elements.policySeries.value) || null]].filter(([, v]) => v)),
+        });
+      forget("/specialties");
+      const notice = cancelledNotice(result);
+      form.replaceWith(notice);
+      notice.focus();
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      button.disabled = false;
+      button.textContent = t("cancelDo");
+      // Not found here means the policy does not match the appointment (or the link is wrong), not stale data.
+      const box = messageBox(err.code === "not_found" ? { code: "not_found", text: t("cancelNotFound") } : err, { retry: send });
+      out.replaceChildren(box);
+      box.focus();
+    }
+  };
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (!signed) {
+      const bad = badFields(form, [["policyNumber", true], ["policySeries", false]]);
+      if (bad.length) {
+        bad[0].focus();
+        return;
+      }
+    }
+    send();
+  });
+}
+
