@@ -57,3 +57,15 @@ export function holdFor(slotId, who = typed()) {
   const patient = Object.fromEntries(WHO_FIELDS.map(([name]) => [name, who[name]]).filter(([, v]) => v));
   return api("POST", "/v1/holds", { body: { slotId, patient } });
 }
+
+/** The clinic a refused patient is attached to, as a way on (silent when the look-up finds nothing). */
+export async function showAttachedClinic(box, policy) {
+  try {
+    const found = await api("POST", "/v1/attachment/lookup", { body: policy });
+    const c = found.clinic;
+    box.append(h("p", { class: "attached", dataset: { attached: c.id } }, t("attachedTo", { name: c.name }), " ",
+      h("a", { href: `#/clinic/${c.id}`, class: "button secondary" }, t("bookThere"))));
+  } catch {
+    /* the register does not know the policy: the address look-up stays the way on */
+  }
+}

@@ -7,7 +7,7 @@ import { go, route } from "../router.js";
 import { onLeave, state, store } from "../state.js";
 import { badFields, countdown, field, messageBox, page, showFieldError } from "../ui.js";
 import { clean } from "../validate.js";
-import { holdFor, typed } from "../who.js";
+import { holdFor, showAttachedClinic, typed } from "../who.js";
 import { ticketHash } from "./ticket.js";
 
 const FIELDS = [
@@ -40,18 +40,6 @@ async function holdAgain(flow) {
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     return false;
-  }
-}
-
-/** The clinic a refused patient is attached to, as a way on (silent when the look-up finds nothing). */
-async function showAttachedClinic(box, policy) {
-  try {
-    const found = await api("POST", "/v1/attachment/lookup", { body: policy });
-    const c = found.clinic;
-    box.append(h("p", { class: "attached", dataset: { attached: c.id } }, t("attachedTo", { name: c.name }), " ",
-      h("a", { href: `#/clinic/${c.id}`, class: "button secondary" }, t("bookThere"))));
-  } catch {
-    /* the register does not know the policy: the address look-up stays the way on */
   }
 }
 

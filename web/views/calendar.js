@@ -7,7 +7,7 @@ import { go } from "../router.js";
 import { addDays, announce, state, store } from "../state.js";
 import { fillCrumbs, loadInto, messageBox, page } from "../ui.js";
 import { clinicToday } from "../validate.js";
-import { holdFor, identity, whoForm } from "../who.js";
+import { holdFor, identity, showAttachedClinic, whoForm } from "../who.js";
 import { clinicCrumbs } from "./browse.js";
 
 export async function viewCalendar({ clinic: clinicId, specialty: specialtyId, doctor: doctorId }) {
@@ -122,6 +122,7 @@ export async function viewCalendar({ clinic: clinicId, specialty: specialtyId, d
         const box = messageBox(err, { retry: () => hold(slot, button) });
         calendar.prepend(box);
         box.focus();
+        if (err.code === "not_attached" && patient) await showAttachedClinic(box, patient);
       }
     }
   }
