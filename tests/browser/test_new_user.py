@@ -66,7 +66,7 @@ def test_focus_after_each_refusal_of_the_form(make_page) -> None:
     fill_who(page, {**volkov, "birthDate": "1980-08-05"})  # a wrong birth date
     page.locator("button.time").first.click()
     refusal = page.locator('[data-code="patient_not_found"]')
-    expect(refusal).to_be_visible()
+    expect(refusal).to_be_visible(timeout=20_000)
     expect(refusal).to_be_focused()
     shot("patient-not-found")
     assert_accessible(page, "the unknown-patient refusal")
