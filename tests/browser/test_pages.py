@@ -60,7 +60,7 @@ def test_not_attached_leads_to_the_address_look_up(make_page) -> None:
     fill_who(page, smirnova)
     page.locator("button.time").first.click()
     refusal = page.locator('[data-code="not_attached"]')
-    expect(refusal).to_contain_text("Вы не прикреплены к этой поликлинике")
+    expect(refusal).to_contain_text("Вы не прикреплены к этой поликлинике", timeout=20_000)
     expect(refusal).to_be_focused()
     # The register says where she is attached: a way straight there.
     expect(refusal.locator('[data-attached="cl0102"]')).to_contain_text("вы прикреплены к поликлинике")
