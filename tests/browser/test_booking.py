@@ -16,6 +16,7 @@ from tests.browser.helpers import (
     assert_accessible,
     choose_first_time,
     fill_patient,
+    fill_who,
     h1,
     layout_shift,
     open_calendar,
@@ -212,6 +213,7 @@ def test_time_taken_between_choosing_and_confirming(make_page, stack) -> None:
     status, _ = stack.call("POST", "/v1/holds", {"slotId": taken, "patient": {
         k: ivanov[k] for k in ("lastName", "birthDate", "policyNumber")}})
     assert status == 201
+    fill_who(page, fyodorova)  # who is booking, before the time
     first.click()
     expect(page.locator('[data-code="slot_unavailable"]')).to_have_text(
         "Это время только что заняли. Выберите другое время.")
