@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from shared.booking import Patient
 from shared.errors import DomainError
-from shared.models import PatientIn
+from shared.holds import Identity
+from shared.models import IdentityIn, PatientIn
 
 
 def patient_from_claims(claims: dict[str, str], email: str | None = None) -> Patient:
@@ -25,6 +26,35 @@ def patient_from_claims(claims: dict[str, str], email: str | None = None) -> Pat
     except (KeyError, ValueError) as exc:
         raise DomainError("unauthorized") from exc
     return patient(checked)
+
+
+def identity_from_claims(claims: dict[str, str]) -> Identity:
+    """The identity the register checks, from the token (family name, birth date, policy)."""
+    try:
+        checked = IdentityIn(lastName=claims["family_name"], birthDate=claims["birthdate"],  # type: ignore[arg-type]
+                             policyNumber=claims["oms_policy_number"],
+                             policySeries=claims.get("oms_policy_series") or None)
+    except (KeyError, ValueError) as exc:
+        raise DomainError("unauthorized") from exc
+    return identity(checked)
+
+
+def identity(p: IdentityIn) -> Identity:
+    return Identity(last_name=p.lastName, birth_date=p.birthDate.isoformat(), policy_number=p.policyNumber,
+                    policy_series=p.policySeries)
+
+
+def verified_policy_hash(claims: dict[str, str]) -> str:
+    """The token's policy, once its family name and birth date match the register entry (the identity
+    hash): a token mixing one person's name with another's policy opens nothing (403 patient_not_found).
+    One GetItem of the entry; never counted by the limiter (the signed-in path is not slowed by others)."""
+    from shared import dal, keys
+
+    who = identity_from_claims(claims)
+    entry = dal.get(keys.attachment_key(who.policy_hash), projection="identityHash")
+    if not entry or entry.get("identityHash") != who.identity_hash:
+        raise DomainError("patient_not_found")
+    return who.policy_hash
 
 
 def policy_hash_from_claims(claims: dict[str, str]) -> str:

@@ -84,7 +84,7 @@ def release_hold(hold_id: str) -> None:
     if key is None:
         raise DomainError("not_found")
     try:
-        dal.update(key, "SET #st = :free REMOVE holdId, holdExpiresAt, HoldPK, HoldSK",
+        dal.update(key, "SET #st = :free REMOVE holdId, holdExpiresAt, holdOwner, HoldPK, HoldSK",
                    condition="#st = :held AND holdId = :h",
                    values={":free": slots.FREE, ":held": slots.HELD, ":h": hold_id}, names={"#st": "status"})
     except dal.ConditionFailed:
@@ -124,7 +124,7 @@ def fingerprint(route: str, body: dict[str, Any]) -> str:
 
 
 def book(slot_id: str, hold_id: str | None, patient: Patient, idempotency_key: str, request_fingerprint: str,
-         lang: str, *, wants_reminders: bool = True) -> Outcome:
+         lang: str, limited: bool = False, *, wants_reminders: bool = True) -> Outcome:
     """Book `slot_id` for `patient`: at most one read and one transaction when nothing races."""
     slot_key = keys.slot_key(slot_id)
     if slot_key is None:
@@ -133,7 +133,7 @@ def book(slot_id: str, hold_id: str | None, patient: Patient, idempotency_key: s
         raise DomainError("hold_mismatch")
     idem_key = keys.idempotency_key(patient.policy_hash, idempotency_key)
     for _ in range(3):
-        outcome = _try_book(slot_id, slot_key, hold_id, patient, idem_key, request_fingerprint, lang,
+        outcome = _try_book(slot_id, slot_key, hold_id, patient, idem_key, request_fingerprint, lang, limited,
                             wants_reminders)
         if outcome is not None:
             return outcome
@@ -155,18 +155,25 @@ def _replay(record: dict[str, Any], request_fingerprint: str, lang: str) -> Outc
 
 
 def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patient: Patient,
-              idem_key: dict[str, Any], request_fingerprint: str, lang: str,
+              idem_key: dict[str, Any], request_fingerprint: str, lang: str, limited: bool = False,
               wants_reminders: bool = True) -> Outcome | None:
     doctor_id, _ = keys.parse_slot_id(slot_id) or ("", 0)
     clinic_id = keys.clinic_of_doctor(doctor_id) or ""
     attachment_key = keys.attachment_key(patient.policy_hash)
     doctor_key = keys.key(keys.doctor_pk(doctor_id), keys.PROFILE)
     clinic_key = keys.key(keys.clinic_pk(clinic_id), keys.PROFILE)
+    # An anonymous booking reads its policy's failed-check counter in the same read (shared/limiter.py).
+    limiter_key = [keys.limiter_key(patient.policy_hash)] if limited else []
     found = {(i["PK"], i["SK"]): i for i in dal.batch_get([slot_key, doctor_key, clinic_key, attachment_key,
-                                                             idem_key])}
+                                                             idem_key, *limiter_key])}
 
     def pick(k: dict[str, Any]) -> dict[str, Any] | None:
         return found.get((k["PK"]["S"], k["SK"]["S"]))
+
+    if limited:
+        from shared import limiter
+
+        limiter.check(pick(limiter_key[0]))
 
     record = pick(idem_key)
     if record:
@@ -178,7 +185,7 @@ def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patie
     start = int(slot["start"])
     # The read decides who is refused cheaply; the transaction's conditions decide who wins.
     rules.check_booking(slot, doctor, attachment, identity_hash=patient.identity_hash, clinic_id=clinic_id,
-                        hold_id=hold_id, now=now)
+                        hold_id=hold_id, now=now, owner=patient.policy_hash)
 
     appointment_id = keys.new_appointment_id()
     booking_no = int(slot.get("bookings", 0)) + 1
@@ -208,14 +215,16 @@ def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patie
     # DynamoDB refuses redundant parentheses: wrap FREE_CONDITION only when an OR is added to it.
     slot_condition = slots.FREE_CONDITION
     if hold_id:
-        slot_condition = f"({slots.FREE_CONDITION} OR (#st = :held AND holdId = :myHold))"
+        # A hold is its patient's (issue 12): another patient's hold id does not open the slot.
+        slot_condition = f"({slots.FREE_CONDITION} OR (#st = :held AND holdId = :myHold AND holdOwner = :owner))"
         slot_values[":myHold"] = hold_id
+        slot_values[":owner"] = patient.policy_hash
     slot_condition += " AND #start > :now AND #start <= :horizon AND bookings = :seen"
     ops: list[dict[str, Any]] = [
         {"Update": {
             "Key": slot_key,
             "UpdateExpression": "SET #st = :booked, appointmentId = :appt, bookings = :seen + :one "
-                                "REMOVE holdId, holdExpiresAt, HoldPK, HoldSK, AvPK, AvSK",
+                                "REMOVE holdId, holdExpiresAt, holdOwner, HoldPK, HoldSK, AvPK, AvSK",
             "ConditionExpression": slot_condition,
             "ExpressionAttributeNames": slots.NAMES,
             "ExpressionAttributeValues": {**slot_values, ":one": 1},
@@ -267,5 +276,5 @@ def _refusal(cancelled: dal.Cancelled, hold_id: str | None, patient: Patient,
         logger.warning("booking transaction refused", extra={"reasons": [r[0] for r in cancelled.reasons]})
     # Raises the refusal; returns only when the read was stale (RETRY: the idempotency record is handled above).
     rules.classify_booking_refusal(failed, identity_hash=patient.identity_hash, clinic_id=clinic_id,
-                                   hold_id=hold_id, now=now)
+                                   hold_id=hold_id, now=now, owner=patient.policy_hash)
     return None

@@ -28,8 +28,13 @@ _APPT, _SLOT, _LOCK = "appointment", "slot", "lock"
 
 
 def cancel_anonymous(appointment_id: str, policy_number: str, policy_series: str | None, lang: str) -> dict[str, Any]:
-    """Cancel by the OMS policy the appointment was booked with (number, and series where it has one)."""
-    return cancel(appointment_id, keys.policy_pk(policy.policy_hash(policy_number, policy_series)), lang)
+    """Cancel by the OMS policy the appointment was booked with (number, and series where it has one). A
+    wrong policy (not_found) counts as a failed identity check of that policy (shared/limiter.py)."""
+    from shared import limiter
+
+    policy_hash = policy.policy_hash(policy_number, policy_series)
+    with limiter.counting(policy_hash, ("not_found",)):
+        return cancel(appointment_id, keys.policy_pk(policy_hash), lang)
 
 
 def cancel_signed_in(appointment_id: str, policy_hash: str, lang: str) -> dict[str, Any]:

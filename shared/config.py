@@ -45,6 +45,11 @@ class Settings:
     # ReminderOffsetsMinutes), and the SES sending rate the reminder job keeps to (SesSendingRate, per second).
     reminder_offsets_minutes: tuple[int, ...] = (1440, 120)
     ses_sending_rate: float = 14.0
+    # Failed identity checks one policy may have per window before its anonymous routes answer 429.
+    identity_failures_max: int = 10
+    identity_failures_window: int = 3600
+    # Emails to one address per day; past it the booking stands, the email is skipped and counted.
+    emails_per_address_per_day: int = 20
 
 
 def in_lambda() -> bool:
@@ -78,4 +83,7 @@ def settings() -> Settings:
         reminder_offsets_minutes=tuple(sorted((int(m) for m in env("REMINDER_OFFSETS_MINUTES", "1440,120").split(",")
                                                if m.strip()), reverse=True)),
         ses_sending_rate=float(env("SES_SENDING_RATE", "14")),
+        identity_failures_max=int(env("IDENTITY_FAILURES_MAX", "10")),
+        identity_failures_window=int(env("IDENTITY_FAILURES_WINDOW", "3600")),
+        emails_per_address_per_day=int(env("EMAILS_PER_ADDRESS_PER_DAY", "20")),
     )

@@ -25,8 +25,8 @@ CATALOGUE: dict[str, tuple[int, str, str]] = {
     ),
     "hold_mismatch": (
         409,
-        "Бронь относится к другому времени приёма.",
-        "The hold belongs to another appointment time.",
+        "Бронь относится к другому времени приёма или к другому пациенту.",
+        "The hold belongs to another appointment time or another patient.",
     ),
     "already_booked_specialty": (
         409,

@@ -53,16 +53,26 @@ def history(policy_hash: str, limit: int, next_token: str | None, lang: str) -> 
             "nextToken": encode_token(page[-1]["PatSK"]) if more and page else None}
 
 
-def search(policy_number: str, policy_series: str | None, birth_date: str, lang: str) -> dict[str, Any]:
-    """Future booked appointments of the policy whose stored birth date matches; nothing matching is an
-    empty list, the same answer as a policy never seen."""
+def search(policy_number: str, policy_series: str | None, last_name: str, birth_date: str,
+           lang: str) -> dict[str, Any]:
+    """Future booked appointments of the policy, when its holder's last name and birth date match the
+    register entry. A mismatch is an empty list, the same answer as a policy never seen, and counts as a
+    failed identity check of the policy (shared/limiter.py: past the limit, 429)."""
+    from shared import limiter
+
+    policy_hash = policy.policy_hash(policy_number, policy_series)
+    limiter.guard(policy_hash)
+    entry = dal.get(keys.attachment_key(policy_hash), projection="identityHash")
+    if not entry or entry.get("identityHash") != policy.identity_hash(policy_number, policy_series, last_name,
+                                                                      birth_date):
+        limiter.record_failure(policy_hash)
+        return {"items": []}
     now = clock.now()
     found = dal.query_all(
         "PatPK = :pk",
-        {":pk": keys.policy_pk(policy.policy_hash(policy_number, policy_series)), ":booked": slots.BOOKED,
-         ":now": now, ":bd": birth_date},
+        {":pk": keys.policy_pk(policy_hash), ":booked": slots.BOOKED, ":now": now},
         index=INDEX,
-        filter_expression="#st = :booked AND #start > :now AND birthDate = :bd",
+        filter_expression="#st = :booked AND #start > :now",
         names=slots.NAMES,
     )
     return {"items": [tickets.render(a, lang) for a in sorted(found, key=lambda a: int(a["start"]))]}

@@ -267,3 +267,23 @@ def all_reminder_shards() -> list[str]:
 def new_reminder_token() -> str:
     """The opt-out link's secret: 128 random bits."""
     return secrets.token_urlsafe(16)
+
+
+# ---------------------------------------------------------------- abuse resistance (issue 12)
+ACTIVE_HOLD_SK = "HOLD"
+
+
+def active_hold_key(policy_hash: str) -> dict[str, dict[str, str]]:
+    """The patient's one active hold (holdId, slotId): a new hold releases the one it names."""
+    return key(policy_pk(policy_hash), ACTIVE_HOLD_SK)
+
+
+def limiter_key(policy_hash: str) -> dict[str, dict[str, str]]:
+    """Failed identity checks of one policy in the current window (TTL tidies it)."""
+    return key(f"LIMIT#{policy_hash}", "#FAILS")
+
+
+def email_cap_key(address: str, day: str) -> dict[str, dict[str, str]]:
+    """Emails sent to one address on one day; the address only as a hash."""
+    digest = hashlib.sha256(address.strip().lower().encode()).hexdigest()[:40]
+    return key(f"EMAILCAP#{digest}", day)

@@ -12,7 +12,9 @@ T = TypeVar("T")
 _POLICY_NUMBER = re.compile(r"^\d{6,16}$")
 _POLICY_SERIES = re.compile(r"^[0-9A-ZА-ЯЁ]{1,12}$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-_NAME = re.compile(r"^[A-Za-zА-Яа-яЁё][A-Za-zА-Яа-яЁё' .\-]{0,63}$")
+# Letters (Cyrillic, Latin), space, hyphen, apostrophe, dot; 1-60 characters (issue 12: no free text).
+_NAME = re.compile(r"^[A-Za-zА-Яа-яЁё][A-Za-zА-Яа-яЁё' .\-]{0,59}$")
+NAME_MAX = 60
 _PHONE = re.compile(r"^\+?[\d ()\-]{6,20}$")
 
 
@@ -90,9 +92,9 @@ def _policy_series(value: str | None) -> str | None:
 class PersonIn(Model):
     """Who a patient is, as the register knows them: names, birth date, OMS policy."""
 
-    lastName: str = Field(min_length=1, max_length=64)
-    firstName: str = Field(min_length=1, max_length=64)
-    middleName: str | None = Field(default=None, max_length=64)
+    lastName: str = Field(min_length=1, max_length=NAME_MAX)
+    firstName: str = Field(min_length=1, max_length=NAME_MAX)
+    middleName: str | None = Field(default=None, max_length=NAME_MAX)
     birthDate: date
     policyNumber: str
     policySeries: str | None = None
@@ -103,7 +105,7 @@ class PersonIn(Model):
         if value in (None, ""):
             return None
         if not _NAME.match(value):
-            raise ValueError("a name has letters, spaces, hyphens and apostrophes only")
+            raise ValueError("a name has letters, spaces, hyphens, apostrophes and dots only")
         return value
 
     @field_validator("birthDate")
@@ -138,7 +140,26 @@ class PatientIn(PersonIn):
         return value or None
 
 
+class IdentityIn(Model):
+    """Who a patient is, as the register checks it: last name, birth date, OMS policy (issue 12)."""
+
+    lastName: str = Field(min_length=1, max_length=NAME_MAX)
+    birthDate: date
+    policyNumber: str
+    policySeries: str | None = None
+
+    _last = field_validator("lastName")(classmethod(lambda cls, v: PersonIn._name(v)))
+    _number = field_validator("policyNumber")(classmethod(lambda cls, v: _policy_number(v)))
+    _series = field_validator("policySeries")(classmethod(lambda cls, v: _policy_series(v)))
+
+
 class HoldRequest(Model):
+    """An anonymous hold names its patient: the register is checked before the form."""
+    slotId: str = Field(min_length=1, max_length=80)
+    patient: IdentityIn
+
+
+class SignedInHoldRequest(Model):
     slotId: str = Field(min_length=1, max_length=80)
 
 
@@ -243,8 +264,14 @@ class SignedInRescheduleRequest(Model):
     holdId: str | None = Field(default=None, max_length=140)
 
 
-class SearchRequest(PolicyIn):
-    birthDate: date
+
+
+class SearchRequest(IdentityIn):
+    """The policy with its holder's last name and birth date: any mismatch answers like an unknown policy."""
+
+
+class AttachmentLookupRequest(IdentityIn):
+    """The policy with its holder's last name and birth date: any mismatch answers like an unknown policy."""
 
 
 class CancellationOut(BaseModel):

@@ -31,11 +31,18 @@ def holds_it(slot: Item, hold_id: str | None) -> bool:
     return hold_id is not None and slot.get("status") == statuses.HELD and slot.get("holdId") == hold_id
 
 
+def check_hold_owner(slot: Item, hold_id: str | None, owner: str | None) -> None:
+    """A booking with a hold must come from the hold's patient (the policy hash the hold was taken with)."""
+    if owner is not None and holds_it(slot, hold_id) and slot.get("holdOwner") != owner:
+        raise DomainError("hold_mismatch")
+
+
 def check_booking(slot: Item, doctor: Item, entry: Item | None, *, identity_hash: str, clinic_id: str,
-                  hold_id: str | None, now: int) -> None:
+                  hold_id: str | None, now: int, owner: str | None = None) -> None:
     """May this patient book this slot, judged from the items read? Raises the refusal; the transaction's
     conditions enforce the same rules when it is written."""
     check_patient(entry, identity_hash, clinic_id)
+    check_hold_owner(slot, hold_id, owner)
     if doctor.get("referralRequired"):
         raise DomainError("referral_required")
     if not slots.in_booking_window(int(slot["start"]), now):
@@ -55,7 +62,7 @@ BOOK_SLOT, BOOK_APPOINTMENT, BOOK_LOCK, BOOK_ENTRY, BOOK_IDEMPOTENCY = range(5)
 
 
 def classify_booking_refusal(failed: Mapping[int, Item | None], *, identity_hash: str, clinic_id: str,
-                             hold_id: str | None, now: int) -> BookingRefusal:
+                             hold_id: str | None, now: int, owner: str | None = None) -> BookingRefusal:
     """Say why the booking transaction was refused from the failed operations (index -> item as it was,
     ALL_OLD; None when the item did not exist). Raises the refusal, or returns REPLAY / RETRY."""
     if BOOK_IDEMPOTENCY in failed:
@@ -69,6 +76,7 @@ def classify_booking_refusal(failed: Mapping[int, Item | None], *, identity_hash
             raise DomainError("not_found")
         if not slots.in_booking_window(int(old["start"]), now):
             raise DomainError("outside_booking_window")
+        check_hold_owner(old, hold_id, owner)
         if slots.is_free(old, now) or holds_it(old, hold_id):
             return BookingRefusal.RETRY
         raise DomainError("hold_expired" if hold_id else "slot_unavailable")
@@ -248,3 +256,61 @@ def classify_reschedule_refusal(failed: Mapping[int, Item | None], *, patient_pk
     if RE_OLD_SLOT in failed:
         return RescheduleRefusal.WITHOUT_OLD_SLOT
     raise DomainError("unavailable", retry_after=1)
+
+
+# ---------------------------------------------------------------- holds bound to a patient (issue 12)
+def check_hold(doctor: Item, entry: Item | None, lock: Item | None, *, identity_hash: str, clinic_id: str,
+               now: int) -> None:
+    """May this patient hold a slot of this doctor? The booking's identity rules, checked before the form:
+    the register entry names the patient and the clinic, no referral needed, no future appointment of the
+    specialty yet. The hold's transaction enforces the entry and the lock again in its conditions."""
+    check_patient(entry, identity_hash, clinic_id)
+    if doctor.get("referralRequired"):
+        raise DomainError("referral_required")
+    if lock and int(lock.get("start", 0)) > now:
+        raise DomainError("already_booked_specialty")
+
+
+# The hold's transaction operations, in order (shared/holds.py builds them); HOLD_RELEASE only when the
+# patient has a previous hold on another slot.
+HOLD_SLOT, HOLD_POINTER, HOLD_ENTRY, HOLD_LOCK, HOLD_RELEASE = range(5)
+
+
+class HoldRefusal(Enum):
+    RETRY = "retry"  # the patient's previous hold changed meanwhile (another hold of theirs): decide again
+    WITHOUT_RELEASE = "without_release"  # the previous hold is gone already (booked, expired): do not touch it
+
+
+def classify_hold_transaction_refusal(failed: Mapping[int, Item | None], *, identity_hash: str, clinic_id: str,
+                                      now: int) -> HoldRefusal:
+    """Say why the hold's transaction was refused (index -> item as it was). Raises the refusal or says
+    how to try again."""
+    if HOLD_ENTRY in failed:
+        check_patient(failed[HOLD_ENTRY], identity_hash, clinic_id)
+        raise DomainError("patient_not_found")
+    if HOLD_LOCK in failed:
+        raise DomainError("already_booked_specialty")
+    if HOLD_SLOT in failed:
+        classify_hold_refusal(failed[HOLD_SLOT], now)
+    if HOLD_POINTER in failed:
+        return HoldRefusal.RETRY
+    if HOLD_RELEASE in failed:
+        return HoldRefusal.WITHOUT_RELEASE
+    raise DomainError("unavailable", retry_after=1)
+
+
+# ---------------------------------------------------------------- failed identity checks (issue 12)
+# The refusals that tell a caller "this identity is wrong": each one counts against the policy.
+IDENTITY_FAILURES = frozenset({"patient_not_found", "attachment_not_found", "not_found"})
+
+
+def window_start(now: int, window: int) -> int:
+    return now - now % window
+
+
+def limit_retry_after(item: Item | None, *, now: int, limit: int, window: int) -> int | None:
+    """Seconds until the policy may be tried again, or None while it is under the limit."""
+    start = window_start(now, window)
+    if not item or int(item.get("window", -1)) != start or int(item.get("failures", 0)) < limit:
+        return None
+    return max(1, start + window - now)

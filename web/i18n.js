@@ -46,6 +46,8 @@ const RU = {
 
   formTitle: "Данные пациента",
   formIntro: "Проверьте время приёма и заполните данные, как в полисе ОМС.",
+  whoTitle: "Кто записывается",
+  whoIntro: "Время закрепляется за пациентом: укажите фамилию, дату рождения и полис ОМС, затем выберите время.",
   formSignedIntro: "Данные взяты из вашей учётной записи.",
   lastName: "Фамилия",
   firstName: "Имя",
@@ -231,6 +233,8 @@ const EN = {
 
   formTitle: "Patient details",
   formIntro: "Check the appointment time and enter your details as on your OMS policy.",
+  whoTitle: "Who is booking",
+  whoIntro: "A time is held for one patient: enter the last name, birth date and OMS policy, then choose the time.",
   formSignedIntro: "Your details come from your account.",
   lastName: "Last name",
   firstName: "First name",

@@ -1,6 +1,6 @@
 // Inline checks of the form, the same rules as the API's models (shared/models.py), so a mistake is
 // shown next to its field before anything is sent.
-const NAME = /^[A-Za-zА-Яа-яЁё][A-Za-zА-Яа-яЁё' .-]{0,63}$/;
+const NAME = /^[A-Za-zА-Яа-яЁё][A-Za-zА-Яа-яЁё' .-]{0,59}$/; // 1-60 characters
 const POLICY = /^\d{6,16}$/;
 const SERIES = /^[0-9A-ZА-ЯЁ]{1,12}$/;
 const EMAIL = /^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$/;

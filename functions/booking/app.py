@@ -6,7 +6,7 @@ from typing import Annotated
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared import api, auth, booking, reschedule
+from shared import api, auth, booking, holds, limiter, reschedule
 from shared.errors import DomainError
 from shared.http import APIGatewayHttpResolver, Header, Response
 from shared.models import (
@@ -16,6 +16,7 @@ from shared.models import (
     HoldRequest,
     RescheduleRequest,
     SignedInBookingRequest,
+    SignedInHoldRequest,
     SignedInRescheduleRequest,
 )
 from shared.observability import logger
@@ -29,11 +30,24 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_lengt
 
 
 @app.post("/v1/holds", tags=["booking"], operation_id="createHold",
-          openapi_extensions=api.errors("not_found", "slot_unavailable", "outside_booking_window"),
-          summary="Hold a free slot while the patient fills in the form",
+          openapi_extensions=api.errors("not_found", "slot_unavailable", "outside_booking_window",
+                                        "patient_not_found", "not_attached", "referral_required",
+                                        "already_booked_specialty", "rate_limited"),
+          summary="Hold a free slot for a patient (checked against the register) while they fill in the form; "
+                  "the patient's previous hold is released",
           responses={201: {"description": "Held", "content": {"application/json": {"model": Hold}}}})
 def create_hold(request: HoldRequest) -> Response[Hold]:
-    return api.json_response(201, booking.create_hold(request.slotId))
+    return api.json_response(201, holds.create_hold_anonymous(request.slotId, auth.identity(request.patient)))
+
+
+@app.post("/v1/me/holds", tags=["booking"], operation_id="createMyHold",
+          openapi_extensions=api.errors("not_found", "slot_unavailable", "outside_booking_window",
+                                        "patient_not_found", "not_attached", "referral_required",
+                                        "already_booked_specialty"),
+          summary="Hold a free slot for the signed-in patient; their previous hold is released",
+          responses={201: {"description": "Held", "content": {"application/json": {"model": Hold}}}})
+def create_hold_signed_in(request: SignedInHoldRequest) -> Response[Hold]:
+    return api.json_response(201, holds.create_hold(request.slotId, auth.identity_from_claims(api.claims(app))))
 
 
 @app.delete("/v1/holds/<holdId>", tags=["booking"], operation_id="releaseHold", summary="Release a hold",
@@ -60,9 +74,11 @@ def _key(value: str | None) -> str:
                            "content": {"application/json": {"model": AppointmentOut}}}})
 def book_anonymous(request: BookingRequest, idempotency_key: IdempotencyKey = None) -> Response[AppointmentOut]:
     key = _key(idempotency_key)
-    outcome = booking.book(request.slotId, request.holdId, auth.patient(request.patient), key,
-                           booking.fingerprint("anonymous", request.model_dump(mode="json")), api.lang(app),
-                           wants_reminders=request.reminders)
+    patient = auth.patient(request.patient)
+    with limiter.counting(patient.policy_hash, guarded=True):
+        outcome = booking.book(request.slotId, request.holdId, patient, key,
+                               booking.fingerprint("anonymous", request.model_dump(mode="json")), api.lang(app),
+                               limited=True, wants_reminders=request.reminders)
     return api.json_response(outcome.status, outcome.body)
 
 

@@ -26,7 +26,7 @@ def cancel_anonymous(appointmentId: str, request: PolicyIn) -> CancellationOut: 
           openapi_extensions=api.errors("already_cancelled", "appointment_started"),
           summary="Cancel one's own appointment from the history of applications (signed in)")
 def cancel_signed_in(appointmentId: str) -> CancellationOut:  # noqa: N803
-    policy_hash = auth.policy_hash_from_claims(api.claims(app))
+    policy_hash = auth.verified_policy_hash(api.claims(app))
     return CancellationOut(**cancellation.cancel_signed_in(appointmentId, policy_hash, api.lang(app)))
 
 

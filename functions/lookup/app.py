@@ -12,6 +12,7 @@ from shared import api, lookup
 from shared.http import APIGatewayHttpResolver, Query
 from shared.models import (
     AddressClinics,
+    AttachmentLookupRequest,
     AttachmentOut,
     Clinic,
     ClinicSummary,
@@ -19,7 +20,6 @@ from shared.models import (
     Doctor,
     Items,
     MyAttachmentOut,
-    PolicyIn,
     Slot,
     Specialty,
 )
@@ -102,10 +102,11 @@ def address_clinics(
 @app.post("/v1/attachment/lookup", tags=["attachment"], operation_id="lookUpAttachment",
           openapi_extensions=api.errors("attachment_not_found"),
           summary="The polyclinic a policy is attached to and since when (POST keeps the policy out of URLs)")
-def attachment_lookup(request: PolicyIn) -> AttachmentOut:
+def attachment_lookup(request: AttachmentLookupRequest) -> AttachmentOut:
     from shared import attachment
 
-    return AttachmentOut(**attachment.attachment_of(request.policyNumber, request.policySeries, api.lang(app)))
+    return AttachmentOut(**attachment.attachment_of(request.policyNumber, request.policySeries, request.lastName,
+                                                    request.birthDate.isoformat(), api.lang(app)))
 
 
 @app.get("/v1/me/attachment", tags=["attachment"], operation_id="getMyAttachment",

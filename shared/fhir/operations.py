@@ -148,8 +148,13 @@ def place_hold(slot_id: str, patient: Patient | None) -> dict[str, Any]:
     """The one place the FHIR face holds a slot. `patient` is who asked (the token's patient, or the inline
     Patient when one was sent); it goes to the domain's hold once holds are bound to the patient (issue 12),
     as our own API's hold will bind it."""
-    del patient  # shared.booking.create_hold does not take the patient yet
-    return booking.create_hold(slot_id)
+    if patient is None:
+        return booking.create_hold(slot_id)  # an unbound hold: a gap against our own API's rule (README)
+    from shared import holds
+
+    who = holds.Identity(last_name=patient.last_name, birth_date=patient.birth_date,
+                         policy_number=patient.policy_number, policy_series=patient.policy_series)
+    return holds.create_hold_anonymous(slot_id, who)
 
 
 def hold(request: Request) -> tuple[int, Resource]:

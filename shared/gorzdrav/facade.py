@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
 
-from shared import booking, cancellation, clock, dal, history, keys, lookup, memo, slots
+from shared import booking, cancellation, clock, dal, history, keys, lookup, memo, policy, slots
 from shared.config import settings
 from shared.errors import DomainError
 from shared.gorzdrav import identity, wire
@@ -349,13 +349,23 @@ def attachment_lpus(query: dict[str, str]) -> list[dict[str, Any]]:
     series = re.sub(r"[\s\-]", "", query.get("poliss") or "") or None
     if not _POLICY.match(number):
         return []
-    try:
-        found = attachment.attachment_of(number, series, "ru")
-    except DomainError as refused:
-        if refused.code in ("attachment_not_found", "not_found"):
+    last_name, birth = query.get("lastname"), wire.birth_date(query.get("birthdate"), query.get("birthdatevalue"))
+    if last_name and birth:
+        # A client that sends the holder's identity gets our own API's check (and its failed-check limit).
+        try:
+            found = attachment.attachment_of(number, series, last_name, birth.isoformat(), "ru")
+        except DomainError as refused:
+            if refused.code in ("attachment_not_found", "not_found"):
+                return []
+            raise
+        clinic_id = found["clinic"]["id"]
+    else:
+        # gorzdrav's clients send the policy alone (README: what differs).
+        entry = dal.get(keys.attachment_key(policy.policy_hash(number, series)))
+        if not entry:
             return []
-        raise
-    item = _lpu_of_clinic(found["clinic"]["id"])
+        clinic_id = entry["clinicId"]
+    item = _lpu_of_clinic(clinic_id)
     return [item["lpu"]] if item else []
 
 

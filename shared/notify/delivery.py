@@ -34,7 +34,7 @@ from typing import Any
 
 from shared import clients, clock, dal, keys, statuses
 from shared.config import settings
-from shared.notify import messages
+from shared.notify import cap, messages
 from shared.notify.messages import CANCELLATION, REMINDER, TICKET
 from shared.observability import logger
 
@@ -221,6 +221,10 @@ def deliver(appt: dict[str, Any], kind: str, *, dead_letter_on_failure: bool = T
         # Another worker is sending it now; if it fails or dies, this record's retry picks the email up.
         raise RetryLater("lease_held") from None
     attempt = int((claimed or {}).get(marker.attempts, 1))
+    if attempt == 1 and not cap.allow(appt["email"]):
+        # The address has had its emails for today (shared/notify/cap.py): marked, so no retry sends it.
+        _mark_sent(key, marker, appointment_id, kind)
+        return SKIPPED
     try:
         message_id = _send(appt, kind, remaining_ms)
     except SendFailed as failed:

@@ -6,6 +6,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations
+from tests.support import PATIENTS
 
 # A doctor's card: until the doctors' page renders, the specialties' cards (also a.card) are still there.
 DOCTOR_CARD = 'a.card[href*="/doctor/"]'
@@ -48,8 +49,23 @@ def open_calendar(page: Any, clinic: str, specialty: str, doctor: str) -> None:
     expect(page.locator("button.time").first).to_be_visible()
 
 
-def choose_first_time(page: Any) -> str:
-    """Click the first free time of the chosen day; returns its slot id once the form shows."""
+def fill_who(page: Any, p: dict[str, Any]) -> None:
+    """"Who is booking" on the calendar (anonymous): the identity the time is held for (issue 12)."""
+    who = page.locator("form.who-form")
+    who.locator("#f-lastName").fill(p["lastName"])
+    who.locator("#f-birthDate").fill(p["birthDate"])
+    who.locator("#f-policyNumber").fill(p["policyNumber"])
+    who.locator("#f-policySeries").fill(p.get("policySeries") or "")
+
+
+def choose_first_time(page: Any, who: dict[str, Any] | None = None) -> str:
+    """Click the first free time of the chosen day (anonymous: after "who is booking" is filled with `who`,
+    default the first demo patient of the page's clinic); returns its slot id once the form shows."""
+    if page.locator("form.who-form").count():
+        if who is None:
+            clinic = page.url.split("/clinic/")[1].split("/")[0]
+            who = next(p for p in PATIENTS if p["clinicId"] == clinic)
+        fill_who(page, who)
     button = page.locator("button.time").first
     slot = button.get_attribute("data-slot")
     button.click()

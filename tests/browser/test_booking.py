@@ -16,6 +16,7 @@ from tests.browser.helpers import (
     assert_accessible,
     choose_first_time,
     fill_patient,
+    fill_who,
     h1,
     layout_shift,
     open_calendar,
@@ -61,7 +62,10 @@ def test_anonymous_booking_to_ticket_then_cancel(make_page) -> None:
     chosen_time = page.locator("button.time").first.inner_text()
     shot("calendar")
     assert_accessible(page, "the calendar")
-    choose_first_time(page)
+    choose_first_time(page, morozov)  # "who is booking" first: the time is held for him
+    # What was typed before the time is in the form already.
+    expect(page.locator("#f-lastName")).to_have_value(morozov["lastName"])
+    expect(page.locator("#f-policyNumber")).to_have_value(morozov["policyNumber"])
 
     expect(page.locator(".countdown")).to_contain_text(re.compile(r"Время закреплено за вами ещё [45]:\d\d"))
     expect(page.locator(".summary .when")).to_contain_text(chosen_time)
@@ -75,8 +79,8 @@ def test_anonymous_booking_to_ticket_then_cancel(make_page) -> None:
     expect(page.locator("#f-birthDate-error")).to_have_text("Дата рождения не может быть в будущем.")
     expect(page.locator("#f-email")).to_have_attribute("aria-invalid", "true")
     page.get_by_role("button", name="Записаться").click()
-    expect(page.locator(".form-errors [role=alert]")).to_contain_text("Исправьте ошибки в форме: 5.")
-    expect(page.locator("#f-lastName")).to_be_focused()
+    expect(page.locator(".form-errors [role=alert]")).to_contain_text("Исправьте ошибки в форме: 4.")
+    expect(page.locator("#f-firstName")).to_be_focused()
     shot("form-errors")
     assert_accessible(page, "the form with errors")
 
@@ -206,8 +210,10 @@ def test_time_taken_between_choosing_and_confirming(make_page, stack) -> None:
     # Taken while the patient looks at the calendar: someone else holds the first time.
     first = page.locator("button.time").first
     taken = first.get_attribute("data-slot")
-    status, _ = stack.call("POST", "/v1/holds", {"slotId": taken})
+    status, _ = stack.call("POST", "/v1/holds", {"slotId": taken, "patient": {
+        k: ivanov[k] for k in ("lastName", "birthDate", "policyNumber")}})
     assert status == 201
+    fill_who(page, fyodorova)  # who is booking, before the time
     first.click()
     expect(page.locator('[data-code="slot_unavailable"]')).to_have_text(
         "Это время только что заняли. Выберите другое время.")
@@ -217,7 +223,7 @@ def test_time_taken_between_choosing_and_confirming(make_page, stack) -> None:
 
     # Taken while the form is filled: the hold is released and someone else books that time.
     with page.expect_response(lambda r: r.url.endswith("/v1/holds") and r.request.method == "POST") as held:
-        slot = choose_first_time(page)
+        slot = choose_first_time(page, fyodorova)
     hold_id = held.value.json()["holdId"]
     assert stack.call("DELETE", f"/v1/holds/{hold_id}")[0] == 204
     status, body = stack.call("POST", "/v1/appointments", {"slotId": slot, "patient": {

@@ -11,7 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, patient
-from tests.browser.helpers import DOCTOR_CARD, assert_accessible, choose_first_time, fill_patient, h1
+from tests.browser.helpers import DOCTOR_CARD, assert_accessible, choose_first_time, fill_patient, fill_who, h1
+from tests.support import PATIENTS
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +25,10 @@ def focused_is(page, selector: str) -> bool:
 
 def hold_status(stack, slot: str) -> int:
     """Whether another patient could hold `slot` now (201, released at once) or not (409)."""
-    status, body = stack.call("POST", "/v1/holds", {"slotId": slot})
+    clinic = slot.split("-")[0]
+    other = [p for p in PATIENTS if p["clinicId"] == clinic][1]  # the page holds for the clinic's first patient
+    status, body = stack.call("POST", "/v1/holds", {"slotId": slot, "patient": {
+        k: other[k] for k in ("lastName", "birthDate", "policyNumber", "policySeries") if other.get(k)}})
     if status == 201:
         assert stack.call("DELETE", f"/v1/holds/{body['holdId']}")[0] == 204
     return status
@@ -33,7 +37,8 @@ def hold_status(stack, slot: str) -> int:
 def book_by_api(stack, p: dict, doctor: str) -> dict:
     """Book `p` with `doctor`'s last free time, as another device would (earlier appointments cancelled first)."""
     policy = {k: p[k] for k in ("policyNumber", "policySeries") if p.get(k)}
-    status, found = stack.call("POST", "/v1/appointments/search", {**policy, "birthDate": p["birthDate"]})
+    status, found = stack.call("POST", "/v1/appointments/search",
+                               {**policy, "lastName": p["lastName"], "birthDate": p["birthDate"]})
     assert status == 200, found
     for old in found["items"]:
         assert stack.call("POST", f"/v1/appointments/{old['id']}/cancel", policy)[0] == 200
@@ -48,26 +53,27 @@ def book_by_api(stack, p: dict, doctor: str) -> dict:
 
 
 def test_focus_after_each_refusal_of_the_form(make_page) -> None:
+    """The identity is checked at the hold (issue 12): the refusals come on the calendar, before the form."""
     volkov = patient("00010102")  # cl0101, an old policy with a series; no referral to a cardiologist
     page, shot = make_page(DESKTOP)
     page.goto("/#/clinic/cl0101/specialty/cardiologist")
     page.locator(DOCTOR_CARD).first.click()
-    choose_first_time(page)
+    expect(page.locator("button.time").first).to_be_visible()
     # The breadcrumbs name every step back, the district too.
     crumbs = page.locator("nav.crumbs")
     expect(crumbs.get_by_role("link", name="Адмиралтейский")).to_have_attribute("href", "#/district/admiralteysky")
-    expect(crumbs.locator("[aria-current=page]")).to_have_text("Данные пациента")
 
-    fill_patient(page, {**volkov, "birthDate": "1980-08-05"})  # a wrong birth date
-    page.get_by_role("button", name="Записаться").click()
+    fill_who(page, {**volkov, "birthDate": "1980-08-05"})  # a wrong birth date
+    page.locator("button.time").first.click()
     refusal = page.locator('[data-code="patient_not_found"]')
-    expect(refusal).to_be_visible()
+    expect(refusal).to_be_visible(timeout=20_000)
     expect(refusal).to_be_focused()
     shot("patient-not-found")
     assert_accessible(page, "the unknown-patient refusal")
 
-    page.fill("#f-birthDate", volkov["birthDate"])
-    page.get_by_role("button", name="Записаться").click()
+    page.locator("form.who-form #f-birthDate").fill(volkov["birthDate"])  # what was typed stays
+    expect(page.locator("form.who-form #f-lastName")).to_have_value(volkov["lastName"])
+    page.locator("button.time").first.click()
     refusal = page.locator('[data-code="referral_required"]')
     expect(refusal).to_be_visible()
     expect(refusal).to_be_focused()
@@ -80,11 +86,12 @@ def test_fix_errors_summary_follows_the_fields(make_page) -> None:
     page.goto("/#/clinic/cl0102/specialty/ophthalmologist")
     page.locator(DOCTOR_CARD).first.click()
     choose_first_time(page)
+    page.fill("#f-lastName", "")  # "who is booking" filled it: empty it again
     page.get_by_role("button", name="Записаться").click()
     summary = page.locator("[data-fix-errors]")
-    expect(summary).to_have_text("Исправьте ошибки в форме: 5.")
+    expect(summary).to_have_text("Исправьте ошибки в форме: 3.")  # last name, first name, email
     page.fill("#f-lastName", "Федорова")
-    expect(summary).to_have_text("Исправьте ошибки в форме: 4.")
+    expect(summary).to_have_text("Исправьте ошибки в форме: 2.")
     fill_patient(page, patient("7800000102000000"))
     expect(summary).to_have_count(0)
     # The date's hint names no format the browser's own date field may not use.

@@ -16,6 +16,7 @@ from tests.browser.helpers import (
     assert_accessible,
     choose_first_time,
     fill_patient,
+    fill_who,
     h1,
     layout_shift,
 )
@@ -54,11 +55,12 @@ def test_not_attached_leads_to_the_address_look_up(make_page) -> None:
     page, shot = make_page(PHONE, is_mobile=True, has_touch=True)
     page.goto("/#/clinic/cl0101/specialty/surgeon")
     page.locator(DOCTOR_CARD).first.click()
-    choose_first_time(page)
-    fill_patient(page, smirnova)
-    page.get_by_role("button", name="Записаться").click()
+    # The register is checked at the hold (issue 12): the refusal comes on the calendar, before the form.
+    expect(page.locator("button.time").first).to_be_visible()
+    fill_who(page, smirnova)
+    page.locator("button.time").first.click()
     refusal = page.locator('[data-code="not_attached"]')
-    expect(refusal).to_contain_text("Вы не прикреплены к этой поликлинике")
+    expect(refusal).to_contain_text("Вы не прикреплены к этой поликлинике", timeout=20_000)
     expect(refusal).to_be_focused()
     # The register says where she is attached: a way straight there.
     expect(refusal.locator('[data-attached="cl0102"]')).to_contain_text("вы прикреплены к поликлинике")
@@ -131,7 +133,7 @@ def test_retry_after_network_failure_and_503_keeps_the_idempotency_key(make_page
     page.route("**/v1/appointments", lossy_booking)
     page.goto("/#/clinic/cl0102/specialty/therapist")
     page.locator(DOCTOR_CARD).first.click()
-    choose_first_time(page)
+    choose_first_time(page, ivanov)
     fill_patient(page, ivanov)
     page.get_by_role("button", name="Записаться").click()
     expect(page.locator('[data-code="unavailable"]')).to_contain_text("Сервис временно перегружен")

@@ -68,9 +68,26 @@ def with_headers(event: dict[str, Any], **headers: str | None) -> dict[str, Any]
     return event
 
 
-def hold_event(slot_id: str) -> dict[str, Any]:
+def identity_body(p: dict[str, Any]) -> dict[str, Any]:
+    """Who holds or searches: last name, birth date, policy (and series)."""
+    return {k: p[k] for k in ("lastName", "birthDate", "policyNumber", "policySeries") if p.get(k) is not None}
+
+
+def hold_event(slot_id: str, patient: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An anonymous hold of `slot_id` by `patient` (default: the first demo patient of the slot's clinic)."""
     event = event_file("booking/create_hold.json")
-    return with_body(event, dict(body_of(event), slotId=slot_id))
+    if patient is None:
+        clinic = keys.clinic_of_doctor(slot_id.split(".")[0]) or "cl0101"
+        patient = (patients_of(clinic) or patients_of("cl0101"))[0]
+    return with_body(event, {"slotId": slot_id, "patient": identity_body(patient)})
+
+
+def signed_in_hold_event(slot_id: str, patient: dict[str, Any] | None = None) -> dict[str, Any]:
+    event = event_file("booking/create_hold_signed_in.json")
+    event = with_body(event, {"slotId": slot_id})
+    if patient is not None:
+        event["requestContext"]["authorizer"]["jwt"]["claims"] = claims_of(patient)
+    return event
 
 
 def release_event(hold_id: str) -> dict[str, Any]:
@@ -104,8 +121,8 @@ def signed_in_event(slot_id: str, patient: dict[str, Any] | None = None, key: st
     return with_headers(event, idempotency_key=key)
 
 
-def hold(slot_id: str) -> str:
-    status, body = invoke("booking", hold_event(slot_id))
+def hold(slot_id: str, patient: dict[str, Any] | None = None) -> str:
+    status, body = invoke("booking", hold_event(slot_id, patient))
     assert status == 201, body
     return body["holdId"]
 

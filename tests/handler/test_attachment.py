@@ -151,8 +151,15 @@ def test_attachment_lookup(register_table: str) -> None:
     status, body = invoke("lookup", event_file("lookup/attachment_lookup.json"))
     assert status == 200, body
     assert body["clinic"]["id"] == "cl0101" and body["attachedSince"] == "2024-01-15"
-    unknown = with_body(event_file("lookup/attachment_lookup.json"), {"policyNumber": "1234567890123456"})
-    assert_error(*invoke("lookup", unknown), 404, "attachment_not_found")
+    sample = json.loads(event_file("lookup/attachment_lookup.json")["body"])
+    unknown = with_body(event_file("lookup/attachment_lookup.json"), {**sample, "policyNumber": "1234567890123456"})
+    answer = invoke("lookup", unknown)
+    assert_error(*answer, 404, "attachment_not_found")
+    # A wrong last name or birth date answers exactly like an unknown policy: same status and body.
+    for wrong in ({"lastName": "Иванов"}, {"birthDate": "1990-01-01"}):
+        assert invoke("lookup", with_body(event_file("lookup/attachment_lookup.json"), {**sample, **wrong})) == answer
+    assert_error(*invoke("lookup", with_body(event_file("lookup/attachment_lookup.json"), {"policyNumber": "123456"})),
+                 422, "validation_error")
     assert_error(*invoke("lookup", with_body(event_file("lookup/attachment_lookup.json"), {"policyNumber": "x"})),
                  422, "validation_error")
 

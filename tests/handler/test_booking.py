@@ -51,7 +51,7 @@ def test_hold_and_release(moto_table: str) -> None:
     held = slot_item(slot)
     assert held["status"] == "held" and held["holdId"] == body["holdId"] and held["HoldPK"].startswith("HOLDS#")
     # Someone else cannot hold it meanwhile.
-    assert_error(invoke("booking", hold_event(slot)), 409, "slot_unavailable")
+    assert_error(invoke("booking", hold_event(slot, CL0101[1])), 409, "slot_unavailable")
 
     status, released = invoke("booking", release_event(body["holdId"]))
     assert (status, released) == (204, None)
@@ -263,7 +263,7 @@ def test_slot_already_booked(moto_table: str) -> None:
     slot = free_slots()[0]
     assert invoke("booking", anonymous_event(slot, CL0101[0]))[0] == 201
     assert_error(invoke("booking", anonymous_event(slot, CL0101[1])), 409, "slot_unavailable")
-    assert_error(invoke("booking", hold_event(slot)), 409, "slot_unavailable")
+    assert_error(invoke("booking", hold_event(slot, CL0101[1])), 409, "slot_unavailable")
 
 
 def test_own_expired_hold_taken_by_another(moto_table: str, monkeypatch: pytest.MonkeyPatch) -> None:

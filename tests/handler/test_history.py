@@ -36,7 +36,8 @@ def error(result: tuple[int, Any]) -> tuple[int, str]:
 
 def test_sample_events_name_the_first_demo_patient() -> None:
     body = json.loads(event_file("history/search.json")["body"])
-    assert body == {"policyNumber": PATIENT["policyNumber"], "birthDate": PATIENT["birthDate"]}
+    assert body == {"policyNumber": PATIENT["policyNumber"], "lastName": PATIENT["lastName"],
+                    "birthDate": PATIENT["birthDate"]}
     claims = event_file("history/history.json")["requestContext"]["authorizer"]["jwt"]["claims"]
     assert claims == claims_of(PATIENT)
 
@@ -120,9 +121,12 @@ def test_search_finds_future_booked_appointments_by_policy_and_birth_date(
     assert found["items"][0]["number"] == kept["number"]
 
     # Another birth date, another policy: an empty list, the same as nothing at all.
-    wrong_birth = {"policyNumber": PATIENT["policyNumber"], "birthDate": "1990-01-01"}
+    wrong_birth = {"policyNumber": PATIENT["policyNumber"], "lastName": PATIENT["lastName"],
+                   "birthDate": "1990-01-01"}
     assert invoke("history", search_event(wrong_birth)) == (200, {"items": []})
-    unknown = {"policyNumber": "1234567890123456", "birthDate": PATIENT["birthDate"]}
+    wrong_name = {"policyNumber": PATIENT["policyNumber"], "lastName": "Иванов", "birthDate": PATIENT["birthDate"]}
+    assert invoke("history", search_event(wrong_name)) == (200, {"items": []})
+    unknown = {"policyNumber": "1234567890123456", "lastName": PATIENT["lastName"], "birthDate": PATIENT["birthDate"]}
     assert invoke("history", search_event(unknown)) == (200, {"items": []})
 
     # Once it has started it is no longer something to cancel.
@@ -132,7 +136,8 @@ def test_search_finds_future_booked_appointments_by_policy_and_birth_date(
 
 def test_search_with_series(moto_table: str) -> None:
     ticket = book(OLD_STYLE, slot_ahead()["id"])
-    body = {"policyNumber": OLD_STYLE["policyNumber"], "birthDate": OLD_STYLE["birthDate"]}
+    body = {"policyNumber": OLD_STYLE["policyNumber"], "lastName": OLD_STYLE["lastName"],
+            "birthDate": OLD_STYLE["birthDate"]}
     assert invoke("history", search_event(body)) == (200, {"items": []})
     status, found = invoke("history", search_event({**body, "policySeries": OLD_STYLE["policySeries"]}))
     assert status == 200 and [a["id"] for a in found["items"]] == [ticket["id"]]

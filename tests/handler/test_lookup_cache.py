@@ -8,8 +8,8 @@ from collections import Counter
 import pytest
 
 from shared import config, memo
-from tests.handler.helpers import hold, start_of
-from tests.support import http_event, invoke
+from tests.handler.helpers import hold, hold_event, start_of
+from tests.support import http_event, invoke, patients_of
 
 
 @pytest.fixture
@@ -49,13 +49,14 @@ def test_a_slot_this_instance_saw_taken_is_not_written_again(
     first = _slots()
     hold(first[0])  # held through this (booking) instance
     cached.clear()
-    status, body = invoke("booking", http_event("POST", "/v1/holds", {"slotId": first[0]}))
+    other = hold_event(first[0], patients_of("cl0101")[1])
+    status, body = invoke("booking", other)
     assert (status, body["error"]["code"]) == (409, "slot_unavailable")
     assert sum(cached.values()) == 0  # refused from memory: no failed conditional write
     clock_[0] = 201.5  # a moment later the instance asks DynamoDB again, whose condition still refuses
-    status, body = invoke("booking", http_event("POST", "/v1/holds", {"slotId": first[0]}))
+    status, body = invoke("booking", other)
     assert (status, body["error"]["code"]) == (409, "slot_unavailable")
-    assert cached["UpdateItem"] == 1
+    assert cached["TransactWriteItems"] == 1
 
 
 def test_a_remembered_list_never_shows_a_started_slot(cached: Counter[str], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -51,19 +51,23 @@ def test_refused_booking_never_writes(calls: Counter[str]) -> None:
     assert calls == Counter({"BatchGetItem": 1})
 
 
-def test_hold_is_one_write(calls: Counter[str]) -> None:
-    event = hold_event(free_slots()[0])
+def test_hold_is_one_read_and_one_transaction(calls: Counter[str]) -> None:
+    """The register, the doctor, the patient's active hold and the limiter in one read; one transaction
+    (which also releases the patient's previous hold, issue 12)."""
+    first, second = free_slots()[:2]
+    hold(first)
     calls.clear()
-    assert invoke("booking", event)[0] == 201
-    assert calls == Counter({"UpdateItem": 1})
+    assert invoke("booking", hold_event(second))[0] == 201
+    assert calls == Counter({"BatchGetItem": 1, "TransactWriteItems": 1})
 
 
 def test_refused_hold_is_one_write_attempt(calls: Counter[str]) -> None:
     slot = free_slots()[0]
     hold(slot)
     calls.clear()
-    assert invoke("booking", hold_event(slot))[0] == 409
-    assert calls == Counter({"UpdateItem": 1})  # the reason comes from ALL_OLD, not from a second read
+    assert invoke("booking", hold_event(slot, patients_of("cl0101")[1]))[0] == 409
+    # the reason comes from ALL_OLD, not from a second read
+    assert calls == Counter({"BatchGetItem": 1, "TransactWriteItems": 1})
 
 
 def test_release_is_one_write(calls: Counter[str]) -> None:

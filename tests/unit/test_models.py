@@ -121,10 +121,12 @@ def test_policy_and_search_requests() -> None:
     assert PolicyIn(policyNumber="00010102", policySeries="еа2").policySeries == "ЕА2"
     with pytest.raises(ValidationError):
         PolicyIn(policyNumber="abc")
-    s = SearchRequest(policyNumber="7800000101000000", birthDate="1978-06-02")  # type: ignore[arg-type]
+    s = SearchRequest(policyNumber="7800000101000000", lastName="Морозов", birthDate="1978-06-02")  # type: ignore[arg-type]
     assert s.birthDate == date(1978, 6, 2)
     with pytest.raises(ValidationError):
-        SearchRequest(policyNumber="7800000101000000")  # type: ignore[call-arg]
+        SearchRequest(policyNumber="7800000101000000", birthDate="1978-06-02")  # type: ignore[call-arg,arg-type]
+    with pytest.raises(ValidationError):  # a name is letters, 1-60 characters
+        SearchRequest(policyNumber="7800000101000000", lastName="x" * 61, birthDate="1978-06-02")  # type: ignore[arg-type]
 
 
 def test_field_errors_never_quote_the_value() -> None:

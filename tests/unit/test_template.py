@@ -14,11 +14,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Exactly the DynamoDB (and other) actions each function needs: a new action is a decision, made here too.
 ACTIONS = {
-    "LookupFunction": {"dynamodb:GetItem", "dynamodb:Query"},
+    "LookupFunction": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"},
     "BookingFunction": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:UpdateItem", "dynamodb:PutItem",
                         "dynamodb:ConditionCheckItem"},
     "CancellationFunction": {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
-    "HistoryFunction": {"dynamodb:Query", "dynamodb:GetItem"},  # GetItem: a ticket by its link
+    # GetItem: a ticket by its link, the register; UpdateItem: the limiter of failed identity checks.
+    "HistoryFunction": {"dynamodb:Query", "dynamodb:GetItem", "dynamodb:UpdateItem"},
     # The registry: attachment changes, doctors and plans, absences (cancellations), the day list, attendance.
     "RegistryFunction": {"dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem",
                          "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"},

@@ -7,6 +7,7 @@ import { go, route } from "../router.js";
 import { onLeave, state, store } from "../state.js";
 import { badFields, countdown, field, messageBox, page, showFieldError } from "../ui.js";
 import { clean } from "../validate.js";
+import { holdFor, showAttachedClinic, typed } from "../who.js";
 import { ticketHash } from "./ticket.js";
 
 const FIELDS = [
@@ -28,7 +29,7 @@ function releaseHold(flow, keepalive = false) {
 /** Hold the flow's slot again (after the page was hidden or reloaded, which released it); false if taken. */
 async function holdAgain(flow) {
   try {
-    const held = await api("POST", "/v1/holds", { body: { slotId: flow.slot.id } });
+    const held = await holdFor(flow.slot.id);
     const skew = serverNow() === null ? 0 : Date.now() - serverNow();
     held.deadline = Date.parse(held.expiresAt) + skew - 1000;
     flow.hold = held;
@@ -39,18 +40,6 @@ async function holdAgain(flow) {
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     return false;
-  }
-}
-
-/** The clinic a refused patient is attached to, as a way on (silent when the look-up finds nothing). */
-async function showAttachedClinic(box, policy) {
-  try {
-    const found = await api("POST", "/v1/attachment/lookup", { body: policy });
-    const c = found.clinic;
-    box.append(h("p", { class: "attached", dataset: { attached: c.id } }, t("attachedTo", { name: c.name }), " ",
-      h("a", { href: `#/clinic/${c.id}`, class: "button secondary" }, t("bookThere"))));
-  } catch {
-    /* the register does not know the policy: the address look-up stays the way on */
   }
 }
 
@@ -112,7 +101,7 @@ export async function viewBook() {
     h("p", { class: "meta" }, flow.clinic.name, ", ", flow.clinic.address),
     countdown(flow.hold.deadline || Date.parse(flow.hold.expiresAt), () => backToTimes({ code: "hold_gone", text: t("holdGone"), kind: "error" })));
 
-  const saved = store.get("form") || {};
+  const saved = typed(); // what was typed, with "who is booking" from before the time was chosen
   const values = signed ? {
     lastName: signed.family_name, firstName: signed.given_name, middleName: signed.middle_name || "",
     birthDate: signed.birthdate, policyNumber: signed.oms_policy_number, policySeries: signed.oms_policy_series || "",
@@ -194,7 +183,8 @@ export async function viewBook() {
       box.focus(); // the refusal is read out, and Tab goes on to its actions
       if (err.code === "not_attached") {
         await showAttachedClinic(box, Object.fromEntries(Object.entries(
-          { policyNumber: data.policyNumber || values.policyNumber, policySeries: data.policySeries || values.policySeries || null })
+          { policyNumber: data.policyNumber || values.policyNumber, policySeries: data.policySeries || values.policySeries || null,
+            lastName: data.lastName || values.lastName, birthDate: data.birthDate || values.birthDate })
           .filter(([, v]) => v)));
       }
     }

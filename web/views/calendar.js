@@ -7,13 +7,15 @@ import { go } from "../router.js";
 import { addDays, announce, state, store } from "../state.js";
 import { fillCrumbs, loadInto, messageBox, page } from "../ui.js";
 import { clinicToday } from "../validate.js";
+import { holdFor, identity, showAttachedClinic, whoForm } from "../who.js";
 import { clinicCrumbs } from "./browse.js";
 
 export async function viewCalendar({ clinic: clinicId, specialty: specialtyId, doctor: doctorId }) {
   const { body, nav } = page(t("calendarTitle"), { crumbs: [[t("home"), "#/"]] });
   const head = h("div", { class: "doctor-head" }, h("p", { class: "lead placeholder" }, "\u00a0"));
   const calendar = h("div", { class: "calendar-area" });
-  body.append(head, calendar);
+  const who = whoForm(); // anonymous: who is booking, asked before the time is chosen
+  body.append(head, ...(who ? [who] : []), calendar);
   const today = clinicToday();
   const days = Array.from({ length: 14 }, (_, i) => addDays(today, i));
   let chosenDay = store.get("day");
@@ -89,11 +91,13 @@ export async function viewCalendar({ clinic: clinicId, specialty: specialtyId, d
   }, 3);
 
   async function hold(slot, button) {
+    const patient = identity(who);
+    if (patient === undefined) return; // the identity's bad fields are marked and the first is focused
     for (const b of calendar.querySelectorAll("button")) b.disabled = true;
     button.setAttribute("aria-busy", "true");
     announce(t("holding"));
     try {
-      const held = await api("POST", "/v1/holds", { body: { slotId: slot.id } });
+      const held = await holdFor(slot.id, patient || undefined);
       // The countdown runs on this device's clock: shift the server's deadline by the clocks' difference.
       const skew = serverNow() === null ? 0 : Date.now() - serverNow();
       held.deadline = Date.parse(held.expiresAt) + skew - 1000; // the Date header counts whole seconds
@@ -118,6 +122,7 @@ export async function viewCalendar({ clinic: clinicId, specialty: specialtyId, d
         const box = messageBox(err, { retry: () => hold(slot, button) });
         calendar.prepend(box);
         box.focus();
+        if (err.code === "not_attached" && patient) await showAttachedClinic(box, patient);
       }
     }
   }

@@ -77,6 +77,7 @@ export async function viewMy() {
   const form = h("form", { novalidate: true, class: "search-form" },
     field("policyNumber", "policyNumber", true, { inputmode: "numeric", autocomplete: "off", hint: "policyNumberHint" }),
     field("policySeries", "policySeries", false, { autocomplete: "off" }),
+    field("lastName", "lastName", true, { autocomplete: "family-name" }),
     field("birthDate", "birthDate", true, { type: "date", autocomplete: "bday", min: "1900-01-01" }),
     h("p", { class: "actions" }, button));
   body.append(form, results);
@@ -89,13 +90,13 @@ export async function viewMy() {
     // Not `disabled`: a disabled button loses the focus to <body>; a second submit waits instead.
     if (button.getAttribute("aria-disabled") === "true") return;
     button.setAttribute("aria-disabled", "true");
-    await loadInto(results, () => api("POST", "/v1/appointments/search", { body: { ...policy, birthDate: form.elements.birthDate.value } }),
+    await loadInto(results, () => api("POST", "/v1/appointments/search", { body: { ...policy, lastName: clean("lastName", form.elements.lastName.value), birthDate: form.elements.birthDate.value } }),
       (r) => (r.items.length ? cards(r.items, (a) => appointmentCard(a, cancelAnonymous), "cards list") : h("p", { class: "message info" }, t("myNone"))), 2);
     button.removeAttribute("aria-disabled");
   };
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    const bad = badFields(form, [["policyNumber", true], ["policySeries", false], ["birthDate", true]]);
+    const bad = badFields(form, [["policyNumber", true], ["policySeries", false], ["lastName", true], ["birthDate", true]]);
     if (bad.length) {
       bad[0].focus();
       return;

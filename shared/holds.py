@@ -1,0 +1,179 @@
+"""Holds bound to a patient (issue 12): a hold names who holds it, and a patient holds one slot at a time.
+
+One read (BatchGetItem: the doctor, the register entry, the patient's active-hold pointer) refuses the
+hopeless before any write, so `patient_not_found`, `not_attached` and `referral_required` come at the hold,
+before the form. Then ONE TransactWriteItems:
+
+  0 the slot becomes held by this hold and this patient (`holdOwner` = the policy hash) if it is free;
+  1 the patient's pointer `POLICY#<hash>/HOLD` names the new hold, on condition that it still names the
+    hold read (or none): two holds of one patient racing cannot both win;
+  2 the register entry still names this patient and the doctor's clinic;
+  3 the patient has no future appointment of the doctor's specialty (the booking's lock);
+  4 the previous hold's slot, when it is still held by that hold, becomes free again.
+
+When the previous hold is gone already (booked, expired, released), operation 4 is refused and the
+transaction is written again without it; a pointer changed meanwhile means another hold of the same
+patient won: read it and decide again. A booking with the hold must come from its patient (`hold_mismatch`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from shared import clock, dal, keys, memo, policy, rules, slots
+from shared.config import settings
+from shared.errors import DomainError
+from shared.observability import logger
+
+ATTEMPTS = 4
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who holds: what the register checks (policy, last name, birth date)."""
+    last_name: str
+    birth_date: str
+    policy_number: str
+    policy_series: str | None = None
+
+    @property
+    def policy_hash(self) -> str:
+        return policy.policy_hash(self.policy_number, self.policy_series)
+
+    @property
+    def identity_hash(self) -> str:
+        return policy.identity_hash(self.policy_number, self.policy_series, self.last_name, self.birth_date)
+
+
+def create_hold_anonymous(slot_id: str, who: Identity) -> dict[str, Any]:
+    """An anonymous hold: the identity check's failures count against the policy (shared/limiter.py)."""
+    from shared import limiter
+
+    with limiter.counting(who.policy_hash, guarded=True):
+        return create_hold(slot_id, who, limited=True)
+
+
+def create_hold(slot_id: str, who: Identity, limited: bool = False) -> dict[str, Any]:
+    """Hold `slot_id` for `who`, releasing their previous hold in the same transaction."""
+    slot_key = keys.slot_key(slot_id)
+    parsed = keys.parse_slot_id(slot_id)
+    if slot_key is None or parsed is None:
+        raise DomainError("not_found")
+    moment = settings().lookup_cache_seconds
+    if memo.recall(("taken", slot_id), moment):
+        # This booking instance saw the slot taken a moment ago: refuse without a read or a write.
+        raise DomainError("slot_unavailable")
+    doctor_id = parsed[0]
+    clinic_id = keys.clinic_of_doctor(doctor_id) or ""
+    policy_hash, identity_hash = who.policy_hash, who.identity_hash
+    doctor_key = keys.profile_key(keys.doctor_pk(doctor_id))
+    entry_key = keys.attachment_key(policy_hash)
+    pointer_key = keys.active_hold_key(policy_hash)
+    limiter_key = keys.limiter_key(policy_hash)
+    read = [doctor_key, entry_key, pointer_key] + ([limiter_key] if limited else [])
+    found = {(i["PK"], i["SK"]): i for i in dal.batch_get(read)}
+
+    def pick(k: dict[str, Any]) -> dict[str, Any] | None:
+        return found.get((k["PK"]["S"], k["SK"]["S"]))
+
+    if limited:
+        from shared import limiter
+
+        limiter.check(pick(limiter_key))
+
+    doctor, entry, pointer = pick(doctor_key), pick(entry_key), pick(pointer_key)
+    if not doctor:
+        raise DomainError("not_found")
+    now = clock.now()
+    rules.check_hold(doctor, entry, None, identity_hash=identity_hash, clinic_id=clinic_id, now=now)
+    lock_key = keys.key(keys.policy_pk(policy_hash), keys.specialty_lock_sk(doctor["specialtyId"]))
+    release = True
+    for _ in range(ATTEMPTS):
+        expires = now + settings().hold_seconds
+        hold_id = keys.new_hold_id(slot_id)
+        previous = (pointer or {}).get("holdId")
+        previous_slot = keys.slot_of_hold(previous) if previous else None
+        ops = _operations(slot_key, slot_id, hold_id, expires, now, policy_hash, identity_hash, clinic_id,
+                          pointer_key, previous, entry_key, lock_key)
+        if release and previous and previous_slot and previous_slot != slot_id:
+            ops.append(_release(previous_slot, previous))
+        try:
+            dal.transact(ops)
+        except dal.Cancelled as cancelled:
+            failed = {i: cancelled.old(i) for i in range(len(cancelled.reasons)) if cancelled.failed(i)}
+            old_slot = failed.get(rules.HOLD_SLOT)
+            if old_slot and moment > 0 and slots.in_booking_window(int(old_slot["start"]), now):
+                memo.remember(("taken", slot_id), True)
+            refusal = rules.classify_hold_transaction_refusal(failed, identity_hash=identity_hash,
+                                                              clinic_id=clinic_id, now=now)
+            if refusal is rules.HoldRefusal.WITHOUT_RELEASE:
+                release = False
+            else:
+                pointer = failed.get(rules.HOLD_POINTER) or dal.get(pointer_key, consistent=True)
+                release = True
+            now = clock.now()
+            continue
+        if moment > 0:
+            memo.remember(("taken", slot_id), True)
+        if release and previous_slot and previous_slot != slot_id:
+            memo.forget(("taken", previous_slot))
+        logger.info("slot held", extra={"slotId": slot_id, "releasedPrevious": bool(release and previous_slot)})
+        return {"holdId": hold_id, "slotId": slot_id, "expiresAt": clock.local_iso(expires)}
+    raise DomainError("unavailable", retry_after=1)
+
+
+def _operations(slot_key: dict[str, Any], slot_id: str, hold_id: str, expires: int, now: int, policy_hash: str,
+                identity_hash: str, clinic_id: str, pointer_key: dict[str, Any], previous: str | None,
+                entry_key: dict[str, Any], lock_key: dict[str, Any]) -> list[dict[str, Any]]:
+    slot_values: dict[str, Any] = {
+        **slots.free_values(now), ":heldNew": slots.HELD, ":h": hold_id, ":exp": expires, ":owner": policy_hash,
+        ":hpk": keys.hold_shard(slot_id), ":hsk": keys.hold_sk(expires, slot_id), ":horizon": slots.horizon(now)}
+    condition = slots.FREE_CONDITION
+    if previous and keys.slot_of_hold(previous) == slot_id:
+        # Holding the slot one already holds again: the new hold replaces the old one on the same item.
+        condition = f"({slots.FREE_CONDITION} OR (#st = :held AND holdId = :prev))"
+        slot_values[":prev"] = previous
+    pointer_condition = "attribute_not_exists(PK)"
+    pointer_values: dict[str, Any] = {}
+    if previous:
+        pointer_condition = "holdId = :prev"
+        pointer_values[":prev"] = previous
+    pointer_op: dict[str, Any] = {"Put": {
+        "Item": {**{k: v["S"] for k, v in pointer_key.items()}, "entity": "activeHold", "holdId": hold_id,
+                 "slotId": slot_id, "expiresAt": expires, "ttl": expires + 86400},
+        "ConditionExpression": pointer_condition}}
+    if pointer_values:
+        pointer_op["Put"]["ExpressionAttributeValues"] = pointer_values
+    return [
+        {"Update": {
+            "Key": slot_key,
+            "UpdateExpression": "SET #st = :heldNew, holdId = :h, holdExpiresAt = :exp, holdOwner = :owner, "
+                                "HoldPK = :hpk, HoldSK = :hsk",
+            "ConditionExpression": f"attribute_exists(PK) AND {condition} AND #start > :now AND #start <= :horizon",
+            "ExpressionAttributeNames": slots.NAMES,
+            "ExpressionAttributeValues": slot_values,
+        }},
+        pointer_op,
+        {"ConditionCheck": {
+            "Key": entry_key,
+            "ConditionExpression": "clinicId = :clinic AND identityHash = :identity",
+            "ExpressionAttributeValues": {":clinic": clinic_id, ":identity": identity_hash},
+        }},
+        {"ConditionCheck": {
+            "Key": lock_key,
+            "ConditionExpression": "attribute_not_exists(PK) OR #start <= :now",
+            "ExpressionAttributeNames": {"#start": "start"},
+            "ExpressionAttributeValues": {":now": now},
+        }},
+    ]
+
+
+def _release(slot_id: str, hold_id: str) -> dict[str, Any]:
+    """The previous hold's slot back to free, only while that hold still holds it."""
+    return {"Update": {
+        "Key": keys.slot_key(slot_id),
+        "UpdateExpression": "SET #st = :free REMOVE holdId, holdExpiresAt, holdOwner, HoldPK, HoldSK",
+        "ConditionExpression": "#st = :held AND holdId = :h",
+        "ExpressionAttributeNames": {"#st": "status"},
+        "ExpressionAttributeValues": {":free": slots.FREE, ":held": slots.HELD, ":h": hold_id},
+    }}

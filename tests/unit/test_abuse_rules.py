@@ -1,0 +1,70 @@
+"""Issue 12's pure rules (shared/rules.py), without a table: the hold's checks and refusals, the hold's
+owner, and the failed-check limiter's window arithmetic."""
+from __future__ import annotations
+
+import pytest
+
+from shared import rules, statuses
+from shared.errors import DomainError
+
+ENTRY = {"identityHash": "id-a", "clinicId": "cl0101"}
+DOCTOR = {"specialtyId": "therapist"}
+
+
+def refused(call, *args, **kwargs) -> str:  # type: ignore[no-untyped-def]
+    with pytest.raises(DomainError) as caught:
+        call(*args, **kwargs)
+    return caught.value.code
+
+
+def test_check_hold_refuses_like_a_booking() -> None:
+    rules.check_hold(DOCTOR, ENTRY, None, identity_hash="id-a", clinic_id="cl0101", now=100)
+    assert refused(rules.check_hold, DOCTOR, None, None, identity_hash="id-a", clinic_id="cl0101",
+                   now=100) == "patient_not_found"
+    assert refused(rules.check_hold, DOCTOR, ENTRY, None, identity_hash="id-b", clinic_id="cl0101",
+                   now=100) == "patient_not_found"
+    assert refused(rules.check_hold, DOCTOR, ENTRY, None, identity_hash="id-a", clinic_id="cl0102",
+                   now=100) == "not_attached"
+    assert refused(rules.check_hold, {"referralRequired": True}, ENTRY, None, identity_hash="id-a",
+                   clinic_id="cl0101", now=100) == "referral_required"
+    assert refused(rules.check_hold, DOCTOR, ENTRY, {"start": 200}, identity_hash="id-a", clinic_id="cl0101",
+                   now=100) == "already_booked_specialty"
+    # A lock of a past appointment has lapsed.
+    rules.check_hold(DOCTOR, ENTRY, {"start": 50}, identity_hash="id-a", clinic_id="cl0101", now=100)
+
+
+def test_hold_owner() -> None:
+    slot = {"status": statuses.HELD, "holdId": "h1", "holdOwner": "pa"}
+    rules.check_hold_owner(slot, "h1", "pa")
+    assert refused(rules.check_hold_owner, slot, "h1", "pb") == "hold_mismatch"
+    rules.check_hold_owner(slot, "h2", "pb")  # not this hold: decided elsewhere (hold_expired)
+
+
+def test_hold_transaction_refusals() -> None:
+    kw = {"identity_hash": "id-a", "clinic_id": "cl0101", "now": 100}
+    assert refused(rules.classify_hold_transaction_refusal, {rules.HOLD_ENTRY: None}, **kw) == "patient_not_found"
+    assert refused(rules.classify_hold_transaction_refusal,
+                   {rules.HOLD_ENTRY: dict(ENTRY, clinicId="cl0102")}, **kw) == "not_attached"
+    assert refused(rules.classify_hold_transaction_refusal, {rules.HOLD_LOCK: {"start": 500}},
+                   **kw) == "already_booked_specialty"
+    taken = {"status": statuses.BOOKED, "start": 1000}
+    assert refused(rules.classify_hold_transaction_refusal, {rules.HOLD_SLOT: taken}, **kw) == "slot_unavailable"
+    assert rules.classify_hold_transaction_refusal({rules.HOLD_POINTER: None}, **kw) is rules.HoldRefusal.RETRY
+    assert rules.classify_hold_transaction_refusal({rules.HOLD_RELEASE: None},
+                                                   **kw) is rules.HoldRefusal.WITHOUT_RELEASE
+    assert refused(rules.classify_hold_transaction_refusal, {}, **kw) == "unavailable"
+
+
+def test_limit_window() -> None:
+    assert rules.window_start(7300, 3600) == 7200
+    assert rules.limit_retry_after(None, now=7300, limit=10, window=3600) is None
+    assert rules.limit_retry_after({"window": 7200, "failures": 9}, now=7300, limit=10, window=3600) is None
+    assert rules.limit_retry_after({"window": 7200, "failures": 10}, now=7300, limit=10, window=3600) == 3500
+    # Last window's failures do not count.
+    assert rules.limit_retry_after({"window": 3600, "failures": 99}, now=7300, limit=10, window=3600) is None
+
+
+def test_booking_refusal_names_another_patients_hold() -> None:
+    old = {"status": statuses.HELD, "holdId": "h1", "holdOwner": "pa", "start": 1000, "holdExpiresAt": 900}
+    assert refused(rules.classify_booking_refusal, {rules.BOOK_SLOT: old}, identity_hash="x", clinic_id="c",
+                   hold_id="h1", now=100, owner="pb") == "hold_mismatch"
