@@ -252,6 +252,19 @@ def test_first_attachment_of_a_new_policy(register_table: str) -> None:
     assert body["attachment"]["previousClinicId"] is None
     assert entry(newcomer)["clinicId"] == "cl0102"
     assert [e["event"] for e in history(newcomer)] == ["attached"]
+    # The gorzdrav façade's name index, in the same transaction: keyed hashes only, no name in it.
+    from shared.gorzdrav import identity
+
+    h = policy.policy_hash(newcomer["policyNumber"], None)
+    name_pk = keys.gz_name_pk(identity.name_hash("Новикова", "Анна", None, "1990-04-04"))
+    index = {"PK": name_pk, "SK": keys.policy_pk(h), "entity": "gzNameIndex"}
+    assert list(dal.query_all("PK = :pk", {":pk": name_pk}, consistent=True)) == [index]
+    # A later change (staff of cl0101) writes the same item again: idempotent, never a second one.
+    moved = change_event(newcomer, "cl0101", "relocation")
+    moved["requestContext"]["authorizer"]["iam"]["userArn"] = "arn:aws:iam::000000000000:user/registry-cl0101"
+    status, body = invoke("registry", moved)
+    assert status == 201 and body["attachment"]["previousClinicId"] == "cl0102", body
+    assert list(dal.query_all("PK = :pk", {":pk": name_pk}, consistent=True)) == [index]
 
 
 # ---------------------------------------------------------------- bookings follow the attachment
