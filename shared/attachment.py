@@ -7,7 +7,8 @@ and bookings at the old one are refused (`not_attached`); appointments already b
 
 A change is ONE TransactWriteItems: the entry moves to the new clinic under a condition on its `version`
 (and, for a change by choice, on `choiceAllowedFrom`), and two history items record the detachment from
-the old clinic and the attachment to the new one. Two changes racing read the same version: one wins.
+the old clinic and the attachment to the new one; with the full name known, a Put of the gorzdrav façade's
+name-index item (keyed hashes, idempotent) rides along. Two changes racing read the same version: one wins.
 
 One year: a change by choice on day D allows the next one from the same day a year later; from 29 February
 the next allowed day is 1 March (never before the anniversary, and 28 February would be a day early).
@@ -19,6 +20,7 @@ from typing import Any
 
 from shared import clock, dal, keys, lookup, policy, rules
 from shared.errors import DomainError
+from shared.gorzdrav import identity as gz_identity
 from shared.observability import logger
 
 ATTEMPTS = 3
@@ -77,8 +79,12 @@ def my_attachment(claims: dict[str, str], lang: str) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- the change
 def change(*, last_name: str, birth_date: str, policy_number: str, policy_series: str | None, clinic_id: str,
-           reason: str, registered_by: str) -> dict[str, Any]:
-    """Attach the patient to `clinic_id` (detaching from the current clinic) by `reason` choice|relocation."""
+           reason: str, registered_by: str, first_name: str | None = None,
+           middle_name: str | None = None) -> dict[str, Any]:
+    """Attach the patient to `clinic_id` (detaching from the current clinic) by `reason` choice|relocation.
+
+    With the first name known, the same transaction writes the gorzdrav façade's name-index item (keyed
+    hashes only), so a person registered here for the first time is found by clinic + full name + birth date."""
     if reason not in rules.CHANGE_REASONS:
         raise DomainError("validation_error", {"fields": [{"field": "reason", "problem": "enum"}]})
     if not keys.valid_clinic_id(clinic_id):
@@ -91,17 +97,31 @@ def change(*, last_name: str, birth_date: str, policy_number: str, policy_series
     if (clinic_key["PK"]["S"], keys.PROFILE) not in found:
         raise DomainError("not_found")
     entry = found.get((entry_key["PK"]["S"], keys.ATTACHMENT_SK))
+    name_index = _name_index_put(last_name, first_name, middle_name, birth_date, policy_hash)
     for _ in range(ATTEMPTS):
         outcome, entry = _try_change(entry, entry_key, clinic_key, policy_hash, identity, clinic_id, reason,
-                                     registered_by)
+                                     registered_by, name_index)
         if outcome is not None:
             return outcome
     raise DomainError("unavailable", retry_after=1)
 
 
+def _name_index_put(last_name: str, first_name: str | None, middle_name: str | None, birth_date: str,
+                    policy_hash: str) -> dict[str, Any] | None:
+    """The name-index item's Put (None without a first name: no full name, no index). Its key is the same
+    item for the same person and policy, so writing it on every change is idempotent; the condition only
+    refuses to overwrite anything that is not a name-index item."""
+    if not (first_name or "").strip():
+        return None
+    item = gz_identity.index_item({"lastName": last_name, "firstName": first_name, "middleName": middle_name,
+                                   "birthDate": birth_date}, policy_hash)
+    return {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK) OR entity = :gz",
+                    "ExpressionAttributeValues": {":gz": item["entity"]}}}
+
+
 def _try_change(entry: dict[str, Any] | None, entry_key: dict[str, Any], clinic_key: dict[str, Any],
                 policy_hash: str, identity: str, clinic_id: str, reason: str, registered_by: str,
-                ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+                name_index: dict[str, Any] | None = None) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """One attempt: (the answer, None), or (None, the entry as it is now) when another change won the race."""
     now = clock.now()
     today = clock.local_date(now)
@@ -145,6 +165,8 @@ def _try_change(entry: dict[str, Any] | None, entry_key: dict[str, Any], clinic_
                                  "event": "attached", "clinicId": clinic_id, "reason": reason,
                                  "date": today.isoformat(), "at": now, "registeredBy": registered_by},
                         "ConditionExpression": "attribute_not_exists(PK)"}})
+    if name_index:
+        ops.append(name_index)
     # The new clinic must still exist when the change is written.
     ops.append({"ConditionCheck": {"Key": clinic_key, "ConditionExpression": "attribute_exists(PK)"}})
     try:

@@ -44,9 +44,9 @@ def change_attachment(request: AttachmentChangeRequest) -> Response[AttachmentCh
     caller = _staff_of(request.clinicId)
     p = request.patient
     return api.json_response(201, attachment.change(
-        last_name=p.lastName, birth_date=p.birthDate.isoformat(), policy_number=p.policyNumber,
-        policy_series=p.policySeries, clinic_id=request.clinicId, reason=request.reason,
-        registered_by=caller.principal))
+        last_name=p.lastName, first_name=p.firstName, middle_name=p.middleName,
+        birth_date=p.birthDate.isoformat(), policy_number=p.policyNumber, policy_series=p.policySeries,
+        clinic_id=request.clinicId, reason=request.reason, registered_by=caller.principal))
 
 
 @app.put("/v1/registry/clinics/<clinicId>/doctors/<doctorId>", tags=["registry"], operation_id="publishDoctorPlan",

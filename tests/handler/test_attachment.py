@@ -37,8 +37,10 @@ def with_body(event: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
 
 
 def change_event(patient: dict[str, Any], clinic_id: str, reason: str) -> dict[str, Any]:
-    """The sample registry event for another patient, clinic or reason (keeps its IAM caller)."""
+    """The sample registry event for another patient, clinic or reason, signed by the staff of `clinic_id`
+    (the new clinic's staff register a change; anyone else is refused 403)."""
     event = copy.deepcopy(event_file("registry/change_choice.json"))
+    event["requestContext"]["authorizer"]["iam"]["userArn"] = f"arn:aws:iam::000000000000:user/registry-{clinic_id}"
     body = {"patient": {k: patient[k] for k in ("lastName", "firstName", "middleName", "birthDate",
                                                  "policyNumber", "policySeries") if patient.get(k)},
             "clinicId": clinic_id, "reason": reason}
@@ -259,6 +261,17 @@ def test_first_attachment_of_a_new_policy(register_table: str) -> None:
     assert body["attachment"]["previousClinicId"] is None
     assert entry(newcomer)["clinicId"] == "cl0102"
     assert [e["event"] for e in history(newcomer)] == ["attached"]
+    # The gorzdrav façade's name index, in the same transaction: keyed hashes only, no name in it.
+    from shared.gorzdrav import identity
+
+    h = policy.policy_hash(newcomer["policyNumber"], None)
+    name_pk = keys.gz_name_pk(identity.name_hash("Новикова", "Анна", None, "1990-04-04"))
+    index = {"PK": name_pk, "SK": keys.policy_pk(h), "entity": "gzNameIndex"}
+    assert list(dal.query_all("PK = :pk", {":pk": name_pk}, consistent=True)) == [index]
+    # A later change (staff of cl0101) writes the same item again: idempotent, never a second one.
+    status, body = invoke("registry", change_event(newcomer, "cl0101", "relocation"))
+    assert status == 201 and body["attachment"]["previousClinicId"] == "cl0102", body
+    assert list(dal.query_all("PK = :pk", {":pk": name_pk}, consistent=True)) == [index]
 
 
 # ---------------------------------------------------------------- bookings follow the attachment

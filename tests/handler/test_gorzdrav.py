@@ -357,6 +357,30 @@ def test_a_facade_booking_is_in_our_history_and_cancels_through_our_api(moto_tab
     assert [a["status"] for a in page["items"]] == ["cancelled", "cancelled"]
 
 
+def test_a_person_registered_first_through_the_registry_is_found_and_books(moto_table: str) -> None:
+    """Issue 19: the registry's first attachment writes the name index in its transaction, so the façade
+    finds a newcomer by clinic + full name + birth date and books for them."""
+    from tests.handler.test_attachment import change_event
+
+    newcomer = {"lastName": "Новикова", "firstName": "Алёна", "middleName": "Петровна", "birthDate": "1990-04-04",
+                "policyNumber": "7899000000000019"}
+    assert refused("GET", "/patient/search", query=search_query(newcomer, lpu=OTHER_LPU)) == wire.PATIENT_NOT_FOUND
+    status, body = invoke("registry", change_event(newcomer, "cl0102", "relocation"))
+    assert status == 201 and body["attachment"]["previousClinicId"] is None, body
+    # Found at the new clinic (ё/е and case as gorzdrav clients type them), nowhere else.
+    typed = dict(newcomer, firstName="АЛЕНА")
+    pid = str(ok("GET", "/patient/search", query=search_query(typed, lpu=OTHER_LPU)))
+    assert refused("GET", "/patient/search", query=search_query(newcomer, lpu=LPU)) == wire.PATIENT_NOT_FOUND
+    assert refused("GET", "/patient/search", query=search_query(dict(newcomer, middleName=""),
+                                                                 lpu=OTHER_LPU)) == wire.PATIENT_NOT_FOUND
+    slot = free_slots("cl0102-d01", OTHER_LPU)[0]["id"]
+    assert ok("POST", "/appointment/create", {"lpuId": OTHER_LPU, "patientId": pid, "appointmentId": slot}) is True
+    slot_item = dal.get(keys.slot_key(slot))  # type: ignore[arg-type]
+    assert slot_item and slot_item["status"] == "booked"
+    (appt,) = ok("GET", "/appointments", query={"lpuId": str(OTHER_LPU), "patientId": pid})
+    assert appt["lpuId"] == str(OTHER_LPU) and appt["visitStart"]
+
+
 def test_attachment_lpus(moto_table: str) -> None:
     (found,) = ok("GET", "/oms/attachment/lpus", query={"polisN": PATIENT["policyNumber"]})
     assert_shape(found, LPU_SHAPE)

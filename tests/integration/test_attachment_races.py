@@ -36,8 +36,10 @@ def people(ddb_table: str) -> list[dict[str, Any]]:
 def change(p: dict[str, Any], clinic_id: str, reason: str, start: threading.Barrier) -> str:
     start.wait()
     try:
-        out = attachment.change(last_name=p["lastName"], birth_date=p["birthDate"], policy_number=p["policyNumber"],
-                                policy_series=None, clinic_id=clinic_id, reason=reason, registered_by="race")
+        # With the first name, every racer's transaction also writes the same name-index item (issue 19).
+        out = attachment.change(last_name=p["lastName"], first_name=p["firstName"], birth_date=p["birthDate"],
+                                policy_number=p["policyNumber"], policy_series=None, clinic_id=clinic_id,
+                                reason=reason, registered_by="race")
     except DomainError as refused:
         return refused.code
     return f"attached:{out['attachment']['clinicId']}"
@@ -67,6 +69,13 @@ def test_two_changes_by_choice_one_wins(people: list[dict[str, Any]]) -> None:
         winner = winners[0].split(":")[1]
         assert entry["clinicId"] == winner and entry["version"] == 1 and entry["previousClinicId"] == "cl0101"
         assert sorted((e["event"], e["clinicId"]) for e in events) == [("attached", winner), ("detached", "cl0101")]
+    # The name index of these namesakes (one name and birth date, ROUNDS policies): one item per policy.
+    from shared.gorzdrav import identity
+
+    name_pk = keys.gz_name_pk(identity.name_hash("Гонкина", "Анна", None, "1985-05-05"))
+    index = list(dal.query_all("PK = :pk", {":pk": name_pk}, consistent=True))
+    assert sorted(i["SK"] for i in index) == sorted(keys.policy_pk(policy.policy_hash(p["policyNumber"]))
+                                                    for p in people)
 
 
 def test_two_registrations_of_the_same_change_one_wins(people: list[dict[str, Any]]) -> None:
