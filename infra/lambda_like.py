@@ -3,8 +3,10 @@ its own module, and pass a context with the attributes Powertools reads. Used by
 `make invoke`, the tests and the benchmarks."""
 from __future__ import annotations
 
+import functools
 import importlib.util
 import sys
+import time
 import uuid
 from types import ModuleType
 
@@ -14,7 +16,12 @@ from infra.template import ROOT
 class Context:
     """What Lambda passes as `context`."""
 
-    def __init__(self, function: str = "local", alias: str = "live") -> None:
+    def __init__(self, function: str = "local", alias: str = "live", timeout_seconds: float | None = None) -> None:
+        # The function's Timeout from template.yaml, counted from now (as Lambda counts from the invocation);
+        # an unnamed function (tests) gets Lambda's maximum, so a slow test machine never runs out of budget.
+        if timeout_seconds is None:
+            timeout_seconds = _timeouts().get(function, 900.0)
+        self._deadline = time.monotonic() + timeout_seconds
         self.function_name = f"zapis-{function}"
         self.function_version = "$LATEST"
         self.memory_limit_in_mb = 1024
@@ -24,7 +31,14 @@ class Context:
         self.log_stream_name = "local"
 
     def get_remaining_time_in_millis(self) -> int:
-        return 10_000
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+@functools.cache
+def _timeouts() -> dict[str, float]:
+    from infra import template
+
+    return {f["name"]: f["timeout"] for f in template.functions().values()}
 
 
 def load_function(name: str) -> ModuleType:

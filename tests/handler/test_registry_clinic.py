@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from shared import clock, dal, keys, plans, schedule
-from tests.handler.test_cancellation import book, free_slots, slot_item
+from tests.handler.helpers import book, slot_item
+from tests.handler.helpers import free_slot_items as free_slots
 from tests.support import claims_of, event_file, http_event, invoke, patients_of
 
 CLINIC, OTHER = "cl0101", "cl0102"
