@@ -39,7 +39,9 @@ def caller(event: dict[str, Any]) -> Staff:
     iam = ((event.get("requestContext") or {}).get("authorizer") or {}).get("iam") or {}
     arn = str(iam.get("userArn") or "")
     if not arn:
-        raise DomainError("unauthorized")
+        # A patient's token (JWT claims) is a known caller without staff rights: 403, not 401.
+        signed_in = ((event.get("requestContext") or {}).get("authorizer") or {}).get("jwt")
+        raise DomainError("forbidden" if signed_in else "unauthorized")
     m = _PRINCIPAL.match(arn)
     if not m:
         raise DomainError("forbidden")

@@ -129,7 +129,12 @@ def dynamodb_calls(moto_table: str) -> Iterator[Counter[str]]:
     def count(model, **_kwargs) -> None:  # type: ignore[no-untyped-def]
         counted[model.name] += 1
 
-    client = dal.client()
-    client.meta.events.register("before-call.dynamodb", count)
+    from shared import clients
+
+    # Every client dal may use: the plain one, and those whose timeouts fit a request's budget.
+    every = [clients.client("dynamodb", profile) for profile in ("", "request", "last")]
+    for client in every:
+        client.meta.events.register("before-call.dynamodb", count)
     yield counted
-    client.meta.events.unregister("before-call.dynamodb", count)
+    for client in every:
+        client.meta.events.unregister("before-call.dynamodb", count)

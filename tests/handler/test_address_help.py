@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.handler.test_attachment import assert_error, register_table, with_query  # noqa: F401 - the fixture
+from tests.handler.test_attachment import assert_error, with_query
 from tests.support import event_file, invoke
 
 
@@ -20,20 +20,20 @@ def ask(**query: str) -> tuple[int, dict]:
     ("Лермонтовский пр-т, д.7", "cl0101"),
     ("садовая ул 52 лит. А", "cl0101"),
 ])
-def test_the_whole_address_in_the_street_field(register_table: str, whole: str, clinic: str) -> None:  # noqa: F811
+def test_the_whole_address_in_the_street_field(register_table: str, whole: str, clinic: str) -> None:
     status, body = ask(street=whole)
     assert status == 200, (whole, body)
     assert [c["id"] for c in body["items"]] == [clinic], (whole, body)
 
 
-def test_a_street_without_a_house_asks_for_the_house(register_table: str) -> None:  # noqa: F811
+def test_a_street_without_a_house_asks_for_the_house(register_table: str) -> None:
     status, body = ask(street="Садовая")
     assert_error(status, body, 422, "validation_error")
     assert body["error"]["details"]["fields"] == [{"field": "house", "problem": "house_missing"}]
 
 
 @pytest.mark.parametrize("typed", ["Садоая 5", "Лермонтовскй пр. 7", "Sadovaya 5", "Lermontovskiy 7"])
-def test_a_typo_or_latin_letters_get_the_nearest_street_names(register_table: str, typed: str) -> None:  # noqa: F811
+def test_a_typo_or_latin_letters_get_the_nearest_street_names(register_table: str, typed: str) -> None:
     status, body = ask(street=typed)
     assert_error(status, body, 404, "address_not_found")
     details = body["error"]["details"]
@@ -47,13 +47,13 @@ def test_a_typo_or_latin_letters_get_the_nearest_street_names(register_table: st
     assert status == 200 and body["items"], body
 
 
-def test_nothing_near_gets_no_suggestion(register_table: str) -> None:  # noqa: F811
+def test_nothing_near_gets_no_suggestion(register_table: str) -> None:
     status, body = ask(street="Абвгдейкина 5")
     assert_error(status, body, 404, "address_not_found")
     assert body["error"]["details"]["suggestions"] == []
 
 
-def test_a_house_that_is_not_there_says_so_without_suggestions(register_table: str) -> None:  # noqa: F811
+def test_a_house_that_is_not_there_says_so_without_suggestions(register_table: str) -> None:
     status, body = ask(street="Садовая 777")
     assert_error(status, body, 404, "address_not_found")
     assert body["error"]["details"] == {"reason": "house", "street": "Садовая", "house": "777"}

@@ -174,7 +174,8 @@ def test_english_forbidden_message(moto_table: str) -> None:
                         query={"date": today().isoformat()})
     event["headers"]["accept-language"] = "en"
     status, body = invoke("registry", event)
-    assert status == 403 and body["error"]["message"].startswith("Access denied")
+    message = body["error"]["message"]
+    assert status == 403 and message.startswith("Not allowed") and "own polyclinic" in message
 
 
 # ---------------------------------------------------------------- absences
