@@ -149,7 +149,8 @@ def place_hold(slot_id: str, patient: Patient | None) -> dict[str, Any]:
     Patient when one was sent); it goes to the domain's hold once holds are bound to the patient (issue 12),
     as our own API's hold will bind it."""
     if patient is None:
-        return booking.create_hold(slot_id)  # an unbound hold: a gap against our own API's rule (README)
+        # A hold belongs to a patient, as on our own API (POST /v1/holds): the token's or the inline Patient.
+        raise DomainError("validation_error", {"fields": [{"field": "patient", "problem": "missing"}]})
     from shared import holds
 
     who = holds.Identity(last_name=patient.last_name, birth_date=patient.birth_date,

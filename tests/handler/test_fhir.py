@@ -155,7 +155,12 @@ def test_find_hold_book_read_cancel(moto_table: str) -> None:
     proposed = entries(found)[0]
     assert proposed["status"] == "proposed" and proposed["slot"][0]["reference"].startswith("Slot/cl0101-d01.")
 
-    status, held, _ = call("POST", "/fhir/Appointment/$hold", body=parameters(appt_resource=proposed))
+    owner, key = CL0101[0], str(uuid.uuid4())
+    # A hold belongs to a patient, as on our own API: without one it is refused.
+    status, refused, _ = call("POST", "/fhir/Appointment/$hold", body=parameters(appt_resource=proposed))
+    assert status == 422 and refused["resourceType"] == "OperationOutcome"
+    status, held, _ = call("POST", "/fhir/Appointment/$hold",
+                           body=parameters(appt_resource=proposed, patient_resource=fhir_patient(owner)))
     assert status == 201
     (pending,) = entries(valid(held))
     assert pending["status"] == "pending" and pending["slot"] == proposed["slot"]
@@ -163,7 +168,6 @@ def test_find_hold_book_read_cancel(moto_table: str) -> None:
     status, slot, _ = call("GET", f"/fhir/Slot/{slot_id}")
     assert valid(slot)["status"] == "busy-tentative"
 
-    owner, key = CL0101[0], str(uuid.uuid4())
     body = parameters(appointment_reference={"reference": f"Appointment/{pending['id']}"},
                       patient_resource=fhir_patient(owner))
     status, booked, _ = call("POST", "/fhir/Appointment/$book", body=body, headers={"idempotency-key": key})

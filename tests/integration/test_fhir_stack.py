@@ -72,13 +72,15 @@ def test_fhirpy_finds_holds_books_reads_and_cancels(stack: LocalStack) -> None:
     proposed = found["entry"][0]["resource"]
     assert proposed["status"] == "proposed" and proposed["start"] == starts[0]
 
-    held = valid(client.execute("Appointment/$hold", data=parameters(appt_resource=proposed)))
+    # A hold belongs to a patient, as on our own API: the inline Patient says who.
+    owner = next(p for p in PATIENTS if p["clinicId"] == "cl0101" and not p.get("policySeries"))
+    held = valid(client.execute("Appointment/$hold", data=parameters(appt_resource=proposed,
+                                                                    patient_resource=fhir_patient(owner))))
     pending = held["entry"][0]["resource"]
     assert pending["status"] == "pending"
     slot_id = proposed["slot"][0]["reference"].split("/")[1]
     assert valid(_dict(client.reference("Slot", slot_id).to_resource()))["status"] == "busy-tentative"
 
-    owner = next(p for p in PATIENTS if p["clinicId"] == "cl0101" and not p.get("policySeries"))
     booker = SyncFHIRClient(f"{stack.base}/fhir", extra_headers={"Idempotency-Key": str(uuid.uuid4())})
     booked = valid(booker.execute("Appointment/$book", data=parameters(
         appointment_reference={"reference": f"Appointment/{pending['id']}"}, patient_resource=fhir_patient(owner))))
