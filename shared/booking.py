@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from shared import clock, dal, keys, memo, policy, reminders, rules, slots, statuses, tickets
+from shared import clock, dal, holds, keys, memo, policy, reminders, rules, slots, statuses, tickets
 from shared.config import settings
 from shared.errors import DomainError
 from shared.observability import logger
@@ -53,28 +53,11 @@ def create_hold(slot_id: str) -> dict[str, Any]:
                 memo.remember(("taken", slot_id), True)
             rules.classify_hold_refusal(failed.old, now)
     except dal.OutcomeUnknown:
-        _resolve_unknown_hold(key, slot_id, hold_id)
+        holds.resolve_unknown_hold(key, slot_id, hold_id)
     if moment > 0:
         memo.remember(("taken", slot_id), True)
     logger.info("slot held", extra={"slotId": slot_id})
     return {"holdId": hold_id, "slotId": slot_id, "expiresAt": clock.local_iso(expires)}
-
-
-def _resolve_unknown_hold(key: dict[str, Any], slot_id: str, hold_id: str) -> None:
-    """No attempt of the hold's write was answered. Read the slot: held by our id -> the hold is ours (return).
-    Otherwise release it under the condition that it is ours, in case the write lands late, and answer 503:
-    no slot stays held by an id no client was told."""
-    try:
-        if rules.hold_landed(dal.get(key, consistent=True), hold_id):
-            logger.info("hold resolved as ours", extra={"slotId": slot_id})
-            return
-    except DomainError:
-        pass
-    try:
-        release_hold(hold_id)
-    except DomainError:
-        logger.warning("unknown hold not released", extra={"slotId": slot_id})
-    raise dal.OutcomeUnknown
 
 
 def release_hold(hold_id: str) -> None:

@@ -8,12 +8,17 @@ before the form. Then ONE TransactWriteItems:
   1 the patient's pointer `POLICY#<hash>/HOLD` names the new hold, on condition that it still names the
     hold read (or none): two holds of one patient racing cannot both win;
   2 the register entry still names this patient and the doctor's clinic;
-  3 the patient has no future appointment of the doctor's specialty (the booking's lock);
+  3 the patient has no future appointment of the doctor's specialty (the booking's lock), other than the
+    one a reschedule's hold names (`rescheduleOf`);
   4 the previous hold's slot, when it is still held by that hold, becomes free again.
 
 When the previous hold is gone already (booked, expired, released), operation 4 is refused and the
 transaction is written again without it; a pointer changed meanwhile means another hold of the same
 patient won: read it and decide again. A booking with the hold must come from its patient (`hold_mismatch`).
+
+An answer lost on the way (issue 13): a retried transaction refused with the slot (ALL_OLD) held by the hold
+id generated here was our own first attempt, so the hold is ours; a transaction never answered is resolved
+by reading the slot, and when it is not ours, released on condition that it is ours and answered 503.
 """
 from __future__ import annotations
 
@@ -45,16 +50,18 @@ class Identity:
         return policy.identity_hash(self.policy_number, self.policy_series, self.last_name, self.birth_date)
 
 
-def create_hold_anonymous(slot_id: str, who: Identity) -> dict[str, Any]:
+def create_hold_anonymous(slot_id: str, who: Identity, reschedule_of: str | None = None) -> dict[str, Any]:
     """An anonymous hold: the identity check's failures count against the policy (shared/limiter.py)."""
     from shared import limiter
 
     with limiter.counting(who.policy_hash, guarded=True):
-        return create_hold(slot_id, who, limited=True)
+        return create_hold(slot_id, who, limited=True, reschedule_of=reschedule_of)
 
 
-def create_hold(slot_id: str, who: Identity, limited: bool = False) -> dict[str, Any]:
-    """Hold `slot_id` for `who`, releasing their previous hold in the same transaction."""
+def create_hold(slot_id: str, who: Identity, limited: bool = False,
+                reschedule_of: str | None = None) -> dict[str, Any]:
+    """Hold `slot_id` for `who`, releasing their previous hold in the same transaction. `reschedule_of`: the
+    patient's appointment the hold is to move, whose specialty lock then does not refuse the hold."""
     slot_key = keys.slot_key(slot_id)
     parsed = keys.parse_slot_id(slot_id)
     if slot_key is None or parsed is None:
@@ -85,7 +92,8 @@ def create_hold(slot_id: str, who: Identity, limited: bool = False) -> dict[str,
     if not doctor:
         raise DomainError("not_found")
     now = clock.now()
-    rules.check_hold(doctor, entry, None, identity_hash=identity_hash, clinic_id=clinic_id, now=now)
+    rules.check_hold(doctor, entry, None, identity_hash=identity_hash, clinic_id=clinic_id, now=now,
+                     reschedule_of=reschedule_of)
     lock_key = keys.key(keys.policy_pk(policy_hash), keys.specialty_lock_sk(doctor["specialtyId"]))
     release = True
     for _ in range(ATTEMPTS):
@@ -94,7 +102,7 @@ def create_hold(slot_id: str, who: Identity, limited: bool = False) -> dict[str,
         previous = (pointer or {}).get("holdId")
         previous_slot = keys.slot_of_hold(previous) if previous else None
         ops = _operations(slot_key, slot_id, hold_id, expires, now, policy_hash, identity_hash, clinic_id,
-                          pointer_key, previous, entry_key, lock_key)
+                          pointer_key, previous, entry_key, lock_key, reschedule_of)
         if release and previous and previous_slot and previous_slot != slot_id:
             ops.append(_release(previous_slot, previous))
         try:
@@ -102,17 +110,21 @@ def create_hold(slot_id: str, who: Identity, limited: bool = False) -> dict[str,
         except dal.Cancelled as cancelled:
             failed = {i: cancelled.old(i) for i in range(len(cancelled.reasons)) if cancelled.failed(i)}
             old_slot = failed.get(rules.HOLD_SLOT)
-            if old_slot and moment > 0 and slots.in_booking_window(int(old_slot["start"]), now):
-                memo.remember(("taken", slot_id), True)
-            refusal = rules.classify_hold_transaction_refusal(failed, identity_hash=identity_hash,
-                                                              clinic_id=clinic_id, now=now)
-            if refusal is rules.HoldRefusal.WITHOUT_RELEASE:
-                release = False
-            else:
-                pointer = failed.get(rules.HOLD_POINTER) or dal.get(pointer_key, consistent=True)
-                release = True
-            now = clock.now()
-            continue
+            # botocore retried a transaction whose first answer was lost: the refusal may be our own hold.
+            if not rules.hold_landed(old_slot, hold_id):
+                if old_slot and moment > 0 and slots.in_booking_window(int(old_slot["start"]), now):
+                    memo.remember(("taken", slot_id), True)
+                refusal = rules.classify_hold_transaction_refusal(failed, identity_hash=identity_hash,
+                                                                  clinic_id=clinic_id, now=now)
+                if refusal is rules.HoldRefusal.WITHOUT_RELEASE:
+                    release = False
+                else:
+                    pointer = failed.get(rules.HOLD_POINTER) or dal.get(pointer_key, consistent=True)
+                    release = True
+                now = clock.now()
+                continue
+        except dal.OutcomeUnknown:
+            resolve_unknown_hold(slot_key, slot_id, hold_id)
         if moment > 0:
             memo.remember(("taken", slot_id), True)
         if release and previous_slot and previous_slot != slot_id:
@@ -122,9 +134,29 @@ def create_hold(slot_id: str, who: Identity, limited: bool = False) -> dict[str,
     raise DomainError("unavailable", retry_after=1)
 
 
+def resolve_unknown_hold(key: dict[str, Any], slot_id: str, hold_id: str) -> None:
+    """No attempt of the hold's write was answered. Read the slot: held by our id -> the hold is ours (return).
+    Otherwise release it under the condition that it is ours, in case the write lands late, and answer 503:
+    no slot stays held by an id no client was told."""
+    from shared import booking
+
+    try:
+        if rules.hold_landed(dal.get(key, consistent=True), hold_id):
+            logger.info("hold resolved as ours", extra={"slotId": slot_id})
+            return
+    except DomainError:
+        pass
+    try:
+        booking.release_hold(hold_id)
+    except DomainError:
+        logger.warning("unknown hold not released", extra={"slotId": slot_id})
+    raise dal.OutcomeUnknown
+
+
 def _operations(slot_key: dict[str, Any], slot_id: str, hold_id: str, expires: int, now: int, policy_hash: str,
                 identity_hash: str, clinic_id: str, pointer_key: dict[str, Any], previous: str | None,
-                entry_key: dict[str, Any], lock_key: dict[str, Any]) -> list[dict[str, Any]]:
+                entry_key: dict[str, Any], lock_key: dict[str, Any],
+                reschedule_of: str | None = None) -> list[dict[str, Any]]:
     slot_values: dict[str, Any] = {
         **slots.free_values(now), ":heldNew": slots.HELD, ":h": hold_id, ":exp": expires, ":owner": policy_hash,
         ":hpk": keys.hold_shard(slot_id), ":hsk": keys.hold_sk(expires, slot_id), ":horizon": slots.horizon(now)}
@@ -144,6 +176,12 @@ def _operations(slot_key: dict[str, Any], slot_id: str, hold_id: str, expires: i
         "ConditionExpression": pointer_condition}}
     if pointer_values:
         pointer_op["Put"]["ExpressionAttributeValues"] = pointer_values
+    lock_condition = "attribute_not_exists(PK) OR #start <= :now"
+    lock_values: dict[str, Any] = {":now": now}
+    if reschedule_of:
+        # A reschedule holds a slot of the specialty it already has: the lock may name the appointment moved.
+        lock_condition += " OR appointmentId = :moving"
+        lock_values[":moving"] = reschedule_of
     return [
         {"Update": {
             "Key": slot_key,
@@ -161,9 +199,9 @@ def _operations(slot_key: dict[str, Any], slot_id: str, hold_id: str, expires: i
         }},
         {"ConditionCheck": {
             "Key": lock_key,
-            "ConditionExpression": "attribute_not_exists(PK) OR #start <= :now",
+            "ConditionExpression": lock_condition,
             "ExpressionAttributeNames": {"#start": "start"},
-            "ExpressionAttributeValues": {":now": now},
+            "ExpressionAttributeValues": lock_values,
         }},
     ]
 

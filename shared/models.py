@@ -157,10 +157,16 @@ class HoldRequest(Model):
     """An anonymous hold names its patient: the register is checked before the form."""
     slotId: str = Field(min_length=1, max_length=80)
     patient: IdentityIn
+    rescheduleOf: str | None = Field(default=None, min_length=1, max_length=64,
+                                     description="The patient's appointment this hold is to move (a reschedule): "
+                                                 "its specialty does not stop the hold")
 
 
 class SignedInHoldRequest(Model):
     slotId: str = Field(min_length=1, max_length=80)
+    rescheduleOf: str | None = Field(default=None, min_length=1, max_length=64,
+                                     description="The patient's appointment this hold is to move (a reschedule): "
+                                                 "its specialty does not stop the hold")
 
 
 class Hold(BaseModel):

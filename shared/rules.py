@@ -260,14 +260,15 @@ def classify_reschedule_refusal(failed: Mapping[int, Item | None], *, patient_pk
 
 # ---------------------------------------------------------------- holds bound to a patient (issue 12)
 def check_hold(doctor: Item, entry: Item | None, lock: Item | None, *, identity_hash: str, clinic_id: str,
-               now: int) -> None:
+               now: int, reschedule_of: str | None = None) -> None:
     """May this patient hold a slot of this doctor? The booking's identity rules, checked before the form:
     the register entry names the patient and the clinic, no referral needed, no future appointment of the
-    specialty yet. The hold's transaction enforces the entry and the lock again in its conditions."""
+    specialty yet, unless that appointment is the one this hold is to move (`reschedule_of`). The hold's
+    transaction enforces the entry and the lock again in its conditions."""
     check_patient(entry, identity_hash, clinic_id)
     if doctor.get("referralRequired"):
         raise DomainError("referral_required")
-    if lock and int(lock.get("start", 0)) > now:
+    if lock and int(lock.get("start", 0)) > now and not (reschedule_of and lock.get("appointmentId") == reschedule_of):
         raise DomainError("already_booked_specialty")
 
 

@@ -37,7 +37,8 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_lengt
                   "the patient's previous hold is released",
           responses={201: {"description": "Held", "content": {"application/json": {"model": Hold}}}})
 def create_hold(request: HoldRequest) -> Response[Hold]:
-    return api.json_response(201, holds.create_hold_anonymous(request.slotId, auth.identity(request.patient)))
+    return api.json_response(201, holds.create_hold_anonymous(request.slotId, auth.identity(request.patient),
+                                                                       request.rescheduleOf))
 
 
 @app.post("/v1/me/holds", tags=["booking"], operation_id="createMyHold",
@@ -47,7 +48,8 @@ def create_hold(request: HoldRequest) -> Response[Hold]:
           summary="Hold a free slot for the signed-in patient; their previous hold is released",
           responses={201: {"description": "Held", "content": {"application/json": {"model": Hold}}}})
 def create_hold_signed_in(request: SignedInHoldRequest) -> Response[Hold]:
-    return api.json_response(201, holds.create_hold(request.slotId, auth.identity_from_claims(api.claims(app))))
+    return api.json_response(201, holds.create_hold(request.slotId, auth.identity_from_claims(api.claims(app)),
+                                                             reschedule_of=request.rescheduleOf))
 
 
 @app.delete("/v1/holds/<holdId>", tags=["booking"], operation_id="releaseHold", summary="Release a hold",

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ReadTimeoutError
 
-from shared import clients, dal, keys
+from shared import clients, dal, keys, policy
 from tests.handler.helpers import (
     PATIENT,
     anonymous_event,
@@ -48,19 +48,23 @@ def _lose_first_answer(monkeypatch: pytest.MonkeyPatch, operation: str, then: st
 def test_a_hold_whose_answer_was_lost_is_the_clients(moto_table: str, monkeypatch: pytest.MonkeyPatch,
                                                     then: str) -> None:
     slot = free_slots()[0]
-    _lose_first_answer(monkeypatch, "update_item", then)
+    calls = _lose_first_answer(monkeypatch, "transact_write_items", then)  # the patient-bound hold's write
     status, body = invoke("booking", hold_event(slot))
     assert status == 201, body
+    assert calls == ["transact_write_items"]  # resolved from the item, not by writing again
     item = slot_item(slot)
     assert item["status"] == "held" and item["holdId"] == body["holdId"]
+    first = patients_of("cl0101")[0]
+    assert item["holdOwner"] == policy.policy_hash(first["policyNumber"], first.get("policySeries"))
 
 
 def test_a_hold_refused_for_someone_elses_hold_stays_refused(moto_table: str,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     slot = free_slots()[0]
-    first = invoke("booking", hold_event(slot))
+    first = invoke("booking", hold_event(slot, patients_of("cl0101")[0]))
     assert first[0] == 201
-    status, body = invoke("booking", hold_event(slot))
+    _lose_first_answer(monkeypatch, "transact_write_items", "retry")
+    status, body = invoke("booking", hold_event(slot, patients_of("cl0101")[1]))
     assert (status, body["error"]["code"]) == (409, "slot_unavailable")
     assert slot_item(slot)["holdId"] == first[1]["holdId"]
 
@@ -73,11 +77,12 @@ def test_an_unanswered_hold_not_applied_leaves_the_slot_free(moto_table: str,
     def lost(**_params: Any) -> Any:
         raise ReadTimeoutError(endpoint_url="http://dynamodb")
 
-    monkeypatch.setattr(client, "update_item", lost)
+    monkeypatch.setattr(client, "transact_write_items", lost)
     status, body = invoke("booking", hold_event(slot))
     assert status == 503 and body["error"]["code"] == "unavailable"
     monkeypatch.undo()
-    assert slot_item(slot)["status"] == "free"
+    item = slot_item(slot)
+    assert item["status"] == "free" and "holdId" not in item
 
 
 @pytest.mark.parametrize("then", ["retry", "timeout"])

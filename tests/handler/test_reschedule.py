@@ -20,7 +20,7 @@ from tests.handler.helpers import (
     at,
     book,
     cancel_event,
-    hold,
+    hold_event,
     lock_item,
     policy_of,
     retarget,
@@ -30,6 +30,22 @@ from tests.handler.helpers import (
 from tests.support import claims_of, event_file, invoke
 
 SAME_SPECIALTY = "cl0101-d02"  # therapist too
+
+
+def hold_to_move(slot_id: str, appointment_id: str | None) -> tuple[int, Any]:
+    """The patient's hold of `slot_id` naming the appointment it is to move (`rescheduleOf`)."""
+    event = hold_event(slot_id, PATIENT)
+    body = json.loads(event["body"])
+    if appointment_id is not None:
+        body["rescheduleOf"] = appointment_id
+    event["body"] = json.dumps(body, ensure_ascii=False)
+    return invoke("booking", event)
+
+
+def hold(slot_id: str, appointment_id: str) -> str:
+    status, body = hold_to_move(slot_id, appointment_id)
+    assert status == 201, body
+    return str(body["holdId"])
 
 
 def reschedule_event(appointment_id: str, slot_id: str, patient: dict[str, Any] = PATIENT,
@@ -90,7 +106,7 @@ def test_reschedule_moves_everything_in_one_step(moto_table: str, signed_in: boo
 def test_reschedule_with_own_hold_and_same_key_replays(moto_table: str) -> None:
     first = book(PATIENT, slot_ahead()["id"])
     new_slot = slot_ahead(index=3)
-    hold_id = hold(new_slot["id"])
+    hold_id = hold(new_slot["id"], first["id"])
     event = reschedule_event(first["id"], new_slot["id"], key="same", hold_id=hold_id)
 
     status, body = invoke("booking", event)
@@ -166,9 +182,21 @@ def test_taken_slot_keeps_the_old_appointment(moto_table: str) -> None:
 
 def test_hold_of_another_slot_is_a_mismatch(moto_table: str) -> None:
     first = book(PATIENT, slot_ahead()["id"])
-    hold_id = hold(slot_ahead(index=2)["id"])
+    hold_id = hold(slot_ahead(index=2)["id"], first["id"])
     result = invoke("booking", reschedule_event(first["id"], slot_ahead(index=3)["id"], hold_id=hold_id))
     assert_error(result, 409, "hold_mismatch")
+
+
+def test_a_hold_of_the_specialty_must_name_the_appointment_it_moves(moto_table: str) -> None:
+    first = book(PATIENT, slot_ahead()["id"])
+    other = book(OTHER, slot_ahead(index=1)["id"])
+    new_slot = slot_ahead(index=2)["id"]
+    assert_error(hold_to_move(new_slot, None), 409, "already_booked_specialty")
+    assert_error(hold_to_move(new_slot, other["id"]), 409, "already_booked_specialty")  # not the patient's
+    assert slot_item(new_slot)["status"] == "free"
+    status, body = hold_to_move(new_slot, first["id"])
+    assert status == 201, body
+    assert slot_item(new_slot)["holdId"] == body["holdId"]
 
 
 def test_outside_window_is_refused(moto_table: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from shared import booking, clock, keys
+from shared import booking, clock, holds, keys
 from tests.handler.helpers import PATIENT, at, book, free_slot_items, slot_item
 from tests.support import Context, event_file, load_function
 
@@ -40,7 +40,10 @@ def test_sweeper_frees_expired_holds_and_nothing_else(moto_table: str, monkeypat
     slots = [s["id"] for s in free_slot_items("cl0101-d01", t0 + 86400)[:6]]
     for slot_id in slots[:3]:
         booking.create_hold(slot_id)
-    booked_hold = booking.create_hold(slots[3])["holdId"]
+    # The hold that is booked is the booking patient's own (a booking with a hold must come from its owner).
+    who = holds.Identity(PATIENT["lastName"], PATIENT["birthDate"], PATIENT["policyNumber"],
+                         PATIENT.get("policySeries"))
+    booked_hold = holds.create_hold(slots[3], who)["holdId"]
     reheld_slot = slots[4]
     booking.create_hold(reheld_slot)
     at(monkeypatch, t0 + 200)
