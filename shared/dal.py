@@ -29,7 +29,7 @@ _TRANSIENT = {
     "ServiceUnavailable",
 }
 # Transaction contention only (`with_retries`): botocore does not retry a cancelled transaction.
-MAX_ATTEMPTS = 4
+MAX_ATTEMPTS = 6  # as before the one-policy change: a 50-patient rush on one slot needs them
 # Unprocessed keys or items of a batch call (botocore retries the call, never what it left unprocessed).
 BATCH_ROUNDS = 4
 
