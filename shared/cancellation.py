@@ -6,6 +6,7 @@ refused transaction is explained from the items as they were (ALL_OLD), never by
 """
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from shared import clock, dal, keys, policy, rules, slots, tickets
@@ -66,22 +67,23 @@ def commit(appt: dict[str, Any], patient_pk: str, now: int, by: str = "patient",
     """The cancellation transaction: appointment, slot, specialty lock; returns the parts written.
     `by="clinic"` (an absence) closes the slot instead of freeing it and records the reason."""
     appointment_id = appt["id"]
+    request_id = secrets.token_hex(8)  # written with the cancellation: a lost answer is recognised by it
     parts = [_APPT, _SLOT, _LOCK]
     while True:
-        ops = [_operation(part, appt, patient_pk, now, by, reason) for part in parts]
+        ops = [_operation(part, appt, patient_pk, now, by, reason, request_id) for part in parts]
         try:
             dal.transact(ops)
             return parts
         except dal.OutcomeUnknown:
             # No attempt answered: read the appointment; cancelled by this request -> done, else 503.
-            if rules.cancellation_landed(dal.get(keys.appointment_key(appointment_id), consistent=True), now,
+            if rules.cancellation_landed(dal.get(keys.appointment_key(appointment_id), consistent=True), request_id,
                                          patient_pk):
                 return parts
             raise
         except dal.Cancelled as cancelled:
             failed = {part for i, part in enumerate(parts) if cancelled.failed(i)}
             if _APPT in failed:
-                if rules.cancellation_landed(cancelled.old(parts.index(_APPT)), now, patient_pk):
+                if rules.cancellation_landed(cancelled.old(parts.index(_APPT)), request_id, patient_pk):
                     # Our first attempt was applied but its answer lost; this refused retry shows it (ALL_OLD).
                     return parts
                 rules.check_cancellation(cancelled.old(parts.index(_APPT)), now, patient_pk)
@@ -97,11 +99,12 @@ def commit(appt: dict[str, Any], patient_pk: str, now: int, by: str = "patient",
 
 
 def _operation(part: str, appt: dict[str, Any], patient_pk: str, now: int, by: str = "patient",
-               reason: str | None = None) -> dict[str, Any]:
+               reason: str | None = None, request_id: str = "") -> dict[str, Any]:
     appointment_id = appt["id"]
     if part == _APPT:
-        values = {":cancelled": CANCELLED, ":booked": slots.BOOKED, ":now": now, ":by": by, ":pat": patient_pk}
-        update = "SET #st = :cancelled, cancelledAt = :now, cancelledBy = :by"
+        values = {":cancelled": CANCELLED, ":booked": slots.BOOKED, ":now": now, ":by": by, ":pat": patient_pk,
+                  ":rid": request_id}
+        update = "SET #st = :cancelled, cancelledAt = :now, cancelledBy = :by, cancelRequest = :rid"
         if reason:
             update += ", cancelReason = :reason"
             values[":reason"] = reason

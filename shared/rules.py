@@ -102,12 +102,13 @@ def hold_landed(old: Item | None, hold_id: str) -> bool:
 
 
 # ---------------------------------------------------------------- cancellation
-def cancellation_landed(appt: Item | None, now: int, patient_pk: str) -> bool:
-    """Outcome-unknown cancellation: the appointment (as it was, ALL_OLD) is already cancelled by this
-    patient at this request's instant, so the refused retry found our own first attempt applied."""
+def cancellation_landed(appt: Item | None, request_id: str, patient_pk: str) -> bool:
+    """Outcome-unknown cancellation: the appointment (as it was, ALL_OLD) was cancelled by this very request
+    (its `cancelRequest` id), so the refused retry found our own first attempt applied. Another request's
+    cancellation, even in the same second, is `already_cancelled`."""
     return (bool(appt) and (appt or {}).get("PatPK") == patient_pk
             and (appt or {}).get("status") == statuses.CANCELLED
-            and (appt or {}).get("cancelledBy") == "patient" and (appt or {}).get("cancelledAt") == now)
+            and (appt or {}).get("cancelRequest") == request_id)
 
 
 def check_cancellation(appt: Item | None, now: int, patient_pk: str) -> None:

@@ -60,7 +60,8 @@ def _free_port() -> int:
 def local_stack() -> Iterator[str]:
     """`python -m infra.local.server` (what `make run` starts) on free ports; its base URL."""
     port, ddb_port = _free_port(), _free_port()
-    env = dict(os.environ, PORT=str(port), DYNAMODB_PORT=str(ddb_port), LOCAL_ACCESS_LOG="0", LOCAL_WORKERS="2")
+    env = dict(os.environ, PORT=str(port), DYNAMODB_PORT=str(ddb_port), LOCAL_ACCESS_LOG="0", LOCAL_WORKERS="2",
+               LOCAL_PERSIST="0")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = (ARTIFACTS / "stack.log").open("w")
     proc = subprocess.Popen([sys.executable, "-m", "infra.local.server"], cwd=ROOT, env=env, stdout=log,

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from infra.demo import data
-from shared import booking, cancellation, clock, dal, keys, policy, sweeper
+from shared import booking, cancellation, clock, dal, holds, keys, policy, sweeper
 from shared.errors import DomainError
 
 pytestmark = pytest.mark.integration
@@ -173,7 +173,8 @@ def test_sweeper_vs_booking_holding_a_just_expiring_hold(world: dict[str, Any], 
     for i in range(ROUNDS):
         holder, rival = PEOPLE[2 * i], PEOPLE[2 * i + 1]
         slot_id = world["slots"][5 + i]
-        hold = booking.create_hold(slot_id)
+        hold = holds.create_hold(slot_id, holds.Identity(holder["lastName"], holder["birthDate"],
+                                                         holder["policyNumber"], holder["policySeries"]))
         now["t"] += 300  # the hold's expiry: from now on it counts as expired
         assert slot_of(slot_id)["holdExpiresAt"] == now["t"]
         calls: list[Callable[[], Any]] = [lambda s=slot_id, h=hold["holdId"], p=holder: book(p, s, h),

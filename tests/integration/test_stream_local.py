@@ -28,7 +28,6 @@ def local_mail(ddb_table: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]
     for name, value in outbox.client_env().items():
         monkeypatch.setenv(name, value)
     config.settings.cache_clear()  # the settings just set
-    monkeypatch.setattr(delivery, "sleep", lambda _s: None)
     delivery.reset_clients()
     try:
         yield outbox.client_env()["NOTIFIER_DLQ_URL"]

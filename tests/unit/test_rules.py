@@ -169,10 +169,10 @@ def test_an_outcome_unknown_hold_is_ours_only_when_it_names_our_hold_id() -> Non
     assert not rules.hold_landed(None, "cl0101-d01.202612020620.abc")
 
 
-def test_an_outcome_unknown_cancellation_is_ours_only_at_our_instant() -> None:
-    appt = {"status": "cancelled", "cancelledBy": "patient", "cancelledAt": 100, "PatPK": "POLICY#p"}
-    assert rules.cancellation_landed(appt, 100, "POLICY#p")
-    assert not rules.cancellation_landed(appt, 101, "POLICY#p")
-    assert not rules.cancellation_landed(appt, 100, "POLICY#q")
-    assert not rules.cancellation_landed(dict(appt, status="booked"), 100, "POLICY#p")
-    assert not rules.cancellation_landed(None, 100, "POLICY#p")
+def test_an_outcome_unknown_cancellation_is_ours_only_by_our_request() -> None:
+    appt = {"status": "cancelled", "cancelledBy": "patient", "cancelRequest": "r1", "PatPK": "POLICY#p"}
+    assert rules.cancellation_landed(appt, "r1", "POLICY#p")
+    assert not rules.cancellation_landed(appt, "r2", "POLICY#p")  # another request, even in the same second
+    assert not rules.cancellation_landed(appt, "r1", "POLICY#q")
+    assert not rules.cancellation_landed(dict(appt, status="booked"), "r1", "POLICY#p")
+    assert not rules.cancellation_landed(None, "r1", "POLICY#p")
