@@ -69,5 +69,6 @@ def choose_first_time(page: Any, who: dict[str, Any] | None = None) -> str:
     button = page.locator("button.time").first
     slot = button.get_attribute("data-slot")
     button.click()
-    expect(h1(page)).to_have_text("Данные пациента")
+    # The hold is a write through a function that may start cold on a busy machine: wait for it, generously.
+    expect(h1(page)).to_have_text("Данные пациента", timeout=30_000)
     return str(slot)
