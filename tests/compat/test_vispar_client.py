@@ -83,7 +83,8 @@ def test_vispar_client_walks_the_facade(gorzdrav_client: Path, local_stack: str)
     seen = asyncio.run(_walk(local_stack, patient))
     assert seen["second"] == (751, "Запись к врачу возможна при отсутствии активной записи к аналогичному специалисту")
     # The booking is one of ours: our own API's anonymous search finds it.
-    body = json.dumps({"policyNumber": patient["policyNumber"], "birthDate": patient["birthDate"]}).encode()
+    body = json.dumps({"policyNumber": patient["policyNumber"], "lastName": patient["lastName"],
+                       "birthDate": patient["birthDate"]}).encode()
     request = urllib.request.Request(f"{local_stack}/v1/appointments/search", data=body, method="POST",
                                      headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=30) as res:
