@@ -29,7 +29,8 @@ def token(appointment_id: str) -> str:
 
 
 def valid(appointment_id: str, given: str | None) -> bool:
-    return bool(given) and hmac.compare_digest(token(appointment_id), str(given))
+    # Bytes: compare_digest refuses str with non-ASCII characters (a typed or fuzzed token may have them).
+    return bool(given) and hmac.compare_digest(token(appointment_id).encode(), str(given).encode())
 
 
 def ticket_url(appointment_id: str) -> str:
