@@ -203,6 +203,7 @@ def test_cancel_from_my_appointments_keeps_the_focus(make_page, stack) -> None:
     page.goto("/#/my")
     page.fill("#f-policyNumber", smirnova["policyNumber"])
     page.fill("#f-policySeries", smirnova["policySeries"])
+    page.fill("#f-lastName", smirnova["lastName"])
     page.fill("#f-birthDate", smirnova["birthDate"])
     page.locator("#f-birthDate").press("Enter")
     card = page.locator("article.appointment").filter(has_text=number)
