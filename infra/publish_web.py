@@ -4,7 +4,8 @@ private bucket CloudFront reads, and invalidate the distribution.
     .venv/bin/python -m infra.publish_web --stack zapis [--region eu-north-1] [--oidc-issuer URL --client-id ID]
     .venv/bin/python -m infra.publish_web --stack zapis --dry-run   # print config.json and the file list only
 
-config.json is what the page reads first (web/api.js): {"apiBase": <the stack's ApiUrl output>, "signIn": "oidc",
+config.json is what the page reads first (web/api.js): {"apiBase": "" (the API is served by the same CloudFront
+distribution as the page, /v1/...; the direct ApiUrl is never handed to the page), "signIn": "oidc",
 the provider's authorization and token endpoints (from its discovery document), "clientId", "scope"}. In the
 local stack the server answers /config.json itself, so no such file lives in web/. Not run in CI.
 """
@@ -46,7 +47,7 @@ def oidc_endpoints(issuer: str) -> dict[str, str]:
 
 def build_config(outputs: dict[str, str], issuer: str, client_id: str, scope: str,
                  endpoints: dict[str, str] | None) -> dict[str, Any]:
-    config: dict[str, Any] = {"apiBase": outputs["ApiUrl"].rstrip("/"), "signIn": "oidc", "issuer": issuer,
+    config: dict[str, Any] = {"apiBase": "", "signIn": "oidc", "issuer": issuer,
                               "clientId": client_id, "scope": scope}
     config.update(endpoints or {})
     return config

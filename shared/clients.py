@@ -36,6 +36,8 @@ _CONFIG: dict[str, dict[str, Any]] = {
     # The notifier's SES and SQS calls (Timeout 30 s): botocore retries throttling and 5xx, then the stream.
     "sesv2": {"retries": {"mode": "standard", "total_max_attempts": 3}, "connect_timeout": 2, "read_timeout": 5},
     "sqs": {"retries": {"mode": "standard", "total_max_attempts": 3}, "connect_timeout": 2, "read_timeout": 5},
+    # The public address (shared.tickets.base_url): one small read per instance, inside a request's budget.
+    "ssm": {"retries": {"mode": "standard", "total_max_attempts": 2}, "connect_timeout": 1, "read_timeout": 2},
 }
 
 _lock = threading.Lock()

@@ -34,7 +34,7 @@ class Settings:
     # reads of one doctor's day become one per instance per interval (docs/SCALE.md). A stale list costs no
     # correctness: the hold's write condition decides.
     lookup_cache_seconds: float = 0.0
-    # Links in the email and the ticket.
+    # Links in the email and the ticket ("" = read from the SSM parameter PUBLIC_BASE_URL_PARAMETER names).
     public_base_url: str = DEV_BASE_URL
     # The notifier's SES sender and reply-to, configuration set and its own dead-letter queue.
     sender_email: str = "no-reply@zapis.example.org"
@@ -75,7 +75,9 @@ def settings() -> Settings:
         timezone=env("CLINIC_TIMEZONE", "Europe/Moscow"),
         policy_hash_key=_secret("POLICY_HASH_KEY", DEV_POLICY_HASH_KEY).encode(),
         lookup_cache_seconds=float(env("LOOKUP_CACHE_SECONDS", "0")),
-        public_base_url=env("PUBLIC_BASE_URL", DEV_BASE_URL).rstrip("/"),
+        # Deployed without PublicBaseUrl, the address is in SSM (shared.tickets.base_url reads it).
+        public_base_url=(env("PUBLIC_BASE_URL")
+                         or ("" if env("PUBLIC_BASE_URL_PARAMETER") else DEV_BASE_URL)).rstrip("/"),
         sender_email=env("SENDER_EMAIL", "no-reply@zapis.example.org"),
         reply_to_email=env("REPLY_TO_EMAIL") or None,
         ses_configuration_set=env("SES_CONFIGURATION_SET") or None,

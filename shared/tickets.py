@@ -1,6 +1,8 @@
 """The ticket (талон): how a stored appointment is shown on the page, in history and in email."""
 from __future__ import annotations
 
+import os
+from functools import lru_cache
 from typing import Any
 
 from shared import clock
@@ -29,7 +31,17 @@ HINT_SOON = {
 
 
 def base_url() -> str:
-    return settings().public_base_url
+    """The address tickets and emails link to: PUBLIC_BASE_URL, or (deployed on the stack's own CloudFront)
+    the SSM parameter template.yaml writes the distribution's address to, read once per instance."""
+    return settings().public_base_url or _published_base_url()
+
+
+@lru_cache(maxsize=1)
+def _published_base_url() -> str:
+    from shared import clients
+
+    answer = clients.client("ssm").get_parameter(Name=os.environ["PUBLIC_BASE_URL_PARAMETER"])
+    return str(answer["Parameter"]["Value"]).rstrip("/")
 
 
 def number(doctor_seq: int, start: int, booking_no: int) -> str:

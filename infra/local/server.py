@@ -477,6 +477,7 @@ LOCAL_VALUES = {
     "POLICY_HASH_KEY": "local-development-key",
     "SES_CONFIGURATION_SET": "",  # moto's SES has no configuration set
     "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon here
+    "PUBLIC_BASE_URL_PARAMETER": "",  # PUBLIC_BASE_URL is the local stack's own address (below)
 }
 AWS_LOCAL = {"AWS_DEFAULT_REGION": "eu-north-1", "AWS_REGION": "eu-north-1",
              "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}

@@ -13,11 +13,12 @@ OUTPUTS = {"ApiUrl": "https://abc.execute-api.eu-north-1.amazonaws.com/v1stage/"
            "WebDistributionId": "E123", "WebUrl": "https://d1.cloudfront.net"}
 
 
-def test_config_hands_the_page_the_api_address_and_the_provider() -> None:
+def test_config_hands_the_page_its_own_origin_and_the_provider() -> None:
     config = publish_web.build_config(OUTPUTS, "https://issuer.example", "client-1", "openid",
                                       {"authorizationEndpoint": "https://issuer.example/authorize",
                                        "tokenEndpoint": "https://issuer.example/token"})
-    assert config["apiBase"] == "https://abc.execute-api.eu-north-1.amazonaws.com/v1stage"
+    assert config["apiBase"] == ""  # /v1/... on the page's own CloudFront origin; ApiUrl is never advertised
+    assert "execute-api" not in json.dumps(config)
     assert config["signIn"] == "oidc" and config["clientId"] == "client-1"
     assert config["tokenEndpoint"] == "https://issuer.example/token"
 

@@ -38,6 +38,10 @@ ACTIONS = {
     # (SAM grants the stream's read actions for the DynamoDB event source itself.)
     "NotifierFunction": {"ses:SendEmail", "dynamodb:UpdateItem", "sqs:SendMessage"},
 }
+# Functions that render tickets read the address they link to from one SSM parameter (PublicBaseUrlParameter).
+for _name in ("BookingFunction", "CancellationFunction", "HistoryFunction", "GorzdravFunction", "FhirFunction",
+              "NotifierFunction"):
+    ACTIONS[_name] = ACTIONS[_name] | {"ssm:GetParameter"}
 
 
 def handler_routes() -> set[tuple[str, str, str]]:
@@ -129,3 +133,71 @@ def test_every_function_logs_to_its_own_group_with_a_retention() -> None:
         assert name in groups, logical
         assert 1 <= int(groups[name]["Properties"]["RetentionInDays"]) <= 365, logical
     assert all("RetentionInDays" in g["Properties"] for g in groups.values())
+
+
+def test_the_page_distribution_serves_every_route_uncached() -> None:
+    """Issue 12: the API sits behind the page's CloudFront distribution, so every route the template declares
+    is matched by a behaviour that sends it to the API origin with caching off; the page's own origin, no CORS."""
+    from fnmatch import fnmatchcase
+
+    config = template.resources("AWS::CloudFront::Distribution")["WebDistribution"]["Properties"]["DistributionConfig"]
+    origins = {o["Id"]: o for o in config["Origins"]}
+    assert "HttpApi" in json.dumps(origins["api"]["DomainName"])
+    assert origins["api"]["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+    behaviours = config["CacheBehaviors"]
+    for route in template.routes():
+        matched = [b for b in behaviours if fnmatchcase(route["path"], b["PathPattern"])]
+        assert matched, f"{route['method']} {route['path']} is not served through CloudFront"
+        (first, *_) = matched
+        assert first["TargetOriginId"] == "api", route
+        assert first["CachePolicyId"] == {"Ref": "ApiCachePolicy"}
+        assert set(first["AllowedMethods"]) >= {"GET", "POST", "PUT", "DELETE", "OPTIONS"}
+    policy = template.resources("AWS::CloudFront::CachePolicy")["ApiCachePolicy"]["Properties"]["CachePolicyConfig"]
+    assert policy["DefaultTTL"] == 0 and policy["MinTTL"] == 0 and policy["MaxTTL"] <= 1
+    keyed = policy["ParametersInCacheKeyAndForwardedToOrigin"]
+    assert {"Authorization", "Accept-Language"} <= set(keyed["HeadersConfig"]["Headers"])
+    assert keyed["QueryStringsConfig"]["QueryStringBehavior"] == "all"
+    assert "CorsConfiguration" not in template.resources("AWS::Serverless::HttpApi")["HttpApi"]["Properties"]
+
+
+def test_functions_do_not_depend_on_the_distribution() -> None:
+    """The distribution fronts the API, the API integrates the functions: a function (or the Globals) that
+    referred to the distribution would close a cycle. The address comes from an SSM parameter instead."""
+    assert "WebDistribution" not in json.dumps(template.globals_function())
+    for logical, res in template.resources("AWS::Serverless::Function").items():
+        assert "WebDistribution" not in json.dumps(res), logical
+    parameter = template.resources("AWS::SSM::Parameter")["PublicBaseUrlParameter"]["Properties"]
+    env = template.globals_function()["Environment"]["Variables"]
+    assert env["PUBLIC_BASE_URL_PARAMETER"] == parameter["Name"]
+    assert "WebDistribution" in json.dumps(parameter["Value"])
+
+
+def test_waf_guards_the_edge_and_can_be_turned_off() -> None:
+    acl = template.resources("AWS::WAFv2::WebACL")["WebAcl"]
+    assert acl["Condition"] == "CreateWebAcl"
+    props = acl["Properties"]
+    assert props["Scope"] == "CLOUDFRONT"
+    rules = {r["Name"]: r for r in props["Rules"]}
+    assert len({r["Priority"] for r in props["Rules"]}) == len(rules)
+    managed = {r["Statement"]["ManagedRuleGroupStatement"]["Name"] for r in rules.values()
+               if "ManagedRuleGroupStatement" in r["Statement"]}
+    assert managed == {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet",
+                       "AWSManagedRulesAmazonIpReputationList"}
+    rates = {name: r["Statement"]["RateBasedStatement"] for name, r in rules.items()
+             if "RateBasedStatement" in r["Statement"]}
+    assert rates["rate-writes"]["AggregateKeyType"] == "IP" and "ScopeDownStatement" in rates["rate-writes"]
+    assert "ScopeDownStatement" not in rates["rate-all"]
+    params = template.load()["Parameters"]
+    limit = {name: params[rate["Limit"]["Ref"]]["Default"] for name, rate in rates.items()}
+    assert limit["rate-writes"] < limit["rate-all"]
+    for name in rates:
+        assert rules[name]["Action"]["Block"]["CustomResponse"]["ResponseCode"] == 429
+    size = rules["body-size"]["Statement"]["SizeConstraintStatement"]
+    from shared.request_limits import MAX_BODY_BYTES
+
+    assert size["ComparisonOperator"] == "GT" and size["Size"] == MAX_BODY_BYTES
+    for key, body in props["CustomResponseBodies"].items():
+        assert json.loads(body["Content"])["error"]["code"] == key  # the contract's error shape
+    assert params["Waf"]["AllowedValues"] == ["on", "off"]
+    config = template.resources("AWS::CloudFront::Distribution")["WebDistribution"]["Properties"]["DistributionConfig"]
+    assert "WebAcl" in json.dumps(config["WebACLId"]) and "AWS::NoValue" in json.dumps(config["WebACLId"])
