@@ -37,6 +37,10 @@ def ticket_url(appointment_id: str) -> str:
     return f"{tickets.base_url()}/#/ticket/{appointment_id}?t={token(appointment_id)}"
 
 
+def reschedule_url(appointment_id: str) -> str:
+    return f"{tickets.base_url()}/#/reschedule/{appointment_id}?t={token(appointment_id)}"
+
+
 def cancel_url(appointment_id: str) -> str:
     return f"{tickets.base_url()}/#/cancel/{appointment_id}?t={token(appointment_id)}"
 

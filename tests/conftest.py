@@ -12,7 +12,8 @@ from shared import config, dal, memo, observability
 
 TEST_CLINICS = {"cl0101", "cl0102"}
 # moto copies the whole table on every transaction (to roll back): a few days of slots keep the suites fast.
-TEST_DAYS = 5
+# A week: whatever weekday the suite runs on, days 2-4 ahead hold working days (tests book "3 days ahead").
+TEST_DAYS = 7
 
 
 AWS_ENV = {

@@ -15,6 +15,7 @@ import { viewBook } from "./views/book.js";
 import { viewClinics, viewDistricts, viewDoctors, viewSpecialties } from "./views/browse.js";
 import { viewCalendar } from "./views/calendar.js";
 import { viewMy } from "./views/my.js";
+import { viewRemindersOff, viewReschedule } from "./views/reschedule.js";
 import { viewNotFound, viewSignIn } from "./views/signin.js";
 import { viewCancel, viewTicket } from "./views/ticket.js";
 
@@ -26,6 +27,8 @@ addRoute(/^\/clinic\/([\w-]+)\/specialty\/([\w-]+)\/doctor\/([\w.-]+)$/, viewCal
 addRoute(/^\/book$/, viewBook);
 addRoute(/^\/ticket\/([\w.#:-]+)$/, viewTicket, ["id"]);
 addRoute(/^\/cancel\/([\w.#:-]+)$/, viewCancel, ["id"]);
+addRoute(/^\/reschedule\/([\w.#:-]+)$/, viewReschedule, ["id"]);
+addRoute(/^\/reminders-off\/([\w.#:-]+)\/([\w-]+)$/, viewRemindersOff, ["id", "token"]);
 addRoute(/^\/my$/, viewMy);
 addRoute(/^\/address$/, viewAddress);
 addRoute(/^\/signin$/, viewSignIn);

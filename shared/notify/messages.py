@@ -196,7 +196,9 @@ def _paragraphs(ticket: dict[str, Any], kind: str, lang: str) -> list[tuple[str,
             (t["cancel_link"], ticket["cancellation"]["url"]),
         ]
         if kind == REMINDER:
-            out.append((t["reschedule_link"], f"{tickets.base_url()}/#/reschedule/{ticket['id']}"))
+            from shared import ticket_link
+
+            out.append((t["reschedule_link"], ticket_link.reschedule_url(ticket["id"])))
             if ticket.get("remindersOff"):
                 out.append((t["reminders_off_link"], ticket["remindersOff"]))
         return [*out, (t["calendar"], None)]

@@ -45,7 +45,7 @@ def patient(p: dict[str, Any]) -> booking.Patient:
 
 @pytest.fixture
 def world(ddb_table: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """cl0101's reference data, the race patients attached to it, and 4 days of one doctor's slots.
+    """cl0101's reference data, the race patients attached to it, and a week of one doctor's slots.
     The clock is a settable value, so every thread sees the same moved time."""
     now = {"t": clock.now()}
     monkeypatch.setattr(clock, "now", lambda: now["t"])
@@ -53,7 +53,7 @@ def world(ddb_table: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     items = [i for i in data.reference_items() if i["entity"] == "district" or CLINIC in i["PK"] or CLINIC in i["SK"]]
     items += data.register_items(PEOPLE)
     doctor = next(d for d in data.doctors(next(c for c in data.clinics() if c["id"] == CLINIC)) if d["id"] == DOCTOR)
-    slots = data.slot_items(doctor, today, days=5)
+    slots = data.slot_items(doctor, today, days=7)  # a week: whatever the weekday, working days ahead
     dal.batch_write(items + slots)
     ahead = [s["slotId"] for s in slots if s["start"] > now["t"] + 86400]
     assert len(ahead) >= 30

@@ -111,9 +111,14 @@ export async function viewBook() {
     .filter(([name]) => !signed || values[name])
     .map(([name, label, required, attrs]) => field(name, label, required, attrs, values[name] || "", Boolean(signed)));
   const errors = h("div", { class: "form-errors" });
+  const reminders = h("p", { class: "field check" },
+    h("input", { type: "checkbox", id: "f-reminders", name: "reminders", checked: flow.reminders !== false, "aria-describedby": "f-reminders-hint" }),
+    " ", h("label", { for: "f-reminders" }, t("remindersLabel")),
+    h("span", { class: "hint", id: "f-reminders-hint" }, t("remindersHint")));
   const submit = h("button", { type: "submit", class: "button primary" }, t("confirm"));
   form = h("form", { novalidate: true, class: "patient-form" },
     h("fieldset", {}, h("legend", {}, t("patient")), fields),
+    reminders,
     errors,
     h("p", { class: "actions" }, submit,
       h("button", { type: "button", class: "button secondary", onclick: () => backToTimes(null) }, t("changeTime"))));
@@ -130,12 +135,15 @@ export async function viewBook() {
 
   async function send() {
     const data = collect();
+    const remind = form.elements.reminders.checked;
+    flow.reminders = remind;
+    const choice = remind ? {} : { reminders: false }; // the API's default is on
     const request = signed
-      ? { path: "/v1/me/appointments", body: { slotId: flow.slot.id, holdId: flow.hold.holdId }, auth: true }
+      ? { path: "/v1/me/appointments", body: { slotId: flow.slot.id, holdId: flow.hold.holdId, ...choice }, auth: true }
       : {
         path: "/v1/appointments",
         body: {
-          slotId: flow.slot.id, holdId: flow.hold.holdId,
+          slotId: flow.slot.id, holdId: flow.hold.holdId, ...choice,
           patient: Object.fromEntries(Object.entries(data).filter(([, v]) => v !== "")),
         },
         auth: false,

@@ -16,10 +16,6 @@ export async function viewCalendar({ clinic: clinicId, specialty: specialtyId, d
   const calendar = h("div", { class: "calendar-area" });
   const who = whoForm(); // anonymous: who is booking, asked before the time is chosen
   body.append(head, ...(who ? [who] : []), calendar);
-  const today = clinicToday();
-  const days = Array.from({ length: 14 }, (_, i) => addDays(today, i));
-  let chosenDay = store.get("day");
-
   const info = Promise.all([load.clinic(clinicId), load.specialties(clinicId), load.doctors(clinicId, specialtyId)]);
   info.then(([clinic, specialties, doctors]) => {
     const specialty = specialties.find((s) => s.id === specialtyId);
@@ -32,7 +28,55 @@ export async function viewCalendar({ clinic: clinicId, specialty: specialtyId, d
     if (specialty.referralRequired) head.append(h("p", { class: "message warn" }, t("referralNote")));
   }).catch(() => {});
 
-  const show = () => loadInto(calendar, async () => {
+  const show = () => dayAndTime(calendar, doctorId, hold);
+
+  async function hold(slot, button) {
+    const patient = identity(who);
+    if (patient === undefined) return; // the identity's bad fields are marked and the first is focused
+    for (const b of calendar.querySelectorAll("button")) b.disabled = true;
+    button.setAttribute("aria-busy", "true");
+    announce(t("holding"));
+    try {
+      const held = await holdFor(slot.id, patient || undefined);
+      // The countdown runs on this device's clock: shift the server's deadline by the clocks' difference.
+      const skew = serverNow() === null ? 0 : Date.now() - serverNow();
+      held.deadline = Date.parse(held.expiresAt) + skew - 1000; // the Date header counts whole seconds
+      const [clinic, specialties, doctors] = await info;
+      const specialty = specialties.find((s) => s.id === specialtyId);
+      const doctor = doctors.find((d) => d.id === doctorId);
+      store.set("flow", {
+        clinic: { id: clinic.id, name: clinic.name, address: clinic.address, districtId: clinic.districtId, districtName: clinic.districtName },
+        specialty: { id: specialty.id, name: specialty.name },
+        doctor: { id: doctor.id, name: doctor.name, room: slot.room || doctor.room },
+        slot, hold: held,
+        back: `#/clinic/${clinicId}/specialty/${specialtyId}/doctor/${doctorId}`,
+      });
+      go("#/book");
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      if (["slot_unavailable", "hold_expired", "not_found"].includes(err.code)) {
+        state.flash = { code: "slot_unavailable" };
+        viewCalendar({ clinic: clinicId, specialty: specialtyId, doctor: doctorId });
+      } else {
+        await show();
+        const box = messageBox(err, { retry: () => hold(slot, button) });
+        calendar.prepend(box);
+        box.focus();
+        if (err.code === "not_attached" && patient) await showAttachedClinic(box, patient);
+      }
+    }
+  }
+
+  await show();
+}
+
+/** The 14 days of `doctorId` with their free times, into `into`; `onChoose(slot, button)` when a time is
+ * clicked. The booking calendar and rescheduling (views/reschedule.js) both choose a time with it. */
+export function dayAndTime(into, doctorId, onChoose) {
+  const today = clinicToday();
+  const days = Array.from({ length: 14 }, (_, i) => addDays(today, i));
+  let chosenDay = store.get("day");
+  return loadInto(into, async () => {
     const r = await api("GET", `/v1/doctors/${encodeURIComponent(doctorId)}/slots?from=${days[0]}&to=${days[13]}`, { fresh: true });
     return r.items;
   }, (slots) => {
@@ -82,50 +126,11 @@ export async function viewCalendar({ clinic: clinicId, specialty: specialtyId, d
         h("h2", { id: "times-title" }, t("slotsOn", { day: formatDay(chosenDay) })),
         list.length
           ? h("ul", { class: "times", "aria-labelledby": "times-title" }, list.map((s) =>
-            h("li", {}, h("button", { type: "button", class: "time", dataset: { slot: s.id }, onclick: (e) => hold(s, e.currentTarget) },
+            h("li", {}, h("button", { type: "button", class: "time", dataset: { slot: s.id }, onclick: (e) => onChoose(s, e.currentTarget) },
               formatTime(s.start)))))
           : h("p", {}, t("dayNone")));
     };
     renderTimes();
     return [h("h2", { class: "visually-hidden" }, t("calendarDays")), h("div", { class: "days", role: "radiogroup", "aria-label": t("calendarDays"), onkeydown: onKey }, dayButtons), times];
   }, 3);
-
-  async function hold(slot, button) {
-    const patient = identity(who);
-    if (patient === undefined) return; // the identity's bad fields are marked and the first is focused
-    for (const b of calendar.querySelectorAll("button")) b.disabled = true;
-    button.setAttribute("aria-busy", "true");
-    announce(t("holding"));
-    try {
-      const held = await holdFor(slot.id, patient || undefined);
-      // The countdown runs on this device's clock: shift the server's deadline by the clocks' difference.
-      const skew = serverNow() === null ? 0 : Date.now() - serverNow();
-      held.deadline = Date.parse(held.expiresAt) + skew - 1000; // the Date header counts whole seconds
-      const [clinic, specialties, doctors] = await info;
-      const specialty = specialties.find((s) => s.id === specialtyId);
-      const doctor = doctors.find((d) => d.id === doctorId);
-      store.set("flow", {
-        clinic: { id: clinic.id, name: clinic.name, address: clinic.address, districtId: clinic.districtId, districtName: clinic.districtName },
-        specialty: { id: specialty.id, name: specialty.name },
-        doctor: { id: doctor.id, name: doctor.name, room: slot.room || doctor.room },
-        slot, hold: held,
-        back: `#/clinic/${clinicId}/specialty/${specialtyId}/doctor/${doctorId}`,
-      });
-      go("#/book");
-    } catch (err) {
-      if (!(err instanceof ApiError)) throw err;
-      if (["slot_unavailable", "hold_expired", "not_found"].includes(err.code)) {
-        state.flash = { code: "slot_unavailable" };
-        viewCalendar({ clinic: clinicId, specialty: specialtyId, doctor: doctorId });
-      } else {
-        await show();
-        const box = messageBox(err, { retry: () => hold(slot, button) });
-        calendar.prepend(box);
-        box.focus();
-        if (err.code === "not_attached" && patient) await showAttachedClinic(box, patient);
-      }
-    }
-  }
-
-  await show();
 }

@@ -20,7 +20,8 @@ function appointmentCard(a, cancel, notice = null) {
   const showActions = () => {
     actions.replaceChildren(open);
     if (future && a.status === "booked") {
-      actions.append(h("button", { type: "button", class: "button danger", onclick: ask }, t("cancelThis")));
+      actions.append(h("a", { href: `#/reschedule/${a.id}`, class: "button secondary", onclick: () => store.set(`ticket.${a.id}`, a) }, t("rescheduleThis")),
+        h("button", { type: "button", class: "button danger", onclick: ask }, t("cancelThis")));
     }
   };
   function ask() {
@@ -87,6 +88,7 @@ export async function viewMy() {
       policySeries: clean("policySeries", form.elements.policySeries.value) || undefined,
     };
     const cancelAnonymous = (a) => api("POST", `/v1/appointments/${encodeURIComponent(a.id)}/cancel`, { body: policy });
+    store.set("who", { ...(store.get("who") || {}), ...policy }); // rescheduling from here asks for the same policy
     // Not `disabled`: a disabled button loses the focus to <body>; a second submit waits instead.
     if (button.getAttribute("aria-disabled") === "true") return;
     button.setAttribute("aria-disabled", "true");

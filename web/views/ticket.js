@@ -33,7 +33,7 @@ export function ticketHash(a) {
 }
 
 /** The ticket this tab keeps (it booked, searched or cancelled it), else the one of the link's token; or null. */
-async function findTicket(id, token) {
+export async function findTicket(id, token) {
   const kept = store.get(`ticket.${id}`);
   if (kept || !token) return kept;
   try {
@@ -49,17 +49,25 @@ async function findTicket(id, token) {
 export async function viewTicket({ id }, query) {
   const { body } = page(t("ticketTitle"), { crumbs: [[t("home"), "#/"], [t("ticketTitle"), null]] });
   const token = query.get("t");
-  await loadInto(body, () => findTicket(id, token), (a) => {
+  const area = h("div", {}); // below a notice the page may show first (rescheduled)
+  body.append(area);
+  await loadInto(area, () => findTicket(id, token), (a) => {
     if (!a) return h("p", { class: "message info" }, t("ticketMissing"), " ", h("a", { href: "#/my" }, t("navMy")));
     const booked = a.status === "booked";
-    const cancelHref = `#/cancel/${a.id}${token ? `?t=${encodeURIComponent(token)}` : ""}`;
+    const withToken = token ? `?t=${encodeURIComponent(token)}` : "";
+    const cancelHref = `#/cancel/${a.id}${withToken}`;
+    const movable = booked && Date.parse(a.start) > Date.now();
     return h("article", { class: "ticket", "aria-label": t("ticketNumber", { number: a.number }) },
       h("p", { class: "ticket-number" }, t("ticketNumber", { number: a.number })),
       ticketRows(a),
+      // A moved appointment links to the one it moved to (and back): this tab keeps both.
+      a.rescheduledTo ? h("p", { class: "message info no-print" }, h("a", { href: `#/ticket/${a.rescheduledTo}`, dataset: { moved: "to" } }, t("rescheduledToLink"))) : null,
+      a.rescheduledFrom ? h("p", { class: "meta no-print" }, h("a", { href: `#/ticket/${a.rescheduledFrom}`, dataset: { moved: "from" } }, t("rescheduledFromLink"))) : null,
       booked ? h("p", { class: "meta no-print" }, t("ticketSent")) : null,
       h("p", { class: "actions no-print" },
         h("button", { type: "button", class: "button primary", onclick: () => window.print() }, t("print")),
-        booked ? icsLink(a) : null),
+        booked ? icsLink(a) : null,
+        movable ? h("a", { href: `#/reschedule/${a.id}${withToken}`, class: "button secondary", id: "reschedule" }, t("rescheduleThis")) : null),
       booked ? h("section", { class: "how-to-cancel", "aria-labelledby": "cancel-title" },
         h("h2", { id: "cancel-title" }, t("howToCancel")),
         h("p", {}, a.cancellation.hint),
