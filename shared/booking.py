@@ -168,7 +168,7 @@ def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patie
     start = int(slot["start"])
     # The read decides who is refused cheaply; the transaction's conditions decide who wins.
     rules.check_booking(slot, doctor, attachment, identity_hash=patient.identity_hash, clinic_id=clinic_id,
-                        hold_id=hold_id, now=now, owner=patient.policy_hash)
+                        hold_id=hold_id, now=now, owner=patient.policy_hash, birth_date=patient.birth_date)
 
     appointment_id = keys.new_appointment_id()
     booking_no = int(slot.get("bookings", 0)) + 1

@@ -48,6 +48,12 @@ CATALOGUE: dict[str, tuple[int, str, str]] = {
         "К этому специалисту записывают только по направлению. Обратитесь к терапевту или педиатру.",
         "This specialty takes appointments by referral only. Please see your GP or paediatrician first.",
     ),
+    "age_restricted": (
+        422,
+        "Этот врач принимает пациентов другого возраста: детей до 18 лет записывают к педиатру, "
+        "взрослых — к терапевту.",
+        "This doctor sees patients of another age: children under 18 see a paediatrician, adults a therapist.",
+    ),
     "outside_booking_window": (
         422,
         "Записаться можно только на время в ближайшие 14 дней, ещё не наступившее.",

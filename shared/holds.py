@@ -93,7 +93,7 @@ def create_hold(slot_id: str, who: Identity, limited: bool = False,
         raise DomainError("not_found")
     now = clock.now()
     rules.check_hold(doctor, entry, None, identity_hash=identity_hash, clinic_id=clinic_id, now=now,
-                     reschedule_of=reschedule_of)
+                     reschedule_of=reschedule_of, birth_date=who.birth_date, start=parsed[1])
     lock_key = keys.key(keys.policy_pk(policy_hash), keys.specialty_lock_sk(doctor["specialtyId"]))
     release = True
     for _ in range(ATTEMPTS):

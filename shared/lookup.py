@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from typing import Any
 
-from shared import clock, dal, keys, memo, slots
+from shared import clock, dal, keys, memo, rules, slots
 from shared.config import settings
 from shared.errors import DomainError
 from shared.text import localized
@@ -98,9 +98,10 @@ def clinic_specialties(clinic_id: str, lang: str) -> list[dict[str, Any]]:
     out = []
     for spec, free in zip(specialties, found, strict=True):
         count, nearest = _summary(free)
+        age_min, age_max = rules.AGE_LIMITS.get(spec["id"], (None, None))
         out.append({"id": spec["id"], "name": localized(spec, "name", lang),
                     "referralRequired": bool(spec["referralRequired"]),
-                    "freeSlots": count, "nearestSlot": nearest})
+                    "freeSlots": count, "nearestSlot": nearest, "ageMin": age_min, "ageMax": age_max})
     return out
 
 

@@ -51,6 +51,8 @@ class Specialty(BaseModel):
     referralRequired: bool
     freeSlots: int
     nearestSlot: str | None = Field(description="Start of the nearest free slot, ISO 8601 with offset")
+    ageMin: int | None = Field(default=None, description="Youngest age (whole years on the day) the specialty sees")
+    ageMax: int | None = Field(default=None, description="Oldest age (whole years on the day) the specialty sees")
 
 
 class Doctor(BaseModel):

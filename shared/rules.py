@@ -11,10 +11,36 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
-from shared import slots, statuses
+from shared import clock, slots, statuses
 from shared.errors import DomainError
 
 Item = Mapping[str, Any]
+
+
+# ---------------------------------------------------------------- ages (issue 16)
+# Who a specialty sees, in whole years on the day of the appointment: the paediatrician children (under 18), the
+# (adult) therapist adults. Other specialties see everyone a polyclinic serves. (min, max), None = no bound.
+AGE_LIMITS: dict[str, tuple[int | None, int | None]] = {"paediatrician": (None, 17), "therapist": (18, None)}
+
+
+def age_on(birth_date: str, day: date) -> int:
+    """Whole years of someone born on `birth_date` (YYYY-MM-DD) on `day` (a 29 February birthday is 1 March)."""
+    born = date.fromisoformat(birth_date)
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def check_age(specialty_id: str, birth_date: str | None, start: int) -> None:
+    """The patient's age on the appointment's day fits the specialty (AGE_LIMITS), else `age_restricted`."""
+    limits = AGE_LIMITS.get(specialty_id)
+    if not limits or not birth_date:
+        return
+    try:
+        age = age_on(birth_date, clock.local_date(start))
+    except ValueError:
+        return  # not a date: the identity check refuses it
+    low, high = limits
+    if (low is not None and age < low) or (high is not None and age > high):
+        raise DomainError("age_restricted", {"ageMin": low, "ageMax": high})
 
 
 # ---------------------------------------------------------------- booking
@@ -38,13 +64,14 @@ def check_hold_owner(slot: Item, hold_id: str | None, owner: str | None) -> None
 
 
 def check_booking(slot: Item, doctor: Item, entry: Item | None, *, identity_hash: str, clinic_id: str,
-                  hold_id: str | None, now: int, owner: str | None = None) -> None:
+                  hold_id: str | None, now: int, owner: str | None = None, birth_date: str | None = None) -> None:
     """May this patient book this slot, judged from the items read? Raises the refusal; the transaction's
     conditions enforce the same rules when it is written."""
     check_patient(entry, identity_hash, clinic_id)
     check_hold_owner(slot, hold_id, owner)
     if doctor.get("referralRequired"):
         raise DomainError("referral_required")
+    check_age(str(doctor.get("specialtyId", "")), birth_date, int(slot["start"]))
     if not slots.in_booking_window(int(slot["start"]), now):
         raise DomainError("outside_booking_window")
     if not holds_it(slot, hold_id) and not slots.is_free(slot, now):
@@ -213,6 +240,7 @@ def check_reschedule(appt: Item | None, slot: Item | None, doctor: Item | None, 
         raise DomainError("not_attached", {"lookup": "/v1/addresses/clinics"})
     if doctor.get("referralRequired"):
         raise DomainError("referral_required")
+    check_age(str(doctor.get("specialtyId", "")), appt.get("birthDate"), int(slot["start"]))
     if not slots.in_booking_window(int(slot["start"]), now):
         raise DomainError("outside_booking_window")
     if not holds_it(slot, hold_id) and not slots.is_free(slot, now):
@@ -261,7 +289,8 @@ def classify_reschedule_refusal(failed: Mapping[int, Item | None], *, patient_pk
 
 # ---------------------------------------------------------------- holds bound to a patient (issue 12)
 def check_hold(doctor: Item, entry: Item | None, lock: Item | None, *, identity_hash: str, clinic_id: str,
-               now: int, reschedule_of: str | None = None) -> None:
+               now: int, reschedule_of: str | None = None, birth_date: str | None = None,
+               start: int | None = None) -> None:
     """May this patient hold a slot of this doctor? The booking's identity rules, checked before the form:
     the register entry names the patient and the clinic, no referral needed, no future appointment of the
     specialty yet, unless that appointment is the one this hold is to move (`reschedule_of`). The hold's
@@ -269,6 +298,8 @@ def check_hold(doctor: Item, entry: Item | None, lock: Item | None, *, identity_
     check_patient(entry, identity_hash, clinic_id)
     if doctor.get("referralRequired"):
         raise DomainError("referral_required")
+    if start is not None:
+        check_age(str(doctor.get("specialtyId", "")), birth_date, start)
     if lock and int(lock.get("start", 0)) > now and not (reschedule_of and lock.get("appointmentId") == reschedule_of):
         raise DomainError("already_booked_specialty")
 

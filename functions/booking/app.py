@@ -31,7 +31,7 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_lengt
 
 @app.post("/v1/holds", tags=["booking"], operation_id="createHold",
           openapi_extensions=api.errors("not_found", "slot_unavailable", "outside_booking_window",
-                                        "patient_not_found", "not_attached", "referral_required",
+                                        "patient_not_found", "not_attached", "referral_required", "age_restricted",
                                         "already_booked_specialty", "rate_limited"),
           summary="Hold a free slot for a patient (checked against the register) while they fill in the form; "
                   "the patient's previous hold is released",
@@ -43,7 +43,7 @@ def create_hold(request: HoldRequest) -> Response[Hold]:
 
 @app.post("/v1/me/holds", tags=["booking"], operation_id="createMyHold",
           openapi_extensions=api.errors("not_found", "slot_unavailable", "outside_booking_window",
-                                        "patient_not_found", "not_attached", "referral_required",
+                                        "patient_not_found", "not_attached", "referral_required", "age_restricted",
                                         "already_booked_specialty"),
           summary="Hold a free slot for the signed-in patient; their previous hold is released",
           responses={201: {"description": "Held", "content": {"application/json": {"model": Hold}}}})
@@ -60,7 +60,7 @@ def release_hold(holdId: str) -> Response[None]:  # noqa: N803
 
 
 BOOKING_ERRORS = ("not_found", "slot_unavailable", "hold_mismatch", "hold_expired", "already_booked_specialty",
-                  "patient_not_found", "not_attached", "referral_required", "outside_booking_window",
+                  "patient_not_found", "not_attached", "referral_required", "age_restricted", "outside_booking_window",
                   "idempotency_key_required", "idempotency_key_reused")
 
 
@@ -101,6 +101,7 @@ def book_signed_in(request: SignedInBookingRequest, idempotency_key: Idempotency
           openapi_extensions=api.errors("not_found", "slot_unavailable", "hold_expired", "hold_mismatch",
                                         "already_cancelled", "already_rescheduled", "appointment_started",
                                         "reschedule_mismatch", "outside_booking_window", "not_attached",
+                                        "age_restricted",
                                         "idempotency_key_required", "idempotency_key_reused"),
           summary="Move an appointment to another time in one step (anonymous, by OMS policy)",
           responses={201: {"description": "Rescheduled: the new ticket",
@@ -118,6 +119,7 @@ def reschedule_anonymous(appointmentId: str, request: RescheduleRequest,  # noqa
           openapi_extensions=api.errors("not_found", "slot_unavailable", "hold_expired", "hold_mismatch",
                                         "already_cancelled", "already_rescheduled", "appointment_started",
                                         "reschedule_mismatch", "outside_booking_window", "not_attached",
+                                        "age_restricted",
                                         "idempotency_key_required", "idempotency_key_reused"),
           summary="Move one's own appointment to another time in one step (signed in)",
           responses={201: {"description": "Rescheduled: the new ticket",

@@ -41,6 +41,7 @@ ISSUE_CODE = {
     "already_booked_specialty": "business-rule",
     "not_attached": "business-rule",
     "referral_required": "business-rule",
+    "age_restricted": "business-rule",
     "outside_booking_window": "business-rule",
     "appointment_started": "business-rule",
     "attachment_change_too_soon": "business-rule",

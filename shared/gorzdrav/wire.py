@@ -26,6 +26,7 @@ APPOINTMENT_NOT_FOUND = 905
 APPOINTMENT_STARTED = 906
 LPU_NOT_FOUND = 907
 INVALID_REQUEST = 908
+AGE_RESTRICTED = 909
 
 MESSAGES: dict[int, str] = {
     NO_SPECIALTIES: "Отсутствуют специальности для записи на приём. Для записи к врачу обратитесь в регистратуру "
@@ -48,6 +49,7 @@ MESSAGES: dict[int, str] = {
     APPOINTMENT_STARTED: "Приём уже начался или прошёл: отменить запись нельзя",
     LPU_NOT_FOUND: "Медицинская организация не найдена",
     INVALID_REQUEST: "Проверьте введённые данные",
+    AGE_RESTRICTED: "Этот врач принимает пациентов другого возраста",
 }
 
 # Our domain's refusals (shared.errors codes) in gorzdrav's terms.
@@ -58,6 +60,7 @@ FROM_DOMAIN: dict[str, int] = {
     "hold_expired": SLOT_TAKEN,
     "not_attached": NOT_ATTACHED,
     "referral_required": REFERRAL_REQUIRED,
+    "age_restricted": AGE_RESTRICTED,
     "outside_booking_window": OUTSIDE_WINDOW,
     "appointment_started": APPOINTMENT_STARTED,
     "validation_error": INVALID_REQUEST,

@@ -56,6 +56,13 @@ export function sortSpecialties(items, language) {
   });
 }
 
+/** Who the specialty sees by age (the paediatrician children, the therapist adults), or nothing. */
+function ageNote(s) {
+  if (s.ageMax !== null && s.ageMax !== undefined) return h("span", { class: "meta age" }, t("ageUnder", { n: s.ageMax + 1 }));
+  if (s.ageMin !== null && s.ageMin !== undefined) return h("span", { class: "meta age" }, t("ageFrom", { n: s.ageMin }));
+  return null;
+}
+
 export function clinicCrumbs(clinic, extra = []) {
   return [[t("home"), "#/"], [clinic.districtName, `#/district/${clinic.districtId}`], ...extra];
 }
@@ -78,6 +85,7 @@ export async function viewSpecialties({ clinic: clinicId }) {
       const inner = [
         h("span", { class: "title" }, s.name),
         s.referralRequired ? h("span", { class: "badge referral" }, t("referral")) : null,
+        ageNote(s),
         h("span", { class: "meta" }, slotsInfo(s)),
       ];
       return s.freeSlots
