@@ -155,6 +155,12 @@ class Meter:
         events.register("provide-client-params.dynamodb.*", self._ask_capacity, unique_id="bench-capacity")
         events.register("after-call.dynamodb.*", self._record, unique_id="bench-record")
         self.attached = client
+        # Inside a request `shared.dal` calls through the budget's clients (shared.clients): meter them too.
+        for profile in ("request", "last"):
+            for_request = dynamodb_client(profile)
+            for_request.meta.events.register("provide-client-params.dynamodb.*", self._ask_capacity,
+                                             unique_id="bench-capacity")
+            for_request.meta.events.register("after-call.dynamodb.*", self._record, unique_id="bench-record")
 
     def _ask_capacity(self, params: dict[str, Any], model: Any, **_: Any) -> None:
         if getattr(self._local, "calls", None) is not None and model.name in _CAPACITY_OPS:
@@ -190,6 +196,13 @@ class Meter:
 
 
 METER = Meter()
+
+
+def dynamodb_client(profile: str = "") -> Any:
+    """The process's DynamoDB client of `profile` ("" plain; "request" and "last" inside a request's budget)."""
+    from shared import clients
+
+    return clients.client("dynamodb", profile)
 
 
 def metered_client() -> Any:

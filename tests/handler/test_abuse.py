@@ -77,7 +77,7 @@ def test_a_new_hold_releases_the_patients_previous_one(moto_table: str) -> None:
 
 def test_a_new_hold_after_the_previous_was_booked_leaves_the_booking(moto_table: str) -> None:
     first = free_slots()[0]
-    second = free_slots("cl0101-d03")[0]
+    second = free_slots("cl0101-d05")[0]  # another specialty (ophthalmologist)
     hold_id = hold(first, A)
     assert invoke("booking", anonymous_event(first, A, hold_id))[0] == 201
     assert hold(second, A)

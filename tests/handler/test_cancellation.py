@@ -6,18 +6,18 @@ from typing import Any
 
 import pytest
 
-from shared import dal, keys, limiter, policy
+from shared import dal, keys, policy
 from tests.handler.helpers import (
     DAY,
     DOCTOR,
     OLD_STYLE,
     OTHER,
-    PAEDIATRICIAN,
     PATIENT,
     appointment_item,
     at,
     book,
     cancel_event,
+    doctor_of,
     free_slot_items,
     lock_item,
     policy_of,
@@ -152,8 +152,8 @@ def test_cancel_is_one_read_and_one_transaction(moto_table: str, monkeypatch: py
     monkeypatch.setattr(dal, "client", lambda: Counting())
     status, _ = invoke("cancellation", cancel_event(ticket["id"]))
     assert status == 200
-    # The first read is the policy's failed-check counter (shared/limiter.py, anonymous only).
-    assert calls == ["get_item", "get_item", "transact_write_items"]
+    # One read: the appointment with the policy's failed-check counter (shared/limiter.py, anonymous only).
+    assert calls == ["batch_get_item", "transact_write_items"]
 
 
 # ---------------------------------------------------------------- refusals
@@ -230,20 +230,20 @@ def test_a_change_between_read_and_write_is_refused_by_the_write(moto_table: str
     ALL_OLD reason says why without another read."""
     slot = slot_ahead()
     ticket = book(PATIENT, slot["id"])
-    real_get = dal.get
+    real_batch_get = dal.batch_get
     reads: list[str] = []
 
-    def read_then_change(key: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
-        item = real_get(key, *args, **kwargs)
-        reads.append(key["PK"]["S"])
-        dal.update(key, "SET #st = :s", values={":s": meanwhile}, names={"#st": "status"})
-        return item
+    def read_then_change(wanted: list[dict[str, Any]], *args: Any, **kwargs: Any) -> Any:
+        items = real_batch_get(wanted, *args, **kwargs)
+        reads.extend(k["PK"]["S"] for k in wanted)
+        appt_key = keys.appointment_key(ticket["id"])
+        dal.update(appt_key, "SET #st = :s", values={":s": meanwhile}, names={"#st": "status"})
+        return items
 
-    monkeypatch.setattr(dal, "get", read_then_change)
-    monkeypatch.setattr(limiter, "guard", lambda policy_hash: None)  # only the appointment's read here
+    monkeypatch.setattr(dal, "batch_get", read_then_change)
     status, body = invoke("cancellation", cancel_event(ticket["id"]))
     assert status == 409 and body["error"]["code"] == code
-    assert reads == [f"APPT#{ticket['id']}"]
+    assert reads[0] == f"APPT#{ticket['id']}" and len(reads) == 2  # with the policy's limiter item
     assert slot_item(slot["id"])["status"] == "booked"
     assert lock_item(PATIENT, "therapist")
 
@@ -296,11 +296,11 @@ def test_lock_held_by_another_appointment_is_left_alone(moto_table: str) -> None
 
 
 def test_missing_lock_does_not_block_cancellation(moto_table: str) -> None:
-    slot = slot_ahead(PAEDIATRICIAN)
+    slot = slot_ahead(doctor_of("ophthalmologist"))
     ticket = book(PATIENT, slot["id"])
     h = policy.policy_hash(PATIENT["policyNumber"])
     dal.client().delete_item(TableName=moto_table,
-                             Key=keys.key(keys.policy_pk(h), keys.specialty_lock_sk("paediatrician")))
+                             Key=keys.key(keys.policy_pk(h), keys.specialty_lock_sk("ophthalmologist")))
     status, _ = invoke("cancellation", cancel_event(ticket["id"]))
     assert status == 200
     assert slot_item(slot["id"])["status"] == "free"
