@@ -134,6 +134,10 @@ def round_trips() -> dict[str, Any]:
     status, _, out["lookup: a doctor's free slots (one day)"] = measured("lookup", slots_event(doctor))
     assert status == 200
     slots = free_slot_ids(doctor)
+    carol = people[2]
+    status, _, out["hold, the instance's first for this doctor (reads the doctor once)"] = measured(
+        "booking", hold_event(slots[-2], carol))
+    assert status == 201
     status, hold, out["hold"] = measured("booking", hold_event(slots[0], alice))
     assert status == 201, hold
     status, _, out["hold of a slot already held (loser)"] = measured("booking", hold_event(slots[0], bob))

@@ -1,17 +1,22 @@
 """Holds bound to a patient (issue 12): a hold names who holds it, and a patient holds one slot at a time.
 
-One read (BatchGetItem: the doctor, the register entry, the patient's active-hold pointer) refuses the
-hopeless before any write, so `patient_not_found`, `not_attached` and `referral_required` come at the hold,
-before the form. Then ONE TransactWriteItems:
+ONE round trip when the patient holds nothing yet (or only a lapsed hold): the doctor's profile comes from
+the instance's memo (a GetItem the first time), the referral and age rules are checked from it, then one
+TransactWriteItems:
 
   0 the slot becomes held by this hold and this patient (`holdOwner` = the policy hash) if it is free;
-  1 the patient's pointer `POLICY#<hash>/HOLD` names the new hold, on condition that it still names the
-    hold read (or none): two holds of one patient racing cannot both win;
-  2 the register entry still names this patient and the doctor's clinic;
+  1 the patient's pointer `POLICY#<hash>/HOLD` names the new hold, on condition that the patient has no
+    active hold (first try) or that it still names the previous hold (once a refusal named it): two holds of
+    one patient racing cannot both win;
+  2 the register entry still names this patient and the doctor's clinic (`patient_not_found`,
+    `not_attached` come from its ALL_OLD);
   3 the patient has no future appointment of the doctor's specialty (the booking's lock), other than the
     one a reschedule's hold names (`rescheduleOf`);
-  4 the previous hold's slot, when it is still held by that hold, becomes free again.
+  4 the previous hold's slot, when it is still held by that hold, becomes free again (once known);
+  5 (anonymous) the policy has failed identity checks left in this window (shared/limiter.py): 429.
 
+A patient who holds another slot: the first transaction is refused at 1, its ALL_OLD names the previous
+hold, and the second transaction releases it (two round trips, no read).
 When the previous hold is gone already (booked, expired, released), operation 4 is refused and the
 transaction is written again without it; a pointer changed meanwhile means another hold of the same
 patient won: read it and decide again. A booking with the hold must come from its patient (`hold_mismatch`).
@@ -61,7 +66,8 @@ def create_hold_anonymous(slot_id: str, who: Identity, reschedule_of: str | None
 def create_hold(slot_id: str, who: Identity, limited: bool = False,
                 reschedule_of: str | None = None) -> dict[str, Any]:
     """Hold `slot_id` for `who`, releasing their previous hold in the same transaction. `reschedule_of`: the
-    patient's appointment the hold is to move, whose specialty lock then does not refuse the hold."""
+    patient's appointment the hold is to move, whose specialty lock then does not refuse the hold.
+    `limited`: the anonymous route, where the policy's failed identity checks are counted (shared/limiter.py)."""
     slot_key = keys.slot_key(slot_id)
     parsed = keys.parse_slot_id(slot_id)
     if slot_key is None or parsed is None:
@@ -72,66 +78,95 @@ def create_hold(slot_id: str, who: Identity, limited: bool = False,
         raise DomainError("slot_unavailable")
     doctor_id = parsed[0]
     clinic_id = keys.clinic_of_doctor(doctor_id) or ""
-    policy_hash, identity_hash = who.policy_hash, who.identity_hash
-    doctor_key = keys.profile_key(keys.doctor_pk(doctor_id))
-    entry_key = keys.attachment_key(policy_hash)
-    pointer_key = keys.active_hold_key(policy_hash)
-    limiter_key = keys.limiter_key(policy_hash)
-    read = [doctor_key, entry_key, pointer_key] + ([limiter_key] if limited else [])
-    found = {(i["PK"], i["SK"]): i for i in dal.batch_get(read)}
-
-    def pick(k: dict[str, Any]) -> dict[str, Any] | None:
-        return found.get((k["PK"]["S"], k["SK"]["S"]))
-
-    if limited:
-        from shared import limiter
-
-        limiter.check(pick(limiter_key))
-
-    doctor, entry, pointer = pick(doctor_key), pick(entry_key), pick(pointer_key)
+    doctor = _doctor(doctor_id)
     if not doctor:
         raise DomainError("not_found")
+    policy_hash, identity_hash = who.policy_hash, who.identity_hash
     now = clock.now()
-    rules.check_hold(doctor, entry, None, identity_hash=identity_hash, clinic_id=clinic_id, now=now,
-                     reschedule_of=reschedule_of, birth_date=who.birth_date, start=parsed[1])
+    rules.check_hold(doctor, birth_date=who.birth_date, start=parsed[1])
+    pointer_key = keys.active_hold_key(policy_hash)
     lock_key = keys.key(keys.policy_pk(policy_hash), keys.specialty_lock_sk(doctor["specialtyId"]))
+    limit = _limit(policy_hash) if limited else None
+    previous: str | None = None
+    known = False  # the patient's previous hold is learnt from a refused pointer (ALL_OLD), never read first
     release = True
     for _ in range(ATTEMPTS):
         expires = now + settings().hold_seconds
         hold_id = keys.new_hold_id(slot_id)
-        previous = (pointer or {}).get("holdId")
         previous_slot = keys.slot_of_hold(previous) if previous else None
         ops = _operations(slot_key, slot_id, hold_id, expires, now, policy_hash, identity_hash, clinic_id,
-                          pointer_key, previous, entry_key, lock_key, reschedule_of)
+                          pointer_key, previous, keys.attachment_key(policy_hash), lock_key, reschedule_of, known)
+        roles = [rules.HOLD_SLOT, rules.HOLD_POINTER, rules.HOLD_ENTRY, rules.HOLD_LOCK]
+        if limit is not None:
+            ops.append(limit)
+            roles.append(rules.HOLD_LIMIT)
         if release and previous and previous_slot and previous_slot != slot_id:
             ops.append(_release(previous_slot, previous))
+            roles.append(rules.HOLD_RELEASE)
         try:
             dal.transact(ops)
         except dal.Cancelled as cancelled:
-            failed = {i: cancelled.old(i) for i in range(len(cancelled.reasons)) if cancelled.failed(i)}
+            failed = {roles[i]: cancelled.old(i) for i in range(len(cancelled.reasons)) if cancelled.failed(i)}
             old_slot = failed.get(rules.HOLD_SLOT)
             # botocore retried a transaction whose first answer was lost: the refusal may be our own hold.
             if not rules.hold_landed(old_slot, hold_id):
-                if old_slot and moment > 0 and slots.in_booking_window(int(old_slot["start"]), now):
+                if rules.HOLD_LIMIT in failed:
+                    from shared import limiter
+
+                    limiter.check(failed[rules.HOLD_LIMIT])
+                learning = rules.HOLD_POINTER in failed and not known  # the slot may be the patient's own hold
+                if old_slot and moment > 0 and not learning and slots.in_booking_window(int(old_slot["start"]), now):
                     memo.remember(("taken", slot_id), True)
                 refusal = rules.classify_hold_transaction_refusal(failed, identity_hash=identity_hash,
-                                                                  clinic_id=clinic_id, now=now)
+                                                                  clinic_id=clinic_id, now=now, known=known)
                 if refusal is rules.HoldRefusal.WITHOUT_RELEASE:
                     release = False
                 else:
                     pointer = failed.get(rules.HOLD_POINTER) or dal.get(pointer_key, consistent=True)
-                    release = True
+                    previous, known, release = (pointer or {}).get("holdId"), True, True
                 now = clock.now()
                 continue
         except dal.OutcomeUnknown:
             resolve_unknown_hold(slot_key, slot_id, hold_id)
         if moment > 0:
             memo.remember(("taken", slot_id), True)
-        if release and previous_slot and previous_slot != slot_id:
+        released = bool(release and previous_slot and previous_slot != slot_id)
+        if released and previous_slot:
             memo.forget(("taken", previous_slot))
-        logger.info("slot held", extra={"slotId": slot_id, "releasedPrevious": bool(release and previous_slot)})
+        logger.info("slot held", extra={"slotId": slot_id, "releasedPrevious": released})
         return {"holdId": hold_id, "slotId": slot_id, "expiresAt": clock.local_iso(expires)}
     raise DomainError("unavailable", retry_after=1)
+
+
+# How long an instance trusts a doctor's profile (specialty, referral rule) for holds: a doctor's specialty never
+# changes under the same id, and a referral rule changed by the registry applies within this time (the booking
+# reads the doctor again in its own BatchGetItem).
+DOCTOR_MEMO_SECONDS = 300.0
+
+
+def _doctor(doctor_id: str) -> dict[str, Any] | None:
+    """The doctor's profile, from this instance's memo or one GetItem (then remembered)."""
+    known = memo.recall(("doctor", doctor_id), DOCTOR_MEMO_SECONDS)
+    if known is not None:
+        return dict(known)
+    found = dal.get(keys.profile_key(keys.doctor_pk(doctor_id)))
+    if found:
+        memo.remember(("doctor", doctor_id), {k: found[k] for k in ("specialtyId", "referralRequired") if k in found})
+    return found
+
+
+def _limit(policy_hash: str) -> dict[str, Any]:
+    """The anonymous route's guard as a condition of the hold's transaction: the policy has failed checks left
+    in this window (shared/limiter.py counts them), so a limited policy costs no extra read."""
+    from shared import limiter
+
+    max_failures, window = limiter.limits()
+    return {"ConditionCheck": {
+        "Key": keys.limiter_key(policy_hash),
+        "ConditionExpression": "attribute_not_exists(PK) OR #w < :w OR #f < :max",
+        "ExpressionAttributeNames": {"#w": "window", "#f": "failures"},
+        "ExpressionAttributeValues": {":w": rules.window_start(clock.now(), window), ":max": max_failures},
+    }}
 
 
 def resolve_unknown_hold(key: dict[str, Any], slot_id: str, hold_id: str) -> None:
@@ -156,7 +191,7 @@ def resolve_unknown_hold(key: dict[str, Any], slot_id: str, hold_id: str) -> Non
 def _operations(slot_key: dict[str, Any], slot_id: str, hold_id: str, expires: int, now: int, policy_hash: str,
                 identity_hash: str, clinic_id: str, pointer_key: dict[str, Any], previous: str | None,
                 entry_key: dict[str, Any], lock_key: dict[str, Any],
-                reschedule_of: str | None = None) -> list[dict[str, Any]]:
+                reschedule_of: str | None = None, known: bool = True) -> list[dict[str, Any]]:
     slot_values: dict[str, Any] = {
         **slots.free_values(now), ":heldNew": slots.HELD, ":h": hold_id, ":exp": expires, ":owner": policy_hash,
         ":hpk": keys.hold_shard(slot_id), ":hsk": keys.hold_sk(expires, slot_id), ":horizon": slots.horizon(now)}
@@ -165,11 +200,13 @@ def _operations(slot_key: dict[str, Any], slot_id: str, hold_id: str, expires: i
         # Holding the slot one already holds again: the new hold replaces the old one on the same item.
         condition = f"({slots.FREE_CONDITION} OR (#st = :held AND holdId = :prev))"
         slot_values[":prev"] = previous
-    pointer_condition = "attribute_not_exists(PK)"
-    pointer_values: dict[str, Any] = {}
-    if previous:
-        pointer_condition = "holdId = :prev"
-        pointer_values[":prev"] = previous
+    # The pointer: first try without reading it (no hold yet, or only a lapsed one); once a refusal named the
+    # previous hold (`known`), on condition that it still names that one.
+    pointer_condition = "attribute_not_exists(PK) OR expiresAt < :now"
+    pointer_values: dict[str, Any] = {":now": now}
+    if known:
+        pointer_condition = "holdId = :prev" if previous else "attribute_not_exists(PK)"
+        pointer_values = {":prev": previous} if previous else {}
     pointer_op: dict[str, Any] = {"Put": {
         "Item": {**{k: v["S"] for k, v in pointer_key.items()}, "entity": "activeHold", "holdId": hold_id,
                  "slotId": slot_id, "expiresAt": expires, "ttl": expires + 86400},

@@ -24,7 +24,7 @@ from shared.observability import logger
 ATTEMPTS = 3
 
 
-def _limits() -> tuple[int, int]:
+def limits() -> tuple[int, int]:
     s = settings()
     return s.identity_failures_max, s.identity_failures_window
 
@@ -36,7 +36,7 @@ def guard(policy_hash: str) -> None:
 
 def check(item: dict[str, Any] | None) -> None:
     """Refuse (429) when the limiter item (read by the caller, e.g. in its BatchGetItem) is at the limit."""
-    limit, window = _limits()
+    limit, window = limits()
     now = clock.now()
     retry_after = rules.limit_retry_after(item, now=now, limit=limit, window=window)
     if retry_after is not None:
@@ -45,7 +45,7 @@ def check(item: dict[str, Any] | None) -> None:
 
 def record_failure(policy_hash: str) -> None:
     """Count one failed identity check; raise 429 when the count is already at the limit."""
-    limit, window = _limits()
+    limit, window = limits()
     now = clock.now()
     start = rules.window_start(now, window)
     key = keys.limiter_key(policy_hash)

@@ -288,25 +288,20 @@ def classify_reschedule_refusal(failed: Mapping[int, Item | None], *, patient_pk
 
 
 # ---------------------------------------------------------------- holds bound to a patient (issue 12)
-def check_hold(doctor: Item, entry: Item | None, lock: Item | None, *, identity_hash: str, clinic_id: str,
-               now: int, reschedule_of: str | None = None, birth_date: str | None = None,
-               start: int | None = None) -> None:
-    """May this patient hold a slot of this doctor? The booking's identity rules, checked before the form:
-    the register entry names the patient and the clinic, no referral needed, no future appointment of the
-    specialty yet, unless that appointment is the one this hold is to move (`reschedule_of`). The hold's
-    transaction enforces the entry and the lock again in its conditions."""
-    check_patient(entry, identity_hash, clinic_id)
+def check_hold(doctor: Item, *, birth_date: str | None = None, start: int | None = None) -> None:
+    """May a patient hold a slot of this doctor, before any write? No referral needed, an age the specialty
+    sees. The rest of the booking's identity rules (the register entry names the patient and the clinic; no
+    future appointment of the specialty, other than the one a reschedule moves) are conditions of the hold's
+    transaction, its refusals explained by `classify_hold_transaction_refusal`."""
     if doctor.get("referralRequired"):
         raise DomainError("referral_required")
     if start is not None:
         check_age(str(doctor.get("specialtyId", "")), birth_date, start)
-    if lock and int(lock.get("start", 0)) > now and not (reschedule_of and lock.get("appointmentId") == reschedule_of):
-        raise DomainError("already_booked_specialty")
 
 
 # The hold's transaction operations, in order (shared/holds.py builds them); HOLD_RELEASE only when the
 # patient has a previous hold on another slot.
-HOLD_SLOT, HOLD_POINTER, HOLD_ENTRY, HOLD_LOCK, HOLD_RELEASE = range(5)
+HOLD_SLOT, HOLD_POINTER, HOLD_ENTRY, HOLD_LOCK, HOLD_RELEASE, HOLD_LIMIT = range(6)
 
 
 class HoldRefusal(Enum):
@@ -315,7 +310,7 @@ class HoldRefusal(Enum):
 
 
 def classify_hold_transaction_refusal(failed: Mapping[int, Item | None], *, identity_hash: str, clinic_id: str,
-                                      now: int) -> HoldRefusal:
+                                      now: int, known: bool = True) -> HoldRefusal:
     """Say why the hold's transaction was refused (index -> item as it was). Raises the refusal or says
     how to try again."""
     if HOLD_ENTRY in failed:
@@ -323,6 +318,10 @@ def classify_hold_transaction_refusal(failed: Mapping[int, Item | None], *, iden
         raise DomainError("patient_not_found")
     if HOLD_LOCK in failed:
         raise DomainError("already_booked_specialty")
+    if HOLD_POINTER in failed and not known:
+        # The patient holds another slot (or this one): learn which, then try again releasing it (the slot's
+        # own refusal may be that very hold).
+        return HoldRefusal.RETRY
     if HOLD_SLOT in failed:
         classify_hold_refusal(failed[HOLD_SLOT], now)
     if HOLD_POINTER in failed:

@@ -48,7 +48,7 @@ def test_history_newest_first_every_status_also_anonymous_bookings_paginated(
     at(monkeypatch, t0)
     oldest = book(PATIENT, slot_ahead()["id"])  # anonymous, before signing in
     at(monkeypatch, t0 + 10)
-    middle = book(PATIENT, slot_ahead("cl0101-d03")["id"], signed_in=True)
+    middle = book(PATIENT, slot_ahead("cl0101-d05")["id"], signed_in=True)
     at(monkeypatch, t0 + 20)
     newest = book(PATIENT, slot_ahead("cl0101-d04")["id"])
     book(OTHER, slot_ahead(index=1)["id"])  # another patient's: never in this history
@@ -112,7 +112,7 @@ def test_search_finds_future_booked_appointments_by_policy_and_birth_date(
         moto_table: str, monkeypatch: pytest.MonkeyPatch) -> None:
     kept_slot = slot_ahead()
     kept = book(PATIENT, kept_slot["id"])
-    dropped = book(PATIENT, slot_ahead("cl0101-d03")["id"])
+    dropped = book(PATIENT, slot_ahead("cl0101-d05")["id"])
     assert invoke("cancellation", cancel_event(dropped["id"]))[0] == 200
 
     status, found = invoke("history", search_event())

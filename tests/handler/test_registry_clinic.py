@@ -221,7 +221,7 @@ def test_day_list_in_time_order_with_every_status(moto_table: str) -> None:
     first, second = patients_of(CLINIC)[0], patients_of(CLINIC)[1]
     later = free_slots("cl0101-d01", clock.now() + 86400)[3]
     day = clock.local_date(later["epoch"])
-    earlier = next(s for s in free_slots("cl0101-d03") if clock.local_date(s["epoch"]) == day
+    earlier = next(s for s in free_slots("cl0101-d05") if clock.local_date(s["epoch"]) == day
                    and s["epoch"] < later["epoch"])
     a = book(first, later["id"])
     b = book(second, earlier["id"])
@@ -232,7 +232,7 @@ def test_day_list_in_time_order_with_every_status(moto_table: str) -> None:
     assert body["items"][1]["patient"] == {"lastName": first["lastName"], "firstName": first["firstName"],
                                            "middleName": first["middleName"], "birthDate": first["birthDate"]}
     assert body["items"][1]["doctorName"] and body["items"][1]["room"]
-    assert [i["id"] for i in day_list(day, doctor_id="cl0101-d03")[1]["items"]] == [b["id"]]
+    assert [i["id"] for i in day_list(day, doctor_id="cl0101-d05")[1]["items"]] == [b["id"]]
     assert day_list(day + timedelta(days=1))[1]["items"] == []
 
 

@@ -52,14 +52,27 @@ def test_refused_booking_never_writes(calls: Counter[str]) -> None:
     assert calls == Counter({"BatchGetItem": 1})
 
 
-def test_hold_is_one_read_and_one_transaction(calls: Counter[str]) -> None:
-    """The register, the doctor, the patient's active hold and the limiter in one read; one transaction
-    (which also releases the patient's previous hold, issue 12)."""
+def test_hold_is_one_transaction(calls: Counter[str]) -> None:
+    """Issue 12: one TransactWriteItems checks the register, the specialty lock and the patient's active hold
+    in its conditions; the doctor comes from the instance's memo (one GetItem the first time)."""
+    a, b = patients_of("cl0101")[:2]
+    first, second = free_slots()[:2]
+    calls.clear()
+    hold(first, a)
+    assert calls == Counter({"GetItem": 1, "TransactWriteItems": 1})  # the doctor, once per instance
+    calls.clear()
+    assert invoke("booking", hold_event(second, b))[0] == 201
+    assert calls == Counter({"TransactWriteItems": 1})
+
+
+def test_a_second_hold_of_one_patient_is_two_transactions_and_no_read(calls: Counter[str]) -> None:
+    """The first transaction is refused at the patient's pointer; its ALL_OLD names the previous hold, and the
+    second transaction releases it."""
     first, second = free_slots()[:2]
     hold(first)
     calls.clear()
     assert invoke("booking", hold_event(second))[0] == 201
-    assert calls == Counter({"BatchGetItem": 1, "TransactWriteItems": 1})
+    assert calls == Counter({"TransactWriteItems": 2})
 
 
 def test_refused_hold_is_one_write_attempt(calls: Counter[str]) -> None:
@@ -68,7 +81,7 @@ def test_refused_hold_is_one_write_attempt(calls: Counter[str]) -> None:
     calls.clear()
     assert invoke("booking", hold_event(slot, patients_of("cl0101")[1]))[0] == 409
     # the reason comes from ALL_OLD, not from a second read
-    assert calls == Counter({"BatchGetItem": 1, "TransactWriteItems": 1})
+    assert calls == Counter({"TransactWriteItems": 1})
 
 
 def test_release_is_one_write(calls: Counter[str]) -> None:

@@ -17,20 +17,10 @@ def refused(call, *args, **kwargs) -> str:  # type: ignore[no-untyped-def]
     return caught.value.code
 
 
-def test_check_hold_refuses_like_a_booking() -> None:
-    rules.check_hold(DOCTOR, ENTRY, None, identity_hash="id-a", clinic_id="cl0101", now=100)
-    assert refused(rules.check_hold, DOCTOR, None, None, identity_hash="id-a", clinic_id="cl0101",
-                   now=100) == "patient_not_found"
-    assert refused(rules.check_hold, DOCTOR, ENTRY, None, identity_hash="id-b", clinic_id="cl0101",
-                   now=100) == "patient_not_found"
-    assert refused(rules.check_hold, DOCTOR, ENTRY, None, identity_hash="id-a", clinic_id="cl0102",
-                   now=100) == "not_attached"
-    assert refused(rules.check_hold, {"referralRequired": True}, ENTRY, None, identity_hash="id-a",
-                   clinic_id="cl0101", now=100) == "referral_required"
-    assert refused(rules.check_hold, DOCTOR, ENTRY, {"start": 200}, identity_hash="id-a", clinic_id="cl0101",
-                   now=100) == "already_booked_specialty"
-    # A lock of a past appointment has lapsed.
-    rules.check_hold(DOCTOR, ENTRY, {"start": 50}, identity_hash="id-a", clinic_id="cl0101", now=100)
+def test_check_hold_before_the_write() -> None:
+    """Before the hold's transaction: the referral rule (and the age, tests/unit/test_age_rules.py)."""
+    rules.check_hold(DOCTOR)
+    assert refused(rules.check_hold, {"referralRequired": True}) == "referral_required"
 
 
 def test_hold_owner() -> None:
@@ -53,6 +43,14 @@ def test_hold_transaction_refusals() -> None:
     assert rules.classify_hold_transaction_refusal({rules.HOLD_RELEASE: None},
                                                    **kw) is rules.HoldRefusal.WITHOUT_RELEASE
     assert refused(rules.classify_hold_transaction_refusal, {}, **kw) == "unavailable"
+    # The first try does not know the patient's previous hold: a refused pointer means "learn it and try again",
+    # even when the slot was refused too (it may be that very hold); the identity still comes first.
+    first = dict(kw, known=False)
+    assert rules.classify_hold_transaction_refusal({rules.HOLD_POINTER: {"holdId": "h0"}, rules.HOLD_SLOT: taken},
+                                                   **first) is rules.HoldRefusal.RETRY
+    assert refused(rules.classify_hold_transaction_refusal, {rules.HOLD_POINTER: {"holdId": "h0"},
+                                                             rules.HOLD_ENTRY: None}, **first) == "patient_not_found"
+    assert refused(rules.classify_hold_transaction_refusal, {rules.HOLD_SLOT: taken}, **first) == "slot_unavailable"
 
 
 def test_limit_window() -> None:

@@ -65,8 +65,7 @@ def test_hold_booking_and_reschedule_apply_it() -> None:
     doctor = {"specialtyId": "paediatrician"}
     entry = {"identityHash": "h", "clinicId": "cl0101"}
     with pytest.raises(DomainError) as held:
-        rules.check_hold(doctor, entry, None, identity_hash="h", clinic_id="cl0101", now=0,
-                         birth_date="1978-06-02", start=at("2026-12-02"))
+        rules.check_hold(doctor, birth_date="1978-06-02", start=at("2026-12-02"))
     assert held.value.code == "age_restricted"
     slot = {"start": at("2026-12-02"), "status": "free"}
     with pytest.raises(DomainError) as booked:
