@@ -24,7 +24,7 @@ from tests.handler.helpers import (
     slot_item,
     with_body,
 )
-from tests.support import Context, claims_of, event_file, invoke, load_function, patients_of
+from tests.support import Context, claims_of, event_file, http_event, invoke, load_function, patients_of
 
 CL0101 = patients_of("cl0101")
 CL0102 = patients_of("cl0102")
@@ -142,6 +142,20 @@ def test_failures_count_across_routes(moto_table: str, low_limit: int) -> None:
     assert invoke("lookup", lookup_event(identity_body(B)))[0] == 200
     assert invoke("booking", signed_in_hold_event(slot, A))[0] == 201
     assert invoke("history", history_event(A))[0] == 200
+
+
+def test_reschedule_by_a_wrong_policy_counts(moto_table: str, low_limit: int) -> None:
+    """An anonymous reschedule proves the policy like a cancellation: a wrong one is counted, then limited."""
+    first, second = free_slots()[:2]
+    status, booked = invoke("booking", anonymous_event(first, A))
+    assert status == 201, booked
+    body = {"policyNumber": B["policyNumber"], "slotId": second}  # B's policy against A's appointment
+    event = with_body(http_event("POST", f"/v1/appointments/{booked['appointment']['id']}/reschedule"), body)
+    event["headers"]["idempotency-key"] = "k-1"
+    for _ in range(low_limit):
+        assert_error(invoke("booking", event), 404, "not_found")
+    assert_error(invoke("booking", event), 429, "rate_limited")
+    assert slot_item(first)["status"] == statuses.BOOKED and slot_item(second)["status"] == statuses.FREE
 
 
 def test_cancellation_by_a_wrong_policy_counts(moto_table: str, low_limit: int) -> None:
