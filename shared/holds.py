@@ -83,7 +83,13 @@ def create_hold(slot_id: str, who: Identity, limited: bool = False,
         raise DomainError("not_found")
     policy_hash, identity_hash = who.policy_hash, who.identity_hash
     now = clock.now()
-    rules.check_hold(doctor, birth_date=who.birth_date, start=parsed[1])
+    try:
+        rules.check_hold(doctor, birth_date=who.birth_date, start=parsed[1])
+    except DomainError:
+        # Refused before any write (referral, age): the identity still comes first, as for a booking. Only
+        # this path reads the register entry; a hold that goes on checks it in its transaction.
+        rules.check_patient(dal.get(keys.attachment_key(policy_hash)), identity_hash, clinic_id)
+        raise
     pointer_key = keys.active_hold_key(policy_hash)
     lock_key = keys.key(keys.policy_pk(policy_hash), keys.specialty_lock_sk(doctor["specialtyId"]))
     limit = _limit(policy_hash) if limited else None

@@ -55,6 +55,9 @@ def test_hold_checks_the_register_like_a_booking(moto_table: str) -> None:
     assert_error(invoke("booking", hold_event(slot, CL0102[0])), 403, "not_attached")
     referral = free_slots(doctor_of("cardiologist"))[0]
     assert_error(invoke("booking", hold_event(referral, A)), 403, "referral_required")
+    # The identity comes first, as for a booking: a wrong one is not told about the referral.
+    assert_error(invoke("booking", with_body(hold_event(referral), {"slotId": referral, "patient": wrong})),
+                 403, "patient_not_found")
     assert slot_item(slot)["status"] == statuses.FREE
 
 
