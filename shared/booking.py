@@ -167,8 +167,17 @@ def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patie
     now = clock.now()
     start = int(slot["start"])
     # The read decides who is refused cheaply; the transaction's conditions decide who wins.
-    rules.check_booking(slot, doctor, attachment, identity_hash=patient.identity_hash, clinic_id=clinic_id,
-                        hold_id=hold_id, now=now, owner=patient.policy_hash, birth_date=patient.birth_date)
+    try:
+        rules.check_booking(slot, doctor, attachment, identity_hash=patient.identity_hash, clinic_id=clinic_id,
+                            hold_id=hold_id, now=now, owner=patient.policy_hash, birth_date=patient.birth_date)
+    except DomainError as refused:
+        # A BatchGetItem is not one snapshot: a retry of this very request may have won between its reads (the
+        # slot seen booked, its idempotency record not yet). On this refusal path only, ask the record again.
+        if refused.code in ("slot_unavailable", "hold_expired"):
+            again = dal.get(idem_key, consistent=True)
+            if again:
+                return _replay(again, request_fingerprint, lang)
+        raise
 
     appointment_id = keys.new_appointment_id()
     booking_no = int(slot.get("bookings", 0)) + 1
