@@ -185,7 +185,7 @@ def test_doctor_slots_default_window_is_the_booking_horizon(moto_table: str) -> 
 
 
 def test_doctor_slots_show_free_only(moto_table: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    day = first_slot_day("cl0101-d01")
+    day = first_slot_day("cl0101-d01", at_least=2)
     event = with_query(event_file("lookup/doctor_slots.json"), **{"from": day.isoformat(), "to": day.isoformat()})
     _, body = invoke("lookup", event)
     held, booked = body["items"][0]["id"], body["items"][1]["id"]
