@@ -97,12 +97,13 @@ def book_signed_in(request: SignedInBookingRequest, idempotency_key: Idempotency
     return api.json_response(outcome.status, outcome.body)
 
 
+RESCHEDULE_ERRORS = ("not_found", "slot_unavailable", "hold_expired", "hold_mismatch", "already_cancelled",
+                     "already_rescheduled", "appointment_started", "reschedule_mismatch", "outside_booking_window",
+                     "not_attached", "age_restricted", "idempotency_key_required", "idempotency_key_reused")
+
+
 @app.post("/v1/appointments/<appointmentId>/reschedule", tags=["booking"], operation_id="rescheduleAppointment",
-          openapi_extensions=api.errors("not_found", "slot_unavailable", "hold_expired", "hold_mismatch",
-                                        "already_cancelled", "already_rescheduled", "appointment_started",
-                                        "reschedule_mismatch", "outside_booking_window", "not_attached",
-                                        "age_restricted",
-                                        "idempotency_key_required", "idempotency_key_reused"),
+          openapi_extensions=api.errors(*RESCHEDULE_ERRORS, "rate_limited"),
           summary="Move an appointment to another time in one step (anonymous, by OMS policy)",
           responses={201: {"description": "Rescheduled: the new ticket",
                            "content": {"application/json": {"model": AppointmentOut}}}})
@@ -116,11 +117,7 @@ def reschedule_anonymous(appointmentId: str, request: RescheduleRequest,  # noqa
 
 
 @app.post("/v1/me/appointments/<appointmentId>/reschedule", tags=["booking"], operation_id="rescheduleMyAppointment",
-          openapi_extensions=api.errors("not_found", "slot_unavailable", "hold_expired", "hold_mismatch",
-                                        "already_cancelled", "already_rescheduled", "appointment_started",
-                                        "reschedule_mismatch", "outside_booking_window", "not_attached",
-                                        "age_restricted",
-                                        "idempotency_key_required", "idempotency_key_reused"),
+          openapi_extensions=api.errors(*RESCHEDULE_ERRORS),
           summary="Move one's own appointment to another time in one step (signed in)",
           responses={201: {"description": "Rescheduled: the new ticket",
                            "content": {"application/json": {"model": AppointmentOut}}}})
