@@ -140,7 +140,8 @@ def doctor_slots(doctor_id: str, day_from: date | None, day_to: date | None) -> 
     hi = min(clock.day_end(day_to) - 1, slots.horizon(now))
     found: list[dict[str, Any]] = []
     if lo <= hi:
-        found = memo.through(("slots", doctor_id, keys.slot_sk(lo), keys.slot_sk(hi)), lambda: list(dal.query_all(
+        # Keyed by the dates asked for, not by `now`: the window's start moves every second, the question not.
+        found = memo.through(("slots", doctor_id, day_from, day_to), lambda: list(dal.query_all(
             "PK = :pk AND SK BETWEEN :lo AND :hi",
             {":pk": keys.doctor_pk(doctor_id), ":lo": keys.slot_sk(lo), ":hi": keys.slot_sk(hi),
              **slots.free_values(now)},
