@@ -46,6 +46,7 @@ def reference_items(clinic_ids: set[str] | None = None) -> list[dict[str, Any]]:
              or any(c in i["PK"] or c in i["SK"] for c in clinic_ids)]
     people = [p for p in data.patients() if not clinic_ids or p["clinicId"] in clinic_ids]
     items += data.register_items(people)
+    items += data.referral_items(clinic_ids)  # the demo patients' referrals (issue 15)
     items += addresses.items(clinic_ids)  # the address register of the same clinics
     items += gorzdrav.items(clinic_ids, people)  # gorzdrav-style ids and the name index (issue 19)
     return items

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from shared import clock, dal, holds, keys, memo, policy, reminders, rules, slots, statuses, tickets
+from shared import clock, dal, holds, keys, memo, policy, referrals, reminders, rules, slots, statuses, tickets
 from shared.config import settings
 from shared.errors import DomainError
 from shared.observability import logger
@@ -107,8 +107,10 @@ def fingerprint(route: str, body: dict[str, Any]) -> str:
 
 
 def book(slot_id: str, hold_id: str | None, patient: Patient, idempotency_key: str, request_fingerprint: str,
-         lang: str, limited: bool = False, *, wants_reminders: bool = True) -> Outcome:
-    """Book `slot_id` for `patient`: at most one read and one transaction when nothing races."""
+         lang: str, limited: bool = False, *, wants_reminders: bool = True,
+         referral_number: str | None = None) -> Outcome:
+    """Book `slot_id` for `patient`: at most one read and one transaction when nothing races. With
+    `referral_number` the booking uses the referral up (shared/referrals.py)."""
     slot_key = keys.slot_key(slot_id)
     if slot_key is None:
         raise DomainError("not_found")
@@ -117,7 +119,7 @@ def book(slot_id: str, hold_id: str | None, patient: Patient, idempotency_key: s
     idem_key = keys.idempotency_key(patient.policy_hash, idempotency_key)
     for _ in range(3):
         outcome = _try_book(slot_id, slot_key, hold_id, patient, idem_key, request_fingerprint, lang, limited,
-                            wants_reminders)
+                            wants_reminders, referral_number)
         if outcome is not None:
             return outcome
     raise DomainError("unavailable", retry_after=1)
@@ -139,7 +141,7 @@ def _replay(record: dict[str, Any], request_fingerprint: str, lang: str) -> Outc
 
 def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patient: Patient,
               idem_key: dict[str, Any], request_fingerprint: str, lang: str, limited: bool = False,
-              wants_reminders: bool = True) -> Outcome | None:
+              wants_reminders: bool = True, referral_number: str | None = None) -> Outcome | None:
     doctor_id, _ = keys.parse_slot_id(slot_id) or ("", 0)
     clinic_id = keys.clinic_of_doctor(doctor_id) or ""
     attachment_key = keys.attachment_key(patient.policy_hash)
@@ -147,8 +149,9 @@ def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patie
     clinic_key = keys.key(keys.clinic_pk(clinic_id), keys.PROFILE)
     # An anonymous booking reads its policy's failed-check counter in the same read (shared/limiter.py).
     limiter_key = [keys.limiter_key(patient.policy_hash)] if limited else []
+    referral_key = [keys.referral_key(referral_number)] if referral_number else []
     found = {(i["PK"], i["SK"]): i for i in dal.batch_get([slot_key, doctor_key, clinic_key, attachment_key,
-                                                             idem_key, *limiter_key])}
+                                                             idem_key, *limiter_key, *referral_key])}
 
     def pick(k: dict[str, Any]) -> dict[str, Any] | None:
         return found.get((k["PK"]["S"], k["SK"]["S"]))
@@ -169,7 +172,8 @@ def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patie
     # The read decides who is refused cheaply; the transaction's conditions decide who wins.
     try:
         rules.check_booking(slot, doctor, attachment, identity_hash=patient.identity_hash, clinic_id=clinic_id,
-                            hold_id=hold_id, now=now, owner=patient.policy_hash, birth_date=patient.birth_date)
+                            hold_id=hold_id, now=now, owner=patient.policy_hash, birth_date=patient.birth_date,
+                            referral_number=referral_number, referral=pick(referral_key[0]) if referral_key else None)
     except DomainError as refused:
         # A BatchGetItem is not one snapshot: a retry of this very request may have won between its reads (the
         # slot seen booked, its idempotency record not yet). On this refusal path only, ask the record again.
@@ -201,6 +205,8 @@ def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patie
         "DaySK": keys.clinic_day_sk(doctor_id, start, appointment_id),
         **reminders.first_reminder(appointment_id, start, now, wants_reminders),
     }
+    if referral_number:
+        appointment["referralNumber"] = referral_number
     response = {"appointment": tickets.render(appointment, lang)}
     slot_values: dict[str, Any] = {**slots.free_values(now), ":booked": slots.BOOKED, ":appt": appointment_id,
                                    ":seen": booking_no - 1, ":horizon": slots.horizon(now)}
@@ -231,11 +237,8 @@ def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patie
             "ExpressionAttributeNames": {"#start": "start"},
             "ExpressionAttributeValues": {":now": now},
         }},
-        {"ConditionCheck": {
-            "Key": attachment_key,
-            "ConditionExpression": "clinicId = :clinic AND identityHash = :identity",
-            "ExpressionAttributeValues": {":clinic": clinic_id, ":identity": patient.identity_hash},
-        }},
+        # With a referral the patient may be attached to any clinic (that is what referrals are for).
+        holds.entry_check(attachment_key, patient.identity_hash, None if referral_number else clinic_id),
         {"Put": {
             "Item": {**{k: v["S"] for k, v in idem_key.items()}, "entity": "idempotency",
                      "fingerprint": request_fingerprint, "statusCode": 201, "appointmentId": appointment_id,
@@ -243,19 +246,23 @@ def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patie
             "ConditionExpression": "attribute_not_exists(PK)",
         }},
     ]
+    if referral_number:
+        ops.append(referrals.use_op(referral_number, appointment_id, patient.identity_hash, specialty_id, clinic_id,
+                                    now))
     # No ClientRequestToken: the idempotency record is the transaction's own guard. If a first attempt
     # succeeded but its answer was lost, a resend fails on that record and `_refusal` replays the answer.
     try:
         dal.transact(ops)
     except dal.Cancelled as cancelled:
-        return _refusal(cancelled, hold_id, patient, idem_key, request_fingerprint, clinic_id, now, lang)
+        return _refusal(cancelled, hold_id, patient, idem_key, request_fingerprint, clinic_id, now, lang,
+                        specialty_id, referral_number)
     logger.info("appointment booked", extra={"appointmentId": appointment_id, "slotId": slot_id})
     return Outcome(201, response)
 
 
 def _refusal(cancelled: dal.Cancelled, hold_id: str | None, patient: Patient,
              idem_key: dict[str, Any], request_fingerprint: str, clinic_id: str, now: int,
-             lang: str) -> Outcome | None:
+             lang: str, specialty_id: str = "", referral_number: str | None = None) -> Outcome | None:
     """Say why the transaction was refused, from the items as they were (ALL_OLD): no second read.
     None means "the slot was rebooked meanwhile but is free again": try once more."""
     failed = {i: cancelled.old(i) for i in range(len(cancelled.reasons)) if cancelled.failed(i)}
@@ -268,5 +275,6 @@ def _refusal(cancelled: dal.Cancelled, hold_id: str | None, patient: Patient,
         logger.warning("booking transaction refused", extra={"reasons": [r[0] for r in cancelled.reasons]})
     # Raises the refusal; returns only when the read was stale (RETRY: the idempotency record is handled above).
     rules.classify_booking_refusal(failed, identity_hash=patient.identity_hash, clinic_id=clinic_id,
-                                   hold_id=hold_id, now=now, owner=patient.policy_hash)
+                                   hold_id=hold_id, now=now, owner=patient.policy_hash,
+                                   specialty_id=specialty_id, referral_number=referral_number)
     return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from shared import clock, dal, keys, policy, rules, slots, tickets
+from shared import clock, dal, keys, policy, referrals, rules, slots, tickets
 from shared.errors import DomainError
 from shared.language import normalize
 from shared.observability import logger
@@ -25,7 +25,7 @@ LATE_NOTICE = {
            "ahead so that another patient can take the time."),
 }
 
-_APPT, _SLOT, _LOCK = "appointment", "slot", "lock"
+_APPT, _SLOT, _LOCK, _REFERRAL = "appointment", "slot", "lock", "referral"
 
 
 def cancel_anonymous(appointment_id: str, policy_number: str, policy_series: str | None, lang: str) -> dict[str, Any]:
@@ -79,11 +79,12 @@ def cancel(appointment_id: str, patient_pk: str, lang: str,
 
 def commit(appt: dict[str, Any], patient_pk: str, now: int, by: str = "patient", reason: str | None = None,
            ) -> list[str]:
-    """The cancellation transaction: appointment, slot, specialty lock; returns the parts written.
-    `by="clinic"` (an absence) closes the slot instead of freeing it and records the reason."""
+    """The cancellation transaction: appointment, slot, specialty lock, and the referral it used (given back);
+    returns the parts written. `by="clinic"` (an absence) closes the slot instead of freeing it and records
+    the reason."""
     appointment_id = appt["id"]
     request_id = secrets.token_hex(8)  # written with the cancellation: a lost answer is recognised by it
-    parts = [_APPT, _SLOT, _LOCK]
+    parts = [_APPT, _SLOT, _LOCK] + ([_REFERRAL] if appt.get("referralNumber") else [])
     while True:
         ops = [_operation(part, appt, patient_pk, now, by, reason, request_id) for part in parts]
         try:
@@ -107,8 +108,8 @@ def commit(appt: dict[str, Any], patient_pk: str, now: int, by: str = "patient",
             if not failed:
                 logger.warning("cancellation refused", extra={"reasons": [r[0] for r in cancelled.reasons]})
                 raise DomainError("unavailable", retry_after=1) from None
-            # The slot or the lock no longer names this appointment (the registry moved it, TTL tidied the
-            # lock): cancel without touching what now belongs to someone else.
+            # The slot, the lock or the referral no longer names this appointment (the registry moved it, TTL
+            # tidied the lock): cancel without touching what now belongs to someone else.
             logger.warning("cancelling without", extra={"appointmentId": appointment_id, "parts": sorted(failed)})
             parts = [p for p in parts if p not in failed]
 
@@ -141,6 +142,8 @@ def _operation(part: str, appt: dict[str, Any], patient_pk: str, now: int, by: s
             "ExpressionAttributeValues": {":closed": keys.SLOT_CLOSED, ":booked": slots.BOOKED,
                                           ":appt": appointment_id, ":why": "absence"},
         }}
+    if part == _REFERRAL:
+        return referrals.give_back_op(appt["referralNumber"], appointment_id)
     if part == _SLOT:
         slot_key = keys.slot_key(appt["slotId"])
         av = slots.availability_keys(appt)

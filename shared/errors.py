@@ -48,6 +48,26 @@ CATALOGUE: dict[str, tuple[int, str, str]] = {
         "К этому специалисту записывают только по направлению. Обратитесь к терапевту или педиатру.",
         "This specialty takes appointments by referral only. Please see your GP or paediatrician first.",
     ),
+    "referral_not_found": (
+        404,
+        "Направление не найдено: проверьте номер направления и фамилию.",
+        "Referral not found: check the referral number and the last name.",
+    ),
+    "referral_used": (
+        409,
+        "По этому направлению уже есть запись. Отмените её, чтобы записаться по направлению снова.",
+        "This referral has already been used for an appointment. Cancel it to use the referral again.",
+    ),
+    "referral_expired": (
+        410,
+        "Срок действия направления истёк. Обратитесь к врачу, который его выдал.",
+        "The referral has expired. Please ask the doctor who issued it.",
+    ),
+    "referral_mismatch": (
+        403,
+        "Направление выдано другому пациенту, к другому специалисту или в другую поликлинику.",
+        "The referral was issued for another patient, another specialty or another polyclinic.",
+    ),
     "age_restricted": (
         422,
         "Этот врач принимает пациентов другого возраста: детей до 18 лет записывают к педиатру, "

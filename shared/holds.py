@@ -30,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from shared import clock, dal, keys, memo, policy, rules, slots
+from shared import clock, dal, keys, memo, policy, referrals, rules, slots, statuses
 from shared.config import settings
 from shared.errors import DomainError
 from shared.observability import logger
@@ -55,16 +55,17 @@ class Identity:
         return policy.identity_hash(self.policy_number, self.policy_series, self.last_name, self.birth_date)
 
 
-def create_hold_anonymous(slot_id: str, who: Identity, reschedule_of: str | None = None) -> dict[str, Any]:
+def create_hold_anonymous(slot_id: str, who: Identity, reschedule_of: str | None = None,
+                          referral_number: str | None = None) -> dict[str, Any]:
     """An anonymous hold: the identity check's failures count against the policy (shared/limiter.py)."""
     from shared import limiter
 
     with limiter.counting(who.policy_hash, guarded=True):
-        return create_hold(slot_id, who, limited=True, reschedule_of=reschedule_of)
+        return create_hold(slot_id, who, limited=True, reschedule_of=reschedule_of, referral_number=referral_number)
 
 
 def create_hold(slot_id: str, who: Identity, limited: bool = False,
-                reschedule_of: str | None = None) -> dict[str, Any]:
+                reschedule_of: str | None = None, referral_number: str | None = None) -> dict[str, Any]:
     """Hold `slot_id` for `who`, releasing their previous hold in the same transaction. `reschedule_of`: the
     patient's appointment the hold is to move, whose specialty lock then does not refuse the hold.
     `limited`: the anonymous route, where the policy's failed identity checks are counted (shared/limiter.py)."""
@@ -84,15 +85,21 @@ def create_hold(slot_id: str, who: Identity, limited: bool = False,
     policy_hash, identity_hash = who.policy_hash, who.identity_hash
     now = clock.now()
     try:
-        rules.check_hold(doctor, birth_date=who.birth_date, start=parsed[1])
+        # A reschedule's hold moves an appointment that used a referral (a condition below): no new number.
+        rules.check_hold(doctor, birth_date=who.birth_date, start=parsed[1],
+                         referral_number=referral_number or reschedule_of)
     except DomainError:
         # Refused before any write (referral, age): the identity still comes first, as for a booking. Only
         # this path reads the register entry; a hold that goes on checks it in its transaction.
-        rules.check_patient(dal.get(keys.attachment_key(policy_hash)), identity_hash, clinic_id)
+        rules.check_patient(dal.get(keys.attachment_key(policy_hash)), identity_hash,
+                            None if referral_number or reschedule_of else clinic_id)
         raise
     pointer_key = keys.active_hold_key(policy_hash)
     lock_key = keys.key(keys.policy_pk(policy_hash), keys.specialty_lock_sk(doctor["specialtyId"]))
     limit = _limit(policy_hash) if limited else None
+    # Moving a referral's appointment: the slot's clinic and specialty are the referral's, wherever the patient is
+    # attached; the appointment moved must be the patient's and have used a referral.
+    moving_referral = bool(reschedule_of and doctor.get("referralRequired") and not referral_number)
     previous: str | None = None
     known = False  # the patient's previous hold is learnt from a refused pointer (ALL_OLD), never read first
     release = True
@@ -101,8 +108,15 @@ def create_hold(slot_id: str, who: Identity, limited: bool = False,
         hold_id = keys.new_hold_id(slot_id)
         previous_slot = keys.slot_of_hold(previous) if previous else None
         ops = _operations(slot_key, slot_id, hold_id, expires, now, policy_hash, identity_hash, clinic_id,
-                          pointer_key, previous, keys.attachment_key(policy_hash), lock_key, reschedule_of, known)
+                          pointer_key, previous, keys.attachment_key(policy_hash), lock_key, reschedule_of, known,
+                          any_clinic=referral_number is not None or moving_referral)
         roles = [rules.HOLD_SLOT, rules.HOLD_POINTER, rules.HOLD_ENTRY, rules.HOLD_LOCK]
+        if referral_number:
+            ops.append(referrals.check_op(referral_number, identity_hash, doctor["specialtyId"], clinic_id, now))
+            roles.append(rules.HOLD_REFERRAL)
+        if moving_referral and reschedule_of:
+            ops.append(_moving_referral(reschedule_of, policy_hash, doctor["specialtyId"], clinic_id))
+            roles.append(rules.HOLD_MOVING)
         if limit is not None:
             ops.append(limit)
             roles.append(rules.HOLD_LIMIT)
@@ -123,8 +137,9 @@ def create_hold(slot_id: str, who: Identity, limited: bool = False,
                 learning = rules.HOLD_POINTER in failed and not known  # the slot may be the patient's own hold
                 if old_slot and moment > 0 and not learning and slots.in_booking_window(int(old_slot["start"]), now):
                     memo.remember(("taken", slot_id), True)
-                refusal = rules.classify_hold_transaction_refusal(failed, identity_hash=identity_hash,
-                                                                  clinic_id=clinic_id, now=now, known=known)
+                refusal = rules.classify_hold_transaction_refusal(
+                    failed, identity_hash=identity_hash, clinic_id=clinic_id, now=now, known=known,
+                    specialty_id=doctor["specialtyId"], referral_number=referral_number)
                 if refusal is rules.HoldRefusal.WITHOUT_RELEASE:
                     release = False
                 else:
@@ -197,7 +212,8 @@ def resolve_unknown_hold(key: dict[str, Any], slot_id: str, hold_id: str) -> Non
 def _operations(slot_key: dict[str, Any], slot_id: str, hold_id: str, expires: int, now: int, policy_hash: str,
                 identity_hash: str, clinic_id: str, pointer_key: dict[str, Any], previous: str | None,
                 entry_key: dict[str, Any], lock_key: dict[str, Any],
-                reschedule_of: str | None = None, known: bool = True) -> list[dict[str, Any]]:
+                reschedule_of: str | None = None, known: bool = True,
+                any_clinic: bool = False) -> list[dict[str, Any]]:
     slot_values: dict[str, Any] = {
         **slots.free_values(now), ":heldNew": slots.HELD, ":h": hold_id, ":exp": expires, ":owner": policy_hash,
         ":hpk": keys.hold_shard(slot_id), ":hsk": keys.hold_sk(expires, slot_id), ":horizon": slots.horizon(now)}
@@ -235,11 +251,7 @@ def _operations(slot_key: dict[str, Any], slot_id: str, hold_id: str, expires: i
             "ExpressionAttributeValues": slot_values,
         }},
         pointer_op,
-        {"ConditionCheck": {
-            "Key": entry_key,
-            "ConditionExpression": "clinicId = :clinic AND identityHash = :identity",
-            "ExpressionAttributeValues": {":clinic": clinic_id, ":identity": identity_hash},
-        }},
+        entry_check(entry_key, identity_hash, None if any_clinic else clinic_id),
         {"ConditionCheck": {
             "Key": lock_key,
             "ConditionExpression": lock_condition,
@@ -247,6 +259,21 @@ def _operations(slot_key: dict[str, Any], slot_id: str, hold_id: str, expires: i
             "ExpressionAttributeValues": lock_values,
         }},
     ]
+
+
+def _moving_referral(appointment_id: str, policy_hash: str, specialty_id: str, clinic_id: str) -> dict[str, Any]:
+    """A reschedule's hold of a referral-only slot: the appointment moved is this patient's, booked, of this
+    specialty and clinic, and used a referral (the referral then moves with it, shared/reschedule.py)."""
+    if not keys.valid_appointment_id(appointment_id):
+        raise DomainError("referral_required")
+    return {"ConditionCheck": {
+        "Key": keys.appointment_key(appointment_id),
+        "ConditionExpression": "PatPK = :pat AND #st = :booked AND specialtyId = :spec AND clinicId = :clinic "
+                               "AND attribute_exists(referralNumber)",
+        "ExpressionAttributeNames": {"#st": "status"},
+        "ExpressionAttributeValues": {":pat": keys.policy_pk(policy_hash), ":booked": statuses.BOOKED,
+                                      ":spec": specialty_id, ":clinic": clinic_id},
+    }}
 
 
 def _release(slot_id: str, hold_id: str) -> dict[str, Any]:
@@ -258,3 +285,14 @@ def _release(slot_id: str, hold_id: str) -> dict[str, Any]:
         "ExpressionAttributeNames": {"#st": "status"},
         "ExpressionAttributeValues": {":free": slots.FREE, ":held": slots.HELD, ":h": hold_id},
     }}
+
+
+def entry_check(entry_key: dict[str, Any], identity_hash: str, clinic_id: str | None) -> dict[str, Any]:
+    """The register entry still names this patient and, unless a referral lets them book anywhere (None), the
+    doctor's clinic: a condition of the hold's and the booking's transactions."""
+    if clinic_id is None:
+        return {"ConditionCheck": {"Key": entry_key, "ConditionExpression": "identityHash = :identity",
+                                   "ExpressionAttributeValues": {":identity": identity_hash}}}
+    return {"ConditionCheck": {"Key": entry_key,
+                               "ConditionExpression": "clinicId = :clinic AND identityHash = :identity",
+                               "ExpressionAttributeValues": {":clinic": clinic_id, ":identity": identity_hash}}}

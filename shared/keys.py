@@ -287,3 +287,36 @@ def email_cap_key(address: str, day: str) -> dict[str, dict[str, str]]:
     """Emails sent to one address on one day; the address only as a hash."""
     digest = hashlib.sha256(address.strip().lower().encode()).hexdigest()[:40]
     return key(f"EMAILCAP#{digest}", day)
+
+
+# ---------------------------------------------------------------- referrals (issue 15)
+_REFERRAL_NUMBER = re.compile(r"^\d{12}$")
+
+
+def luhn_digit(digits: str) -> str:
+    """The check digit (Luhn) that makes `digits` + it a valid number."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 0:
+            d *= 2
+            d -= 9 if d > 9 else 0
+        total += d
+    return str((10 - total % 10) % 10)
+
+
+def new_referral_number() -> str:
+    """Twelve digits: eleven random ones (10^11, never counted up) and a check digit that catches a mistyped one."""
+    body = f"{secrets.randbelow(10 ** 11):011d}"
+    return body + luhn_digit(body)
+
+
+def valid_referral_number(value: str) -> bool:
+    return bool(_REFERRAL_NUMBER.match(value)) and luhn_digit(value[:-1]) == value[-1]
+
+
+REFERRAL_SK = "REFERRAL"
+
+
+def referral_key(number: str) -> dict[str, dict[str, str]]:
+    return key(f"REFERRAL#{number}", REFERRAL_SK)

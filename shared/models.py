@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Generic, Literal, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -91,6 +91,12 @@ def _policy_series(value: str | None) -> str | None:
     return value
 
 
+# A referral (issue 15) for a referral-only specialty, in holds and bookings.
+ReferralNumber = Annotated[str | None, Field(pattern=r"^\d{12}$",
+                                             description="A referral's number (12 digits), for a referral-only "
+                                                         "specialty")]
+
+
 class PersonIn(Model):
     """Who a patient is, as the register knows them: names, birth date, OMS policy."""
 
@@ -158,6 +164,7 @@ class IdentityIn(Model):
 class HoldRequest(Model):
     """An anonymous hold names its patient: the register is checked before the form."""
     slotId: str = Field(min_length=1, max_length=80)
+    referralNumber: ReferralNumber = None
     patient: IdentityIn
     rescheduleOf: str | None = Field(default=None, min_length=1, max_length=64,
                                      description="The patient's appointment this hold is to move (a reschedule): "
@@ -166,6 +173,7 @@ class HoldRequest(Model):
 
 class SignedInHoldRequest(Model):
     slotId: str = Field(min_length=1, max_length=80)
+    referralNumber: ReferralNumber = None
     rescheduleOf: str | None = Field(default=None, min_length=1, max_length=64,
                                      description="The patient's appointment this hold is to move (a reschedule): "
                                                  "its specialty does not stop the hold")
@@ -179,6 +187,7 @@ class Hold(BaseModel):
 
 class BookingRequest(Model):
     slotId: str = Field(min_length=1, max_length=80)
+    referralNumber: ReferralNumber = None
     holdId: str | None = Field(default=None, max_length=140)
     patient: PatientIn
     reminders: bool = Field(default=True, description="Email reminders a day and 2 hours before (issue 14)")
@@ -186,6 +195,7 @@ class BookingRequest(Model):
 
 class SignedInBookingRequest(Model):
     slotId: str = Field(min_length=1, max_length=80)
+    referralNumber: ReferralNumber = None
     holdId: str | None = Field(default=None, max_length=140)
     reminders: bool = Field(default=True, description="Email reminders a day and 2 hours before (issue 14)")
     email: str | None = Field(default=None, max_length=254)
@@ -246,6 +256,7 @@ class Appointment(BaseModel):
         default=None, description="Why the clinic cancelled (cancelledBy = clinic)")
     rescheduledFrom: str | None = Field(default=None, description="The appointment this one replaced")
     rescheduledTo: str | None = Field(default=None, description="The appointment that replaced this one")
+    referralNumber: str | None = Field(default=None, description="The referral this appointment uses (issue 15)")
 
 
 class AppointmentOut(BaseModel):
@@ -353,3 +364,38 @@ class AttachmentChange(BaseModel):
 
 class AttachmentChangeOut(BaseModel):
     attachment: AttachmentChange
+
+
+# ---------------------------------------------------------------- referrals (issue 15)
+class ReferralIssueRequest(Model):
+    """A referral issued by the staff of the clinic the patient is attached to."""
+
+    patient: RegistryPatientIn
+    specialtyId: str = Field(min_length=2, max_length=40, pattern=r"^[a-z]+$")
+    targetClinicId: str = Field(min_length=2, max_length=24, pattern=r"^[a-z0-9]+$")
+    validUntil: date
+
+
+class ReferralLookupRequest(Model):
+    number: str = Field(min_length=1, max_length=20)
+    lastName: str = Field(min_length=1, max_length=NAME_MAX)
+
+
+class ReferralClinic(BaseModel):
+    id: str
+    name: str
+    address: str
+
+
+class Referral(BaseModel):
+    number: str
+    status: Literal["issued", "used", "expired"]
+    specialtyId: str
+    specialty: str
+    targetClinic: ReferralClinic
+    validUntil: date
+    appointmentId: str | None = None
+
+
+class ReferralOut(BaseModel):
+    referral: Referral

@@ -27,3 +27,9 @@ def identity_hash(number: str, series: str | None, last_name: str, birth_date: s
     last = last_name.strip().lower().replace("ё", "е")
     raw = f"{normalise(number, series)}|{last}|{birth_date}"
     return hmac.new(settings().policy_hash_key, raw.encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def keyed_hash(*parts: str) -> str:
+    """A keyed hash of other personal data kept for checking only (a referral's last name)."""
+    raw = "|".join(p.strip().lower().replace("ё", "е") for p in parts)
+    return hmac.new(settings().policy_hash_key, raw.encode(), hashlib.sha256).hexdigest()[:40]

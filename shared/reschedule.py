@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from shared import booking, clock, dal, keys, memo, policy, reminders, rules, slots, statuses, tickets
+from shared import booking, clock, dal, keys, memo, policy, referrals, reminders, rules, slots, statuses, tickets
 from shared.config import settings
 from shared.errors import DomainError
 from shared.observability import logger
@@ -115,11 +115,12 @@ def _try(appointment_id: str, policy_hash: str, slot_id: str, slot_key: dict[str
     ops = _operations(old, new, slot_key, hold_id, booking_no, patient_pk, idem_key, request_fingerprint, response,
                       now)
     while True:
+        roles = sorted(ops)
         try:
-            dal.transact(ops)
+            dal.transact([ops[r] for r in roles])
             break
         except dal.Cancelled as cancelled:
-            failed = {i: cancelled.old(i) for i in range(len(cancelled.reasons)) if cancelled.failed(i)}
+            failed = {roles[i]: cancelled.old(i) for i in range(len(cancelled.reasons)) if cancelled.failed(i)}
             decision = rules.classify_reschedule_refusal(failed, patient_pk=patient_pk, clinic_id=clinic_id,
                                                           hold_id=hold_id, now=now)
             if decision is rules.RescheduleRefusal.REPLAY:
@@ -129,10 +130,10 @@ def _try(appointment_id: str, policy_hash: str, slot_id: str, slot_key: dict[str
                 raise DomainError("unavailable", retry_after=1) from None
             if decision is rules.RescheduleRefusal.RETRY:
                 return None
-            if len(ops) <= rules.RE_OLD_SLOT:  # already without the old slot: nothing else to leave out
+            if rules.RE_OLD_SLOT not in ops:  # already without the old slot: nothing else to leave out
                 raise DomainError("unavailable", retry_after=1) from None
             logger.warning("rescheduling without the old slot", extra={"appointmentId": appointment_id})
-            ops = ops[:rules.RE_OLD_SLOT]
+            del ops[rules.RE_OLD_SLOT]
     if settings().lookup_cache_seconds > 0:
         memo.remember(("taken", slot_id), True)
     logger.info("appointment rescheduled", extra={"appointmentId": appointment_id, "newAppointmentId": new_id,
@@ -148,8 +149,8 @@ def _replay(record: dict[str, Any], request_fingerprint: str) -> booking.Outcome
 
 def _operations(old: dict[str, Any], new: dict[str, Any], slot_key: dict[str, Any], hold_id: str | None,
                 booking_no: int, patient_pk: str, idem_key: dict[str, Any], request_fingerprint: str,
-                response: dict[str, Any], now: int) -> list[dict[str, Any]]:
-    """The transaction, in the order rules.RE_* names."""
+                response: dict[str, Any], now: int) -> dict[int, dict[str, Any]]:
+    """The transaction's operations by their role (rules.RE_*), written in that order."""
     slot_values: dict[str, Any] = {**slots.free_values(now), ":booked": slots.BOOKED, ":appt": new["id"],
                                    ":seen": booking_no - 1, ":horizon": slots.horizon(now), ":one": 1}
     slot_condition = slots.FREE_CONDITION
@@ -185,11 +186,15 @@ def _operations(old: dict[str, Any], new: dict[str, Any], slot_key: dict[str, An
         "ExpressionAttributeNames": {"#start": "start"},
         "ExpressionAttributeValues": {":old": old["id"], ":now": now},
     }}
-    ops[rules.RE_ENTRY] = {"ConditionCheck": {
-        "Key": keys.attachment_key(patient_pk.removeprefix("POLICY#")),
-        "ConditionExpression": "clinicId = :clinic",
-        "ExpressionAttributeValues": {":clinic": old["clinicId"]},
-    }}
+    entry_key = keys.attachment_key(patient_pk.removeprefix("POLICY#"))
+    # A referral's appointment: the patient may be attached anywhere (still on the register); the referral
+    # moves to the new appointment.
+    ops[rules.RE_ENTRY] = {"ConditionCheck": (
+        {"Key": entry_key, "ConditionExpression": "attribute_exists(PK)"} if old.get("referralNumber") else
+        {"Key": entry_key, "ConditionExpression": "clinicId = :clinic",
+         "ExpressionAttributeValues": {":clinic": old["clinicId"]}})}
+    if old.get("referralNumber"):
+        ops[rules.RE_REFERRAL] = referrals.move_op(old["referralNumber"], old["id"], new["id"])
     ops[rules.RE_IDEMPOTENCY] = {"Put": {
         "Item": {**{k: v["S"] for k, v in idem_key.items()}, "entity": "idempotency",
                  "fingerprint": request_fingerprint, "statusCode": 201, "appointmentId": new["id"],
@@ -204,4 +209,4 @@ def _operations(old: dict[str, Any], new: dict[str, Any], slot_key: dict[str, An
         "ExpressionAttributeValues": {":free": slots.FREE, ":booked": slots.BOOKED, ":appt": old["id"],
                                       ":avpk": av["AvPK"], ":avsk": av["AvSK"]},
     }}
-    return [ops[i] for i in sorted(ops)]
+    return ops

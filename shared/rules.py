@@ -44,11 +44,12 @@ def check_age(specialty_id: str, birth_date: str | None, start: int) -> None:
 
 
 # ---------------------------------------------------------------- booking
-def check_patient(entry: Item | None, identity_hash: str, clinic_id: str) -> None:
-    """The register entry must name this patient (identity) and the doctor's clinic."""
+def check_patient(entry: Item | None, identity_hash: str, clinic_id: str | None) -> None:
+    """The register entry must name this patient (identity) and the doctor's clinic (None: any clinic, as a
+    referral allows)."""
     if not entry or entry.get("identityHash") != identity_hash:
         raise DomainError("patient_not_found")
-    if entry.get("clinicId") != clinic_id:
+    if clinic_id is not None and entry.get("clinicId") != clinic_id:
         raise DomainError("not_attached", {"lookup": "/v1/addresses/clinics"})
 
 
@@ -64,13 +65,16 @@ def check_hold_owner(slot: Item, hold_id: str | None, owner: str | None) -> None
 
 
 def check_booking(slot: Item, doctor: Item, entry: Item | None, *, identity_hash: str, clinic_id: str,
-                  hold_id: str | None, now: int, owner: str | None = None, birth_date: str | None = None) -> None:
+                  hold_id: str | None, now: int, owner: str | None = None, birth_date: str | None = None,
+                  referral_number: str | None = None, referral: Item | None = None) -> None:
     """May this patient book this slot, judged from the items read? Raises the refusal; the transaction's
-    conditions enforce the same rules when it is written."""
-    check_patient(entry, identity_hash, clinic_id)
+    conditions enforce the same rules when it is written. With a referral the patient may be attached anywhere."""
+    check_patient(entry, identity_hash, None if referral_number else clinic_id)
     check_hold_owner(slot, hold_id, owner)
-    if doctor.get("referralRequired"):
-        raise DomainError("referral_required")
+    check_referral_need(doctor, referral_number)
+    if referral_number:
+        check_referral(referral, identity_hash=identity_hash, specialty_id=str(doctor.get("specialtyId", "")),
+                       clinic_id=clinic_id, now=now)
     check_age(str(doctor.get("specialtyId", "")), birth_date, int(slot["start"]))
     if not slots.in_booking_window(int(slot["start"]), now):
         raise DomainError("outside_booking_window")
@@ -84,18 +88,19 @@ class BookingRefusal(Enum):
     RETRY = "retry"  # the read was stale (the slot moved on and is free again): decide again
 
 
-# The booking transaction's operations, in order (shared/booking.py builds them).
-BOOK_SLOT, BOOK_APPOINTMENT, BOOK_LOCK, BOOK_ENTRY, BOOK_IDEMPOTENCY = range(5)
+# The booking transaction's operations, in order (shared/booking.py builds them); BOOK_REFERRAL only with one.
+BOOK_SLOT, BOOK_APPOINTMENT, BOOK_LOCK, BOOK_ENTRY, BOOK_IDEMPOTENCY, BOOK_REFERRAL = range(6)
 
 
 def classify_booking_refusal(failed: Mapping[int, Item | None], *, identity_hash: str, clinic_id: str,
-                             hold_id: str | None, now: int, owner: str | None = None) -> BookingRefusal:
+                             hold_id: str | None, now: int, owner: str | None = None,
+                             specialty_id: str = "", referral_number: str | None = None) -> BookingRefusal:
     """Say why the booking transaction was refused from the failed operations (index -> item as it was,
     ALL_OLD; None when the item did not exist). Raises the refusal, or returns REPLAY / RETRY."""
     if BOOK_IDEMPOTENCY in failed:
         return BookingRefusal.REPLAY
     if BOOK_ENTRY in failed:
-        check_patient(failed[BOOK_ENTRY], identity_hash, clinic_id)
+        check_patient(failed[BOOK_ENTRY], identity_hash, None if referral_number else clinic_id)
         raise DomainError("patient_not_found")
     if BOOK_SLOT in failed:
         old = failed[BOOK_SLOT]
@@ -109,6 +114,10 @@ def classify_booking_refusal(failed: Mapping[int, Item | None], *, identity_hash
         raise DomainError("hold_expired" if hold_id else "slot_unavailable")
     if BOOK_LOCK in failed:
         raise DomainError("already_booked_specialty")
+    if BOOK_REFERRAL in failed:
+        check_referral(failed[BOOK_REFERRAL], identity_hash=identity_hash, specialty_id=specialty_id,
+                       clinic_id=clinic_id, now=now)
+        return BookingRefusal.RETRY
     raise DomainError("unavailable", retry_after=1)
 
 
@@ -236,10 +245,11 @@ def check_reschedule(appt: Item | None, slot: Item | None, doctor: Item | None, 
         raise DomainError("reschedule_mismatch")
     if not entry:
         raise DomainError("patient_not_found")
-    if entry.get("clinicId") != appt["clinicId"]:
+    # A referral's appointment moves within what the referral allows (same specialty, same clinic), wherever
+    # the patient is attached; the referral moves with it.
+    if not appt.get("referralNumber") and entry.get("clinicId") != appt["clinicId"]:
         raise DomainError("not_attached", {"lookup": "/v1/addresses/clinics"})
-    if doctor.get("referralRequired"):
-        raise DomainError("referral_required")
+    check_referral_need(doctor, appt.get("referralNumber"))
     check_age(str(doctor.get("specialtyId", "")), appt.get("birthDate"), int(slot["start"]))
     if not slots.in_booking_window(int(slot["start"]), now):
         raise DomainError("outside_booking_window")
@@ -248,8 +258,8 @@ def check_reschedule(appt: Item | None, slot: Item | None, doctor: Item | None, 
 
 
 # The reschedule transaction's operations, in order (shared/reschedule.py builds them); the old slot is last
-# so that it can be left out when it no longer points at the old appointment.
-RE_OLD, RE_SLOT, RE_NEW, RE_LOCK, RE_ENTRY, RE_IDEMPOTENCY, RE_OLD_SLOT = range(7)
+# so that it can be left out when it no longer points at the old appointment. RE_REFERRAL only with one.
+RE_OLD, RE_SLOT, RE_NEW, RE_LOCK, RE_ENTRY, RE_IDEMPOTENCY, RE_REFERRAL, RE_OLD_SLOT = range(8)
 
 
 class RescheduleRefusal(Enum):
@@ -288,20 +298,21 @@ def classify_reschedule_refusal(failed: Mapping[int, Item | None], *, patient_pk
 
 
 # ---------------------------------------------------------------- holds bound to a patient (issue 12)
-def check_hold(doctor: Item, *, birth_date: str | None = None, start: int | None = None) -> None:
-    """May a patient hold a slot of this doctor, before any write? No referral needed, an age the specialty
-    sees. The rest of the booking's identity rules (the register entry names the patient and the clinic; no
-    future appointment of the specialty, other than the one a reschedule moves) are conditions of the hold's
-    transaction, its refusals explained by `classify_hold_transaction_refusal`."""
-    if doctor.get("referralRequired"):
-        raise DomainError("referral_required")
+def check_hold(doctor: Item, *, birth_date: str | None = None, start: int | None = None,
+               referral_number: str | None = None) -> None:
+    """May a patient hold a slot of this doctor, before any write? A referral number where one is needed (the
+    referral itself is a condition of the transaction), an age the specialty sees. The rest of the booking's
+    identity rules (the register entry names the patient and the clinic; no future appointment of the
+    specialty, other than the one a reschedule moves) are conditions of the hold's transaction, its refusals
+    explained by `classify_hold_transaction_refusal`."""
+    check_referral_need(doctor, referral_number)
     if start is not None:
         check_age(str(doctor.get("specialtyId", "")), birth_date, start)
 
 
 # The hold's transaction operations, in order (shared/holds.py builds them); HOLD_RELEASE only when the
 # patient has a previous hold on another slot.
-HOLD_SLOT, HOLD_POINTER, HOLD_ENTRY, HOLD_LOCK, HOLD_RELEASE, HOLD_LIMIT = range(6)
+HOLD_SLOT, HOLD_POINTER, HOLD_ENTRY, HOLD_LOCK, HOLD_RELEASE, HOLD_LIMIT, HOLD_REFERRAL, HOLD_MOVING = range(8)
 
 
 class HoldRefusal(Enum):
@@ -310,12 +321,18 @@ class HoldRefusal(Enum):
 
 
 def classify_hold_transaction_refusal(failed: Mapping[int, Item | None], *, identity_hash: str, clinic_id: str,
-                                      now: int, known: bool = True) -> HoldRefusal:
+                                      now: int, known: bool = True, specialty_id: str = "",
+                                      referral_number: str | None = None) -> HoldRefusal:
     """Say why the hold's transaction was refused (index -> item as it was). Raises the refusal or says
     how to try again."""
     if HOLD_ENTRY in failed:
-        check_patient(failed[HOLD_ENTRY], identity_hash, clinic_id)
+        check_patient(failed[HOLD_ENTRY], identity_hash, None if referral_number else clinic_id)
         raise DomainError("patient_not_found")
+    if HOLD_REFERRAL in failed:
+        check_referral(failed[HOLD_REFERRAL], identity_hash=identity_hash, specialty_id=specialty_id,
+                       clinic_id=clinic_id, now=now)
+    if HOLD_MOVING in failed:
+        raise DomainError("referral_required")  # the appointment moved did not use a referral for this
     if HOLD_LOCK in failed:
         raise DomainError("already_booked_specialty")
     if HOLD_POINTER in failed and not known:
@@ -333,7 +350,7 @@ def classify_hold_transaction_refusal(failed: Mapping[int, Item | None], *, iden
 
 # ---------------------------------------------------------------- failed identity checks (issue 12)
 # The refusals that tell a caller "this identity is wrong": each one counts against the policy.
-IDENTITY_FAILURES = frozenset({"patient_not_found", "attachment_not_found", "not_found"})
+IDENTITY_FAILURES = frozenset({"patient_not_found", "attachment_not_found", "not_found", "referral_not_found"})
 
 
 def window_start(now: int, window: int) -> int:
@@ -346,3 +363,34 @@ def limit_retry_after(item: Item | None, *, now: int, limit: int, window: int) -
     if not item or int(item.get("window", -1)) != start or int(item.get("failures", 0)) < limit:
         return None
     return max(1, start + window - now)
+
+
+# ---------------------------------------------------------------- referrals (issue 15)
+def check_referral_need(doctor: Item, referral_number: str | None) -> None:
+    """A referral-only specialty is booked (and held) with a referral number."""
+    if doctor.get("referralRequired") and not referral_number:
+        raise DomainError("referral_required")
+
+
+def check_referral(referral: Item | None, *, identity_hash: str, specialty_id: str, clinic_id: str, now: int,
+                   appointment_id: str | None = None) -> None:
+    """May this referral be used for an appointment of `specialty_id` at `clinic_id`, by this patient, now?
+    Another patient's referral is as unknown as a made-up number (nobody learns which numbers exist); a
+    referral used by `appointment_id` itself (a retry, a reschedule) is not `used`. The consuming write's
+    condition (shared/referrals.py) enforces the same."""
+    if not referral or referral.get("identityHash") != identity_hash:
+        raise DomainError("referral_not_found")
+    if referral.get("specialtyId") != specialty_id or referral.get("targetClinicId") != clinic_id:
+        raise DomainError("referral_mismatch", {"specialtyId": referral.get("specialtyId"),
+                                                "targetClinicId": referral.get("targetClinicId")})
+    if referral.get("status") == statuses.USED and referral.get("appointmentId") != appointment_id:
+        raise DomainError("referral_used")
+    if int(referral.get("expiresAt", 0)) < now:
+        raise DomainError("referral_expired")
+
+
+def referral_state(referral: Item, now: int) -> str:
+    """What a patient is told about their referral: issued, used or expired."""
+    if referral.get("status") == statuses.USED:
+        return statuses.USED
+    return "expired" if int(referral.get("expiresAt", 0)) < now else statuses.ISSUED

@@ -12,3 +12,6 @@ CANCELLED = "cancelled"
 FULFILLED = "fulfilled"
 NOSHOW = "noshow"
 RESCHEDULED = "rescheduled"  # moved to another time in one step: `rescheduledTo` names the new appointment
+# referral (issue 15)
+ISSUED = "issued"  # may be used for one booking
+USED = "used"  # an appointment (`appointmentId`) uses it; a cancellation or an absence gives it back

@@ -80,4 +80,5 @@ def render(appt: dict[str, Any], lang: str) -> dict[str, Any]:
         "cancelReason": appt.get("cancelReason"),
         "rescheduledFrom": appt.get("rescheduledFrom"),
         "rescheduledTo": appt.get("rescheduledTo"),
+        "referralNumber": appt.get("referralNumber"),
     }

@@ -36,6 +36,8 @@ export function check(name, raw, required) {
       return POLICY.test(value) ? null : "badPolicy";
     case "policySeries":
       return SERIES.test(value) ? null : "badSeries";
+    case "referralNumber":
+      return /^\d{12}$/.test(value.replace(/[\s-]/g, "")) ? null : "badReferral";
     case "email":
       return EMAIL.test(value) && value.length <= 254 ? null : "badEmail";
     case "phone":

@@ -52,10 +52,11 @@ export function identity(form) {
 }
 
 /** Hold `slotId` for the patient: signed in from the token, otherwise with the identity typed. */
-export function holdFor(slotId, who = typed()) {
-  if (auth.claims()) return api("POST", "/v1/me/holds", { body: { slotId }, auth: true });
+export function holdFor(slotId, who = typed(), referralNumber = null) {
+  const referral = referralNumber ? { referralNumber } : {}; // a referral-only specialty (views/referral.js)
+  if (auth.claims()) return api("POST", "/v1/me/holds", { body: { slotId, ...referral }, auth: true });
   const patient = Object.fromEntries(WHO_FIELDS.map(([name]) => [name, who[name]]).filter(([, v]) => v));
-  return api("POST", "/v1/holds", { body: { slotId, patient } });
+  return api("POST", "/v1/holds", { body: { slotId, patient, ...referral } });
 }
 
 /** The clinic a refused patient is attached to, as a way on (silent when the look-up finds nothing). */

@@ -24,6 +24,8 @@ from shared.observability import logger
 app = APIGatewayHttpResolver(enable_validation=True, serializer=api.serialize)
 api.configure(app)
 
+REFERRAL_ERRORS = ("referral_not_found", "referral_used", "referral_expired", "referral_mismatch")
+
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128,
                                               description="Required. A retry with the same key and body "
                                                           "returns the first answer.")]
@@ -32,24 +34,25 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_lengt
 @app.post("/v1/holds", tags=["booking"], operation_id="createHold",
           openapi_extensions=api.errors("not_found", "slot_unavailable", "outside_booking_window",
                                         "patient_not_found", "not_attached", "referral_required", "age_restricted",
-                                        "already_booked_specialty", "rate_limited"),
+                                        "already_booked_specialty", "rate_limited", *REFERRAL_ERRORS),
           summary="Hold a free slot for a patient (checked against the register) while they fill in the form; "
                   "the patient's previous hold is released",
           responses={201: {"description": "Held", "content": {"application/json": {"model": Hold}}}})
 def create_hold(request: HoldRequest) -> Response[Hold]:
     return api.json_response(201, holds.create_hold_anonymous(request.slotId, auth.identity(request.patient),
-                                                                       request.rescheduleOf))
+                                                              request.rescheduleOf, request.referralNumber))
 
 
 @app.post("/v1/me/holds", tags=["booking"], operation_id="createMyHold",
           openapi_extensions=api.errors("not_found", "slot_unavailable", "outside_booking_window",
                                         "patient_not_found", "not_attached", "referral_required", "age_restricted",
-                                        "already_booked_specialty"),
+                                        "already_booked_specialty", *REFERRAL_ERRORS),
           summary="Hold a free slot for the signed-in patient; their previous hold is released",
           responses={201: {"description": "Held", "content": {"application/json": {"model": Hold}}}})
 def create_hold_signed_in(request: SignedInHoldRequest) -> Response[Hold]:
     return api.json_response(201, holds.create_hold(request.slotId, auth.identity_from_claims(api.claims(app)),
-                                                             reschedule_of=request.rescheduleOf))
+                                                    reschedule_of=request.rescheduleOf,
+                                                    referral_number=request.referralNumber))
 
 
 @app.delete("/v1/holds/<holdId>", tags=["booking"], operation_id="releaseHold", summary="Release a hold",
@@ -61,7 +64,7 @@ def release_hold(holdId: str) -> Response[None]:  # noqa: N803
 
 BOOKING_ERRORS = ("not_found", "slot_unavailable", "hold_mismatch", "hold_expired", "already_booked_specialty",
                   "patient_not_found", "not_attached", "referral_required", "age_restricted", "outside_booking_window",
-                  "idempotency_key_required", "idempotency_key_reused")
+                  "idempotency_key_required", "idempotency_key_reused", *REFERRAL_ERRORS)
 
 
 def _key(value: str | None) -> str:
@@ -80,7 +83,8 @@ def book_anonymous(request: BookingRequest, idempotency_key: IdempotencyKey = No
     with limiter.counting(patient.policy_hash, guarded=True):
         outcome = booking.book(request.slotId, request.holdId, patient, key,
                                booking.fingerprint("anonymous", request.model_dump(mode="json")), api.lang(app),
-                               limited=True, wants_reminders=request.reminders)
+                               limited=True, wants_reminders=request.reminders,
+                               referral_number=request.referralNumber)
     return api.json_response(outcome.status, outcome.body)
 
 
@@ -93,7 +97,7 @@ def book_signed_in(request: SignedInBookingRequest, idempotency_key: Idempotency
     key = _key(idempotency_key)
     outcome = booking.book(request.slotId, request.holdId, patient, key,
                            booking.fingerprint("signed-in", request.model_dump(mode="json")), api.lang(app),
-                           wants_reminders=request.reminders)
+                           wants_reminders=request.reminders, referral_number=request.referralNumber)
     return api.json_response(outcome.status, outcome.body)
 
 

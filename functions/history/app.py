@@ -1,5 +1,5 @@
-"""History function: a signed-in patient's applications, an anonymous patient's search for future ones, and one
-ticket by its link (capability token)."""
+"""History function: a signed-in patient's applications, an anonymous patient's search for future ones, one
+ticket by its link (capability token), and a referral by its number and last name."""
 from __future__ import annotations
 
 from typing import Annotated
@@ -9,7 +9,15 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared import api, auth, history
 from shared.http import APIGatewayHttpResolver, Query
-from shared.models import Appointment, AppointmentOut, HistoryPage, Items, SearchRequest
+from shared.models import (
+    Appointment,
+    AppointmentOut,
+    HistoryPage,
+    Items,
+    ReferralLookupRequest,
+    ReferralOut,
+    SearchRequest,
+)
 from shared.observability import logger
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=api.serialize)
@@ -44,6 +52,16 @@ def get_ticket(
     from shared import ticket_link
 
     return AppointmentOut(**ticket_link.appointment(appointmentId, t, api.lang(app)))
+
+
+@app.post("/v1/referrals/lookup", tags=["referrals"], operation_id="lookupReferral",
+          openapi_extensions=api.errors("referral_not_found", "rate_limited"),
+          summary="A referral by its number and the patient's last name: specialty, target clinic, validity, "
+                  "status (an unknown number and a wrong last name get the same 404)")
+def lookup_referral(request: ReferralLookupRequest) -> ReferralOut:
+    from shared import referrals
+
+    return ReferralOut(**referrals.lookup(request.number, request.lastName, api.lang(app)))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared import api, attachment, staff
 from shared.http import APIGatewayHttpResolver, Query, Response
-from shared.models import AttachmentChangeOut, AttachmentChangeRequest
+from shared.models import AttachmentChangeOut, AttachmentChangeRequest, ReferralIssueRequest, ReferralOut
 from shared.observability import logger
 from shared.registry_models import (
     AbsenceIn,
@@ -47,6 +47,23 @@ def change_attachment(request: AttachmentChangeRequest) -> Response[AttachmentCh
         last_name=p.lastName, first_name=p.firstName, middle_name=p.middleName,
         birth_date=p.birthDate.isoformat(), policy_number=p.policyNumber, policy_series=p.policySeries,
         clinic_id=request.clinicId, reason=request.reason, registered_by=caller.principal))
+
+
+@app.post("/v1/registry/referrals", tags=["registry"], operation_id="issueReferral",
+          openapi_extensions=api.errors("not_found", "patient_not_found", "forbidden"),
+          summary="Issue a referral (clinic staff of the patient's clinic; AWS_IAM) to a specialty at a target "
+                  "clinic: the patient books with its number",
+          responses={201: {"description": "Issued", "content": {"application/json": {"model": ReferralOut}}}})
+def issue_referral(request: ReferralIssueRequest) -> Response[ReferralOut]:
+    from shared import referrals
+
+    caller = staff.caller(app.current_event.raw_event)
+    p = request.patient
+    return api.json_response(201, referrals.issue(
+        staff_clinic=caller.clinic_id, principal=caller.principal, last_name=p.lastName,
+        birth_date=p.birthDate.isoformat(), policy_number=p.policyNumber, policy_series=p.policySeries,
+        specialty_id=request.specialtyId, target_clinic_id=request.targetClinicId, valid_until=request.validUntil,
+        lang=api.lang(app)))
 
 
 @app.put("/v1/registry/clinics/<clinicId>/doctors/<doctorId>", tags=["registry"], operation_id="publishDoctorPlan",

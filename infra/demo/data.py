@@ -211,3 +211,32 @@ def register_items(people: list[dict[str, Any]] | None = None) -> list[dict[str,
                                                  p["birthDate"]),
         })
     return out
+
+
+# Referrals of demo patients (issue 15; README names them): (index in patients(), specialty, target clinic,
+# last valid day). The second is to another clinic than the patient's; the third has expired.
+REFERRALS = [(0, "cardiologist", "cl0101", "2099-12-31"), (1, "endocrinologist", "cl0102", "2099-12-31"),
+             (0, "endocrinologist", "cl0101", "2025-01-31"), (3, "cardiologist", "cl0102", "2099-12-31")]
+
+
+def referral_number(n: int) -> str:
+    """The demo's referral numbers: fixed, so that README can name them (real ones are random)."""
+    body = f"5100000{n + 1:04d}"
+    return body + keys.luhn_digit(body)
+
+
+def referral_items(clinic_ids: set[str] | None = None) -> list[dict[str, Any]]:
+    from shared import referrals
+
+    people, places = patients(), {c["id"]: c for c in clinics()}
+    out = []
+    for n, (who, specialty_id, target, last_day) in enumerate(REFERRALS):
+        p = people[who]
+        if clinic_ids and not {p["clinicId"], target} <= clinic_ids:
+            continue
+        out.append(referrals.build(
+            referral_number(n), identity_hash=policy.identity_hash(p["policyNumber"], p.get("policySeries"),
+                                                                    p["lastName"], p["birthDate"]),
+            last_name=p["lastName"], specialty_id=specialty_id, target_clinic=places[target],
+            issuing_clinic_id=p["clinicId"], issued_by="demo", issued_at=0, valid_until=date.fromisoformat(last_day)))
+    return out

@@ -216,6 +216,18 @@ def policy_of(patient: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def staff_event(method: str, path: str, body: Any = None, clinic: str | None = "cl0101",
+                query: dict[str, str] | None = None) -> dict[str, Any]:
+    """A request signed by the staff principal of `clinic` (None: the city-level operator)."""
+    event = http_event(method, path, body, query=query)
+    name = f"registry-{clinic or 'city'}"
+    event["requestContext"]["authorizer"] = {"iam": {
+        "accessKey": "AKIAEXAMPLE", "accountId": "000000000000", "callerId": "AIDAEXAMPLE",
+        "userArn": f"arn:aws:iam::000000000000:user/{name}", "userId": "AIDAEXAMPLE", "cognitoIdentity": None,
+        "principalOrgId": None}}
+    return event
+
+
 def at(monkeypatch: pytest.MonkeyPatch, epoch: int) -> None:
     monkeypatch.setattr(clock, "now", lambda: epoch)
 

@@ -10,25 +10,13 @@ from typing import Any
 import pytest
 
 from shared import clock, dal, keys, plans, schedule
-from tests.handler.helpers import book, slot_item
+from tests.handler.helpers import book, slot_item, staff_event
 from tests.handler.helpers import free_slot_items as free_slots
 from tests.support import claims_of, event_file, http_event, invoke, patients_of
 
 CLINIC, OTHER = "cl0101", "cl0102"
 NEW_DOCTOR = "cl0101-d20"
 WEEK = [{"weekday": wd, "from": "09:00", "to": "12:00"} for wd in range(1, 8)]
-
-
-def staff_event(method: str, path: str, body: Any = None, clinic: str | None = CLINIC,
-                query: dict[str, str] | None = None) -> dict[str, Any]:
-    """A request signed by the staff principal of `clinic` (None: the city-level operator)."""
-    event = http_event(method, path, body, query=query)
-    name = f"registry-{clinic or 'city'}"
-    event["requestContext"]["authorizer"] = {"iam": {
-        "accessKey": "AKIAEXAMPLE", "accountId": "000000000000", "callerId": "AIDAEXAMPLE",
-        "userArn": f"arn:aws:iam::000000000000:user/{name}", "userId": "AIDAEXAMPLE", "cognitoIdentity": None,
-        "principalOrgId": None}}
-    return event
 
 
 def doctor_body(plan: list[dict[str, str]] | None = None, minutes: int = 30, **extra: Any) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
@@ -19,6 +18,7 @@ import pytest
 from infra.demo import data
 from shared import booking, cancellation, clock, dal, holds, keys, policy, sweeper
 from shared.errors import DomainError
+from tests.integration.people import patient, person, together
 
 pytestmark = pytest.mark.integration
 
@@ -28,19 +28,7 @@ ROUNDS = 5
 HOLD_FIELDS = {"holdId", "holdExpiresAt", "HoldPK", "HoldSK"}
 
 
-def person(n: int) -> dict[str, Any]:
-    return {"lastName": "Тестова", "firstName": "Анна", "middleName": None, "birthDate": "1980-01-01",
-            "policyNumber": f"99{n:014d}", "policySeries": None, "clinicId": CLINIC,
-            "email": f"race{n}@example.org"}
-
-
 PEOPLE = [person(n) for n in range(24)]
-
-
-def patient(p: dict[str, Any]) -> booking.Patient:
-    return booking.Patient(last_name=p["lastName"], first_name=p["firstName"], middle_name=None,
-                           birth_date=p["birthDate"], policy_number=p["policyNumber"], policy_series=None,
-                           email=p["email"])
 
 
 @pytest.fixture
@@ -78,18 +66,6 @@ def cancel(p: dict[str, Any], appointment_id: str, signed_in: bool = False) -> s
     except DomainError as refused:
         return refused.code
     return str(out["appointment"]["status"])
-
-
-def together(*calls: Callable[[], Any]) -> list[Any]:
-    """Run the calls in threads released at the same instant; their results in order."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call: Callable[[], Any]) -> Any:
-        barrier.wait()
-        return call()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 def slot_of(slot_id: str) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import { onLeave, state, store } from "../state.js";
 import { badFields, countdown, field, messageBox, page, showFieldError } from "../ui.js";
 import { clean } from "../validate.js";
 import { holdFor, showAttachedClinic, typed } from "../who.js";
+import { forgetReferral } from "./referral.js";
 import { ticketHash } from "./ticket.js";
 
 const FIELDS = [
@@ -29,7 +30,7 @@ function releaseHold(flow, keepalive = false) {
 /** Hold the flow's slot again (after the page was hidden or reloaded, which released it); false if taken. */
 async function holdAgain(flow) {
   try {
-    const held = await holdFor(flow.slot.id);
+    const held = await holdFor(flow.slot.id, undefined, flow.referralNumber);
     const skew = serverNow() === null ? 0 : Date.now() - serverNow();
     held.deadline = Date.parse(held.expiresAt) + skew - 1000;
     flow.hold = held;
@@ -138,6 +139,7 @@ export async function viewBook() {
     const remind = form.elements.reminders.checked;
     flow.reminders = remind;
     const choice = remind ? {} : { reminders: false }; // the API's default is on
+    if (flow.referralNumber) choice.referralNumber = flow.referralNumber;
     const request = signed
       ? { path: "/v1/me/appointments", body: { slotId: flow.slot.id, holdId: flow.hold.holdId, ...choice }, auth: true }
       : {
@@ -165,6 +167,7 @@ export async function viewBook() {
       const ticket = result.appointment;
       store.set(`ticket.${ticket.id}`, ticket);
       store.remove("flow");
+      if (flow.referralNumber) forgetReferral();
       store.remove("form");
       forget("/specialties");
       go(ticketHash(ticket));

@@ -5,6 +5,13 @@ import { load, notFound } from "../data.js";
 import { h } from "../dom.js";
 import { lang, t } from "../i18n.js";
 import { cards, fillCrumbs, loadInto, page, slotsInfo } from "../ui.js";
+import { referralFor } from "./referral.js";
+
+/** Where a specialty's card leads: a referral-only one asks for the referral first (views/referral.js). */
+function specialtyHref(clinicId, s) {
+  return s.referralRequired && !referralFor(clinicId, s.id)
+    ? `#/referral?clinic=${clinicId}&specialty=${s.id}` : `#/clinic/${clinicId}/specialty/${s.id}`;
+}
 
 export async function viewDistricts() {
   const { body } = page(t("districtsTitle"), {
@@ -12,7 +19,8 @@ export async function viewDistricts() {
   });
   const mine = h("div", { class: "attachment" });
   const list = h("div", {});
-  body.append(mine, list);
+  const byReferral = h("p", { class: "referral-entry" }, h("a", { href: "#/referral", class: "button secondary" }, t("referralEntry")));
+  body.append(mine, byReferral, list);
   if (auth.signedIn()) showMyClinic(mine);
   await loadInto(list, load.districts, (districts) =>
     cards(districts, (d) => h("a", { href: `#/district/${d.id}`, class: "card link" }, h("span", { class: "title" }, d.name)), "cards grid"), 9);
@@ -89,7 +97,7 @@ export async function viewSpecialties({ clinic: clinicId }) {
         h("span", { class: "meta" }, slotsInfo(s)),
       ];
       return s.freeSlots
-        ? h("a", { href: `#/clinic/${clinic.id}/specialty/${s.id}`, class: "card link", dataset: { specialty: s.id } }, inner)
+        ? h("a", { href: specialtyHref(clinic.id, s), class: "card link", dataset: { specialty: s.id } }, inner)
         : h("div", { class: "card muted", dataset: { specialty: s.id } }, inner);
     })];
   }, 6);
@@ -105,6 +113,12 @@ export async function viewDoctors({ clinic: clinicId, specialty: specialtyId }) 
     return { clinic, specialty, doctors };
   }, ({ clinic, specialty, doctors }) => {
     fillCrumbs(nav, clinicCrumbs(clinic, [[clinic.name, `#/clinic/${clinic.id}`], [specialty.name, null]]));
+    if (specialty.referralRequired && !referralFor(clinic.id, specialty.id)) {
+      // By referral only, and this tab has none for it: the referral's number and last name first.
+      return [h("p", { class: "lead" }, specialty.name, " · ", clinic.name),
+        h("p", { class: "message warn" }, t("referralNote")),
+        h("p", { class: "actions" }, h("a", { href: specialtyHref(clinic.id, specialty), class: "button primary" }, t("referralAsk")))];
+    }
     return [
       h("p", { class: "lead" }, specialty.name, " · ", clinic.name),
       specialty.referralRequired ? h("p", { class: "message warn" }, t("referralNote")) : null,

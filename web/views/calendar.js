@@ -9,6 +9,7 @@ import { fillCrumbs, loadInto, messageBox, page } from "../ui.js";
 import { clinicToday } from "../validate.js";
 import { holdFor, identity, showAttachedClinic, whoForm } from "../who.js";
 import { clinicCrumbs } from "./browse.js";
+import { referralFor } from "./referral.js";
 
 export async function viewCalendar({ clinic: clinicId, specialty: specialtyId, doctor: doctorId }) {
   const { body, nav } = page(t("calendarTitle"), { crumbs: [[t("home"), "#/"]] });
@@ -37,7 +38,8 @@ export async function viewCalendar({ clinic: clinicId, specialty: specialtyId, d
     button.setAttribute("aria-busy", "true");
     announce(t("holding"));
     try {
-      const held = await holdFor(slot.id, patient || undefined);
+      const referralNumber = referralFor(clinicId, specialtyId);
+      const held = await holdFor(slot.id, patient || undefined, referralNumber);
       // The countdown runs on this device's clock: shift the server's deadline by the clocks' difference.
       const skew = serverNow() === null ? 0 : Date.now() - serverNow();
       held.deadline = Date.parse(held.expiresAt) + skew - 1000; // the Date header counts whole seconds
@@ -48,7 +50,7 @@ export async function viewCalendar({ clinic: clinicId, specialty: specialtyId, d
         clinic: { id: clinic.id, name: clinic.name, address: clinic.address, districtId: clinic.districtId, districtName: clinic.districtName },
         specialty: { id: specialty.id, name: specialty.name },
         doctor: { id: doctor.id, name: doctor.name, room: slot.room || doctor.room },
-        slot, hold: held,
+        slot, hold: held, referralNumber,
         back: `#/clinic/${clinicId}/specialty/${specialtyId}/doctor/${doctorId}`,
       });
       go("#/book");

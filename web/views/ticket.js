@@ -62,6 +62,7 @@ export async function viewTicket({ id }, query) {
       ticketRows(a),
       // A moved appointment links to the one it moved to (and back): this tab keeps both.
       a.rescheduledTo ? h("p", { class: "message info no-print" }, h("a", { href: `#/ticket/${a.rescheduledTo}`, dataset: { moved: "to" } }, t("rescheduledToLink"))) : null,
+      a.referralNumber ? h("p", { class: "meta referral-number" }, t("referralOnTicket", { number: a.referralNumber })) : null,
       a.rescheduledFrom ? h("p", { class: "meta no-print" }, h("a", { href: `#/ticket/${a.rescheduledFrom}`, dataset: { moved: "from" } }, t("rescheduledFromLink"))) : null,
       booked ? h("p", { class: "meta no-print" }, t("ticketSent")) : null,
       h("p", { class: "actions no-print" },
