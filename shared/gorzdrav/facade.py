@@ -259,13 +259,16 @@ def create_appointment(body: dict[str, Any], lang: str) -> bool:
     if not slot_id or not parsed or keys.clinic_of_doctor(parsed[0]) != clinic_id:
         raise GzError(wire.SLOT_TAKEN)
     email = wire.text(body.get("recipientemail"), 254) or ""
+    # `referralId` (the front end's payload) books a referral-only specialty; hyphens as gorzdrav strips them.
+    referral = re.sub(r"[\s-]", "", wire.text(body.get("referralid"), 40) or "") or None
     patient = _booking_patient(p, email if _EMAIL.match(email) else "")
     patient_pk = keys.policy_pk(p.policy_hash)
     idempotency = f"gorzdrav|{slot_id}"
     for _ in range(3):
         try:
             outcome = booking.book(slot_id, None, patient, idempotency,
-                                   booking.fingerprint("gorzdrav", {"slotId": slot_id}), lang)
+                                   booking.fingerprint("gorzdrav", {"slotId": slot_id}), lang,
+                                   referral_number=referral)
         except DomainError as refused:
             if refused.code in ("slot_unavailable", "hold_expired") and _booked_by(slot_id, patient_pk):
                 return True  # booked already, by this patient (through either API)

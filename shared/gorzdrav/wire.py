@@ -27,6 +27,9 @@ APPOINTMENT_STARTED = 906
 LPU_NOT_FOUND = 907
 INVALID_REQUEST = 908
 AGE_RESTRICTED = 909
+REFERRAL_USED = 910
+REFERRAL_EXPIRED = 911
+REFERRAL_MISMATCH = 912
 
 MESSAGES: dict[int, str] = {
     NO_SPECIALTIES: "Отсутствуют специальности для записи на приём. Для записи к врачу обратитесь в регистратуру "
@@ -50,6 +53,9 @@ MESSAGES: dict[int, str] = {
     LPU_NOT_FOUND: "Медицинская организация не найдена",
     INVALID_REQUEST: "Проверьте введённые данные",
     AGE_RESTRICTED: "Этот врач принимает пациентов другого возраста",
+    REFERRAL_USED: "По этому направлению уже есть запись",
+    REFERRAL_EXPIRED: "Срок действия направления истёк",
+    REFERRAL_MISMATCH: "Направление выдано к другому специалисту или в другую медицинскую организацию",
 }
 
 # Our domain's refusals (shared.errors codes) in gorzdrav's terms.
@@ -65,6 +71,10 @@ FROM_DOMAIN: dict[str, int] = {
     "appointment_started": APPOINTMENT_STARTED,
     "validation_error": INVALID_REQUEST,
     "attachment_not_found": PATIENT_NOT_FOUND,
+    "referral_not_found": NO_REFERRAL,
+    "referral_used": REFERRAL_USED,
+    "referral_expired": REFERRAL_EXPIRED,
+    "referral_mismatch": REFERRAL_MISMATCH,
 }
 
 
