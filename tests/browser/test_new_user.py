@@ -56,8 +56,9 @@ def test_focus_after_each_refusal_of_the_form(make_page) -> None:
     """The identity is checked at the hold (issue 12): the refusals come on the calendar, before the form."""
     volkov = patient("00010102")  # cl0101, an old policy with a series; no referral to a cardiologist
     page, shot = make_page(DESKTOP)
-    page.goto("/#/clinic/cl0101/specialty/cardiologist")
-    page.locator(DOCTOR_CARD).first.click()
+    # Straight to a cardiologist's calendar (a link kept from earlier): without a referral the page would ask
+    # for one first (tests/browser/test_referral.py).
+    page.goto("/#/clinic/cl0101/specialty/cardiologist/doctor/cl0101-d08")
     expect(page.locator("button.time").first).to_be_visible()
     # The breadcrumbs name every step back, the district too.
     crumbs = page.locator("nav.crumbs")

@@ -61,7 +61,7 @@ function show(referral, lastName, wanted) {
   const summary = h("div", { class: "card referral-card", dataset: { status: referral.status } },
     h("p", { class: "title" }, t("referralFor", { specialty: referral.specialty })),
     h("p", { class: "meta" }, referral.targetClinic.name, ", ", referral.targetClinic.address),
-    h("p", { class: "meta" }, t("referralValidUntil", { day: formatDay(referral.validUntil) })));
+    h("p", { class: "meta" }, t("referralValidUntil", { day: formatDay(referral.validUntil, false) })));
   if (referral.status !== "issued") {
     // Used or expired: the page says why, as the booking would.
     const code = referral.status === "used" ? "referral_used" : "referral_expired";
