@@ -68,6 +68,16 @@ CATALOGUE: dict[str, tuple[int, str, str]] = {
         "Направление выдано другому пациенту, к другому специалисту или в другую поликлинику.",
         "The referral was issued for another patient, another specialty or another polyclinic.",
     ),
+    "waitlist_exists": (
+        409,
+        "Вы уже ждёте свободное время к врачу этой специальности. Мы напишем, когда оно появится.",
+        "You are already waiting for a time with this specialty. We will email you when one frees up.",
+    ),
+    "offer_expired": (
+        410,
+        "Предложенное время больше не удерживается для вас: срок истёк или запись отменена.",
+        "The offered time is no longer held for you: the offer has expired or was withdrawn.",
+    ),
     "age_restricted": (
         422,
         "Этот врач принимает пациентов другого возраста: детей до 18 лет записывают к педиатру, "

@@ -121,7 +121,7 @@ def create_hold(slot_id: str, who: Identity, limited: bool = False,
             ops.append(limit)
             roles.append(rules.HOLD_LIMIT)
         if release and previous and previous_slot and previous_slot != slot_id:
-            ops.append(_release(previous_slot, previous))
+            ops.append(release_op(previous_slot, previous))
             roles.append(rules.HOLD_RELEASE)
         try:
             dal.transact(ops)
@@ -276,7 +276,7 @@ def _moving_referral(appointment_id: str, policy_hash: str, specialty_id: str, c
     }}
 
 
-def _release(slot_id: str, hold_id: str) -> dict[str, Any]:
+def release_op(slot_id: str, hold_id: str) -> dict[str, Any]:
     """The previous hold's slot back to free, only while that hold still holds it."""
     return {"Update": {
         "Key": keys.slot_key(slot_id),

@@ -399,3 +399,65 @@ class Referral(BaseModel):
 
 class ReferralOut(BaseModel):
     referral: Referral
+
+
+# ---------------------------------------------------------------- waiting list (issue 15)
+class WaitlistIn(Model):
+    """What to wait for: a specialty (or one doctor) at a clinic, between two days."""
+
+    clinicId: str = Field(min_length=2, max_length=24, pattern=r"^[a-z0-9]+$")
+    specialtyId: str = Field(min_length=2, max_length=40, pattern=r"^[a-z]+$")
+    doctorId: str | None = Field(default=None, pattern=r"^[a-z0-9]{2,24}-d\d{1,4}$")
+    from_: date = Field(alias="from")
+    to: date
+    referralNumber: ReferralNumber = None
+
+
+class WaitlistJoinRequest(WaitlistIn):
+    patient: PatientIn
+
+
+class SignedInWaitlistJoinRequest(WaitlistIn):
+    email: str | None = Field(default=None, max_length=254)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is not None and not _EMAIL.match(value):
+            raise ValueError("email address is not valid")
+        return value
+
+
+class WaitOffer(BaseModel):
+    slotId: str
+    start: str
+    end: str
+    doctorName: str
+    room: str
+    expiresAt: str = Field(description="The slot is held for the patient until then (15 minutes)")
+
+
+class WaitEntry(BaseModel):
+    id: str
+    status: Literal["waiting", "offered", "booked", "cancelled", "lapsed", "expired"]
+    clinicId: str
+    clinicName: str
+    specialtyId: str
+    specialty: str
+    doctorId: str | None = None
+    doctorName: str | None = None
+    from_: date = Field(alias="from")
+    to: date
+    createdAt: str
+    offer: WaitOffer | None = None
+    appointmentId: str | None = None
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class WaitEntryOut(BaseModel):
+    entry: WaitEntry
+
+
+class OfferAcceptIn(Model):
+    token: str = Field(min_length=1, max_length=64)

@@ -642,6 +642,12 @@ class Stack:
             target=stream.run, name="stream",
             kwargs={"table": TABLE, "deliver": lambda ev: self.functions.invoke("notifier", ev),
                     "stop": self.stopping, "starting_position": "LATEST" if resumed else None}, daemon=True))
+        # The waiting list's offers (issue 15) read the same stream, as a second event source mapping would.
+        self.threads.append(threading.Thread(
+            target=stream.run, name="offers",
+            kwargs={"table": TABLE, "deliver": lambda ev: self.functions.invoke("offers", ev),
+                    "stop": self.stopping, "function": "OffersFunction", "starting_position": "LATEST"},
+            daemon=True))
         for t in self.threads:
             t.start()
 

@@ -55,8 +55,9 @@ class Mapping:
     patterns: tuple[dict[str, Any], ...] = ()
 
 
-def stream_mapping(function: str | None = None) -> Mapping:
-    """The DynamoDB stream event of `function` (default: the one function that has one) in template.yaml."""
+def stream_mapping(function: str | None = "NotifierFunction") -> Mapping:
+    """The DynamoDB stream event of `function` (the notifier by default; the offers function has one too) in
+    template.yaml."""
     for logical, res in template.resources("AWS::Serverless::Function").items():
         if function and logical != function:
             continue
@@ -383,10 +384,11 @@ def sqs_dead_letter(queue_url: str) -> Callable[[dict[str, Any]], None]:
 
 
 def run(table: str, deliver: Deliver, stop: threading.Event, *, interval: float = 0.5,
-        function: str | None = None, starting_position: str | None = None) -> None:
-    """Poll the table's stream until `stop` is set (the local server runs this in a thread).
-    `starting_position` replaces the template's (a kept table resumes at LATEST)."""
-    dlq = os.environ.get("NOTIFIER_DLQ_URL")
+        function: str = "NotifierFunction", starting_position: str | None = None) -> None:
+    """Poll the table's stream for `function`'s event source mapping until `stop` is set (the local server runs
+    one thread per consumer). `starting_position` replaces the template's (a kept table resumes at LATEST).
+    Only the notifier's failures go to a local queue (NOTIFIER_DLQ_URL); the others' are kept in memory."""
+    dlq = os.environ.get("NOTIFIER_DLQ_URL") if function == "NotifierFunction" else None
     mapping = stream_mapping(function)
     if starting_position:
         mapping = dataclasses.replace(mapping, starting_position=starting_position)

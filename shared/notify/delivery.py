@@ -35,7 +35,7 @@ from typing import Any
 from shared import clients, clock, dal, keys, statuses
 from shared.config import settings
 from shared.notify import cap, messages
-from shared.notify.messages import CANCELLATION, REMINDER, TICKET
+from shared.notify.messages import CANCELLATION, OFFER, REMINDER, TICKET
 from shared.observability import logger
 
 LEASE_SECONDS = 60
@@ -76,6 +76,8 @@ def marker_of(kind: str, appt: dict[str, Any]) -> Marker:
     if kind == REMINDER:
         stage = int(appt.get("remindedStage", 0))
         return Marker(f"reminder{stage}EmailSentAt", f"reminder{stage}EmailLease", f"reminder{stage}EmailAttempts")
+    if kind == OFFER:  # a waiting-list entry is offered once (an offer that lapses ends the entry)
+        return Marker("offerEmailSentAt", "offerEmailLease", "offerEmailAttempts")
     return MARKERS[kind]
 
 
@@ -153,6 +155,9 @@ def classify(record: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     change = record.get("dynamodb") or {}
     new = dal.from_item(change.get("NewImage")) or {}
     old = dal.from_item(change.get("OldImage")) or {}
+    if (new.get("entity") == "waitEntry" and record.get("eventName") == "MODIFY"
+            and old.get("status") == "waiting" and new.get("status") == "offered"):
+        return OFFER, new  # a waiting-list offer (shared/waitlist.py)
     if new.get("entity") != "appointment":
         return None
     if record.get("eventName") == "INSERT" and new.get("status") == statuses.BOOKED:
@@ -191,7 +196,8 @@ def deliver(appt: dict[str, Any], kind: str, *, dead_letter_on_failure: bool = T
         logger.warning("no address for email", extra={"appointmentId": appointment_id, "kind": kind})
         return SKIPPED
     marker = marker_of(kind, appt)
-    key = keys.appointment_key(appointment_id)
+    # The item the email is about: an appointment, or a waiting-list entry (its image carries its keys).
+    key = keys.key(appt["PK"], appt["SK"]) if kind == OFFER else keys.appointment_key(appointment_id)
     now = clock.now()
     lease = now + LEASE_SECONDS
     condition = ("attribute_exists(PK) AND attribute_not_exists(#sent) "
@@ -203,6 +209,11 @@ def deliver(appt: dict[str, Any], kind: str, *, dead_letter_on_failure: bool = T
         condition += " AND #st = :booked AND #start > :now"
         values[":booked"] = statuses.BOOKED
         names = {**names, "#st": "status", "#start": "start"}
+    if kind == OFFER:
+        # Never for an offer left, lapsed or booked meanwhile.
+        condition += " AND #st = :offered"
+        values[":offered"] = "offered"
+        names = {**names, "#st": "status"}
     try:
         claimed = dal.update(
             key, "SET #lease = :lease ADD #attempts :one", condition=condition,
@@ -217,6 +228,9 @@ def deliver(appt: dict[str, Any], kind: str, *, dead_letter_on_failure: bool = T
             return DUPLICATE
         if kind == REMINDER and (old.get("status") != statuses.BOOKED or int(old.get("start", 0)) <= now):
             logger.info("reminder no longer needed", extra={"appointmentId": appointment_id})
+            return SKIPPED
+        if kind == OFFER and old.get("status") != "offered":
+            logger.info("offer no longer open", extra={"kind": kind})
             return SKIPPED
         # Another worker is sending it now; if it fails or dies, this record's retry picks the email up.
         raise RetryLater("lease_held") from None

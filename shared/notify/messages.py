@@ -26,8 +26,8 @@ from icalendar import Calendar, Event, vCalAddress, vText
 from shared import clock, tickets
 from shared.language import normalize
 
-TICKET, CANCELLATION, REMINDER = "ticket", "cancellation", "reminder"
-KINDS = (TICKET, CANCELLATION, REMINDER)
+TICKET, CANCELLATION, REMINDER, OFFER = "ticket", "cancellation", "reminder", "offer"
+KINDS = (TICKET, CANCELLATION, REMINDER, OFFER)
 # A reminder repeats the ticket's calendar entry (same UID and SEQUENCE): a calendar that has it changes nothing.
 SEQUENCE = {TICKET: 0, CANCELLATION: 1, REMINDER: 0}
 METHOD = {TICKET: "REQUEST", CANCELLATION: "CANCEL", REMINDER: "REQUEST"}
@@ -334,6 +334,8 @@ def build(appt: dict[str, Any], kind: str, *, sender: str, reply_to: str | None 
     """The whole email for a stored appointment item (plain values, as dal.from_item gives them)."""
     if kind not in KINDS:
         raise ValueError(f"unknown email kind {kind!r}")
+    if kind == OFFER:
+        return offer_email(appt, sender=sender, reply_to=reply_to, now=now)
     lang = language(appt)
     ticket = tickets.render(appt, lang)
     if kind == REMINDER and appt.get("reminderToken"):
@@ -354,5 +356,56 @@ def build(appt: dict[str, Any], kind: str, *, sender: str, reply_to: str | None 
     msg.add_attachment(ics, maintype="text", subtype="calendar", filename=filename,
                        params={"method": METHOD[kind], "charset": "UTF-8"})
     # Set last: making the message multipart moves Content-* headers into the first part.
+    msg["Content-Language"] = lang
+    return msg
+
+
+# ---------------------------------------------------------------- the waiting list's offer (issue 15)
+OFFER_TEXT = {
+    "ru": {"subject": "Освободилось время: {specialty}, {when}",
+           "hello": "Освободилось время, которого вы ждали.",
+           "held": "Мы удерживаем его для вас до {until}. Чтобы записаться, откройте ссылку и нажмите «Записаться»:",
+           "later": "Если не успеете, время предложат следующему пациенту в очереди.",
+           "doctor": "Врач", "room": "Кабинет", "clinic": "Поликлиника"},
+    "en": {"subject": "A time has freed up: {specialty}, {when}",
+           "hello": "A time you were waiting for has freed up.",
+           "held": "It is held for you until {until}. To book it, open the link and press \"Book\":",
+           "later": "If you do not, it will be offered to the next patient waiting.",
+           "doctor": "Doctor", "room": "Room", "clinic": "Clinic"},
+}
+
+
+def offer_email(entry: dict[str, Any], *, sender: str, reply_to: str | None = None,
+                now: int | None = None) -> EmailMessage:
+    """The offer: the slot, how long it is held, and the one-click link (shared/waitlist.py)."""
+    from shared import waitlist
+    from shared.text import localized
+
+    lang = language(entry)
+    words = OFFER_TEXT[lang]
+    start, end = clock.local_iso(int(entry["offerStart"])), clock.local_iso(int(entry["offerEnd"]))
+    until = _local(clock.local_iso(int(entry["offerExpiresAt"])))
+    link = waitlist.offer_url(entry["id"])
+    facts = [(words["doctor"], f"{localized(entry, 'offerDoctorName', lang)} ({localized(entry, 'specialty', lang)})"),
+             (TEXT[lang]["when"], when_text(start, end, lang)), (words["room"], str(entry.get("offerRoom", ""))),
+             (words["clinic"], localized(entry, "clinicName", lang))]
+    lines = [words["hello"], "", *[f"{k}: {v}" for k, v in facts], "",
+             words["held"].format(until=f"{until:%H:%M}"), link, "", words["later"], "", TEXT[lang]["auto"]]
+    msg = EmailMessage(policy=SMTP)
+    msg["Subject"] = words["subject"].format(specialty=localized(entry, "specialty", lang), when=short_when(start))
+    msg["From"] = formataddr((TEXT[lang]["from_name"], sender))
+    msg["To"] = entry["email"]
+    if reply_to:
+        msg["Reply-To"] = reply_to
+    msg["Date"] = format_datetime(datetime.fromtimestamp(now if now is not None else clock.now(), UTC))
+    msg["Message-ID"] = make_msgid(idstring=OFFER, domain=sender.rpartition("@")[2] or None)
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content("\n".join(lines))
+    rows = "".join(f"<tr><th scope=\"row\">{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in facts)
+    msg.add_alternative(
+        f"<!doctype html><html lang=\"{lang}\"><body><p>{html.escape(words['hello'])}</p><table>{rows}</table>"
+        f"<p>{html.escape(words['held'].format(until=f'{until:%H:%M}'))}</p>"
+        f"<p><a href=\"{html.escape(link)}\">{html.escape(link)}</a></p><p>{html.escape(words['later'])}</p>"
+        f"<p>{html.escape(TEXT[lang]['auto'])}</p></body></html>", subtype="html")
     msg["Content-Language"] = lang
     return msg

@@ -51,7 +51,7 @@ def test_mapping_comes_from_the_template() -> None:
     m = stream.stream_mapping()
     assert m.function == "NotifierFunction"
     assert m.batch_size == 25 and m.maximum_retry_attempts == 5 and m.bisect and m.report_item_failures
-    assert len(m.patterns) == 3  # ticket, cancellation, reminder (issue 14)
+    assert len(m.patterns) == 4  # ticket, cancellation, reminder (issue 14), waiting-list offer (issue 15)
     claimed = {"eventName": "MODIFY", "dynamodb": {"NewImage": {"entity": {"S": "appointment"},
                                                                 "status": {"S": "booked"},
                                                                 "remindedStage": {"N": "1440"}}}}

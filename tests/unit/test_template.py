@@ -37,10 +37,16 @@ ACTIONS = {
     "ReminderFunction": {"dynamodb:Query", "dynamodb:UpdateItem"},
     # (SAM grants the stream's read actions for the DynamoDB event source itself.)
     "NotifierFunction": {"ses:SendEmail", "dynamodb:UpdateItem", "sqs:SendMessage"},
+    # The waiting list (issue 15): joins, lists, leaves, and books an offer through the booking's code.
+    "WaitlistFunction": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:UpdateItem",
+                         "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"},
+    # Offers from the stream: reads the queue, holds the slot and offers it in one transaction; its own DLQ.
+    "OffersFunction": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+                       "dynamodb:ConditionCheckItem", "sqs:SendMessage"},
 }
 # Functions that render tickets read the address they link to from one SSM parameter (PublicBaseUrlParameter).
 for _name in ("BookingFunction", "CancellationFunction", "HistoryFunction", "GorzdravFunction", "FhirFunction",
-              "NotifierFunction"):
+              "NotifierFunction", "WaitlistFunction"):
     ACTIONS[_name] = ACTIONS[_name] | {"ssm:GetParameter"}
 
 
@@ -110,13 +116,23 @@ def test_the_notifier_sees_only_appointment_inserts_and_cancellations() -> None:
     (stream,) = [e["Properties"] for e in notifier["Events"].values() if e["Type"] == "DynamoDB"]
     patterns = [json.loads(f["Pattern"]) for f in stream["FilterCriteria"]["Filters"]]
     assert {"eventName": ["INSERT"], "dynamodb": {"NewImage": {"entity": {"S": ["appointment"]}}}} in patterns
-    modify, reminder = [p for p in patterns if p["eventName"] == ["MODIFY"]]
+    modify, reminder, offer = [p for p in patterns if p["eventName"] == ["MODIFY"]]
+    assert offer["dynamodb"]["NewImage"] == {"entity": {"S": ["waitEntry"]}, "status": {"S": ["offered"]}}
+    assert offer["dynamodb"]["OldImage"]["status"] == {"S": ["waiting"]}
     assert reminder["dynamodb"]["NewImage"]["status"] == {"S": ["booked"]}
     assert reminder["dynamodb"]["NewImage"]["remindedStage"] == {"N": [{"exists": True}]}
     assert modify["dynamodb"]["NewImage"]["status"] == {"S": ["cancelled"]}
     assert modify["dynamodb"]["OldImage"]["status"] == {"S": ["booked"]}
     assert stream["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert "OnFailure" in stream["DestinationConfig"]
+
+
+def test_the_offers_function_sees_only_free_slots() -> None:
+    offers = template.resources("AWS::Serverless::Function")["OffersFunction"]["Properties"]
+    (stream,) = [e["Properties"] for e in offers["Events"].values() if e["Type"] == "DynamoDB"]
+    (pattern,) = [json.loads(f["Pattern"]) for f in stream["FilterCriteria"]["Filters"]]
+    assert pattern["dynamodb"]["NewImage"] == {"entity": {"S": ["slot"]}, "status": {"S": ["free"]}}
+    assert stream["StartingPosition"] == "LATEST" and "OnFailure" in stream["DestinationConfig"]
 
 
 def test_snapstart_on_published_versions_behind_an_alias() -> None:

@@ -1,0 +1,105 @@
+"""Waitlist function (issue 15): join a waiting list (anonymous or signed in), see and leave one's entries,
+and accept an offer from its email link."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared import api, auth, booking, waitlist
+from shared.http import APIGatewayHttpResolver, Query, Response
+from shared.models import (
+    AppointmentOut,
+    Items,
+    OfferAcceptIn,
+    PolicyIn,
+    SignedInWaitlistJoinRequest,
+    WaitEntry,
+    WaitEntryOut,
+    WaitlistIn,
+    WaitlistJoinRequest,
+)
+from shared.observability import logger
+
+if TYPE_CHECKING:  # the event_handler package's __init__ imports what a cold start need not
+    from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+
+app = APIGatewayHttpResolver(enable_validation=True, serializer=api.serialize)
+api.configure(app)
+
+JOIN_ERRORS = ("not_found", "patient_not_found", "not_attached", "referral_required", "referral_not_found",
+               "referral_used", "referral_expired", "referral_mismatch", "already_booked_specialty",
+               "waitlist_exists")
+ENTRY: OpenAPIResponse = {"description": "The entry", "content": {"application/json": {"model": WaitEntryOut}}}
+
+
+def _join(request: WaitlistIn, patient: booking.Patient, limited: bool) -> Response[WaitEntryOut]:
+    return api.json_response(201, waitlist.join(
+        clinic_id=request.clinicId, specialty_id=request.specialtyId, doctor_id=request.doctorId,
+        day_from=request.from_, day_to=request.to, patient=patient, referral_number=request.referralNumber,
+        lang=api.lang(app), limited=limited))
+
+
+@app.post("/v1/waitlist", tags=["waitlist"], operation_id="joinWaitlist",
+          openapi_extensions=api.errors(*JOIN_ERRORS, "rate_limited"),
+          summary="Wait for a free time of a specialty (or one doctor) between two days; a freed slot is held "
+                  "for the earliest waiting patient for 15 minutes and offered by email (anonymous)",
+          responses={201: ENTRY})
+def join(request: WaitlistJoinRequest) -> Response[WaitEntryOut]:
+    return _join(request, auth.patient(request.patient), limited=True)
+
+
+@app.post("/v1/me/waitlist", tags=["waitlist"], operation_id="joinMyWaitlist",
+          openapi_extensions=api.errors(*JOIN_ERRORS), summary="Wait for a free time (signed in)",
+          responses={201: ENTRY})
+def join_signed_in(request: SignedInWaitlistJoinRequest) -> Response[WaitEntryOut]:
+    return _join(request, auth.patient_from_claims(api.claims(app), request.email), limited=False)
+
+
+@app.get("/v1/me/waitlist", tags=["waitlist"], operation_id="listMyWaitlist",
+         summary="The signed-in patient's active waiting-list entries",
+         responses={200: {"description": "Entries", "content": {"application/json": {"model": Items[WaitEntry]}}}})
+def list_mine() -> Response[Items[WaitEntry]]:
+    return api.json_response(200, waitlist.mine(auth.verified_policy_hash(api.claims(app)), api.lang(app)))
+
+
+@app.delete("/v1/me/waitlist/<entryId>", tags=["waitlist"], operation_id="leaveMyWaitlist",
+            openapi_extensions=api.errors("not_found"),
+            summary="Stop waiting (signed in); a time offered meanwhile goes to the next patient",
+            responses={200: ENTRY})
+def leave_signed_in(entryId: str) -> Response[WaitEntryOut]:  # noqa: N803 - the contract's name
+    return api.json_response(200, waitlist.cancel(entryId, auth.verified_policy_hash(api.claims(app)),
+                                                  api.lang(app)))
+
+
+@app.post("/v1/waitlist/<entryId>/cancel", tags=["waitlist"], operation_id="leaveWaitlist",
+          openapi_extensions=api.errors("not_found", "rate_limited"),
+          summary="Stop waiting, with the OMS policy the entry was made with (anonymous)", responses={200: ENTRY})
+def leave(entryId: str, request: PolicyIn) -> Response[WaitEntryOut]:  # noqa: N803
+    return api.json_response(200, waitlist.cancel_anonymous(entryId, request.policyNumber, request.policySeries,
+                                                            api.lang(app)))
+
+
+@app.get("/v1/waitlist/<entryId>", tags=["waitlist"], operation_id="getWaitlistEntry",
+         openapi_extensions=api.errors("not_found"),
+         summary="An entry and its offer, by the offer email's link (token `t`)", responses={200: ENTRY})
+def by_link(entryId: str,  # noqa: N803
+            t: Annotated[str, Query(min_length=1, max_length=64, description="The token of the offer's link")],
+            ) -> Response[WaitEntryOut]:
+    return api.json_response(200, waitlist.by_link(entryId, t, api.lang(app)))
+
+
+@app.post("/v1/waitlist/<entryId>/accept", tags=["waitlist"], operation_id="acceptOffer",
+          openapi_extensions=api.errors("not_found", "offer_expired", "already_booked_specialty"),
+          summary="Book the offered time with one click (the offer link's token); a retry answers the same ticket",
+          responses={201: {"description": "Booked: the ticket",
+                           "content": {"application/json": {"model": AppointmentOut}}}})
+def accept(entryId: str, request: OfferAcceptIn) -> Response[AppointmentOut]:  # noqa: N803
+    outcome = waitlist.accept(entryId, request.token, api.lang(app))
+    return api.json_response(outcome.status, outcome.body)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+def handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

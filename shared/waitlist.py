@@ -1,0 +1,461 @@
+"""The waiting list (issue 15): instead of polling a full doctor, a patient waits, and a freed slot is offered.
+
+Items:
+  entry    `WAIT#<clinicId>#<specialtyId>` / `<createdAt>#<random>`: the clinic's queue for a specialty, oldest
+           first. `status` waiting -> offered -> booked, or cancelled / lapsed; the patient as for a booking (keyed
+           hashes of the policy and identity, the names and email the ticket needs), `fromTs`/`toTs` (the days
+           the patient can come), an optional `doctorId`, and while offered the slot and its hold.
+  pointer  `POLICY#<hash>` / `WAIT#<specialtyId>`: the patient's one active entry of a specialty (the one guard
+           two joins race on); it goes when the entry ends (booked, cancelled, lapsed) or lapses at `toTs`.
+
+Offers (`offer_freed`, driven by the table's stream through the offers function, never by polling): when a slot
+becomes free — a cancellation, a reschedule away, a hold released or swept (an offer that lapsed too), a new day
+opened, a plan change — the earliest waiting entry that matches gets it: ONE transaction holds the slot for the
+entry's patient for OFFER_SECONDS (condition: the slot is free and has not started) and turns the entry
+`offered` (condition: still waiting) after checking the patient has no appointment of the specialty. So a freed
+slot is offered once, to one patient, and never when it is gone; a replayed stream record finds the slot held
+and offers nothing. The notifier emails the offer (a link with an unguessable token) from the entry's change.
+An offer accepted books with the offer's hold (`booking.book`). An offer that lapses: the sweeper frees the
+slot, whose change lapses the entry and offers the slot to the next one; with no one left it is everyone's.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from shared import booking, clock, dal, holds, keys, referrals, rules, slots, statuses
+from shared.config import settings
+from shared.errors import DomainError
+from shared.observability import logger
+from shared.text import localized
+
+WAITING, OFFERED, LAPSED = "waiting", "offered", "lapsed"
+OFFER_SECONDS = 15 * 60
+MAX_DAYS_AHEAD = 60  # the furthest `to` a patient may wait for
+OFFER_LEAD_SECONDS = 5 * 60  # a slot starting sooner than this is not offered (no time to come)
+CANDIDATES = 20  # entries tried for one freed slot before giving up (each refused one changed meanwhile)
+TOKEN_LENGTH = 22
+
+_ENTRY_ID = re.compile(r"^([a-z0-9]{2,24})\.([a-z]{2,40})\.(\d{10})\.([A-Za-z0-9_-]{12})$")
+
+
+# ---------------------------------------------------------------- keys and tokens
+def queue_pk(clinic_id: str, specialty_id: str) -> str:
+    return f"WAIT#{clinic_id}#{specialty_id}"
+
+
+def entry_key(entry_id: str) -> dict[str, dict[str, str]] | None:
+    m = _ENTRY_ID.match(entry_id or "")
+    return keys.key(queue_pk(m.group(1), m.group(2)), f"{m.group(3)}#{m.group(4)}") if m else None
+
+
+def pointer_key(policy_hash: str, specialty_id: str) -> dict[str, dict[str, str]]:
+    return keys.key(keys.policy_pk(policy_hash), f"WAIT#{specialty_id}")
+
+
+def token(entry_id: str) -> str:
+    """The offer link's capability: an HMAC of the entry id (nothing stored; made only with the key)."""
+    k = hmac.new(settings().policy_hash_key, b"waitlist-offer-v1", hashlib.sha256).digest()
+    digest = hmac.new(k, entry_id.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")[:TOKEN_LENGTH]
+
+
+def offer_url(entry_id: str) -> str:
+    from shared import tickets
+
+    return f"{tickets.base_url()}/#/offer/{entry_id}?t={token(entry_id)}"
+
+
+def _valid_token(entry_id: str, given: str | None) -> bool:
+    return bool(given) and hmac.compare_digest(token(entry_id).encode(), str(given).encode())
+
+
+# ---------------------------------------------------------------- rendering
+def state(entry: dict[str, Any], now: int) -> str:
+    if entry.get("status") == WAITING and int(entry.get("toTs", 0)) < now:
+        return "expired"
+    return str(entry.get("status"))
+
+
+def render(entry: dict[str, Any], lang: str) -> dict[str, Any]:
+    now = clock.now()
+    offer = None
+    if entry.get("status") == OFFERED and entry.get("offerSlotId"):
+        offer = {"slotId": entry["offerSlotId"], "start": clock.local_iso(int(entry["offerStart"])),
+                 "end": clock.local_iso(int(entry["offerEnd"])),
+                 "doctorName": localized(entry, "offerDoctorName", lang),
+                 "room": entry.get("offerRoom", ""), "expiresAt": clock.local_iso(int(entry["offerExpiresAt"]))}
+    return {
+        "id": entry["id"], "status": state(entry, now), "clinicId": entry["clinicId"],
+        "clinicName": localized(entry, "clinicName", lang), "specialtyId": entry["specialtyId"],
+        "specialty": localized(entry, "specialty", lang), "doctorId": entry.get("doctorId"),
+        "doctorName": localized(entry, "doctorName", lang) if entry.get("doctorId") else None,
+        "from": entry["fromDay"], "to": entry["toDay"], "createdAt": clock.local_iso(int(entry["createdAt"])),
+        "offer": offer, "appointmentId": entry.get("appointmentId"),
+    }
+
+
+# ---------------------------------------------------------------- joining
+def join(*, clinic_id: str, specialty_id: str, doctor_id: str | None, day_from: date, day_to: date,
+         patient: booking.Patient, referral_number: str | None, lang: str, limited: bool = False) -> dict[str, Any]:
+    """Wait for a slot of a specialty (or one doctor) at a clinic between two days. The identity is checked as
+    for a booking: on the register (attached here, unless a referral says where), no future appointment of
+    the specialty, a referral where one is needed; one active entry per patient and specialty. `limited`: the
+    anonymous route, whose failed identity checks count against the policy (shared/limiter.py)."""
+    if not limited:
+        return _join(clinic_id, specialty_id, doctor_id, day_from, day_to, patient, referral_number, lang, False)
+    from shared import limiter
+
+    with limiter.counting(patient.policy_hash, guarded=True):
+        return _join(clinic_id, specialty_id, doctor_id, day_from, day_to, patient, referral_number, lang, True)
+
+
+def _join(clinic_id: str, specialty_id: str, doctor_id: str | None, day_from: date, day_to: date,
+          patient: booking.Patient, referral_number: str | None, lang: str, limited: bool) -> dict[str, Any]:
+    now = clock.now()
+    today = clock.local_date(now)
+    if not (today <= day_from <= day_to <= today + timedelta(days=MAX_DAYS_AHEAD)):
+        raise DomainError("validation_error", {"fields": [{"field": "to", "problem": "out_of_range"}]})
+    if doctor_id is not None and keys.clinic_of_doctor(doctor_id) != clinic_id:
+        raise DomainError("validation_error", {"fields": [{"field": "doctorId", "problem": "other_clinic"}]})
+    if not keys.valid_clinic_id(clinic_id):
+        raise DomainError("not_found")
+    policy_hash, identity_hash = patient.policy_hash, patient.identity_hash
+    wanted = {
+        "clinic": keys.profile_key(keys.clinic_pk(clinic_id)),
+        "specialty": keys.key(keys.clinic_pk(clinic_id), keys.specialty_sk(specialty_id)),
+        "entry": keys.attachment_key(policy_hash),
+        "lock": keys.key(keys.policy_pk(policy_hash), keys.specialty_lock_sk(specialty_id)),
+        "pointer": pointer_key(policy_hash, specialty_id),
+    }
+    if doctor_id:
+        wanted["doctor"] = keys.profile_key(keys.doctor_pk(doctor_id))
+    if referral_number:
+        wanted["referral"] = keys.referral_key(referral_number)
+    if limited:
+        wanted["limiter"] = keys.limiter_key(policy_hash)
+    by_key = {(i["PK"], i["SK"]): i for i in dal.batch_get(list(wanted.values()), consistent=True)}
+    found = {name: by_key.get((k["PK"]["S"], k["SK"]["S"])) for name, k in wanted.items()}
+    if limited:
+        from shared import limiter
+
+        limiter.check(found["limiter"])
+    clinic, specialty = found["clinic"], found["specialty"]
+    if not clinic or not specialty or (doctor_id and not found.get("doctor")):
+        raise DomainError("not_found")
+    rules.check_patient(found["entry"], identity_hash, None if referral_number else clinic_id)
+    rules.check_referral_need(specialty, referral_number)
+    if referral_number:
+        rules.check_referral(found.get("referral"), identity_hash=identity_hash, specialty_id=specialty_id,
+                             clinic_id=clinic_id, now=now)
+    lock = found["lock"]
+    if lock and int(lock.get("start", 0)) > now:
+        raise DomainError("already_booked_specialty")
+    pointer = found["pointer"]
+    if pointer and int(pointer.get("toTs", 0)) >= now:
+        raise DomainError("waitlist_exists", {"entryId": pointer.get("entryId")})
+
+    created = now
+    entry_id = f"{clinic_id}.{specialty_id}.{created:010d}.{secrets.token_urlsafe(9)}"
+    key = entry_key(entry_id)
+    assert key is not None
+    to_ts = clock.day_end(day_to) - 1
+    doctor = found.get("doctor") or {}
+    item: dict[str, Any] = {
+        "PK": key["PK"]["S"], "SK": key["SK"]["S"], "entity": "waitEntry", "id": entry_id, "status": WAITING,
+        "clinicId": clinic_id, "clinicName": clinic["name"], "clinicNameEn": clinic.get("nameEn"),
+        "specialtyId": specialty_id, "specialty": specialty.get("name", specialty_id),
+        "specialtyEn": specialty.get("nameEn"), "fromDay": day_from.isoformat(), "toDay": day_to.isoformat(),
+        "fromTs": clock.day_start(day_from), "toTs": to_ts, "createdAt": created,
+        "PatPK": keys.policy_pk(policy_hash), "policyHash": policy_hash, "identityHash": identity_hash,
+        "lastName": patient.last_name, "firstName": patient.first_name, "middleName": patient.middle_name,
+        "birthDate": patient.birth_date, "email": patient.email, "phone": patient.phone, "lang": lang,
+        "ttl": to_ts + 30 * 86400,
+    }
+    if doctor_id:
+        item.update(doctorId=doctor_id, doctorName=doctor.get("name"), doctorNameEn=doctor.get("nameEn"))
+    if referral_number:
+        item["referralNumber"] = referral_number
+    ops = [
+        {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}},
+        {"Put": {"Item": {**{k: v["S"] for k, v in wanted["pointer"].items()}, "entity": "waitPointer",
+                          "entryId": entry_id, "toTs": to_ts, "ttl": to_ts + 86400},
+                 "ConditionExpression": "attribute_not_exists(PK) OR toTs < :now",
+                 "ExpressionAttributeValues": {":now": now}}},
+        holds.entry_check(wanted["entry"], identity_hash, None if referral_number else clinic_id),
+        {"ConditionCheck": {"Key": wanted["lock"], "ConditionExpression": "attribute_not_exists(PK) OR #start <= :now",
+                            "ExpressionAttributeNames": {"#start": "start"},
+                            "ExpressionAttributeValues": {":now": now}}},
+    ]
+    if referral_number:
+        ops.append(referrals.check_op(referral_number, identity_hash, specialty_id, clinic_id, now))
+    try:
+        dal.transact(ops)
+    except dal.Cancelled as cancelled:
+        if cancelled.failed(1):
+            raise DomainError("waitlist_exists", {"entryId": (cancelled.old(1) or {}).get("entryId")}) from None
+        if cancelled.failed(2):
+            rules.check_patient(cancelled.old(2), identity_hash, None if referral_number else clinic_id)
+        if cancelled.failed(3):
+            raise DomainError("already_booked_specialty") from None
+        if len(ops) > 4 and cancelled.failed(4):
+            rules.check_referral(cancelled.old(4), identity_hash=identity_hash, specialty_id=specialty_id,
+                                 clinic_id=clinic_id, now=now)
+        raise DomainError("unavailable", retry_after=1) from None
+    logger.info("waitlist joined", extra={"clinicId": clinic_id, "specialtyId": specialty_id})
+    return {"entry": render(item, lang)}
+
+
+# ---------------------------------------------------------------- a patient's entries, and leaving
+def mine(policy_hash: str, lang: str) -> dict[str, Any]:
+    """The patient's active entries (one Query of their pointers, one BatchGetItem of the entries)."""
+    pointers, _ = dal.query("PK = :pk AND begins_with(SK, :w)", {":pk": keys.policy_pk(policy_hash), ":w": "WAIT#"})
+    wanted = [k for k in (entry_key(str(p.get("entryId", ""))) for p in pointers) if k]
+    entries = dal.batch_get(wanted, consistent=True) if wanted else []
+    entries.sort(key=lambda e: int(e.get("createdAt", 0)))
+    return {"items": [render(e, lang) for e in entries]}
+
+
+def _owned(entry_id: str, policy_hash: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    key = entry_key(entry_id)
+    entry = dal.get(key, consistent=True) if key else None
+    if not key or not entry or entry.get("policyHash") != policy_hash:
+        raise DomainError("not_found")
+    return key, entry
+
+
+def _end_ops(entry: dict[str, Any], key: dict[str, Any], status: str, expected: str,
+             extra: str = "", values: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The entry's last change (condition: it is still `expected`, and while offered, the same offer) and its
+    pointer's removal (while it names this entry)."""
+    condition = "#st = :expected"
+    vals: dict[str, Any] = {":new": status, ":expected": expected, **(values or {})}
+    if expected == OFFERED:
+        condition += " AND offerHoldId = :hold"
+        vals[":hold"] = entry.get("offerHoldId")
+    return [
+        {"Update": {"Key": key, "UpdateExpression": "SET #st = :new" + extra, "ConditionExpression": condition,
+                    "ExpressionAttributeNames": {"#st": "status"}, "ExpressionAttributeValues": vals}},
+        {"Delete": {"Key": pointer_key(str(entry["policyHash"]), str(entry["specialtyId"])),
+                    "ConditionExpression": "attribute_not_exists(PK) OR entryId = :id",
+                    "ExpressionAttributeValues": {":id": entry["id"]}}},
+    ]
+
+
+def cancel(entry_id: str, policy_hash: str, lang: str) -> dict[str, Any]:
+    """Leave the list (the owner). An offered slot is given back at once, so the next patient gets it."""
+    key, entry = _owned(entry_id, policy_hash)
+    status = entry.get("status")
+    if status not in (WAITING, OFFERED):
+        return {"entry": render(entry, lang)}  # ended already: leaving again changes nothing
+    ops = _end_ops(entry, key, statuses.CANCELLED, str(status))
+    if status == OFFERED and entry.get("offerSlotId") and entry.get("offerHoldId"):
+        release = holds.release_op(str(entry["offerSlotId"]), str(entry["offerHoldId"]))
+        try:
+            dal.transact([*ops, release])
+        except dal.Cancelled as cancelled:
+            if any(cancelled.failed(i) for i in range(len(ops))):
+                raise DomainError("unavailable", retry_after=1) from None
+            dal.transact(ops)  # the offer's hold is gone already (booked, swept): leave the slot alone
+    else:
+        try:
+            dal.transact(ops)
+        except dal.Cancelled:
+            raise DomainError("unavailable", retry_after=1) from None
+    logger.info("waitlist left", extra={"specialtyId": entry["specialtyId"]})
+    return {"entry": render(dict(entry, status=statuses.CANCELLED), lang)}
+
+
+def cancel_anonymous(entry_id: str, policy_number: str, policy_series: str | None, lang: str) -> dict[str, Any]:
+    from shared import limiter, policy
+
+    policy_hash = policy.policy_hash(policy_number, policy_series)
+    with limiter.counting(policy_hash, ("not_found",)):
+        return cancel(entry_id, policy_hash, lang)
+
+
+# ---------------------------------------------------------------- the offer, from its link
+def by_link(entry_id: str, given: str | None, lang: str) -> dict[str, Any]:
+    key = entry_key(entry_id)
+    if not key or not _valid_token(entry_id, given):
+        raise DomainError("not_found")
+    entry = dal.get(key, consistent=True)
+    if not entry:
+        raise DomainError("not_found")
+    return {"entry": render(entry, lang)}
+
+
+@dataclass(frozen=True)
+class _Waiting(booking.Patient):
+    """The entry's patient, as the booking needs them: the policy only as its keyed hashes."""
+    hashes: tuple[str, str] = ("", "")
+
+    @property
+    def policy_hash(self) -> str:
+        return self.hashes[0]
+
+    @property
+    def identity_hash(self) -> str:
+        return self.hashes[1]
+
+
+def accept(entry_id: str, given: str | None, lang: str) -> booking.Outcome:
+    """Book the offered slot with the offer's hold: one click from the email. A retry answers the same ticket."""
+    key = entry_key(entry_id)
+    if not key or not _valid_token(entry_id, given):
+        raise DomainError("not_found")
+    entry = dal.get(key, consistent=True)
+    if not entry:
+        raise DomainError("not_found")
+    hold_id = str(entry.get("offerHoldId") or "")
+    if entry.get("status") not in (OFFERED, statuses.BOOKED) or not hold_id:
+        raise DomainError("offer_expired")
+    patient = _Waiting(last_name=entry["lastName"], first_name=entry["firstName"], middle_name=entry.get("middleName"),
+                       birth_date=entry["birthDate"], policy_number="", policy_series=None, email=entry["email"],
+                       phone=entry.get("phone"), hashes=(entry["policyHash"], entry["identityHash"]))
+    try:
+        outcome = booking.book(str(entry["offerSlotId"]), hold_id, patient, f"offer|{hold_id}",
+                               booking.fingerprint("offer", {"entryId": entry_id, "holdId": hold_id}), lang,
+                               referral_number=entry.get("referralNumber"))
+    except DomainError as refused:
+        if refused.code in ("hold_expired", "slot_unavailable", "hold_mismatch"):
+            raise DomainError("offer_expired") from None
+        raise
+    appointment_id = outcome.body["appointment"]["id"]
+    if entry.get("status") == OFFERED:
+        try:
+            dal.transact(_end_ops(entry, key, statuses.BOOKED, OFFERED, ", appointmentId = :appt",
+                                  {":appt": appointment_id}))
+        except dal.Cancelled:
+            logger.warning("offer booked, entry changed meanwhile", extra={"appointmentId": appointment_id})
+    logger.info("offer accepted", extra={"appointmentId": appointment_id})
+    return outcome
+
+
+# ---------------------------------------------------------------- offers, from the stream
+def slot_freed(old: dict[str, Any] | None, new: dict[str, Any] | None) -> bool:
+    """A stream record's slot became free: inserted free (a day opened, a plan changed) or free after not."""
+    return bool(new) and (new or {}).get("entity") == "slot" and (new or {}).get("status") == slots.FREE and (
+        not old or old.get("status") != slots.FREE)
+
+
+def lapse(old: dict[str, Any]) -> None:
+    """The slot held for an offer is free again (its hold expired and was swept): the offer lapsed."""
+    entry_id, hold_id = str(old.get("offerEntry") or ""), old.get("holdId")
+    key = entry_key(entry_id)
+    if old.get("status") != slots.HELD or not key or not hold_id:
+        return
+    entry = {"id": entry_id, "offerHoldId": hold_id, **_owner_of(entry_id)}
+    if not entry.get("policyHash"):
+        return
+    try:
+        dal.transact(_end_ops(entry, key, LAPSED, OFFERED))
+        logger.info("offer lapsed", extra={"slotId": old.get("slotId")})
+    except dal.Cancelled:
+        pass  # accepted, cancelled or lapsed already
+
+
+def _owner_of(entry_id: str) -> dict[str, Any]:
+    key = entry_key(entry_id)
+    found = dal.get(key, projection="policyHash, specialtyId", consistent=True) if key else None
+    return found or {}
+
+
+def offer_freed(slot: dict[str, Any]) -> str | None:
+    """Offer a slot that became free to the earliest matching waiting entry; the entry id, or None."""
+    now = clock.now()
+    start = int(slot.get("start", 0))
+    if start <= now + OFFER_LEAD_SECONDS or not slots.in_booking_window(start, now):
+        return None
+    tried = 0
+    page_start: dal.Item | None = None
+    while tried < CANDIDATES:
+        candidates, page_start = dal.query(
+            "PK = :pk", {":pk": queue_pk(slot["clinicId"], slot["specialtyId"]), ":waiting": WAITING,
+                         ":start": start, ":doc": slot["doctorId"]},
+            filter_expression="#st = :waiting AND fromTs <= :start AND toTs >= :start "
+                              "AND (attribute_not_exists(doctorId) OR doctorId = :doc)",
+            names={"#st": "status"}, start_key=page_start, consistent=True)
+        for entry in candidates:
+            tried += 1
+            outcome = _offer(slot, entry, now)
+            if outcome == "offered":
+                return str(entry["id"])
+            if outcome == "gone":
+                return None
+        if not page_start:
+            return None
+    return None
+
+
+def _offer(slot: dict[str, Any], entry: dict[str, Any], now: int) -> str:
+    """One transaction: the slot held for the entry's patient, the entry offered. "offered", "gone" (the slot
+    is no longer free: nobody gets it from here) or "next" (this entry changed, or its patient booked)."""
+    slot_id = str(slot["slotId"])
+    hold_id = keys.new_hold_id(slot_id)
+    expires = now + OFFER_SECONDS
+    slot_key = keys.slot_key(slot_id)
+    doctor = _doctor_names(str(slot["doctorId"]))
+    entry_item_key = keys.key(str(entry["PK"]), str(entry["SK"]))
+    ops: list[dict[str, Any]] = [
+        {"Update": {
+            "Key": slot_key,
+            "UpdateExpression": "SET #st = :heldNew, holdId = :h, holdExpiresAt = :exp, holdOwner = :owner, "
+                                "HoldPK = :hpk, HoldSK = :hsk, offerEntry = :entry",
+            "ConditionExpression": f"attribute_exists(PK) AND {slots.FREE_CONDITION} AND #start > :now",
+            "ExpressionAttributeNames": slots.NAMES,
+            "ExpressionAttributeValues": {**slots.free_values(now), ":heldNew": slots.HELD, ":h": hold_id,
+                                          ":exp": expires, ":owner": entry["policyHash"], ":entry": entry["id"],
+                                          ":hpk": keys.hold_shard(slot_id), ":hsk": keys.hold_sk(expires, slot_id)},
+        }},
+        {"Update": {
+            "Key": entry_item_key,
+            "UpdateExpression": "SET #st = :offered, offerSlotId = :slot, offerHoldId = :h, offerExpiresAt = :exp, "
+                                "offerStart = :start, offerEnd = :end, offerDoctorId = :doc, offerDoctorName = :dn, "
+                                "offerDoctorNameEn = :dne, offerRoom = :room, offeredAt = :now",
+            "ConditionExpression": "#st = :waiting",
+            "ExpressionAttributeNames": {"#st": "status"},
+            "ExpressionAttributeValues": {
+                ":offered": OFFERED, ":waiting": WAITING, ":slot": slot_id, ":h": hold_id, ":exp": expires,
+                ":start": int(slot["start"]), ":end": int(slot["end"]), ":doc": slot["doctorId"],
+                ":dn": doctor.get("name"), ":dne": doctor.get("nameEn"),
+                ":room": slot.get("room", ""), ":now": now},
+        }},
+        {"ConditionCheck": {
+            "Key": keys.key(keys.policy_pk(str(entry["policyHash"])),
+                            keys.specialty_lock_sk(str(entry["specialtyId"]))),
+            "ConditionExpression": "attribute_not_exists(PK) OR #start <= :now",
+            "ExpressionAttributeNames": {"#start": "start"}, "ExpressionAttributeValues": {":now": now}}},
+    ]
+    try:
+        dal.transact(ops)
+    except dal.Cancelled as cancelled:
+        if cancelled.failed(0):
+            return "gone"
+        return "next"
+    logger.info("slot offered", extra={"slotId": slot_id})
+    return "offered"
+
+
+def _doctor_names(doctor_id: str) -> dict[str, Any]:
+    found = dal.get(keys.profile_key(keys.doctor_pk(doctor_id)), projection="#n, nameEn", names={"#n": "name"})
+    return found or {}
+
+
+def handle_record(record: dict[str, Any]) -> str:
+    """One stream record (the offers function): lapse the offer a freed slot was held for, then offer it."""
+    change = record.get("dynamodb") or {}
+    new = dal.from_item(change.get("NewImage"))
+    old = dal.from_item(change.get("OldImage"))
+    if not slot_freed(old, new):
+        return "skipped"
+    if old and old.get("offerEntry"):
+        lapse(old)
+    assert new is not None
+    return "offered" if offer_freed(new) else "none"
