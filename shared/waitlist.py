@@ -316,6 +316,8 @@ def accept(entry_id: str, given: str | None, lang: str) -> booking.Outcome:
     hold_id = str(entry.get("offerHoldId") or "")
     if entry.get("status") not in (OFFERED, statuses.BOOKED) or not hold_id:
         raise DomainError("offer_expired")
+    if entry.get("status") == OFFERED and int(entry.get("offerExpiresAt", 0)) < clock.now():
+        raise DomainError("offer_expired")  # lapsed, though the sweeper has not freed the slot yet
     patient = _Waiting(last_name=entry["lastName"], first_name=entry["firstName"], middle_name=entry.get("middleName"),
                        birth_date=entry["birthDate"], policy_number="", policy_series=None, email=entry["email"],
                        phone=entry.get("phone"), hashes=(entry["policyHash"], entry["identityHash"]))
@@ -333,7 +335,15 @@ def accept(entry_id: str, given: str | None, lang: str) -> booking.Outcome:
             dal.transact(_end_ops(entry, key, statuses.BOOKED, OFFERED, ", appointmentId = :appt",
                                   {":appt": appointment_id}))
         except dal.Cancelled:
-            logger.warning("offer booked, entry changed meanwhile", extra={"appointmentId": appointment_id})
+            # The offer was seen lapsing at the same moment (the sweeper freed the slot, and the booking still
+            # won it): the appointment is what happened, so the entry says booked.
+            try:
+                dal.update(key, "SET #st = :booked, appointmentId = :appt",
+                           condition="#st = :lapsed AND offerHoldId = :h",
+                           values={":booked": statuses.BOOKED, ":appt": appointment_id, ":lapsed": LAPSED,
+                                   ":h": hold_id}, names={"#st": "status"})
+            except dal.ConditionFailed:
+                logger.warning("offer booked, entry changed meanwhile", extra={"appointmentId": appointment_id})
     logger.info("offer accepted", extra={"appointmentId": appointment_id})
     return outcome
 
