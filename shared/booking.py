@@ -77,7 +77,7 @@ def release_hold(hold_id: str) -> None:
 
 # ---------------------------------------------------------------- booking
 @dataclass(frozen=True)
-class Patient:
+class Patient(policy.Hashed):
     last_name: str
     first_name: str
     middle_name: str | None
@@ -87,13 +87,23 @@ class Patient:
     email: str
     phone: str | None = None
 
+
+@dataclass(frozen=True)
+class SealedPatient(Patient):
+    """A patient known by their register hashes rather than by a policy number (the gorzdrav façade's sealed
+    patient id, a waiting-list entry): the booking checks these hashes against the register entry exactly as
+    it checks computed ones."""
+
+    sealed_policy_hash: str = ""
+    sealed_identity_hash: str = ""
+
     @property
     def policy_hash(self) -> str:
-        return policy.policy_hash(self.policy_number, self.policy_series)
+        return self.sealed_policy_hash
 
     @property
     def identity_hash(self) -> str:
-        return policy.identity_hash(self.policy_number, self.policy_series, self.last_name, self.birth_date)
+        return self.sealed_identity_hash
 
 
 @dataclass(frozen=True)

@@ -39,20 +39,12 @@ ATTEMPTS = 4
 
 
 @dataclass(frozen=True)
-class Identity:
+class Identity(policy.Hashed):
     """Who holds: what the register checks (policy, last name, birth date)."""
     last_name: str
     birth_date: str
     policy_number: str
     policy_series: str | None = None
-
-    @property
-    def policy_hash(self) -> str:
-        return policy.policy_hash(self.policy_number, self.policy_series)
-
-    @property
-    def identity_hash(self) -> str:
-        return policy.identity_hash(self.policy_number, self.policy_series, self.last_name, self.birth_date)
 
 
 def create_hold_anonymous(slot_id: str, who: Identity, reschedule_of: str | None = None,

@@ -25,7 +25,6 @@ import hashlib
 import hmac
 import re
 import secrets
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -291,20 +290,6 @@ def by_link(entry_id: str, given: str | None, lang: str) -> dict[str, Any]:
     return {"entry": render(entry, lang)}
 
 
-@dataclass(frozen=True)
-class _Waiting(booking.Patient):
-    """The entry's patient, as the booking needs them: the policy only as its keyed hashes."""
-    hashes: tuple[str, str] = ("", "")
-
-    @property
-    def policy_hash(self) -> str:
-        return self.hashes[0]
-
-    @property
-    def identity_hash(self) -> str:
-        return self.hashes[1]
-
-
 def accept(entry_id: str, given: str | None, lang: str) -> booking.Outcome:
     """Book the offered slot with the offer's hold: one click from the email. A retry answers the same ticket."""
     key = entry_key(entry_id)
@@ -318,9 +303,10 @@ def accept(entry_id: str, given: str | None, lang: str) -> booking.Outcome:
         raise DomainError("offer_expired")
     if entry.get("status") == OFFERED and int(entry.get("offerExpiresAt", 0)) < clock.now():
         raise DomainError("offer_expired")  # lapsed, though the sweeper has not freed the slot yet
-    patient = _Waiting(last_name=entry["lastName"], first_name=entry["firstName"], middle_name=entry.get("middleName"),
-                       birth_date=entry["birthDate"], policy_number="", policy_series=None, email=entry["email"],
-                       phone=entry.get("phone"), hashes=(entry["policyHash"], entry["identityHash"]))
+    patient = booking.SealedPatient(
+        last_name=entry["lastName"], first_name=entry["firstName"], middle_name=entry.get("middleName"),
+        birth_date=entry["birthDate"], policy_number="", policy_series=None, email=entry["email"],
+        phone=entry.get("phone"), sealed_policy_hash=entry["policyHash"], sealed_identity_hash=entry["identityHash"])
     try:
         outcome = booking.book(str(entry["offerSlotId"]), hold_id, patient, f"offer|{hold_id}",
                                booking.fingerprint("offer", {"entryId": entry_id, "holdId": hold_id}), lang,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
@@ -213,25 +212,8 @@ def update_patient(body: dict[str, Any]) -> bool:
 
 
 # ---------------------------------------------------------------- appointment/...
-@dataclass(frozen=True)
-class SealedPatient(booking.Patient):
-    """A booking patient known by the sealed register key rather than by a policy number: the booking
-    transaction checks these hashes against the register entry exactly as it checks computed ones."""
-
-    sealed_policy_hash: str = ""
-    sealed_identity_hash: str = ""
-
-    @property
-    def policy_hash(self) -> str:
-        return self.sealed_policy_hash
-
-    @property
-    def identity_hash(self) -> str:
-        return self.sealed_identity_hash
-
-
-def _booking_patient(p: identity.GzPatient, email: str) -> SealedPatient:
-    return SealedPatient(last_name=p.last_name, first_name=p.first_name, middle_name=p.middle_name,
+def _booking_patient(p: identity.GzPatient, email: str) -> booking.SealedPatient:
+    return booking.SealedPatient(last_name=p.last_name, first_name=p.first_name, middle_name=p.middle_name,
                          birth_date=p.birth_date, policy_number="", policy_series=None, email=email,
                          sealed_policy_hash=p.policy_hash, sealed_identity_hash=p.identity_hash)
 
