@@ -33,16 +33,21 @@ def valid(appointment_id: str, given: str | None) -> bool:
     return bool(given) and hmac.compare_digest(token(appointment_id).encode(), str(given).encode())
 
 
+def page_url(view: str, appointment_id: str) -> str:
+    """The page `#/<view>/<id>` of the appointment, with the link's token (ticket, reschedule, cancel)."""
+    return f"{tickets.base_url()}/#/{view}/{appointment_id}?t={token(appointment_id)}"
+
+
 def ticket_url(appointment_id: str) -> str:
-    return f"{tickets.base_url()}/#/ticket/{appointment_id}?t={token(appointment_id)}"
+    return page_url("ticket", appointment_id)
 
 
 def reschedule_url(appointment_id: str) -> str:
-    return f"{tickets.base_url()}/#/reschedule/{appointment_id}?t={token(appointment_id)}"
+    return page_url("reschedule", appointment_id)
 
 
 def cancel_url(appointment_id: str) -> str:
-    return f"{tickets.base_url()}/#/cancel/{appointment_id}?t={token(appointment_id)}"
+    return page_url("cancel", appointment_id)
 
 
 def appointment(appointment_id: str, given: str | None, lang: str) -> dict[str, Any]:

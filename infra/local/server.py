@@ -36,7 +36,6 @@ ROOT = template.ROOT
 WEB = ROOT / "web"
 DOCS = ROOT / "docs"
 TABLE = "zapis-local"
-SWAGGER_DIR = None  # resolved lazily from the Powertools package
 
 
 def log(message: str) -> None:
