@@ -444,14 +444,38 @@ def _doctor_names(doctor_id: str) -> dict[str, Any]:
     return found or {}
 
 
-def handle_record(record: dict[str, Any]) -> str:
-    """One stream record (the offers function): lapse the offer a freed slot was held for, then offer it."""
+def _images(record: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     change = record.get("dynamodb") or {}
-    new = dal.from_item(change.get("NewImage"))
-    old = dal.from_item(change.get("OldImage"))
-    if not slot_freed(old, new):
+    return dal.from_item(change.get("OldImage")), dal.from_item(change.get("NewImage"))
+
+
+def waiting_queues(records: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    """The queues (clinic, specialty) of a batch's freed slots that have anyone waiting: one Query per queue
+    per batch, so a day opening thousands of slots costs a Query per specialty, not per slot."""
+    out = set()
+    for queue in {(str(n["clinicId"]), str(n["specialtyId"])) for o, n in map(_images, records)
+                  if n and slot_freed(o, n)}:
+        start: dal.Item | None = None
+        while True:
+            found, start = dal.query("PK = :pk", {":pk": queue_pk(*queue), ":waiting": WAITING},
+                                     filter_expression="#st = :waiting", names={"#st": "status"},
+                                     projection="PK", start_key=start)
+            if found:
+                out.add(queue)
+                break
+            if not start:
+                break
+    return out
+
+
+def handle_record(record: dict[str, Any], waiting: set[tuple[str, str]] | None = None) -> str:
+    """One stream record (the offers function): lapse the offer a freed slot was held for, then offer it.
+    `waiting`: the batch's queues with entries (`waiting_queues`); a slot of another queue is not looked at."""
+    old, new = _images(record)
+    if not new or not slot_freed(old, new):
         return "skipped"
     if old and old.get("offerEntry"):
         lapse(old)
-    assert new is not None
+    if waiting is not None and (new["clinicId"], new["specialtyId"]) not in waiting:
+        return "none"
     return "offered" if offer_freed(new) else "none"

@@ -19,6 +19,7 @@ import { viewReferral } from "./views/referral.js";
 import { viewRemindersOff, viewReschedule } from "./views/reschedule.js";
 import { viewNotFound, viewSignIn } from "./views/signin.js";
 import { viewCancel, viewTicket } from "./views/ticket.js";
+import { viewOffer, viewWaitlist } from "./views/waitlist.js";
 
 addRoute(/^\/?$/, viewDistricts);
 addRoute(/^\/district\/([\w-]+)$/, viewClinics, ["district"]);
@@ -31,6 +32,8 @@ addRoute(/^\/ticket\/([\w.#:-]+)$/, viewTicket, ["id"]);
 addRoute(/^\/cancel\/([\w.#:-]+)$/, viewCancel, ["id"]);
 addRoute(/^\/reschedule\/([\w.#:-]+)$/, viewReschedule, ["id"]);
 addRoute(/^\/reminders-off\/([\w.#:-]+)\/([\w-]+)$/, viewRemindersOff, ["id", "token"]);
+addRoute(/^\/waitlist$/, viewWaitlist);
+addRoute(/^\/offer\/([\w.#:-]+)$/, viewOffer, ["id"]);
 addRoute(/^\/my$/, viewMy);
 addRoute(/^\/address$/, viewAddress);
 addRoute(/^\/signin$/, viewSignIn);

@@ -511,6 +511,78 @@ Object.assign(EN.errors, {
   attendance_already_recorded: "Attendance for this appointment has already been recorded.",
 });
 
+// ---------------------------------------------------------------- the waiting list (web/views/waitlist.js)
+Object.assign(RU, {
+  waitTitle: "Сообщить, если появится время",
+  waitLink: "Сообщить, если появится время",
+  waitAnyLink: "Сообщить, если появится время у любого врача",
+  waitIntro: "Если время освободится (например, кто-то отменит запись), мы напишем вам на почту и на 15 минут закрепим это время за вами. Записаться можно будет по ссылке из письма; время предлагается по очереди.",
+  waitAnyDoctor: "Любой врач этой специальности",
+  waitPeriod: "Когда вам удобно",
+  waitFrom: "С какого дня",
+  waitTo: "По какой день",
+  waitEmailOpt: "Электронная почта (необязательно)",
+  waitEmailHint: "Сюда придёт письмо со ссылкой на освободившееся время",
+  waitSubmit: "Сообщить мне",
+  waitSending: "Отправляем…",
+  waitPastDate: "Выберите сегодняшний или более поздний день.",
+  waitToBeforeFrom: "Последний день не может быть раньше первого.",
+  waitDone: "Готово. Как только освободится подходящее время с {from} по {to}, мы напишем вам на почту и на 15 минут закрепим это время за вами — запишитесь по ссылке из письма.",
+  waitDoneEmail: "Письмо придёт на {email}.",
+  waitStop: "Не ждать",
+  waitStopped: "Вы больше не ждёте свободное время: {what}.",
+  waitPeriodText: "с {from} по {to}",
+  waitStatus_waiting: "Ждём время",
+  waitStatus_offered: "Время предложено",
+  waitOfferedNote: "Мы отправили письмо со ссылкой: время {when} закреплено за вами до {until}.",
+  myWaitTitle: "Ожидание свободного времени",
+  offerTitle: "Освободилось время",
+  offerIntro: "Это время закреплено за вами, пока идёт отсчёт. Потом его предложат следующему в очереди.",
+  offerNoToken: "Ссылка неполная. Откройте ссылку из письма целиком.",
+  offerBooked: "Вы уже записались на это время.",
+  offerWaiting: "Вы в списке ожидания: мы напишем, как только освободится время.",
+  offerWaitAgain: "Ждать другое время",
+});
+Object.assign(RU.errors, {
+  waitlist_exists: "Вы уже ждёте свободное время к врачу этой специальности. Мы напишем, как только оно появится.",
+  offer_expired: "Предложение больше не действует: 15 минут истекли или это время уже заняли.",
+});
+Object.assign(EN, {
+  waitTitle: "Tell me when a time frees up",
+  waitLink: "Tell me when a time frees up",
+  waitAnyLink: "Tell me when any doctor has a free time",
+  waitIntro: "If a time frees up (someone cancels, for example), we will email you and hold that time for you for 15 minutes. You book it with the link in the email; times are offered in turn.",
+  waitAnyDoctor: "Any doctor of this specialty",
+  waitPeriod: "When it suits you",
+  waitFrom: "From",
+  waitTo: "Until",
+  waitEmailOpt: "Email (optional)",
+  waitEmailHint: "The email with the link to the freed time is sent here",
+  waitSubmit: "Notify me",
+  waitSending: "Sending…",
+  waitPastDate: "Choose today or a later day.",
+  waitToBeforeFrom: "The last day cannot be before the first one.",
+  waitDone: "Done. As soon as a suitable time frees up between {from} and {to}, we will email you and hold it for you for 15 minutes — book it with the link in the email.",
+  waitDoneEmail: "The email goes to {email}.",
+  waitStop: "Stop waiting",
+  waitStopped: "You are no longer waiting for a time: {what}.",
+  waitPeriodText: "{from} to {to}",
+  waitStatus_waiting: "Waiting",
+  waitStatus_offered: "Time offered",
+  waitOfferedNote: "We have emailed you the link: {when} is held for you until {until}.",
+  myWaitTitle: "Waiting for a free time",
+  offerTitle: "A time has freed up",
+  offerIntro: "This time is held for you while the countdown runs. Then it is offered to the next patient in line.",
+  offerNoToken: "The link is incomplete. Open the whole link from the email.",
+  offerBooked: "You have already booked this time.",
+  offerWaiting: "You are on the waiting list: we will email you as soon as a time frees up.",
+  offerWaitAgain: "Wait for another time",
+});
+Object.assign(EN.errors, {
+  waitlist_exists: "You are already waiting for a time with this specialty. We will email you as soon as one frees up.",
+  offer_expired: "The offer is no longer valid: the 15 minutes ran out or the time has been taken.",
+});
+
 const TEXTS = { ru: RU, en: EN };
 const KEY = "zapis.lang";
 

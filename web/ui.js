@@ -114,6 +114,16 @@ export function badFields(form, checks) {
   }).filter(Boolean);
 }
 
+/** After a submit with bad fields: "fix N errors" in `errors` (read out at once), the first bad field focused.
+ *  Returns true when there was anything to fix. */
+export function fixErrors(errors, bad) {
+  if (!bad.length) return false;
+  errors.replaceChildren(h("div", { class: "message error", role: "alert", dataset: { fixErrors: "" } },
+    h("p", {}, t("fixErrors", { n: bad.length }))));
+  bad[0].focus();
+  return true;
+}
+
 export function countdown(end, onExpire) {
   const out = h("p", { class: "countdown", role: "timer", "aria-live": "off" });
   let warned = false;

@@ -12,13 +12,16 @@ from shared import waitlist
 from shared.observability import logger
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+_waiting: set[tuple[str, str]] = set()  # the current batch's queues with someone waiting
 
 
 def record_handler(record: DynamoDBRecord) -> str:
-    return waitlist.handle_record(record.raw_event)
+    return waitlist.handle_record(record.raw_event, _waiting)
 
 
 @logger.inject_lambda_context
 def handler(event: dict, context: LambdaContext) -> dict:
+    _waiting.clear()
+    _waiting.update(waitlist.waiting_queues(event.get("Records") or []))
     return dict(process_partial_response(event=event, record_handler=record_handler, processor=processor,
                                          context=context))

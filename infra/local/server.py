@@ -603,7 +603,29 @@ class Stack:
         self._start_background(resumed=what != "loaded")
         if later:
             self._load_later(later, bars)
+        self._start_offers()
         self.httpd = make_server(self, self.port)
+
+    def _start_offers(self) -> None:
+        """The waiting list's offers (issue 15) read the same stream from its end, as a second event source
+        mapping would. While the booking window's bulk load runs, its slot inserts are left out: they are the
+        demo's slots, not days a clinic opens (the daily job's are, and reach it); freed slots always do."""
+        from infra.local import stream
+
+        loader = getattr(self, "loader", None)
+
+        def deliver(event: dict[str, Any]) -> Any:
+            if loader is not None and loader.is_alive():
+                event = {"Records": [r for r in event["Records"] if r.get("eventName") != "INSERT"]}
+                if not event["Records"]:
+                    return {"batchItemFailures": []}
+            return self.functions.invoke("offers", event)
+
+        thread = threading.Thread(target=stream.run, name="offers", daemon=True, kwargs={
+            "table": TABLE, "deliver": deliver, "stop": self.stopping, "function": "OffersFunction",
+            "starting_position": "LATEST"})
+        self.threads.append(thread)
+        thread.start()
 
     def _load_later(self, days: list[Any], bars: Any) -> None:
         """The rest of the booking window, a day at a time, while the stack already answers."""
@@ -641,12 +663,6 @@ class Stack:
             target=stream.run, name="stream",
             kwargs={"table": TABLE, "deliver": lambda ev: self.functions.invoke("notifier", ev),
                     "stop": self.stopping, "starting_position": "LATEST" if resumed else None}, daemon=True))
-        # The waiting list's offers (issue 15) read the same stream, as a second event source mapping would.
-        self.threads.append(threading.Thread(
-            target=stream.run, name="offers",
-            kwargs={"table": TABLE, "deliver": lambda ev: self.functions.invoke("offers", ev),
-                    "stop": self.stopping, "function": "OffersFunction", "starting_position": "LATEST"},
-            daemon=True))
         for t in self.threads:
             t.start()
 

@@ -197,3 +197,15 @@ def test_the_offer_email(moto_table: str) -> None:
     text = email.get_body(("plain",)).get_content()
     assert f"#/offer/{first['id']}?t={waitlist.token(first['id'])}" in text
     assert email["To"] == FIRST["email"] and "Освободилось время" in email["Subject"]
+
+
+def test_a_batch_of_opened_slots_nobody_waits_for_costs_a_query_per_queue(moto_table: str,
+                                                                           dynamodb_calls: Any) -> None:
+    from infra.lambda_like import load_function
+
+    opened = [slot_item(s) for s in free_slots(doctor_of("ent"))[:30]]  # as a day's opening inserts them
+    records = [{"eventName": "INSERT", "dynamodb": {"NewImage": dal.to_item(s)}} for s in opened]
+    dynamodb_calls.clear()
+    assert load_function("offers").handler({"Records": records}, Context()) == {"batchItemFailures": []}
+    assert dict(dynamodb_calls) == {"Query": 1}
+    assert all(slot_item(s["slotId"])["status"] == slots.FREE for s in opened)

@@ -5,14 +5,14 @@ import { h } from "../dom.js";
 import { formatWhen, t } from "../i18n.js";
 import { go, route } from "../router.js";
 import { onLeave, state, store } from "../state.js";
-import { badFields, countdown, field, messageBox, page, showFieldError } from "../ui.js";
+import { badFields, countdown, field, fixErrors, messageBox, page, showFieldError } from "../ui.js";
 import { clean } from "../validate.js";
 import { holdFor, showAttachedClinic, typed } from "../who.js";
 import { forgetReferral } from "./referral.js";
 import { ticketHash } from "./ticket.js";
 
-const FIELDS = [
-  // name, label key, required, input attributes
+export const FIELDS = [
+  // name, label key, required, input attributes (the waiting list, views/waitlist.js, asks for the same)
   ["lastName", "lastName", true, { autocomplete: "family-name" }],
   ["firstName", "firstName", true, { autocomplete: "given-name" }],
   ["middleName", "middleName", false, { autocomplete: "additional-name" }],
@@ -204,19 +204,15 @@ export async function viewBook() {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     if (!signed) {
-      const bad = badFields(form, FIELDS.map(([name, , required]) => [name, required]));
-      if (bad.length) {
-        errors.replaceChildren(h("div", { class: "message error", role: "alert", dataset: { fixErrors: "" } },
-          h("p", {}, t("fixErrors", { n: bad.length }))));
-        bad[0].focus();
-        return;
-      }
+      if (fixErrors(errors, badFields(form, FIELDS.map(([name, , required]) => [name, required])))) return;
     }
     send();
   });
 }
 
-function problemKey(name) {
-  return { birthDate: "badDate", policyNumber: "badPolicy", policySeries: "badSeries", email: "badEmail", phone: "badPhone" }[name] || "badName";
+/** The message key for a field the API refused (`details.fields`); the waiting list's form uses it too. */
+export function problemKey(name) {
+  return { birthDate: "badDate", policyNumber: "badPolicy", policySeries: "badSeries", email: "badEmail", phone: "badPhone",
+    from: "badDate", to: "badDate" }[name] || "badName";
 }
 

@@ -13,6 +13,12 @@ function specialtyHref(clinicId, s) {
     ? `#/referral?clinic=${clinicId}&specialty=${s.id}` : `#/clinic/${clinicId}/specialty/${s.id}`;
 }
 
+/** The waiting list for a doctor without free time (or, without `doctorId`, any doctor of the specialty). */
+export function waitlistHref(clinicId, specialtyId, doctorId = null) {
+  const enc = encodeURIComponent;
+  return `#/waitlist?clinic=${enc(clinicId)}&specialty=${enc(specialtyId)}${doctorId ? `&doctor=${enc(doctorId)}` : ""}`;
+}
+
 export async function viewDistricts() {
   const { body } = page(t("districtsTitle"), {
     intro: [t("districtsIntro"), " ", h("a", { href: "#/address" }, t("districtsFind"))],
@@ -125,10 +131,14 @@ export async function viewDoctors({ clinic: clinicId, specialty: specialtyId }) 
       cards(doctors, (d) => {
         const inner = [h("span", { class: "title" }, d.name), h("span", { class: "meta" }, t("room", { room: d.room })),
           h("span", { class: "meta" }, slotsInfo(d))];
+        // No free time: the waiting list offers the first time that frees up (views/waitlist.js).
         return d.freeSlots
           ? h("a", { href: `#/clinic/${clinic.id}/specialty/${specialty.id}/doctor/${d.id}`, class: "card link" }, inner)
-          : h("div", { class: "card muted" }, inner);
+          : h("div", { class: "card muted" }, inner, h("span", {}, h("a", { href: waitlistHref(clinic.id, specialty.id, d.id), class: "wait-link" },
+            t("waitLink"), h("span", { class: "visually-hidden" }, ` (${d.name})`))));
       }),
+      doctors.some((d) => d.freeSlots) ? null
+        : h("p", { class: "actions" }, h("a", { href: waitlistHref(clinic.id, specialty.id), class: "button secondary" }, t("waitAnyLink"))),
     ];
   }, 2);
 }

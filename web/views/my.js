@@ -7,6 +7,7 @@ import { store } from "../state.js";
 import { ticketHash } from "./ticket.js";
 import { badFields, cards, field, loadInto, messageBox, page } from "../ui.js";
 import { clean } from "../validate.js";
+import { myWaitlist } from "./waitlist.js";
 
 function appointmentCard(a, cancel, notice = null) {
   const future = a.status === "booked" && new Date(a.start).getTime() > Date.now();
@@ -57,7 +58,9 @@ export async function viewMy() {
   const cancelSigned = (a) => api("POST", `/v1/me/appointments/${encodeURIComponent(a.id)}/cancel`, { auth: true, body: {} });
   if (signed) {
     const list = h("div", { class: "history" });
-    body.append(list);
+    const waiting = h("div", { class: "waiting" }); // under its own heading when there are entries (views/waitlist.js)
+    body.append(list, waiting);
+    myWaitlist(waiting);
     const more = async (token, into) => {
       const q = token ? `?nextToken=${encodeURIComponent(token)}` : "";
       await loadInto(into, () => api("GET", `/v1/me/appointments${q}`, { auth: true }), (page_) => {
