@@ -1,7 +1,7 @@
 """The waiting list (issue 15): instead of polling a full doctor, a patient waits, and a freed slot is offered.
 
 Items:
-  entry    `WAIT#<clinicId>#<specialtyId>` / `<createdAt>#<random>`: the clinic's queue for a specialty, oldest
+  entry    `WAIT#<clinicId>#<specialtyId>` / `<joined, epoch ns>#<random>`: the clinic's queue for a specialty, oldest
            first. `status` waiting -> offered -> booked, or cancelled / lapsed; the patient as for a booking (keyed
            hashes of the policy and identity, the names and email the ticket needs), `fromTs`/`toTs` (the days
            the patient can come), an optional `doctorId`, and while offered the slot and its hold.
@@ -25,6 +25,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import time
 from datetime import date, timedelta
 from typing import Any
 
@@ -41,7 +42,7 @@ OFFER_LEAD_SECONDS = 5 * 60  # a slot starting sooner than this is not offered (
 CANDIDATES = 20  # entries tried for one freed slot before giving up (each refused one changed meanwhile)
 TOKEN_LENGTH = 22
 
-_ENTRY_ID = re.compile(r"^([a-z0-9]{2,24})\.([a-z]{2,40})\.(\d{10})\.([A-Za-z0-9_-]{12})$")
+_ENTRY_ID = re.compile(r"^([a-z0-9]{2,24})\.([a-z]{2,40})\.(\d{19})\.([A-Za-z0-9_-]{12})$")
 
 
 # ---------------------------------------------------------------- keys and tokens
@@ -161,7 +162,9 @@ def _join(clinic_id: str, specialty_id: str, doctor_id: str | None, day_from: da
         raise DomainError("waitlist_exists", {"entryId": pointer.get("entryId")})
 
     created = now
-    entry_id = f"{clinic_id}.{specialty_id}.{created:010d}.{secrets.token_urlsafe(9)}"
+    # The queue's order is the joining order, to the nanosecond (two patients joining in one second are not
+    # ordered by the random suffix).
+    entry_id = f"{clinic_id}.{specialty_id}.{time.time_ns():019d}.{secrets.token_urlsafe(9)}"
     key = entry_key(entry_id)
     assert key is not None
     to_ts = clock.day_end(day_to) - 1

@@ -209,3 +209,12 @@ def test_a_batch_of_opened_slots_nobody_waits_for_costs_a_query_per_queue(moto_t
     assert load_function("offers").handler({"Records": records}, Context()) == {"batchItemFailures": []}
     assert dict(dynamodb_calls) == {"Query": 1}
     assert all(slot_item(s["slotId"])["status"] == slots.FREE for s in opened)
+
+
+def test_patients_joining_in_one_second_queue_in_joining_order(moto_table: str,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    moment = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: moment)
+    ids = [joined(p)["id"] for p in (THIRD, FIRST, SECOND)]
+    order = sorted(ids, key=lambda i: (waitlist.entry_key(i) or {})["SK"]["S"])
+    assert order == ids
