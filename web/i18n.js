@@ -202,6 +202,8 @@ const RU = {
     referral_used: "По этому направлению уже есть запись. Отмените её, чтобы записаться по направлению снова.",
     referral_expired: "Срок действия направления истёк. Обратитесь к врачу, который его выдал.",
     referral_mismatch: "Направление выдано другому пациенту, к другому специалисту или в другую поликлинику.",
+    waitlist_exists: "Вы уже ждёте свободное время к врачу этой специальности. Мы напишем, как только оно появится.",
+    offer_expired: "Предложение больше не действует: 15 минут истекли или это время уже заняли.",
     referral_required: "К этому специалисту записывают только по направлению. Обратитесь к терапевту или педиатру.",
     age_restricted: "Этот врач принимает пациентов другого возраста: детей до 18 лет записывают к педиатру, взрослых — к терапевту.",
     outside_booking_window: "Записаться можно только на ближайшие 14 дней и на время, которое ещё не наступило.",
@@ -433,6 +435,8 @@ const EN = {
     referral_used: "This referral has already been used for an appointment. Cancel it to use the referral again.",
     referral_expired: "The referral has expired. Please ask the doctor who issued it.",
     referral_mismatch: "The referral was issued for another patient, another specialty or another polyclinic.",
+    waitlist_exists: "You are already waiting for a time with this specialty. We will email you as soon as one frees up.",
+    offer_expired: "The offer is no longer valid: the 15 minutes ran out or the time has been taken.",
     referral_required: "This specialty takes appointments by referral only. Please see your GP or paediatrician first.",
     age_restricted: "This doctor sees patients of another age: children under 18 see a paediatrician, adults a therapist.",
     outside_booking_window: "You can only book a time within the next 14 days that has not started yet.",
@@ -543,10 +547,6 @@ Object.assign(RU, {
   offerWaiting: "Вы в списке ожидания: мы напишем, как только освободится время.",
   offerWaitAgain: "Ждать другое время",
 });
-Object.assign(RU.errors, {
-  waitlist_exists: "Вы уже ждёте свободное время к врачу этой специальности. Мы напишем, как только оно появится.",
-  offer_expired: "Предложение больше не действует: 15 минут истекли или это время уже заняли.",
-});
 Object.assign(EN, {
   waitTitle: "Tell me when a time frees up",
   waitLink: "Tell me when a time frees up",
@@ -577,10 +577,6 @@ Object.assign(EN, {
   offerBooked: "You have already booked this time.",
   offerWaiting: "You are on the waiting list: we will email you as soon as a time frees up.",
   offerWaitAgain: "Wait for another time",
-});
-Object.assign(EN.errors, {
-  waitlist_exists: "You are already waiting for a time with this specialty. We will email you as soon as one frees up.",
-  offer_expired: "The offer is no longer valid: the 15 minutes ran out or the time has been taken.",
 });
 
 const TEXTS = { ru: RU, en: EN };

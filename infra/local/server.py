@@ -607,23 +607,21 @@ class Stack:
         self.httpd = make_server(self, self.port)
 
     def _start_offers(self) -> None:
-        """The waiting list's offers (issue 15) read the same stream from its end, as a second event source
-        mapping would. While the booking window's bulk load runs, its slot inserts are left out: they are the
-        demo's slots, not days a clinic opens (the daily job's are, and reach it); freed slots always do."""
+        """The waiting list's offers (issue 15) read the same stream, as a second event source mapping would,
+        from its end once the booking window's bulk load on a new table is done (its inserts are the demo's
+        slots, not days a clinic opens, and reading them twice over slows the first minute's requests). On a
+        kept table that is at once; on a new one, a time freed in that first minute is offered to nobody."""
         from infra.local import stream
 
         loader = getattr(self, "loader", None)
 
-        def deliver(event: dict[str, Any]) -> Any:
-            if loader is not None and loader.is_alive():
-                event = {"Records": [r for r in event["Records"] if r.get("eventName") != "INSERT"]}
-                if not event["Records"]:
-                    return {"batchItemFailures": []}
-            return self.functions.invoke("offers", event)
+        def run() -> None:
+            while loader is not None and loader.is_alive() and not self.stopping.wait(0.5):
+                pass
+            stream.run(table=TABLE, deliver=lambda ev: self.functions.invoke("offers", ev), stop=self.stopping,
+                       function="OffersFunction", starting_position="LATEST")
 
-        thread = threading.Thread(target=stream.run, name="offers", daemon=True, kwargs={
-            "table": TABLE, "deliver": deliver, "stop": self.stopping, "function": "OffersFunction",
-            "starting_position": "LATEST"})
+        thread = threading.Thread(target=run, name="offers", daemon=True)
         self.threads.append(thread)
         thread.start()
 
