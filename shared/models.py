@@ -97,6 +97,13 @@ ReferralNumber = Annotated[str | None, Field(pattern=r"^\d{12}$",
                                                          "specialty")]
 
 
+def _optional_email(value: str | None) -> str | None:
+    """An email where one may be given (signed-in requests: the token's address otherwise)."""
+    if value is not None and not _EMAIL.match(value):
+        raise ValueError("email address is not valid")
+    return value
+
+
 class PersonIn(Model):
     """Who a patient is, as the register knows them: names, birth date, OMS policy."""
 
@@ -200,12 +207,7 @@ class SignedInBookingRequest(Model):
     reminders: bool = Field(default=True, description="Email reminders a day and 2 hours before (issue 14)")
     email: str | None = Field(default=None, max_length=254)
 
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        if value is not None and not _EMAIL.match(value):
-            raise ValueError("email address is not valid")
-        return value
+    _email = field_validator("email")(classmethod(lambda cls, v: _optional_email(v)))
 
 
 class TicketClinic(BaseModel):
@@ -420,12 +422,7 @@ class WaitlistJoinRequest(WaitlistIn):
 class SignedInWaitlistJoinRequest(WaitlistIn):
     email: str | None = Field(default=None, max_length=254)
 
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        if value is not None and not _EMAIL.match(value):
-            raise ValueError("email address is not valid")
-        return value
+    _email = field_validator("email")(classmethod(lambda cls, v: _optional_email(v)))
 
 
 class WaitOffer(BaseModel):

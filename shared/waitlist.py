@@ -283,24 +283,22 @@ def cancel_anonymous(entry_id: str, policy_number: str, policy_series: str | Non
 
 
 # ---------------------------------------------------------------- the offer, from its link
-def by_link(entry_id: str, given: str | None, lang: str) -> dict[str, Any]:
+def _by_token(entry_id: str, given: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The entry's key and item for the offer link's id and token; not_found for anything else."""
     key = entry_key(entry_id)
-    if not key or not _valid_token(entry_id, given):
+    entry = dal.get(key, consistent=True) if key and _valid_token(entry_id, given) else None
+    if not key or not entry:
         raise DomainError("not_found")
-    entry = dal.get(key, consistent=True)
-    if not entry:
-        raise DomainError("not_found")
-    return {"entry": render(entry, lang)}
+    return key, entry
+
+
+def by_link(entry_id: str, given: str | None, lang: str) -> dict[str, Any]:
+    return {"entry": render(_by_token(entry_id, given)[1], lang)}
 
 
 def accept(entry_id: str, given: str | None, lang: str) -> booking.Outcome:
     """Book the offered slot with the offer's hold: one click from the email. A retry answers the same ticket."""
-    key = entry_key(entry_id)
-    if not key or not _valid_token(entry_id, given):
-        raise DomainError("not_found")
-    entry = dal.get(key, consistent=True)
-    if not entry:
-        raise DomainError("not_found")
+    key, entry = _by_token(entry_id, given)
     hold_id = str(entry.get("offerHoldId") or "")
     if entry.get("status") not in (OFFERED, statuses.BOOKED) or not hold_id:
         raise DomainError("offer_expired")
@@ -346,24 +344,17 @@ def slot_freed(old: dict[str, Any] | None, new: dict[str, Any] | None) -> bool:
 
 def lapse(old: dict[str, Any]) -> None:
     """The slot held for an offer is free again (its hold expired and was swept): the offer lapsed."""
-    entry_id, hold_id = str(old.get("offerEntry") or ""), old.get("holdId")
+    entry_id, hold_id, owner = str(old.get("offerEntry") or ""), old.get("holdId"), old.get("holdOwner")
     key = entry_key(entry_id)
-    if old.get("status") != slots.HELD or not key or not hold_id:
+    if old.get("status") != slots.HELD or not key or not hold_id or not owner:
         return
-    entry = {"id": entry_id, "offerHoldId": hold_id, **_owner_of(entry_id)}
-    if not entry.get("policyHash"):
-        return
+    # The held slot names the offer's patient (holdOwner) and the specialty: no read of the entry.
+    entry = {"id": entry_id, "offerHoldId": hold_id, "policyHash": owner, "specialtyId": old.get("specialtyId")}
     try:
         dal.transact(_end_ops(entry, key, LAPSED, OFFERED))
         logger.info("offer lapsed", extra={"slotId": old.get("slotId")})
     except dal.Cancelled:
         pass  # accepted, cancelled or lapsed already
-
-
-def _owner_of(entry_id: str) -> dict[str, Any]:
-    key = entry_key(entry_id)
-    found = dal.get(key, projection="policyHash, specialtyId", consistent=True) if key else None
-    return found or {}
 
 
 def offer_freed(slot: dict[str, Any]) -> str | None:

@@ -329,6 +329,21 @@ def calendar(appt: dict[str, Any], ticket: dict[str, Any], kind: str, lang: str,
     return bytes(cal.to_ical())
 
 
+def _message(subject_: str, to: str, kind: str, lang: str, sender: str, reply_to: str | None,
+             now: int | None) -> EmailMessage:
+    """An email's headers, the same for every kind."""
+    msg = EmailMessage(policy=SMTP)
+    msg["Subject"] = subject_
+    msg["From"] = formataddr((TEXT[lang]["from_name"], sender))
+    msg["To"] = to
+    if reply_to:
+        msg["Reply-To"] = reply_to
+    msg["Date"] = format_datetime(datetime.fromtimestamp(now if now is not None else clock.now(), UTC))
+    msg["Message-ID"] = make_msgid(idstring=kind, domain=sender.rpartition("@")[2] or None)
+    msg["Auto-Submitted"] = "auto-generated"
+    return msg
+
+
 def build(appt: dict[str, Any], kind: str, *, sender: str, reply_to: str | None = None,
           now: int | None = None) -> EmailMessage:
     """The whole email for a stored appointment item (plain values, as dal.from_item gives them)."""
@@ -340,15 +355,7 @@ def build(appt: dict[str, Any], kind: str, *, sender: str, reply_to: str | None 
     ticket = tickets.render(appt, lang)
     if kind == REMINDER and appt.get("reminderToken"):
         ticket["remindersOff"] = (f"{tickets.base_url()}/#/reminders-off/{appt['id']}/{appt['reminderToken']}")
-    msg = EmailMessage(policy=SMTP)
-    msg["Subject"] = subject(ticket, kind, lang)
-    msg["From"] = formataddr((TEXT[lang]["from_name"], sender))
-    msg["To"] = appt["email"]
-    if reply_to:
-        msg["Reply-To"] = reply_to
-    msg["Date"] = format_datetime(datetime.fromtimestamp(now if now is not None else clock.now(), UTC))
-    msg["Message-ID"] = make_msgid(idstring=kind, domain=sender.rpartition("@")[2] or None)
-    msg["Auto-Submitted"] = "auto-generated"
+    msg = _message(subject(ticket, kind, lang), appt["email"], kind, lang, sender, reply_to, now)
     msg.set_content(plain_text(ticket, kind, lang))
     msg.add_alternative(html_text(ticket, kind, lang), subtype="html")
     ics = calendar(appt, ticket, kind, lang, sender)
@@ -391,15 +398,8 @@ def offer_email(entry: dict[str, Any], *, sender: str, reply_to: str | None = No
              (words["clinic"], localized(entry, "clinicName", lang))]
     lines = [words["hello"], "", *[f"{k}: {v}" for k, v in facts], "",
              words["held"].format(until=f"{until:%H:%M}"), link, "", words["later"], "", TEXT[lang]["auto"]]
-    msg = EmailMessage(policy=SMTP)
-    msg["Subject"] = words["subject"].format(specialty=localized(entry, "specialty", lang), when=short_when(start))
-    msg["From"] = formataddr((TEXT[lang]["from_name"], sender))
-    msg["To"] = entry["email"]
-    if reply_to:
-        msg["Reply-To"] = reply_to
-    msg["Date"] = format_datetime(datetime.fromtimestamp(now if now is not None else clock.now(), UTC))
-    msg["Message-ID"] = make_msgid(idstring=OFFER, domain=sender.rpartition("@")[2] or None)
-    msg["Auto-Submitted"] = "auto-generated"
+    msg = _message(words["subject"].format(specialty=localized(entry, "specialty", lang), when=short_when(start)),
+                   entry["email"], OFFER, lang, sender, reply_to, now)
     msg.set_content("\n".join(lines))
     rows = "".join(f"<tr><th scope=\"row\">{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in facts)
     msg.add_alternative(
