@@ -16,6 +16,12 @@ TEST_CLINICS = {"cl0101", "cl0102"}
 TEST_DAYS = 7
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    from tests import moto_fast
+
+    moto_fast.install()  # moto's transactions without a whole-table copy each (tests/moto_fast.py)
+
+
 AWS_ENV = {
     "AWS_DEFAULT_REGION": "eu-north-1",
     "AWS_ACCESS_KEY_ID": "testing",
@@ -49,11 +55,10 @@ TABLE = "zapis-test"
 
 
 @pytest.fixture(scope="session")
-def _seeded_table() -> Iterator[bytes]:
-    """One moto mock for the whole session: the table is created and seeded once and its items kept
-    (pickled); each test gets them back in a few milliseconds instead of seeding 900 items again."""
-    import pickle
-
+def _seeded_table() -> Iterator[dict[Any, dict[Any, Any]]]:
+    """One moto mock for the whole session: the table is created and seeded once; each test's table starts
+    as new dicts over these items (moto changes an item in place only in UpdateItem, which tests/moto_fast.py
+    makes copy first), so a test never sees another's writes and costs no seeding."""
     from moto import mock_aws
 
     with pytest.MonkeyPatch.context() as mp, mock_aws():
@@ -62,7 +67,7 @@ def _seeded_table() -> Iterator[bytes]:
         config.settings.cache_clear()
         dal.reset_client()
         _create_and_seed()
-        yield pickle.dumps(_moto_table().items)
+        yield {hash_key: dict(by_sk) for hash_key, by_sk in _moto_table().items.items()}
         dal.reset_client()
 
 
@@ -71,6 +76,11 @@ def _moto_table() -> Any:
     from moto.dynamodb.models import dynamodb_backends
 
     return dynamodb_backends[DEFAULT_ACCOUNT_ID][AWS_ENV["AWS_DEFAULT_REGION"]].tables.get(TABLE)
+
+
+def moto_items() -> list[dict[str, Any]]:
+    """Every item of the moto table, in the wire format (as a Scan would return them, without the Scan)."""
+    return [item.to_json()["Attributes"] for by_sk in _moto_table().items.values() for item in by_sk.values()]
 
 
 def _create_and_seed() -> None:
@@ -83,21 +93,21 @@ def _create_and_seed() -> None:
 
 
 @pytest.fixture
-def moto_table(_seeded_table: bytes) -> str:
+def moto_table(_seeded_table: dict[Any, dict[Any, Any]]) -> str:
     """A moto DynamoDB table created from template.yaml, seeded with the demo data of TEST_CLINICS
     (TEST_DAYS days of slots), as it was right after seeding; SES and SQS of the same mock start empty."""
     return _restore(_seeded_table)
 
 
 @pytest.fixture
-def register_table(_seeded_table: bytes) -> str:
-    """Like `moto_table` but without slots (the reference data and the registers only): moto copies the
-    whole table on every transaction, so the attachment tests that need no slot run faster without them."""
+def register_table(_seeded_table: dict[Any, dict[Any, Any]]) -> str:
+    """Like `moto_table` but without slots (the reference data and the registers only): moto answers an index
+    Query by reading every item, so the attachment tests that need no slot run faster without them."""
     return _restore(_seeded_table, without_slots=True)
 
 
-def _restore(snapshot: bytes, without_slots: bool = False) -> str:
-    import pickle
+def _restore(seeded: dict[Any, dict[Any, Any]], without_slots: bool = False) -> str:
+    from collections import defaultdict
 
     import boto3
     from moto.core import DEFAULT_ACCOUNT_ID
@@ -112,11 +122,11 @@ def _restore(snapshot: bytes, without_slots: bool = False) -> str:
 
         template.create_table(boto3.client("dynamodb"), TABLE)
     table = _moto_table()
-    table.items = pickle.loads(snapshot)
     if without_slots:
-        for by_sk in table.items.values():
-            for sk in [sk for sk, item in by_sk.items() if item.attrs["entity"].value == "slot"]:
-                del by_sk[sk]
+        table.items = defaultdict(dict, {h: {sk: item for sk, item in by_sk.items()
+                                             if item.attrs["entity"].value != "slot"} for h, by_sk in seeded.items()})
+    else:
+        table.items = defaultdict(dict, {h: dict(by_sk) for h, by_sk in seeded.items()})
     if table.stream_shard is not None:
         table.stream_shard.items = []
     return TABLE

@@ -136,10 +136,10 @@ def assert_error(result: tuple[int, Any], status: int, code: str, lang: str = "r
 
 
 def table_items(entity: str) -> list[dict[str, Any]]:
-    out = []
-    for page in dal.client().get_paginator("scan").paginate(TableName=dal.table()):
-        out += [dal.from_item(i) for i in page["Items"]]
-    return [i for i in out if i and i.get("entity") == entity]
+    """Every item of one entity, read from moto's store (a Scan through boto3 takes seconds per call)."""
+    from tests.conftest import moto_items
+
+    return [dal.from_item(i) for i in moto_items() if i["entity"] == {"S": entity}]
 
 
 # ---------------------------------------------------------------- cancellation
