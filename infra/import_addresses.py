@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shared import addresses, dal, keys
+from shared import address_register, address_text, dal, keys
 
 HEADER_WORDS = {"street", "улица", "ulitsa"}
 
@@ -62,11 +62,11 @@ def _rows(text: str) -> list[tuple[int, list[str]]]:
     return out
 
 
-def _house(house: str, building: str) -> addresses.House | None:
+def _house(house: str, building: str) -> address_text.House | None:
     building = building.strip()
     if building.isdigit():
         building = f"к{building}"  # a bare number in the building column is the корпус
-    return addresses.parse_house(f"{house} {building}")
+    return address_text.parse_house(f"{house} {building}")
 
 
 def prepare(text: str, clinic_profile: Any = None) -> Report:
@@ -75,17 +75,17 @@ def prepare(text: str, clinic_profile: Any = None) -> Report:
     clinics: dict[str, dict[str, Any] | None] = {}
     report = Report()
     streets: dict[tuple[str, str], tuple[str, dict[str, Any], list[int]]] = {}
-    houses: dict[tuple[str, str, int, str], tuple[addresses.House, list[str], list[int]]] = {}
+    houses: dict[tuple[str, str, int, str], tuple[address_text.House, list[str], list[int]]] = {}
     for line, row in _rows(text):
         if len(row) not in (3, 4):
             report.rejected.append((line, f"expected 4 columns (street, house, building, clinic id), got {len(row)}"))
             continue
         street, house, building, clinic_id = row if len(row) == 4 else (row[0], row[1], "", row[2])
-        parsed_street = addresses.parse_street(street)
+        parsed_street = address_text.parse_street(street)
         if parsed_street is None:
             report.rejected.append((line, "street has no name"))
             continue
-        if addresses.parse_house(house) is None:
+        if address_text.parse_house(house) is None:
             report.rejected.append((line, f"house number not understood: {house!r}"))
             continue
         parsed_house = _house(house, building)
@@ -111,12 +111,12 @@ def prepare(text: str, clinic_profile: Any = None) -> Report:
             merged[1].append(clinic_id)
         merged[2].append(line)
     for (_key, district_id), (name, clinic, lines) in streets.items():
-        for item in addresses.street_items(name, district_id, clinic.get("districtName", district_id),
+        for item in address_register.street_items(name, district_id, clinic.get("districtName", district_id),
                                            clinic.get("districtNameEn")):
             report.items.append(item)
             report.lines_of.append(lines)
     for (key, district_id, _n, _b), (parsed, clinic_ids, lines) in houses.items():
-        report.items.append(addresses.house_item(key, district_id, parsed, clinic_ids))
+        report.items.append(address_register.house_item(key, district_id, parsed, clinic_ids))
         report.lines_of.append(lines)
     return report
 

@@ -106,7 +106,7 @@ def _write_clinic(clinic: dict[str, Any]) -> bool:
                values={":entity": "clinic", **values}, names={f"#{k}": k for k in profile if profile[k] is not None})
     summary = {k: profile[k] for k in ("id", "name", "nameEn", "address", "addressEn", "phone", "districtId")
                if profile.get(k)}
-    dal.put({"PK": keys.district_pk(clinic["districtId"]), "SK": f"CLINIC#{clinic['id']}", "entity": "clinicRef",
+    dal.put({"PK": keys.district_pk(clinic["districtId"]), "SK": keys.clinic_sk(clinic["id"]), "entity": "clinicRef",
              **summary})
     return True
 

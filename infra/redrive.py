@@ -74,6 +74,7 @@ def redrive(queue_url: str, *, sqs: Any = None, streams: Any = None, max_message
             dry_run: bool = False) -> Counter[str]:
     """Resend what the queue holds; returns counts by outcome (sent, duplicate, skipped, failed, ...)."""
     from shared.notify import delivery
+    from shared.notify.redrive import resend
 
     if sqs is None:
         import boto3
@@ -105,7 +106,7 @@ def redrive(queue_url: str, *, sqs: Any = None, streams: Any = None, max_message
             ok = True
             for appointment_id, kind in jobs:
                 try:
-                    outcome = delivery.resend(appointment_id, kind)
+                    outcome = resend(appointment_id, kind)
                 except delivery.RetryLater as later:
                     outcome, ok = "failed", False
                     print(f"{kind} of appointment {appointment_id}: still failing ({later.code})")

@@ -29,11 +29,6 @@ ATTEMPTS = 3
 next_choice_date = rules.next_choice_date  # kept here: callers and tests name it so
 
 
-def history_sk(at: int, version: int, step: int) -> str:
-    """`ATTHIST#<epoch>#<version>#<step>`: 1 closes the old attachment, 2 opens the new one."""
-    return f"ATTHIST#{at:011d}#{version:06d}#{step}"
-
-
 def _clinic(clinic_id: str, lang: str) -> dict[str, Any]:
     return lookup.clinic(clinic_id, lang)
 
@@ -149,7 +144,8 @@ def _try_change(entry: dict[str, Any] | None, entry_key: dict[str, Any], clinic_
         ops.append({"Update": {"Key": entry_key, "UpdateExpression": update, "ConditionExpression": condition,
                                "ExpressionAttributeNames": {"#v": "version", "#reason": "reason"},
                                "ExpressionAttributeValues": values}})
-        ops.append({"Put": {"Item": {"PK": pk, "SK": history_sk(now, version + 1, 1), "entity": "attachmentEvent",
+        ops.append({"Put": {"Item": {"PK": pk, "SK": keys.attachment_history_sk(now, version + 1, 1),
+                                     "entity": "attachmentEvent",
                                      "event": "detached", "clinicId": old_clinic, "reason": reason,
                                      "date": today.isoformat(), "at": now, "registeredBy": registered_by},
                             "ConditionExpression": "attribute_not_exists(PK)"}})
@@ -161,7 +157,8 @@ def _try_change(entry: dict[str, Any] | None, entry_key: dict[str, Any], clinic_
         if reason == "choice" and new_allowed:
             item |= {"lastChoiceChangeAt": today.isoformat(), "choiceAllowedFrom": new_allowed.isoformat()}
         ops.append({"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}})
-    ops.append({"Put": {"Item": {"PK": pk, "SK": history_sk(now, version + 1, 2), "entity": "attachmentEvent",
+    ops.append({"Put": {"Item": {"PK": pk, "SK": keys.attachment_history_sk(now, version + 1, 2),
+                                 "entity": "attachmentEvent",
                                  "event": "attached", "clinicId": clinic_id, "reason": reason,
                                  "date": today.isoformat(), "at": now, "registeredBy": registered_by},
                         "ConditionExpression": "attribute_not_exists(PK)"}})

@@ -36,6 +36,7 @@ class Settings:
     lookup_cache_seconds: float = 0.0
     # Links in the email and the ticket ("" = read from the SSM parameter PUBLIC_BASE_URL_PARAMETER names).
     public_base_url: str = DEV_BASE_URL
+    public_base_url_parameter: str | None = None
     # The notifier's SES sender and reply-to, configuration set and its own dead-letter queue.
     sender_email: str = "no-reply@zapis.example.org"
     reply_to_email: str | None = None
@@ -50,6 +51,8 @@ class Settings:
     identity_failures_window: int = 3600
     # Emails to one address per day; past it the booking stands, the email is skipped and counted.
     emails_per_address_per_day: int = 20
+    # The daily job's queue of clinic units (None: the job runs every clinic itself, as locally).
+    opener_queue_url: str | None = None
 
 
 def in_lambda() -> bool:
@@ -78,6 +81,7 @@ def settings() -> Settings:
         # Deployed without PublicBaseUrl, the address is in SSM (shared.tickets.base_url reads it).
         public_base_url=(env("PUBLIC_BASE_URL")
                          or ("" if env("PUBLIC_BASE_URL_PARAMETER") else DEV_BASE_URL)).rstrip("/"),
+        public_base_url_parameter=env("PUBLIC_BASE_URL_PARAMETER") or None,
         sender_email=env("SENDER_EMAIL", "no-reply@zapis.example.org"),
         reply_to_email=env("REPLY_TO_EMAIL") or None,
         ses_configuration_set=env("SES_CONFIGURATION_SET") or None,
@@ -88,4 +92,5 @@ def settings() -> Settings:
         identity_failures_max=int(env("IDENTITY_FAILURES_MAX", "10")),
         identity_failures_window=int(env("IDENTITY_FAILURES_WINDOW", "3600")),
         emails_per_address_per_day=int(env("EMAILS_PER_ADDRESS_PER_DAY", "20")),
+        opener_queue_url=env("OPENER_QUEUE_URL") or None,
     )

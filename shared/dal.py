@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -17,7 +18,9 @@ from shared.config import settings
 from shared.errors import DomainError
 
 T = TypeVar("T")
+U = TypeVar("U")
 Item = dict[str, Any]
+PARALLEL_READS = 8  # independent small reads sent side by side (`in_parallel`)
 
 # Capacity errors botocore's standard mode already retried: what is left of them is a 503.
 _TRANSIENT = {
@@ -326,3 +329,11 @@ def batch_write(items: list[dict[str, Any]]) -> None:
             time.sleep(random.uniform(0, 0.05 * 2**attempt))
         else:
             raise DomainError("unavailable", retry_after=budget.RETRY_AFTER_SECONDS)
+
+
+def in_parallel(fn: Callable[[T], U], items: list[T]) -> list[U]:
+    """fn over items, up to PARALLEL_READS at a time (boto3 clients are thread-safe); results in order."""
+    if len(items) <= 1:
+        return [fn(i) for i in items]
+    with ThreadPoolExecutor(max_workers=min(PARALLEL_READS, len(items))) as pool:
+        return list(pool.map(fn, items))

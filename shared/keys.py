@@ -74,6 +74,11 @@ def districts_key() -> str:
     return "DISTRICTS"
 
 
+def district_entry_sk(order: int, district_id: str) -> str:
+    """A district in the city's list, in display order."""
+    return f"D#{order:02d}#{district_id}"
+
+
 # Prefixes of the sort keys under a district (its clinics) and a clinic (its specialties and doctors).
 CLINIC_PREFIX = "CLINIC#"
 SPECIALTY_PREFIX = "SPEC#"
@@ -123,8 +128,16 @@ def slot_key(slot: str) -> dict[str, dict[str, str]] | None:
     return key(doctor_pk(doctor_id), slot_sk(start))
 
 
+POLICY_PREFIX = "POLICY#"
+
+
 def policy_pk(policy_hash: str) -> str:
-    return f"POLICY#{policy_hash}"
+    return f"{POLICY_PREFIX}{policy_hash}"
+
+
+def policy_hash_of(pk: str) -> str:
+    """The keyed policy hash a patient partition's key names (`POLICY#<hash>`)."""
+    return pk.removeprefix(POLICY_PREFIX)
 
 
 ATTACHMENT_SK = "ATTACHMENT"
@@ -135,6 +148,14 @@ def attachment_key(policy_hash: str) -> dict[str, dict[str, str]]:
     return key(policy_pk(policy_hash), ATTACHMENT_SK)
 
 
+ATTACHMENT_HISTORY_PREFIX = "ATTHIST#"
+
+
+def attachment_history_sk(at: int, version: int, step: int) -> str:
+    """`ATTHIST#<epoch>#<version>#<step>`: 1 closes the old attachment, 2 opens the new one."""
+    return f"{ATTACHMENT_HISTORY_PREFIX}{at:011d}#{version:06d}#{step}"
+
+
 def specialty_lock_sk(specialty_id: str) -> str:
     return f"SPECLOCK#{specialty_id}"
 
@@ -142,8 +163,15 @@ def specialty_lock_sk(specialty_id: str) -> str:
 APPOINTMENT_SK = "#APPT"
 
 
+APPOINTMENT_PREFIX = "APPT#"
+
+
 def appointment_pk(appointment_id: str) -> str:
-    return f"APPT#{appointment_id}"
+    return f"{APPOINTMENT_PREFIX}{appointment_id}"
+
+
+def appointment_id_of(pk: str) -> str:
+    return pk.removeprefix(APPOINTMENT_PREFIX)
 
 
 def appointment_key_plain(appointment_id: str) -> dict[str, str]:
@@ -231,9 +259,17 @@ def doctor_ref_sk(doctor_id: str) -> str:
     return doctor_sk(doctor_id)
 
 
+ABSENCE_PREFIX = "ABSENCE#"
+
+
 def absence_sk(doctor_id: str, first: str, last: str) -> str:
     """An absence in the clinic's partition: the daily job reads a clinic's doctors and absences at once."""
-    return f"ABSENCE#{doctor_id}#{first}#{last}"
+    return f"{absences_of(doctor_id)}{first}#{last}"
+
+
+def absences_of(doctor_id: str) -> str:
+    """The sort-key prefix of one doctor's absences."""
+    return f"{ABSENCE_PREFIX}{doctor_id}#"
 
 
 # ClinicDay index: the reception's day list, one Query per clinic and day (every status).
@@ -320,3 +356,57 @@ REFERRAL_SK = "REFERRAL"
 
 def referral_key(number: str) -> dict[str, dict[str, str]]:
     return key(f"REFERRAL#{number}", REFERRAL_SK)
+
+
+# ---------------------------------------------------------------- waiting list (issue 15)
+WAIT_PREFIX = "WAIT#"
+
+
+def wait_queue_pk(clinic_id: str, specialty_id: str) -> str:
+    """One queue per clinic and specialty; its entries sort by joining time."""
+    return f"{WAIT_PREFIX}{clinic_id}#{specialty_id}"
+
+
+def wait_entry_sk(joined_ns: str, suffix: str) -> str:
+    return f"{joined_ns}#{suffix}"
+
+
+def wait_pointer_key(policy_hash: str, specialty_id: str) -> dict[str, dict[str, str]]:
+    """A patient's one active entry of a specialty, in the patient's partition."""
+    return key(policy_pk(policy_hash), f"{WAIT_PREFIX}{specialty_id}")
+
+
+# ---------------------------------------------------------------- address register (shared/address_register.py)
+STREET_PREFIX = "STREET#"
+STREET_DISTRICT_PREFIX = "D#"
+
+
+def street_pk(street_key: str) -> str:
+    """A street by its key (shared/address_text.py): its districts, house ranges and houses."""
+    return f"{STREET_PREFIX}{street_key}"
+
+
+def street_sk(district_id: str) -> str:
+    return f"{STREET_DISTRICT_PREFIX}{district_id}"
+
+
+def house_range_sk(district_id: str, lo: int, parity: str) -> str:
+    return f"{STREET_DISTRICT_PREFIX}{district_id}#R#{lo:04d}#{parity}"
+
+
+def houses_numbered(number: int) -> str:
+    """The sort-key prefix of one house number's entries (every building part, every district)."""
+    return f"H#{number:04d}#"
+
+
+def house_sk(number: int, building: str, district_id: str) -> str:
+    return f"{houses_numbered(number)}{building}#{district_id}"
+
+
+def street_index_pk(word: str) -> str:
+    """The name-word index: one partition per first letter."""
+    return f"STREETIDX#{word[0]}"
+
+
+def street_index_sk(word: str, street_key: str, district_id: str) -> str:
+    return f"{word}#{street_key}#{district_id}"

@@ -1,7 +1,6 @@
 """Browsing: districts -> clinics -> specialties -> doctors -> free slots. Reads only."""
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from typing import Any
 
@@ -25,6 +24,14 @@ def district_clinics(district_id: str, lang: str) -> list[dict[str, Any]]:
     if not any(i["SK"] == keys.PROFILE for i in items):
         raise DomainError("not_found")
     return [_clinic_summary(i, lang) for i in items if i["SK"].startswith(keys.CLINIC_PREFIX)]
+
+
+def all_clinic_ids() -> list[str]:
+    """Every clinic of the city, from the districts' lists (one Query per district, side by side)."""
+    districts = [d["id"] for d in dal.query_all("PK = :pk", {":pk": keys.districts_key()})]
+    found = dal.in_parallel(lambda d: [i["id"] for i in dal.query_all(
+        "PK = :pk AND begins_with(SK, :c)", {":pk": keys.district_pk(d), ":c": keys.CLINIC_PREFIX})], districts)
+    return sorted({c for ids in found for c in ids})
 
 
 def _clinic_summary(c: dict[str, Any], lang: str) -> dict[str, Any]:
@@ -93,8 +100,7 @@ def clinic_specialties(clinic_id: str, lang: str) -> list[dict[str, Any]]:
     specialties = [i for i in items if i["SK"].startswith(keys.SPECIALTY_PREFIX)]
     now = clock.now()
     # One small query per specialty, side by side: a clinic has a handful of specialties.
-    with ThreadPoolExecutor(max_workers=max(1, min(8, len(specialties)))) as pool:
-        found = list(pool.map(lambda s: _free_slots(clinic_id, s["id"], now), specialties))
+    found = dal.in_parallel(lambda s: _free_slots(clinic_id, s["id"], now), specialties)
     out = []
     for spec, free in zip(specialties, found, strict=True):
         count, nearest = _summary(free)

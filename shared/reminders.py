@@ -111,7 +111,7 @@ def _due(shard: str, now: int, limit: int) -> list[dict[str, Any]]:
 
 def claim(entry: dict[str, Any], now: int) -> int:
     """1 when this reminder was claimed (the notifier will send it); 0 when the appointment moved on."""
-    appointment_id = str(entry["PK"]).removeprefix("APPT#")
+    appointment_id = keys.appointment_id_of(str(entry["PK"]))
     stage = int(entry["reminderStage"])
     start = int(entry["start"])
     following = next_stage(start, now, after=stage)

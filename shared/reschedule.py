@@ -186,7 +186,7 @@ def _operations(old: dict[str, Any], new: dict[str, Any], slot_key: dict[str, An
         "ExpressionAttributeNames": {"#start": "start"},
         "ExpressionAttributeValues": {":old": old["id"], ":now": now},
     }}
-    entry_key = keys.attachment_key(patient_pk.removeprefix("POLICY#"))
+    entry_key = keys.attachment_key(keys.policy_hash_of(patient_pk))
     # A referral's appointment: the patient may be attached anywhere (still on the register); the referral
     # moves to the new appointment.
     ops[rules.RE_ENTRY] = {"ConditionCheck": (

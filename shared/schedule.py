@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from shared import cancellation, clock, dal, keys, plans, slots
+from shared import cancellation, clients, clock, dal, keys, plans, slots
 from shared.config import BOOKING_HORIZON_DAYS
 from shared.errors import DomainError
 from shared.observability import logger
@@ -232,7 +232,7 @@ def publish_doctor(clinic_id: str, doctor_id: str, body: dict[str, Any], lang: s
         raise DomainError("unavailable", retry_after=1)
     if old_spec and old_spec != doctor["specialtyId"]:
         _drop_specialty_if_unused(clinic_id, old_spec)
-    absences = [a for a in clinic_items(clinic_id, f"ABSENCE#{doctor_id}#")]
+    absences = [a for a in clinic_items(clinic_id, keys.absences_of(doctor_id))]
     counts = reconcile(doctor, plans.window(today, valid_from), plans.absent_days(absences, doctor_id), now)
     logger.info("doctor published", extra={"doctorId": doctor_id, "slotsCreated": counts.created,
                                            "slotsClosed": counts.closed, "conflicts": len(counts.conflicts)})
@@ -300,21 +300,12 @@ def _write_doctor(clinic_id: str, doctor_id: str, body: dict[str, Any], spec: tu
 
 def _drop_specialty_if_unused(clinic_id: str, specialty_id: str) -> None:
     """A specialty disappears from the clinic with its last doctor."""
-    if any(d.get("specialtyId") == specialty_id for d in clinic_items(clinic_id, "DOCTOR#")):
+    if any(d.get("specialtyId") == specialty_id for d in clinic_items(clinic_id, keys.DOCTOR_PREFIX)):
         return
     dal.transact([{"Delete": {"Key": keys.key(keys.clinic_pk(clinic_id), keys.specialty_sk(specialty_id))}}])
 
 
 # ---------------------------------------------------------------- the daily job
-def clinic_ids() -> list[str]:
-    """Every clinic of the city: the districts' lists (one Query per district)."""
-    out: list[str] = []
-    for district in dal.query_all("PK = :pk", {":pk": keys.districts_key()}):
-        out += [c["id"] for c in dal.query_all("PK = :pk AND begins_with(SK, :c)",
-                                                 {":pk": keys.district_pk(district["id"]), ":c": "CLINIC#"})]
-    return out
-
-
 def open_days(clinic_id: str, now: int) -> dict[str, int]:
     """One unit of the daily job: publish every doctor's slots up to the day entering the window, from the
     day after the clinic's `openedThrough` (so a missed run catches up). Idempotent and resumable: a unit
@@ -330,18 +321,18 @@ def open_days(clinic_id: str, now: int) -> dict[str, int]:
     days = plans.window(today, first)
     if not days:
         return {"doctors": 0, "created": 0, "closed": 0, "cancelled": 0}
-    refs = {i["id"]: i for i in items if i["SK"].startswith("DOCTOR#")}
-    seen_absences = {i["SK"] for i in items if i["SK"].startswith("ABSENCE#")}
-    absences = [i for i in items if i["SK"].startswith("ABSENCE#")]
+    refs = {i["id"]: i for i in items if i["SK"].startswith(keys.DOCTOR_PREFIX)}
+    seen_absences = {i["SK"] for i in items if i["SK"].startswith(keys.ABSENCE_PREFIX)}
+    absences = [i for i in items if i["SK"].startswith(keys.ABSENCE_PREFIX)]
     total = Counts()
     doctors = doctor_profiles(sorted(refs))
     for doctor in doctors.values():
         total.add(reconcile(doctor, days, plans.absent_days(absences, doctor["id"]), now))
     # A plan change or an absence written while this ran: do those doctors again with what they are now.
     again = clinic_items(clinic_id)
-    moved = {i["id"] for i in again if i["SK"].startswith("DOCTOR#")
+    moved = {i["id"] for i in again if i["SK"].startswith(keys.DOCTOR_PREFIX)
              and (i["id"] not in refs or int(i.get("version", 0)) != int(refs[i["id"]].get("version", 0)))}
-    new_absences = [i for i in again if i["SK"].startswith("ABSENCE#")]
+    new_absences = [i for i in again if i["SK"].startswith(keys.ABSENCE_PREFIX)]
     moved |= {i["doctorId"] for i in new_absences if i["SK"] not in seen_absences}
     for doctor in doctor_profiles(sorted(moved)).values():
         total.add(reconcile(doctor, days, plans.absent_days(new_absences, doctor["id"]), now))
@@ -356,3 +347,21 @@ def open_days(clinic_id: str, now: int) -> dict[str, int]:
     logger.info("days opened", extra={"clinicId": clinic_id, "through": through.isoformat(),
                                       **{f"slots_{k}": v for k, v in result.items()}})
     return result
+
+
+# ---------------------------------------------------------------- the daily job's fan-out
+def queue_units(queue: str, clinics: list[str], day: str) -> None:
+    """One message per clinic (10 per SendMessageBatch); what a batch reports failed is sent again."""
+    import json
+
+    sqs = clients.client("sqs")
+    for i in range(0, len(clinics), 10):
+        pending = [{"Id": str(n), "MessageBody": json.dumps({"clinicId": c, "day": day})}
+                   for n, c in enumerate(clinics[i:i + 10])]
+        for _ in range(5):
+            failed = sqs.send_message_batch(QueueUrl=queue, Entries=pending).get("Failed") or []
+            pending = [e for e in pending if e["Id"] in {f["Id"] for f in failed}]
+            if not pending:
+                break
+        else:
+            raise RuntimeError("could not queue every clinic")  # the schedule's retry policy runs it again

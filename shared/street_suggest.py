@@ -6,7 +6,7 @@
   letters, "Nevsky"): each typed word against the name-word index entries that begin with the same letter,
   by difflib's similarity ratio (no external service, no extra dependency). Only asked after a miss.
 
-Called from the look-up handler (functions/lookup/app.py); shared/addresses.py stays as it is.
+Called from the look-up handler (functions/lookup/app.py) after shared/addresses.py found nothing.
 """
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import difflib
 import re
 from typing import Any
 
-from shared import dal
-from shared.addresses import index_pk, parse_house, parse_street
+from shared import dal, keys
+from shared.address_text import parse_house, parse_street
 
 MAX_SUGGESTIONS = 5
 CUTOFF = 0.75  # difflib ratio: "невскй"/"невский" 0.92, "nevsky"->"невскы"/"невский" 0.77, "садовая"/"сенная" 0.46
@@ -49,7 +49,7 @@ def transliterate(text: str) -> str:
 
 
 def _index_words(letter_word: str) -> list[dict[str, Any]]:
-    return list(dal.query_all("PK = :pk", {":pk": index_pk(letter_word)}))
+    return list(dal.query_all("PK = :pk", {":pk": keys.street_index_pk(letter_word)}))
 
 
 def suggest(street: str, lang: str = "ru") -> list[dict[str, Any]]:

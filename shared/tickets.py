@@ -1,7 +1,6 @@
 """The ticket (талон): how a stored appointment is shown on the page, in history and in email."""
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from typing import Any
 
@@ -40,7 +39,10 @@ def base_url() -> str:
 def _published_base_url() -> str:
     from shared import clients
 
-    answer = clients.client("ssm").get_parameter(Name=os.environ["PUBLIC_BASE_URL_PARAMETER"])
+    name = settings().public_base_url_parameter
+    if not name:
+        raise RuntimeError("neither PUBLIC_BASE_URL nor PUBLIC_BASE_URL_PARAMETER is set")
+    answer = clients.client("ssm").get_parameter(Name=name)
     return str(answer["Parameter"]["Value"]).rstrip("/")
 
 

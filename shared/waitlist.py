@@ -46,17 +46,11 @@ _ENTRY_ID = re.compile(r"^([a-z0-9]{2,24})\.([a-z]{2,40})\.(\d{19})\.([A-Za-z0-9
 
 
 # ---------------------------------------------------------------- keys and tokens
-def queue_pk(clinic_id: str, specialty_id: str) -> str:
-    return f"WAIT#{clinic_id}#{specialty_id}"
-
-
 def entry_key(entry_id: str) -> dict[str, dict[str, str]] | None:
     m = _ENTRY_ID.match(entry_id or "")
-    return keys.key(queue_pk(m.group(1), m.group(2)), f"{m.group(3)}#{m.group(4)}") if m else None
-
-
-def pointer_key(policy_hash: str, specialty_id: str) -> dict[str, dict[str, str]]:
-    return keys.key(keys.policy_pk(policy_hash), f"WAIT#{specialty_id}")
+    if not m:
+        return None
+    return keys.key(keys.wait_queue_pk(m.group(1), m.group(2)), keys.wait_entry_sk(m.group(3), m.group(4)))
 
 
 def token(entry_id: str) -> str:
@@ -132,7 +126,7 @@ def _join(clinic_id: str, specialty_id: str, doctor_id: str | None, day_from: da
         "specialty": keys.key(keys.clinic_pk(clinic_id), keys.specialty_sk(specialty_id)),
         "entry": keys.attachment_key(policy_hash),
         "lock": keys.key(keys.policy_pk(policy_hash), keys.specialty_lock_sk(specialty_id)),
-        "pointer": pointer_key(policy_hash, specialty_id),
+        "pointer": keys.wait_pointer_key(policy_hash, specialty_id),
     }
     if doctor_id:
         wanted["doctor"] = keys.profile_key(keys.doctor_pk(doctor_id))
@@ -217,7 +211,8 @@ def _join(clinic_id: str, specialty_id: str, doctor_id: str | None, day_from: da
 # ---------------------------------------------------------------- a patient's entries, and leaving
 def mine(policy_hash: str, lang: str) -> dict[str, Any]:
     """The patient's active entries (one Query of their pointers, one BatchGetItem of the entries)."""
-    pointers, _ = dal.query("PK = :pk AND begins_with(SK, :w)", {":pk": keys.policy_pk(policy_hash), ":w": "WAIT#"})
+    pointers, _ = dal.query("PK = :pk AND begins_with(SK, :w)",
+                            {":pk": keys.policy_pk(policy_hash), ":w": keys.WAIT_PREFIX})
     wanted = [k for k in (entry_key(str(p.get("entryId", ""))) for p in pointers) if k]
     entries = dal.batch_get(wanted, consistent=True) if wanted else []
     entries.sort(key=lambda e: int(e.get("createdAt", 0)))
@@ -244,7 +239,7 @@ def _end_ops(entry: dict[str, Any], key: dict[str, Any], status: str, expected: 
     return [
         {"Update": {"Key": key, "UpdateExpression": "SET #st = :new" + extra, "ConditionExpression": condition,
                     "ExpressionAttributeNames": {"#st": "status"}, "ExpressionAttributeValues": vals}},
-        {"Delete": {"Key": pointer_key(str(entry["policyHash"]), str(entry["specialtyId"])),
+        {"Delete": {"Key": keys.wait_pointer_key(str(entry["policyHash"]), str(entry["specialtyId"])),
                     "ConditionExpression": "attribute_not_exists(PK) OR entryId = :id",
                     "ExpressionAttributeValues": {":id": entry["id"]}}},
     ]
@@ -367,7 +362,7 @@ def offer_freed(slot: dict[str, Any]) -> str | None:
     page_start: dal.Item | None = None
     while tried < CANDIDATES:
         candidates, page_start = dal.query(
-            "PK = :pk", {":pk": queue_pk(slot["clinicId"], slot["specialtyId"]), ":waiting": WAITING,
+            "PK = :pk", {":pk": keys.wait_queue_pk(slot["clinicId"], slot["specialtyId"]), ":waiting": WAITING,
                          ":start": start, ":doc": slot["doctorId"]},
             filter_expression="#st = :waiting AND fromTs <= :start AND toTs >= :start "
                               "AND (attribute_not_exists(doctorId) OR doctorId = :doc)",
@@ -451,7 +446,7 @@ def waiting_queues(records: list[dict[str, Any]]) -> set[tuple[str, str]]:
                   if n and slot_freed(o, n)}:
         start: dal.Item | None = None
         while True:
-            found, start = dal.query("PK = :pk", {":pk": queue_pk(*queue), ":waiting": WAITING},
+            found, start = dal.query("PK = :pk", {":pk": keys.wait_queue_pk(*queue), ":waiting": WAITING},
                                      filter_expression="#st = :waiting", names={"#st": "status"},
                                      projection="PK", start_key=start)
             if found:

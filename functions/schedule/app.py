@@ -9,12 +9,12 @@ batch item failure, received again, and after five receives kept in the dead-let
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared import clock, schedule
+from shared import clock, lookup, schedule
+from shared.config import settings
 from shared.observability import logger
 
 
@@ -24,10 +24,10 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return _units(event["Records"])
     # The clock, not the event's `time`: a late or retried run opens what is due now (and catches up).
     now = clock.now()
-    clinics = schedule.clinic_ids()
-    queue = os.environ.get("OPENER_QUEUE_URL")
+    clinics = lookup.all_clinic_ids()
+    queue = settings().opener_queue_url
     if queue:
-        _send(queue, clinics, clock.local_date(now).isoformat())
+        schedule.queue_units(queue, clinics, clock.local_date(now).isoformat())
         logger.info("daily job fanned out", extra={"clinics": len(clinics)})
         return {"clinics": len(clinics), "queued": len(clinics)}
     totals = {"clinics": len(clinics), "doctors": 0, "created": 0, "closed": 0, "cancelled": 0}
@@ -50,19 +50,3 @@ def _units(records: list[dict[str, Any]]) -> dict[str, Any]:
             failures.append({"itemIdentifier": record["messageId"]})
     return {"batchItemFailures": failures}
 
-
-def _send(queue: str, clinics: list[str], day: str) -> None:
-    import boto3
-
-    sqs = boto3.client("sqs")
-    for i in range(0, len(clinics), 10):
-        entries = [{"Id": str(n), "MessageBody": json.dumps({"clinicId": c, "day": day})}
-                   for n, c in enumerate(clinics[i:i + 10])]
-        pending = entries
-        for _ in range(5):
-            failed = sqs.send_message_batch(QueueUrl=queue, Entries=pending).get("Failed") or []
-            pending = [e for e in pending if e["Id"] in {f["Id"] for f in failed}]
-            if not pending:
-                break
-        else:
-            raise RuntimeError("could not queue every clinic")  # the schedule's retry policy runs it again

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from infra.demo.data import DISTRICTS
-from shared import addresses
+from shared import address_register, address_text
 
 STREETS: dict[str, list[str]] = {
     "admiralteysky": ["ул. Садовая", "наб. канала Грибоедова", "Лермонтовский пр."],
@@ -58,14 +58,14 @@ def items(clinic_ids: set[str] | None = None) -> list[dict[str, Any]]:
     wanted = [r for r in rows() if not clinic_ids or set(r["clinicIds"]) <= clinic_ids]
     out: dict[tuple[str, str], dict[str, Any]] = {}
     for r in wanted:
-        for item in addresses.street_items(r["street"], r["districtId"], r["districtName"], r["districtNameEn"]):
+        for item in address_register.street_items(r["street"], r["districtId"], r["districtName"], r["districtNameEn"]):
             out[(item["PK"], item["SK"])] = item
         if "house" in r:
-            parsed_street, house = addresses.parse_street(r["street"]), addresses.parse_house(r["house"])
+            parsed_street, house = address_text.parse_street(r["street"]), address_text.parse_house(r["house"])
             assert parsed_street and house
-            item = addresses.house_item(parsed_street.key, r["districtId"], house, r["clinicIds"])
+            item = address_register.house_item(parsed_street.key, r["districtId"], house, r["clinicIds"])
         else:
-            item = addresses.range_item(r["street"], r["districtId"], r["from"], r["to"], r["parity"],
+            item = address_register.range_item(r["street"], r["districtId"], r["from"], r["to"], r["parity"],
                                         r["clinicIds"])
         out[(item["PK"], item["SK"])] = item
     return list(out.values())

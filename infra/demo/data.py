@@ -153,21 +153,21 @@ def reference_items() -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     for order, (d_id, d_ru, d_en) in enumerate(DISTRICTS):
         district = {"entity": "district", "id": d_id, "name": d_ru, "nameEn": d_en, "order": order}
-        items.append({"PK": keys.districts_key(), "SK": f"D#{order:02d}#{d_id}", **district})
+        items.append({"PK": keys.districts_key(), "SK": keys.district_entry_sk(order, d_id), **district})
         items.append({"PK": keys.district_pk(d_id), "SK": keys.PROFILE, **district})
     specs = {s[0]: s for s in SPECIALTIES}
     for c in clinics():
         summary = {k: c[k] for k in ("id", "name", "nameEn", "address", "addressEn", "phone", "districtId")}
-        items.append({"PK": keys.district_pk(c["districtId"]), "SK": f"CLINIC#{c['id']}",
+        items.append({"PK": keys.district_pk(c["districtId"]), "SK": keys.clinic_sk(c["id"]),
                       "entity": "clinicRef", **summary})
         items.append({"PK": keys.clinic_pk(c["id"]), "SK": keys.PROFILE, "entity": "clinic", **c})
         docs = doctors(c)
         for s_id in dict.fromkeys(d["specialtyId"] for d in docs):
             _, s_ru, s_en, referral, _ = specs[s_id]
-            items.append({"PK": keys.clinic_pk(c["id"]), "SK": f"SPEC#{s_id}", "entity": "clinicSpecialty",
+            items.append({"PK": keys.clinic_pk(c["id"]), "SK": keys.specialty_sk(s_id), "entity": "clinicSpecialty",
                           "id": s_id, "name": s_ru, "nameEn": s_en, "referralRequired": referral})
         for d in docs:
-            items.append({"PK": keys.clinic_pk(c["id"]), "SK": f"DOCTOR#{d['id']}", "entity": "doctorRef",
+            items.append({"PK": keys.clinic_pk(c["id"]), "SK": keys.doctor_sk(d["id"]), "entity": "doctorRef",
                           **{k: d[k] for k in ("id", "name", "nameEn", "specialtyId", "room")}})
             items.append({"PK": keys.doctor_pk(d["id"]), "SK": keys.PROFILE, "entity": "doctor", **d})
     return items

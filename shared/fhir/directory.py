@@ -6,11 +6,10 @@ gives doctors' profiles. A search that names its clinic or doctor reads only tha
 """
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from shared import dal, keys
+from shared import dal, keys, lookup
 from shared.errors import DomainError
 
 _BATCH = 100  # BatchGetItem's limit
@@ -27,20 +26,6 @@ class Clinic:
         return str(self.profile["id"])
 
 
-def pool_map(fn: Any, items: list[Any]) -> list[Any]:
-    if len(items) <= 1:
-        return [fn(i) for i in items]
-    with ThreadPoolExecutor(max_workers=min(8, len(items))) as pool:
-        return list(pool.map(fn, items))
-
-
-def all_clinic_ids() -> list[str]:
-    districts = [d["id"] for d in dal.query_all("PK = :pk", {":pk": keys.districts_key()})]
-    found = pool_map(lambda d: [i["id"] for i in dal.query_all(
-        "PK = :pk AND begins_with(SK, :c)", {":pk": keys.district_pk(d), ":c": "CLINIC#"})], districts)
-    return sorted({c for ids in found for c in ids})
-
-
 def _clinic(clinic_id: str) -> Clinic | None:
     if not keys.valid_clinic_id(clinic_id):
         return None
@@ -49,14 +34,15 @@ def _clinic(clinic_id: str) -> Clinic | None:
     if profile is None:
         return None
     return Clinic(profile=profile,
-                  specialties=sorted((i for i in items if i["SK"].startswith("SPEC#")), key=lambda s: s["id"]),
-                  doctor_ids=sorted(i["id"] for i in items if i["SK"].startswith("DOCTOR#")))
+                  specialties=sorted((i for i in items if i["SK"].startswith(keys.SPECIALTY_PREFIX)),
+                                     key=lambda s: s["id"]),
+                  doctor_ids=sorted(i["id"] for i in items if i["SK"].startswith(keys.DOCTOR_PREFIX)))
 
 
 def clinics(ids: set[str] | None = None) -> list[Clinic]:
     """The clinics named (unknown ids are left out), or every clinic; ordered by id."""
-    wanted = sorted(ids) if ids is not None else all_clinic_ids()
-    return [c for c in pool_map(_clinic, wanted) if c is not None]
+    wanted = sorted(ids) if ids is not None else lookup.all_clinic_ids()
+    return [c for c in dal.in_parallel(_clinic, wanted) if c is not None]
 
 
 def clinic(clinic_id: str) -> Clinic:
@@ -70,7 +56,7 @@ def doctors(doctor_ids: list[str]) -> list[dict[str, Any]]:
     """Doctors' profiles (specialty, hours, clinic), ordered by id; unknown ids are left out."""
     valid = sorted({d for d in doctor_ids if keys.clinic_of_doctor(d)})
     chunks = [valid[i:i + _BATCH] for i in range(0, len(valid), _BATCH)]
-    found = pool_map(lambda ids: dal.batch_get([keys.key(keys.doctor_pk(d), keys.PROFILE) for d in ids]), chunks)
+    found = dal.in_parallel(lambda ids: dal.batch_get([keys.key(keys.doctor_pk(d), keys.PROFILE) for d in ids]), chunks)
     return sorted((d for part in found for d in part), key=lambda d: d["id"])
 
 

@@ -297,7 +297,7 @@ def find(request: Request) -> Resource:
                 out.append((start, resources.proposed(s, doctor, clinics[doctor["clinicId"]].profile, request.lang)))
         return out
 
-    found_all = sorted((x for part in directory.pool_map(free, doctors) for x in part),
+    found_all = sorted((x for part in dal.in_parallel(free, doctors) for x in part),
                        key=lambda x: (x[0], x[1]["slot"][0]["reference"]))
     return {"resourceType": "Bundle", "type": "searchset", "total": len(found_all),
             "entry": [{"resource": r, "search": {"mode": "match"}} for _, r in found_all[:count]]}

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from shared import clock, keys, slots
+from shared import clock, dal, keys, slots
 from shared.errors import DomainError
 from shared.fhir import codes, directory, resources
 from shared.fhir.http import Request, invalid
@@ -325,7 +325,7 @@ def _slots(request: Request) -> list[tuple[str, Resource]]:
     now = clock.now()
     doctors = sorted(schedules)[:MAX_COUNT]
     found: list[tuple[str, Resource]] = []
-    for items in directory.pool_map(lambda d: directory.doctor_slots(d, lo, hi), doctors):
+    for items in dal.in_parallel(lambda d: directory.doctor_slots(d, lo, hi), doctors):
         for item in items:
             start = int(item["start"])
             if not lo <= start < hi or (wanted_ids is not None and item["slotId"] not in wanted_ids):

@@ -110,6 +110,6 @@ def find(clinic_id: str, last_name: str, first_name: str, middle_name: str | Non
         failed_check(clinic_id)
         return None
     entry = entries[0]
-    return seal(GzPatient(policy_hash=entry["PK"].removeprefix("POLICY#"), identity_hash=entry["identityHash"],
+    return seal(GzPatient(policy_hash=keys.policy_hash_of(entry["PK"]), identity_hash=entry["identityHash"],
                           last_name=last_name.strip(), first_name=first_name.strip(),
                           middle_name=(middle_name or "").strip() or None, birth_date=birth))

@@ -23,18 +23,18 @@ makes the record fail (Powertools reports it in batchItemFailures) and the strea
 attempts, and on the DELIVERY_ROUNDS-th failed invocation (or at once, for an error no retry can fix) the
 notifier puts {"appointmentId", "kind", "reason"} into the dead-letter queue itself and lets the record go.
 Lambda's own on-failure destination (same queue, batch metadata only) stays as the backstop for crashes or an
-SQS outage; `infra/redrive.py` understands both kinds of message.
+SQS outage; `infra/redrive.py` understands both kinds of message (shared/notify/redrive.py resends).
+
+The calls to SES and to the dead-letter queue are in shared/notify/outbound.py.
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from shared import clients, clock, dal, keys, statuses
-from shared.config import settings
-from shared.notify import cap, messages
+from shared import clock, dal, keys, statuses
+from shared.notify import cap, messages, outbound
 from shared.notify.messages import CANCELLATION, OFFER, REMINDER, TICKET
 from shared.observability import logger
 
@@ -46,13 +46,6 @@ DELIVERY_ROUNDS = 3
 TIME_RESERVE_MS = 5_000
 
 SENT, DUPLICATE, SKIPPED, DEAD_LETTERED = "sent", "duplicate", "skipped", "dead-lettered"
-
-# SES errors another try cannot fix: dead-letter at once; an operator fixes the cause, then redrives.
-PERMANENT_SES_ERRORS = {
-    "MessageRejected", "MailFromDomainNotVerifiedException", "BadRequestException", "NotFoundException",
-    "AccountSuspendedException", "SendingPausedException", "AccessDeniedException", "InvalidParameterValue",
-}
-
 
 @dataclass(frozen=True)
 class Marker:
@@ -87,66 +80,6 @@ class RetryLater(Exception):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
-
-
-class SendFailed(Exception):
-    def __init__(self, code: str, permanent: bool) -> None:
-        super().__init__(code)
-        self.code = code
-        self.permanent = permanent
-
-
-# ---------------------------------------------------------------- settings and clients
-def sender() -> str:
-    return settings().sender_email
-
-
-def reply_to() -> str | None:
-    return settings().reply_to_email
-
-
-def configuration_set() -> str | None:
-    return settings().ses_configuration_set
-
-
-def dead_letter_queue_url() -> str | None:
-    return settings().notifier_dlq_url
-
-
-def client(service: str) -> Any:
-    """sesv2 / sqs clients from the one client factory (`shared.clients`): one attempt each, so the
-    notifier's own bounded retries are the only ones."""
-    return clients.client(service)
-
-
-def reset_clients() -> None:
-    clients.reset("sesv2")
-    clients.reset("sqs")
-
-
-def send_raw(raw: bytes, to: str) -> str:
-    """One SES v2 SendEmail of a whole MIME message; returns the SES message id."""
-    params: dict[str, Any] = {"FromEmailAddress": sender(), "Destination": {"ToAddresses": [to]},
-                              "Content": {"Raw": {"Data": raw}}}
-    if configuration_set():
-        params["ConfigurationSetName"] = configuration_set()
-    return str(client("sesv2").send_email(**params)["MessageId"])
-
-
-def dead_letter(appointment_id: str, kind: str, reason: str) -> None:
-    """Park an email the notifier gave up on: what the redrive needs, and nothing personal."""
-    url = dead_letter_queue_url()
-    if not url:
-        raise RetryLater("no_dead_letter_queue")
-    body = {"source": "notifier", "appointmentId": appointment_id, "kind": kind, "reason": reason,
-            "deadLetteredAt": clock.now()}
-    try:
-        client("sqs").send_message(QueueUrl=url, MessageBody=json.dumps(body))
-    except Exception as exc:  # noqa: BLE001 - the stream retries, then Lambda's on-failure destination keeps it
-        logger.error("dead-letter failed", extra={"appointmentId": appointment_id, "kind": kind,
-                                                   "code": dal.error_code(exc) or type(exc).__name__})
-        raise RetryLater("dead_letter_failed") from None
-    logger.warning("email dead-lettered", extra={"appointmentId": appointment_id, "kind": kind, "reason": reason})
 
 
 # ---------------------------------------------------------------- records
@@ -188,18 +121,14 @@ def handle_record(record: dict[str, Any], remaining_ms: Callable[[], int] | None
 
 
 # ---------------------------------------------------------------- delivery
-def deliver(appt: dict[str, Any], kind: str, *, dead_letter_on_failure: bool = True,
-            remaining_ms: Callable[[], int] | None = None) -> str:
-    """Send `kind` for the appointment at most once (see the module docstring for the order of writes)."""
-    appointment_id = appt["id"]
-    if not appt.get("email"):
-        logger.warning("no address for email", extra={"appointmentId": appointment_id, "kind": kind})
-        return SKIPPED
-    marker = marker_of(kind, appt)
-    # The item the email is about: an appointment, or a waiting-list entry (its image carries its keys).
-    key = keys.key(appt["PK"], appt["SK"]) if kind == OFFER else keys.appointment_key(appointment_id)
-    now = clock.now()
-    lease = now + LEASE_SECONDS
+def _about(kind: str, item_id: str) -> dict[str, str]:
+    """The log fields naming the email: an appointment's id, or a waiting-list entry's for an offer."""
+    return {"entryId" if kind == OFFER else "appointmentId": item_id, "kind": kind}
+
+
+def claim_condition(kind: str, marker: Marker, now: int, lease: int,
+                    ) -> tuple[str, dict[str, Any], dict[str, str]]:
+    """The claim's condition, values and names: not sent, no live lease, and what `kind` needs still true."""
     condition = ("attribute_exists(PK) AND attribute_not_exists(#sent) "
                  "AND (attribute_not_exists(#lease) OR #lease <= :now)")
     values: dict[str, Any] = {":lease": lease, ":one": 1, ":now": now}
@@ -214,57 +143,74 @@ def deliver(appt: dict[str, Any], kind: str, *, dead_letter_on_failure: bool = T
         condition += " AND #st = :offered"
         values[":offered"] = "offered"
         names = {**names, "#st": "status"}
+    return condition, values, names
+
+
+def unclaimed_outcome(kind: str, marker: Marker, old: dict[str, Any] | None, now: int) -> str | None:
+    """Why a claim failed, from the item as it was: SKIPPED or DUPLICATE, or None when another worker holds
+    the lease (the record is tried again; if that worker fails or dies, the retry sends the email)."""
+    if not old:
+        return SKIPPED  # the item is gone
+    if old.get(marker.sent):
+        return DUPLICATE
+    if kind == REMINDER and (old.get("status") != statuses.BOOKED or int(old.get("start", 0)) <= now):
+        return SKIPPED  # no longer needed
+    if kind == OFFER and old.get("status") != "offered":
+        return SKIPPED  # the offer is no longer open
+    return None
+
+
+def deliver(appt: dict[str, Any], kind: str, *, dead_letter_on_failure: bool = True,
+            remaining_ms: Callable[[], int] | None = None) -> str:
+    """Send `kind` for the appointment at most once (see the module docstring for the order of writes)."""
+    item_id = appt["id"]
+    about = _about(kind, item_id)
+    if not appt.get("email"):
+        logger.warning("no address for email", extra=about)
+        return SKIPPED
+    marker = marker_of(kind, appt)
+    # The item the email is about: an appointment, or a waiting-list entry (its image carries its keys).
+    key = keys.key(appt["PK"], appt["SK"]) if kind == OFFER else keys.appointment_key(item_id)
+    now = clock.now()
+    lease = now + LEASE_SECONDS
+    condition, values, names = claim_condition(kind, marker, now, lease)
     try:
-        claimed = dal.update(
-            key, "SET #lease = :lease ADD #attempts :one", condition=condition,
-            values=values, names=names, return_new=True)
+        claimed = dal.update(key, "SET #lease = :lease ADD #attempts :one", condition=condition,
+                             values=values, names=names, return_new=True)
     except dal.ConditionFailed as failed:
-        old = failed.old
-        if not old:
-            logger.warning("appointment gone", extra={"appointmentId": appointment_id, "kind": kind})
-            return SKIPPED
-        if old.get(marker.sent):
-            logger.info("email already sent", extra={"appointmentId": appointment_id, "kind": kind})
-            return DUPLICATE
-        if kind == REMINDER and (old.get("status") != statuses.BOOKED or int(old.get("start", 0)) <= now):
-            logger.info("reminder no longer needed", extra={"appointmentId": appointment_id})
-            return SKIPPED
-        if kind == OFFER and old.get("status") != "offered":
-            logger.info("offer no longer open", extra={"kind": kind})
-            return SKIPPED
-        # Another worker is sending it now; if it fails or dies, this record's retry picks the email up.
-        raise RetryLater("lease_held") from None
+        outcome = unclaimed_outcome(kind, marker, failed.old, now)
+        if outcome is None:
+            raise RetryLater("lease_held") from None
+        logger.info("email not claimed", extra={**about, "outcome": outcome})
+        return outcome
     attempt = int((claimed or {}).get(marker.attempts, 1))
     if attempt == 1 and not cap.allow(appt["email"]):
         # The address has had its emails for today (shared/notify/cap.py): marked, so no retry sends it.
-        _mark_sent(key, marker, appointment_id, kind)
+        _mark_sent(key, marker, about)
         return SKIPPED
     try:
         message_id = _send(appt, kind, remaining_ms)
-    except SendFailed as failed:
+    except outbound.SendFailed as failed:
         _release(key, marker, lease)
-        logger.warning("email not sent", extra={"appointmentId": appointment_id, "kind": kind,
-                                                "code": failed.code, "attempt": attempt})
+        logger.warning("email not sent", extra={**about, "code": failed.code, "attempt": attempt})
         if dead_letter_on_failure and (failed.permanent or attempt >= DELIVERY_ROUNDS):
-            dead_letter(appointment_id, kind, failed.code)
+            try:
+                outbound.dead_letter(item_id, kind, failed.code)
+            except outbound.NotParked as unparked:
+                raise RetryLater(unparked.code) from None
             return DEAD_LETTERED
         raise RetryLater(failed.code) from None
-    _mark_sent(key, marker, appointment_id, kind)
-    logger.info("email sent", extra={"appointmentId": appointment_id, "kind": kind, "messageId": message_id,
-                                     "attempt": attempt})
+    _mark_sent(key, marker, about)
+    logger.info("email sent", extra={**about, "messageId": message_id, "attempt": attempt})
     return SENT
 
 
 def _send(appt: dict[str, Any], kind: str, remaining_ms: Callable[[], int] | None) -> str:
     """One SendEmail: botocore's standard mode already retried throttling and 5xx (`shared.clients`)."""
-    raw = messages.build(appt, kind, sender=sender(), reply_to=reply_to()).as_bytes()
+    raw = messages.build(appt, kind, sender=outbound.sender(), reply_to=outbound.reply_to()).as_bytes()
     if remaining_ms is not None and remaining_ms() < TIME_RESERVE_MS:
-        raise SendFailed("out_of_time", False)
-    try:
-        return send_raw(raw, appt["email"])
-    except Exception as exc:  # noqa: BLE001 - classified by code; the message is never logged
-        code = dal.error_code(exc) or type(exc).__name__
-        raise SendFailed(code, code in PERMANENT_SES_ERRORS) from None
+        raise outbound.SendFailed("out_of_time", False)
+    return outbound.send(raw, appt["email"])
 
 
 def _release(key: dict[str, Any], marker: Marker, lease: int) -> None:
@@ -276,34 +222,12 @@ def _release(key: dict[str, Any], marker: Marker, lease: int) -> None:
         logger.info("lease not released", extra={"code": dal.error_code(exc) or type(exc).__name__})
 
 
-def _mark_sent(key: dict[str, Any], marker: Marker, appointment_id: str, kind: str) -> None:
+def _mark_sent(key: dict[str, Any], marker: Marker, about: dict[str, str]) -> None:
     try:
         dal.update(key, "SET #sent = :now REMOVE #lease", condition="attribute_not_exists(#sent)",
                    values={":now": clock.now()}, names={"#sent": marker.sent, "#lease": marker.lease})
     except dal.ConditionFailed:
-        logger.warning("email marked sent twice", extra={"appointmentId": appointment_id, "kind": kind})
+        logger.warning("email marked sent twice", extra=about)
     except Exception as exc:  # noqa: BLE001
         # Not raised: the email is out, and failing the record would send it again once the lease lapses.
-        logger.error("email sent but not marked", extra={"appointmentId": appointment_id, "kind": kind,
-                                                         "code": dal.error_code(exc) or type(exc).__name__})
-
-
-# ---------------------------------------------------------------- redrive
-def resend(appointment_id: str, kind: str) -> str:
-    """Send a dead-lettered email from the appointment as it is now. Raises RetryLater when it still fails;
-    an email that no longer makes sense (appointment started, ticket of a cancelled one) is skipped."""
-    if kind not in MARKERS or not keys.valid_appointment_id(appointment_id):
-        logger.warning("unknown dead letter", extra={"kind": kind})
-        return SKIPPED
-    appt = dal.get(keys.appointment_key(appointment_id), consistent=True)
-    if not appt:
-        return SKIPPED
-    if appt.get(MARKERS[kind].sent):
-        return DUPLICATE
-    stale = int(appt["start"]) <= clock.now()
-    wrong_state = appt.get("status") != (statuses.BOOKED if kind == TICKET else statuses.CANCELLED)
-    if stale or wrong_state:
-        logger.info("dead letter no longer needed", extra={"appointmentId": appointment_id, "kind": kind,
-                                                            "started": stale})
-        return SKIPPED
-    return deliver(appt, kind, dead_letter_on_failure=False)
+        logger.error("email sent but not marked", extra={**about, "code": dal.error_code(exc) or type(exc).__name__})

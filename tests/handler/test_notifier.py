@@ -15,14 +15,14 @@ from botocore.exceptions import ClientError
 from infra import redrive
 from infra.local import outbox
 from shared import clock, config, dal, keys
-from shared.notify import delivery
+from shared.notify import delivery, outbound
 from tests.support import Context, event_file, invoke, load_function
 
 SENDER = "no-reply@zapis.example.org"
 TICKET_EVENT = "notifier/ticket_insert.json"
 CANCEL_EVENT = "notifier/cancellation_modify.json"
 TICKET_EN_EVENT = "notifier/ticket_insert_en.json"
-REAL_SEND_RAW = delivery.send_raw
+REAL_SEND_RAW = outbound.send_raw
 
 
 @pytest.fixture
@@ -38,9 +38,9 @@ def notifier(moto_table: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     url = boto3.client("sqs").create_queue(QueueName="notifier-dlq")["QueueUrl"]
     monkeypatch.setenv("NOTIFIER_DLQ_URL", url)
     config.settings.cache_clear()  # the settings just set
-    delivery.reset_clients()
+    outbound.reset_clients()
     yield url
-    delivery.reset_clients()
+    outbound.reset_clients()
 
 
 def stored(event_name: str) -> dict[str, Any]:
@@ -77,7 +77,7 @@ def dead_letters(url: str) -> list[dict[str, Any]]:
 
 def failing(code: str, times: int | None = None) -> Any:
     """A send_raw that fails with `code` (every time, or the first `times` calls), else sends."""
-    real = delivery.send_raw
+    real = outbound.send_raw
     calls = {"n": 0}
 
     def send(raw: bytes, to: str) -> str:
@@ -162,10 +162,10 @@ def test_events_pass_the_templates_filter() -> None:
 def test_throttling_is_botocores_to_retry_then_the_streams(notifier: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """SES throttling: botocore's standard mode retries inside the call (the one client factory); what still
     fails is one failed record for the stream to retry, not another loop of ours."""
-    ses = delivery.client("sesv2")
+    ses = outbound.client("sesv2")
     assert ses.meta.config.retries == {"mode": "standard", "total_max_attempts": 3}
     send = failing("TooManyRequestsException", times=1)
-    monkeypatch.setattr(delivery, "send_raw", send)
+    monkeypatch.setattr(outbound, "send_raw", send)
     event = stored(TICKET_EVENT)
     assert run(event) == {"batchItemFailures": [{"itemIdentifier": seq(event)}]}
     assert send.calls["n"] == 1
@@ -176,7 +176,7 @@ def test_throttling_is_botocores_to_retry_then_the_streams(notifier: str, monkey
 def test_outage_is_retried_then_dead_lettered_then_redriven_exactly_once(
         notifier: str, before_appointment: None, monkeypatch: pytest.MonkeyPatch) -> None:
     event = stored(TICKET_EVENT)
-    monkeypatch.setattr(delivery, "send_raw", failing("ServiceUnavailable"))
+    monkeypatch.setattr(outbound, "send_raw", failing("ServiceUnavailable"))
     # The stream retries the record (partial batch response) until the notifier's rounds are used up ...
     for _ in range(delivery.DELIVERY_ROUNDS - 1):
         assert run(event) == {"batchItemFailures": [{"itemIdentifier": seq(event)}]}
@@ -197,7 +197,7 @@ def test_outage_is_retried_then_dead_lettered_then_redriven_exactly_once(
     assert counts["failed"] == 1 and sent() == []
     assert len(dead_letters(notifier)) == 1
 
-    monkeypatch.setattr(delivery, "send_raw", REAL_SEND_RAW)
+    monkeypatch.setattr(outbound, "send_raw", REAL_SEND_RAW)
     counts = redrive.redrive(notifier)
     assert counts["sent"] == 1
     assert dead_letters(notifier) == []
@@ -209,7 +209,7 @@ def test_outage_is_retried_then_dead_lettered_then_redriven_exactly_once(
 
 
 def test_permanent_rejection_is_dead_lettered_at_once(notifier: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(delivery, "send_raw", failing("MessageRejected"))
+    monkeypatch.setattr(outbound, "send_raw", failing("MessageRejected"))
     event = stored(TICKET_EVENT)
     assert run(event) == {"batchItemFailures": []}
     (parked,) = dead_letters(notifier)
@@ -228,7 +228,7 @@ def test_unverified_sender_is_refused_by_ses_and_dead_lettered(notifier: str,
 
 def test_when_the_dead_letter_queue_fails_too_the_stream_keeps_the_record(
         notifier: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(delivery, "send_raw", failing("MessageRejected"))
+    monkeypatch.setattr(outbound, "send_raw", failing("MessageRejected"))
     monkeypatch.setenv("NOTIFIER_DLQ_URL", notifier + "-missing")
     config.settings.cache_clear()
     event = stored(TICKET_EVENT)
@@ -254,7 +254,7 @@ def test_partial_batch_reports_only_the_failed_record(notifier: str, monkeypatch
             raise ClientError({"Error": {"Code": "ServiceUnavailable", "Message": "down"}}, "SendEmail")
         return REAL_SEND_RAW(raw, to)
 
-    monkeypatch.setattr(delivery, "send_raw", send)
+    monkeypatch.setattr(outbound, "send_raw", send)
     response = run({"Records": ticket["Records"] + english["Records"]})
     assert response == {"batchItemFailures": [{"itemIdentifier": seq(english)}]}
     assert [m["subject"][:5] for m in sent()] == ["Талон"]
@@ -270,7 +270,7 @@ def free_slot(doctor_id: str = "cl0101-d01") -> str:
 
 
 def test_booking_succeeds_while_ses_is_down(notifier: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(delivery, "send_raw", failing("ServiceUnavailable"))
+    monkeypatch.setattr(outbound, "send_raw", failing("ServiceUnavailable"))
     event = event_file("booking/book_anonymous.json")
     body = json.loads(event["body"])
     body.pop("holdId", None)
@@ -334,9 +334,9 @@ def test_no_personal_data_in_logs(notifier: str, before_appointment: None, monke
     handler = logger.registered_handler
     monkeypatch.setattr(handler, "stream", buffer)
     event = stored(TICKET_EVENT)
-    monkeypatch.setattr(delivery, "send_raw", failing("MessageRejected"))
+    monkeypatch.setattr(outbound, "send_raw", failing("MessageRejected"))
     run(event)
-    monkeypatch.setattr(delivery, "send_raw", REAL_SEND_RAW)
+    monkeypatch.setattr(outbound, "send_raw", REAL_SEND_RAW)
     redrive.redrive(notifier)
     run(stored(CANCEL_EVENT))
     run(event)

@@ -273,6 +273,22 @@ def test_a_clinic_unit_from_the_queue(moto_table: str) -> None:
     assert invoke_schedule(broken) == {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
 
 
+def test_with_a_queue_the_daily_job_sends_one_unit_per_clinic(moto_table: str,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from shared import clients, config
+
+    sqs = clients.client("sqs")
+    queue = sqs.create_queue(QueueName="day-opener")["QueueUrl"]
+    monkeypatch.setenv("OPENER_QUEUE_URL", queue)
+    config.settings.cache_clear()
+    assert invoke_schedule(event_file("schedule/daily.json")) == {"clinics": 2, "queued": 2}
+    got = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
+    bodies = sorted((json.loads(m["Body"]) for m in got), key=lambda b: b["clinicId"])
+    assert bodies == [{"clinicId": c, "day": today().isoformat()} for c in ("cl0101", "cl0102")]
+    # nothing was opened by the fan-out itself: each unit comes back as an SQS record
+    assert (dal.get(keys.key(keys.clinic_pk(CLINIC), keys.PROFILE)) or {}).get("openedThrough") is None
+
+
 def invoke_schedule(event: dict[str, Any]) -> Any:
     from tests.support import Context, load_function
 

@@ -55,7 +55,8 @@ def state(p: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     pk = keys.policy_pk(policy.policy_hash(p["policyNumber"]))
     entry = dal.get(keys.key(pk, keys.ATTACHMENT_SK), consistent=True)
     assert entry
-    events = list(dal.query_all("PK = :pk AND begins_with(SK, :h)", {":pk": pk, ":h": "ATTHIST#"}, consistent=True))
+    events = list(dal.query_all("PK = :pk AND begins_with(SK, :h)", {":pk": pk, ":h": keys.ATTACHMENT_HISTORY_PREFIX},
+                                consistent=True))
     return entry, events
 
 

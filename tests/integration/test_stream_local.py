@@ -12,7 +12,7 @@ import pytest
 from infra import ddb_local, redrive
 from infra.local import outbox, stream
 from shared import config, dal, keys
-from shared.notify import delivery
+from shared.notify import delivery, outbound
 from tests.support import Context, event_file, load_function
 
 pytestmark = pytest.mark.integration
@@ -28,11 +28,11 @@ def local_mail(ddb_table: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]
     for name, value in outbox.client_env().items():
         monkeypatch.setenv(name, value)
     config.settings.cache_clear()  # the settings just set
-    delivery.reset_clients()
+    outbound.reset_clients()
     try:
         yield outbox.client_env()["NOTIFIER_DLQ_URL"]
     finally:
-        delivery.reset_clients()
+        outbound.reset_clients()
         outbox.stop()
 
 
@@ -86,20 +86,20 @@ def test_ticket_and_cancellation_flow_through_the_stream(local_mail: str, ddb_ta
 def test_outage_dead_letters_and_redrive_sends_once(local_mail: str, ddb_table: str,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     appt_id = "Loc2kQ8rT2vXyZa1BcD4eFgHi"
-    real = delivery.send_raw
+    real = outbound.send_raw
 
     def down(raw: bytes, to: str) -> str:
         from botocore.exceptions import ClientError
 
         raise ClientError({"Error": {"Code": "ServiceUnavailable", "Message": "down"}}, "SendEmail")
 
-    monkeypatch.setattr(delivery, "send_raw", down)
+    monkeypatch.setattr(outbound, "send_raw", down)
     dal.put(appointment(appt_id, 4102444800))
     poller = new_poller(ddb_table)
     poller.drain()
     assert poller.invocations == delivery.DELIVERY_ROUNDS  # retried by the stream, then parked by the notifier
     assert poller.dead_letters == [] and mails_to(appt_id) == []
-    monkeypatch.setattr(delivery, "send_raw", real)
+    monkeypatch.setattr(outbound, "send_raw", real)
     counts = redrive.redrive(local_mail)
     assert counts["sent"] == 1
     poller.drain()

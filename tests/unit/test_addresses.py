@@ -1,11 +1,12 @@
-"""The address matcher: street names and house numbers as people type them (shared/addresses.py)."""
+"""The address matcher: street names and house numbers as people type them (shared/address_*.py, addresses.py)."""
 from __future__ import annotations
 
 import pytest
 
 from infra.demo import addresses as demo
-from shared import addresses
-from shared.addresses import House, parse_house, parse_street
+from shared import address_register, addresses
+from shared.address_text import House, parse_house, parse_street
+from shared.errors import DomainError
 
 # Every spelling on a line names the same street.
 SAME_STREET = [
@@ -113,12 +114,54 @@ def _house(number: int, building: str, district: str, clinics: list[str]) -> dic
 def test_serving(typed: str, houses: list[dict[str, object]], expected: list[str]) -> None:
     house = parse_house(typed)
     assert house
-    assert addresses._serving(house, "d1", houses, RANGES) == expected
+    assert addresses.serving(house, "d1", houses, RANGES) == expected
+
+
+def _street(name: str, district: str, types: list[str], key: str | None = None) -> dict[str, object]:
+    parsed = parse_street(name)
+    assert parsed
+    return {"key": key or parsed.key, "name": name, "types": types, "districtId": district,
+            "districtName": district.upper()}
+
+
+LENINA = [_street("ул. Ленина", "d1", ["street"]), _street("пр. Ленина", "d2", ["avenue"]),
+          _street("ул. Ленина", "d3", ["street"])]
+
+
+@pytest.mark.parametrize(("typed", "district", "expected"), [
+    ("Ленина", None, ["d2", "d1", "d3"]),        # by name, then district
+    ("ул. Ленина", None, ["d1", "d3"]),          # the type chooses between namesakes
+    ("наб. Ленина", None, ["d2", "d1", "d3"]),   # a wrong type word is still the street
+    ("ул. Ленина", "d3", ["d3"]),                # the district asked for
+    ("Пушкин, ул. Ленина", None, "not_found"),   # the town names a district that has no such street
+    ("ул. Ленина", "d9", "not_found"),
+])
+def test_choose_streets(typed: str, district: str | None, expected: list[str] | str) -> None:
+    wanted = parse_street(typed)
+    assert wanted
+    if expected == "not_found":
+        with pytest.raises(DomainError) as refused:
+            addresses.choose_streets(LENINA, wanted, district)
+        assert (refused.value.code, refused.value.detail) == ("address_not_found", {"reason": "street"})
+        return
+    assert [s["districtId"] for s in addresses.choose_streets(LENINA, wanted, district)] == expected
+
+
+def test_decide_one_district_namesakes_or_none() -> None:
+    streets = [_street("ул. Садовая", "d1", ["street"]), _street("ул. Садовая", "d2", ["street"])]
+    five = House(5)
+    one = addresses.decide(five, streets, [], RANGES[:1])  # only d1 has a range with 5
+    assert (one.street, one.clinic_ids, one.candidates) == (streets[0], ["a"], [])
+    both = addresses.decide(five, streets, [], RANGES)  # d2's range has 5 too: the person chooses
+    assert both.street is None and both.candidates == streets
+    with pytest.raises(DomainError) as refused:
+        addresses.decide(House(500), streets, [], RANGES)
+    assert refused.value.detail == {"reason": "house"}
 
 
 # ---------------------------------------------------------------- items
 def test_street_items_and_word_index() -> None:
-    items = addresses.street_items("Большой пр. В.О.", "vasileostrovsky", "Василеостровский", "Vasileostrovsky")
+    items = address_register.street_items("Большой пр. В.О.", "vasileostrovsky", "Василеостровский", "Vasileostrovsky")
     street, *index = items
     assert (street["PK"], street["SK"]) == ("STREET#большой во", "D#vasileostrovsky")
     assert street["types"] == ["avenue", "passage"]
@@ -127,11 +170,11 @@ def test_street_items_and_word_index() -> None:
 
 
 def test_range_item_checks_its_bounds() -> None:
-    item = addresses.range_item("ул. Садовая", "admiralteysky", 50, 149, "odd", ["cl0102"])
+    item = address_register.range_item("ул. Садовая", "admiralteysky", 50, 149, "odd", ["cl0102"])
     assert (item["PK"], item["SK"]) == ("STREET#садовая", "D#admiralteysky#R#0050#odd")
     for lo, hi, parity in [(0, 5, "all"), (5, 4, "all"), (1, 5, "some")]:
         with pytest.raises(ValueError):
-            addresses.range_item("ул. Садовая", "admiralteysky", lo, hi, parity, ["cl0102"])
+            address_register.range_item("ул. Садовая", "admiralteysky", lo, hi, parity, ["cl0102"])
 
 
 def test_demo_register_is_deterministic_and_has_namesakes() -> None:

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from shared import attachment
+from shared import attachment, keys
 
 
 @pytest.mark.parametrize(("changed", "allowed"), [
@@ -32,6 +32,6 @@ def test_never_less_than_a_year() -> None:
 
 
 def test_history_keys_order_close_before_open() -> None:
-    closing, opening = attachment.history_sk(1795654800, 3, 1), attachment.history_sk(1795654800, 3, 2)
-    later = attachment.history_sk(1795654801, 4, 1)
+    closing, opening = keys.attachment_history_sk(1795654800, 3, 1), keys.attachment_history_sk(1795654800, 3, 2)
+    later = keys.attachment_history_sk(1795654801, 4, 1)
     assert closing.startswith("ATTHIST#") and closing < opening < later

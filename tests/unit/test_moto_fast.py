@@ -29,6 +29,7 @@ def ddb() -> Iterator[Any]:
         for pk, n in (("B", 1), ("C", 1), ("D", 1)):
             client.put_item(TableName=TABLE, Item={"PK": {"S": pk}, "SK": {"S": "x"}, "n": {"N": str(n)}})
         yield client
+        client.delete_table(TableName=TABLE)  # a session-wide mock (tests/conftest.py) may outlive this one
 
 
 def _state(client: Any) -> dict[str, Any]:
