@@ -149,58 +149,49 @@ def _replay(record: dict[str, Any], request_fingerprint: str, lang: str) -> Outc
     return Outcome(int(record["statusCode"]), body)
 
 
-def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patient: Patient,
-              idem_key: dict[str, Any], request_fingerprint: str, lang: str, limited: bool = False,
-              wants_reminders: bool = True, referral_number: str | None = None) -> Outcome | None:
-    doctor_id, _ = keys.parse_slot_id(slot_id) or ("", 0)
-    clinic_id = keys.clinic_of_doctor(doctor_id) or ""
-    attachment_key = keys.attachment_key(patient.policy_hash)
-    doctor_key = keys.key(keys.doctor_pk(doctor_id), keys.PROFILE)
-    clinic_key = keys.key(keys.clinic_pk(clinic_id), keys.PROFILE)
-    # An anonymous booking reads its policy's failed-check counter in the same read (shared/limiter.py).
-    limiter_key = [keys.limiter_key(patient.policy_hash)] if limited else []
-    referral_key = [keys.referral_key(referral_number)] if referral_number else []
-    found = {(i["PK"], i["SK"]): i for i in dal.batch_get([slot_key, doctor_key, clinic_key, attachment_key,
-                                                             idem_key, *limiter_key, *referral_key])}
+@dataclass(frozen=True)
+class _Read:
+    """What one BatchGetItem returned for a booking (None: no such item)."""
+    slot: dict[str, Any] | None
+    doctor: dict[str, Any] | None
+    clinic: dict[str, Any] | None
+    attachment: dict[str, Any] | None
+    record: dict[str, Any] | None
+    limiter: dict[str, Any] | None
+    referral: dict[str, Any] | None
 
-    def pick(k: dict[str, Any]) -> dict[str, Any] | None:
-        return found.get((k["PK"]["S"], k["SK"]["S"]))
 
+def _read(slot_key: dict[str, Any], clinic_id: str, doctor_id: str, patient: Patient, idem_key: dict[str, Any],
+          limited: bool, referral_number: str | None) -> _Read:
+    """The slot, doctor, clinic, register entry and idempotency record in one read; an anonymous booking's
+    failed-check counter (shared/limiter.py) and the referral, when there are, in the same read."""
+    wanted = {
+        "slot": slot_key, "doctor": keys.profile_key(keys.doctor_pk(doctor_id)),
+        "clinic": keys.profile_key(keys.clinic_pk(clinic_id)), "attachment": keys.attachment_key(patient.policy_hash),
+        "record": idem_key,
+    }
     if limited:
-        from shared import limiter
+        wanted["limiter"] = keys.limiter_key(patient.policy_hash)
+    if referral_number:
+        wanted["referral"] = keys.referral_key(referral_number)
+    found = {(i["PK"], i["SK"]): i for i in dal.batch_get(list(wanted.values()))}
+    got = {name: found.get((k["PK"]["S"], k["SK"]["S"])) for name, k in wanted.items()}
+    return _Read(got["slot"], got["doctor"], got["clinic"], got["attachment"], got["record"],
+                 got.get("limiter"), got.get("referral"))
 
-        limiter.check(pick(limiter_key[0]))
 
-    record = pick(idem_key)
-    if record:
-        return _replay(record, request_fingerprint, lang)
-    slot, doctor, clinic, attachment = pick(slot_key), pick(doctor_key), pick(clinic_key), pick(attachment_key)
-    if not slot or not doctor or not clinic:
-        raise DomainError("not_found")
-    now = clock.now()
-    start = int(slot["start"])
-    # The read decides who is refused cheaply; the transaction's conditions decide who wins.
-    try:
-        rules.check_booking(slot, doctor, attachment, identity_hash=patient.identity_hash, clinic_id=clinic_id,
-                            hold_id=hold_id, now=now, owner=patient.policy_hash, birth_date=patient.birth_date,
-                            referral_number=referral_number, referral=pick(referral_key[0]) if referral_key else None)
-    except DomainError as refused:
-        # A BatchGetItem is not one snapshot: a retry of this very request may have won between its reads (the
-        # slot seen booked, its idempotency record not yet). On this refusal path only, ask the record again.
-        if refused.code in ("slot_unavailable", "hold_expired"):
-            again = dal.get(idem_key, consistent=True)
-            if again:
-                return _replay(again, request_fingerprint, lang)
-        raise
-
-    appointment_id = keys.new_appointment_id()
+def appointment_item(appointment_id: str, slot: dict[str, Any], doctor: dict[str, Any], clinic: dict[str, Any],
+                     patient: Patient, *, lang: str, now: int, wants_reminders: bool,
+                     referral_number: str | None) -> dict[str, Any]:
+    """The appointment as stored (shared/items.py: Appointment): the ticket's every field, copied from the slot,
+    doctor and clinic as they are now, and the keys of the indexes it is in."""
+    start, doctor_id, clinic_id = int(slot["start"]), str(slot["doctorId"]), str(slot["clinicId"])
     booking_no = int(slot.get("bookings", 0)) + 1
-    specialty_id = doctor["specialtyId"]
     appointment = {
         **keys.appointment_key_plain(appointment_id), "entity": "appointment",
         "id": appointment_id, "number": tickets.number(int(doctor.get("seq", 0)), start, booking_no),
-        "status": statuses.BOOKED, "slotId": slot_id, "doctorId": doctor_id, "clinicId": clinic_id,
-        "specialtyId": specialty_id, "start": start, "end": int(slot["end"]), "room": slot.get("room", ""),
+        "status": statuses.BOOKED, "slotId": slot["slotId"], "doctorId": doctor_id, "clinicId": clinic_id,
+        "specialtyId": doctor["specialtyId"], "start": start, "end": int(slot["end"]), "room": slot.get("room", ""),
         "clinicName": clinic["name"], "clinicNameEn": clinic.get("nameEn"),
         "clinicAddress": clinic["address"], "clinicAddressEn": clinic.get("addressEn"),
         "clinicPhone": clinic["phone"],
@@ -217,9 +208,18 @@ def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patie
     }
     if referral_number:
         appointment["referralNumber"] = referral_number
-    response = {"appointment": tickets.render(appointment, lang)}
+    return appointment
+
+
+def booking_operations(slot_key: dict[str, Any], appointment: dict[str, Any], patient: Patient, *,
+                       hold_id: str | None, seen_bookings: int, idem_key: dict[str, Any], request_fingerprint: str,
+                       response: dict[str, Any], now: int, referral_number: str | None) -> list[dict[str, Any]]:
+    """The booking's one transaction, in the order of rules.BOOK_* (the refusal is read by position): the
+    slot, the appointment, the specialty lock, the register check, the idempotency record (and the referral)."""
+    appointment_id, start = appointment["id"], int(appointment["start"])
+    clinic_id, specialty_id = appointment["clinicId"], appointment["specialtyId"]
     slot_values: dict[str, Any] = {**slots.free_values(now), ":booked": slots.BOOKED, ":appt": appointment_id,
-                                   ":seen": booking_no - 1, ":horizon": slots.horizon(now)}
+                                   ":seen": seen_bookings, ":horizon": slots.horizon(now)}
     # DynamoDB refuses redundant parentheses: wrap FREE_CONDITION only when an OR is added to it.
     slot_condition = slots.FREE_CONDITION
     if hold_id:
@@ -248,7 +248,8 @@ def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patie
             "ExpressionAttributeValues": {":now": now},
         }},
         # With a referral the patient may be attached to any clinic (that is what referrals are for).
-        holds.entry_check(attachment_key, patient.identity_hash, None if referral_number else clinic_id),
+        holds.entry_check(keys.attachment_key(patient.policy_hash), patient.identity_hash,
+                          None if referral_number else clinic_id),
         {"Put": {
             "Item": {**{k: v["S"] for k, v in idem_key.items()}, "entity": "idempotency",
                      "fingerprint": request_fingerprint, "statusCode": 201, "appointmentId": appointment_id,
@@ -259,13 +260,54 @@ def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patie
     if referral_number:
         ops.append(referrals.use_op(referral_number, appointment_id, patient.identity_hash, specialty_id, clinic_id,
                                     now))
+    return ops
+
+
+def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patient: Patient,
+              idem_key: dict[str, Any], request_fingerprint: str, lang: str, limited: bool = False,
+              wants_reminders: bool = True, referral_number: str | None = None) -> Outcome | None:
+    doctor_id, _ = keys.parse_slot_id(slot_id) or ("", 0)
+    clinic_id = keys.clinic_of_doctor(doctor_id) or ""
+    read = _read(slot_key, clinic_id, doctor_id, patient, idem_key, limited, referral_number)
+    if limited:
+        from shared import limiter
+
+        limiter.check(read.limiter)
+    if read.record:
+        return _replay(read.record, request_fingerprint, lang)
+    slot, doctor, clinic = read.slot, read.doctor, read.clinic
+    if not slot or not doctor or not clinic:
+        raise DomainError("not_found")
+    now = clock.now()
+    # The read decides who is refused cheaply; the transaction's conditions decide who wins.
+    try:
+        rules.check_booking(slot, doctor, read.attachment, identity_hash=patient.identity_hash, clinic_id=clinic_id,
+                            hold_id=hold_id, now=now, owner=patient.policy_hash, birth_date=patient.birth_date,
+                            referral_number=referral_number, referral=read.referral)
+    except DomainError as refused:
+        # A BatchGetItem is not one snapshot: a retry of this very request may have won between its reads (the
+        # slot seen booked, its idempotency record not yet). On this refusal path only, ask the record again.
+        if refused.code in ("slot_unavailable", "hold_expired"):
+            again = dal.get(idem_key, consistent=True)
+            if again:
+                return _replay(again, request_fingerprint, lang)
+        raise
+
+    appointment_id = keys.new_appointment_id()
+    appointment = appointment_item(appointment_id, slot, doctor, clinic, patient, lang=lang, now=now,
+                                   wants_reminders=wants_reminders, referral_number=referral_number)
+    response = {"appointment": tickets.render(appointment, lang)}
+    ops = booking_operations(slot_key, appointment, patient, hold_id=hold_id,
+                             seen_bookings=int(slot.get("bookings", 0)), idem_key=idem_key,
+                             request_fingerprint=request_fingerprint, response=response, now=now,
+                             referral_number=referral_number)
     # No ClientRequestToken: the idempotency record is the transaction's own guard. If a first attempt
     # succeeded but its answer was lost, a resend fails on that record and `_refusal` replays the answer.
     try:
         dal.transact(ops)
     except dal.Cancelled as cancelled:
         return _refusal(cancelled, hold_id, patient, idem_key, request_fingerprint, clinic_id, now, lang,
-                        specialty_id, referral_number)
+                        str(doctor["specialtyId"]), referral_number)
     logger.info("appointment booked", extra={"appointmentId": appointment_id, "slotId": slot_id})
     return Outcome(201, response)
 

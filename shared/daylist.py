@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from shared import clock, dal, keys, slots
+from shared import clock, dal, keys, slots, statuses
 from shared.errors import DomainError
 from shared.observability import logger
 from shared.staff import Staff
@@ -71,7 +71,7 @@ def _refuse(appt: dict[str, Any], status: str, now: int) -> None:
     current = appt.get("status")
     if current == status:
         return
-    if current == "cancelled":
+    if current == statuses.CANCELLED:
         raise DomainError("already_cancelled")
     if current in MARKS:
         raise DomainError("attendance_already_recorded")

@@ -15,3 +15,7 @@ RESCHEDULED = "rescheduled"  # moved to another time in one step: `rescheduledTo
 # referral (issue 15)
 ISSUED = "issued"  # may be used for one booking
 USED = "used"  # an appointment (`appointmentId`) uses it; a cancellation or an absence gives it back
+# waiting-list entry (issue 15); it ends booked, cancelled (left) or lapsed (an offer not taken in time)
+WAITING = "waiting"
+OFFERED = "offered"  # a freed slot is held for it (`offerSlotId`, `offerHoldId`, `offerExpiresAt`)
+LAPSED = "lapsed"

@@ -35,7 +35,7 @@ from shared.errors import DomainError
 from shared.observability import logger
 from shared.text import localized
 
-WAITING, OFFERED, LAPSED = "waiting", "offered", "lapsed"
+WAITING, OFFERED, LAPSED = statuses.WAITING, statuses.OFFERED, statuses.LAPSED
 OFFER_SECONDS = 15 * 60
 MAX_DAYS_AHEAD = 60  # the furthest `to` a patient may wait for
 OFFER_LEAD_SECONDS = 5 * 60  # a slot starting sooner than this is not offered (no time to come)

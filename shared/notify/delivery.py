@@ -89,7 +89,7 @@ def classify(record: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     new = dal.from_item(change.get("NewImage")) or {}
     old = dal.from_item(change.get("OldImage")) or {}
     if (new.get("entity") == "waitEntry" and record.get("eventName") == "MODIFY"
-            and old.get("status") == "waiting" and new.get("status") == "offered"):
+            and old.get("status") == statuses.WAITING and new.get("status") == statuses.OFFERED):
         return OFFER, new  # a waiting-list offer (shared/waitlist.py)
     if new.get("entity") != "appointment":
         return None
@@ -141,7 +141,7 @@ def claim_condition(kind: str, marker: Marker, now: int, lease: int,
     if kind == OFFER:
         # Never for an offer left, lapsed or booked meanwhile.
         condition += " AND #st = :offered"
-        values[":offered"] = "offered"
+        values[":offered"] = statuses.OFFERED
         names = {**names, "#st": "status"}
     return condition, values, names
 
@@ -155,7 +155,7 @@ def unclaimed_outcome(kind: str, marker: Marker, old: dict[str, Any] | None, now
         return DUPLICATE
     if kind == REMINDER and (old.get("status") != statuses.BOOKED or int(old.get("start", 0)) <= now):
         return SKIPPED  # no longer needed
-    if kind == OFFER and old.get("status") != "offered":
+    if kind == OFFER and old.get("status") != statuses.OFFERED:
         return SKIPPED  # the offer is no longer open
     return None
 

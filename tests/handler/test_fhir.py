@@ -13,7 +13,7 @@ import pytest
 
 from shared import clock
 from tests.fhir_check import fhir_patient, outcome_code, parameters, valid
-from tests.handler.test_booking import free_slots
+from tests.handler.helpers import free_slots
 from tests.support import Context, claims_of, event_file, http_event, invoke, load_function, patients_of
 
 CL0101 = patients_of("cl0101")
