@@ -15,6 +15,7 @@ from typing import Any
 from shared import clock, dal, holds, keys, memo, policy, referrals, reminders, rules, slots, statuses, tickets
 from shared.config import settings
 from shared.errors import DomainError
+from shared.items import IdempotencyRecord, SpecialtyLock
 from shared.observability import logger
 
 IDEMPOTENCY_TTL = 24 * 3600
@@ -211,6 +212,55 @@ def appointment_item(appointment_id: str, slot: dict[str, Any], doctor: dict[str
     return appointment
 
 
+def take_slot_op(slot_key: dict[str, Any], appointment_id: str, *, hold_id: str | None, owner: str,
+                 seen_bookings: int, now: int) -> dict[str, Any]:
+    """The slot becomes booked by `appointment_id`: if it is free, or held by this hold of this patient (a hold
+    is its patient's, issue 12), and booked `seen_bookings` times so far (as read: a booking and a
+    cancellation in between make the read stale). Shared by booking and rescheduling."""
+    values: dict[str, Any] = {**slots.free_values(now), ":booked": slots.BOOKED, ":appt": appointment_id,
+                              ":seen": seen_bookings, ":horizon": slots.horizon(now), ":one": 1}
+    # DynamoDB refuses redundant parentheses: wrap FREE_CONDITION only when an OR is added to it.
+    condition = slots.FREE_CONDITION
+    if hold_id:
+        condition = f"({slots.FREE_CONDITION} OR (#st = :held AND holdId = :myHold AND holdOwner = :owner))"
+        values[":myHold"] = hold_id
+        values[":owner"] = owner
+    return {"Update": {
+        "Key": slot_key,
+        "UpdateExpression": "SET #st = :booked, appointmentId = :appt, bookings = :seen + :one "
+                            "REMOVE holdId, holdExpiresAt, holdOwner, HoldPK, HoldSK, AvPK, AvSK",
+        "ConditionExpression": condition + " AND #start > :now AND #start <= :horizon AND bookings = :seen",
+        "ExpressionAttributeNames": slots.NAMES,
+        "ExpressionAttributeValues": values,
+    }}
+
+
+def lock_op(policy_hash: str, specialty_id: str, appointment_id: str, start: int, now: int, *,
+            replacing: str | None = None) -> dict[str, Any]:
+    """At most one active future appointment per patient and specialty: the lock names it. It may be taken
+    when absent or lapsed (its appointment has started), or, moving an appointment, when it names that one."""
+    condition = "attribute_not_exists(PK) OR #start <= :now"
+    values: dict[str, Any] = {":now": now}
+    if replacing:
+        condition = "attribute_not_exists(PK) OR appointmentId = :old OR #start <= :now"
+        values[":old"] = replacing
+    lock: SpecialtyLock = {"PK": keys.policy_pk(policy_hash), "SK": keys.specialty_lock_sk(specialty_id),
+                           "entity": "specialtyLock", "appointmentId": appointment_id, "start": start,
+                           "ttl": start + 86400}
+    return {"Put": {"Item": lock, "ConditionExpression": condition,
+                    "ExpressionAttributeNames": {"#start": "start"}, "ExpressionAttributeValues": values}}
+
+
+def idempotency_op(idem_key: dict[str, Any], request_fingerprint: str, appointment_id: str,
+                   response: dict[str, Any], now: int) -> dict[str, Any]:
+    """The request's record: its answer for a retry, and the transaction's guard against running twice."""
+    record: IdempotencyRecord = {
+        "PK": idem_key["PK"]["S"], "SK": idem_key["SK"]["S"], "entity": "idempotency",
+        "fingerprint": request_fingerprint, "statusCode": 201, "appointmentId": appointment_id,
+        "response": json.dumps(response, ensure_ascii=False), "ttl": now + IDEMPOTENCY_TTL}
+    return {"Put": {"Item": record, "ConditionExpression": "attribute_not_exists(PK)"}}
+
+
 def booking_operations(slot_key: dict[str, Any], appointment: dict[str, Any], patient: Patient, *,
                        hold_id: str | None, seen_bookings: int, idem_key: dict[str, Any], request_fingerprint: str,
                        response: dict[str, Any], now: int, referral_number: str | None) -> list[dict[str, Any]]:
@@ -218,44 +268,15 @@ def booking_operations(slot_key: dict[str, Any], appointment: dict[str, Any], pa
     slot, the appointment, the specialty lock, the register check, the idempotency record (and the referral)."""
     appointment_id, start = appointment["id"], int(appointment["start"])
     clinic_id, specialty_id = appointment["clinicId"], appointment["specialtyId"]
-    slot_values: dict[str, Any] = {**slots.free_values(now), ":booked": slots.BOOKED, ":appt": appointment_id,
-                                   ":seen": seen_bookings, ":horizon": slots.horizon(now)}
-    # DynamoDB refuses redundant parentheses: wrap FREE_CONDITION only when an OR is added to it.
-    slot_condition = slots.FREE_CONDITION
-    if hold_id:
-        # A hold is its patient's (issue 12): another patient's hold id does not open the slot.
-        slot_condition = f"({slots.FREE_CONDITION} OR (#st = :held AND holdId = :myHold AND holdOwner = :owner))"
-        slot_values[":myHold"] = hold_id
-        slot_values[":owner"] = patient.policy_hash
-    slot_condition += " AND #start > :now AND #start <= :horizon AND bookings = :seen"
     ops: list[dict[str, Any]] = [
-        {"Update": {
-            "Key": slot_key,
-            "UpdateExpression": "SET #st = :booked, appointmentId = :appt, bookings = :seen + :one "
-                                "REMOVE holdId, holdExpiresAt, holdOwner, HoldPK, HoldSK, AvPK, AvSK",
-            "ConditionExpression": slot_condition,
-            "ExpressionAttributeNames": slots.NAMES,
-            "ExpressionAttributeValues": {**slot_values, ":one": 1},
-        }},
+        take_slot_op(slot_key, appointment_id, hold_id=hold_id, owner=patient.policy_hash,
+                     seen_bookings=seen_bookings, now=now),
         {"Put": {"Item": appointment, "ConditionExpression": "attribute_not_exists(PK)"}},
-        {"Put": {
-            "Item": {"PK": keys.policy_pk(patient.policy_hash), "SK": keys.specialty_lock_sk(specialty_id),
-                     "entity": "specialtyLock", "appointmentId": appointment_id, "start": start,
-                     "ttl": start + 86400},
-            # At most one active future appointment per specialty: a lock of a past one has lapsed.
-            "ConditionExpression": "attribute_not_exists(PK) OR #start <= :now",
-            "ExpressionAttributeNames": {"#start": "start"},
-            "ExpressionAttributeValues": {":now": now},
-        }},
+        lock_op(patient.policy_hash, specialty_id, appointment_id, start, now),
         # With a referral the patient may be attached to any clinic (that is what referrals are for).
         holds.entry_check(keys.attachment_key(patient.policy_hash), patient.identity_hash,
                           None if referral_number else clinic_id),
-        {"Put": {
-            "Item": {**{k: v["S"] for k, v in idem_key.items()}, "entity": "idempotency",
-                     "fingerprint": request_fingerprint, "statusCode": 201, "appointmentId": appointment_id,
-                     "response": json.dumps(response, ensure_ascii=False), "ttl": now + IDEMPOTENCY_TTL},
-            "ConditionExpression": "attribute_not_exists(PK)",
-        }},
+        idempotency_op(idem_key, request_fingerprint, appointment_id, response, now),
     ]
     if referral_number:
         ops.append(referrals.use_op(referral_number, appointment_id, patient.identity_hash, specialty_id, clinic_id,

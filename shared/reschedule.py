@@ -151,13 +151,7 @@ def _operations(old: dict[str, Any], new: dict[str, Any], slot_key: dict[str, An
                 booking_no: int, patient_pk: str, idem_key: dict[str, Any], request_fingerprint: str,
                 response: dict[str, Any], now: int) -> dict[int, dict[str, Any]]:
     """The transaction's operations by their role (rules.RE_*), written in that order."""
-    slot_values: dict[str, Any] = {**slots.free_values(now), ":booked": slots.BOOKED, ":appt": new["id"],
-                                   ":seen": booking_no - 1, ":horizon": slots.horizon(now), ":one": 1}
-    slot_condition = slots.FREE_CONDITION
-    if hold_id:
-        slot_condition = f"({slots.FREE_CONDITION} OR (#st = :held AND holdId = :myHold))"
-        slot_values[":myHold"] = hold_id
-    slot_condition += " AND #start > :now AND #start <= :horizon AND bookings = :seen"
+    policy_hash = keys.policy_hash_of(patient_pk)
     av = slots.availability_keys(old)
     ops: dict[int, dict[str, Any]] = {}
     ops[rules.RE_OLD] = {"Update": {
@@ -169,24 +163,13 @@ def _operations(old: dict[str, Any], new: dict[str, Any], slot_key: dict[str, An
         "ExpressionAttributeValues": {":rescheduled": statuses.RESCHEDULED, ":new": new["id"], ":now": now,
                                       ":booked": statuses.BOOKED, ":pat": patient_pk},
     }}
-    ops[rules.RE_SLOT] = {"Update": {
-        "Key": slot_key,
-        "UpdateExpression": "SET #st = :booked, appointmentId = :appt, bookings = :seen + :one "
-                            "REMOVE holdId, holdExpiresAt, HoldPK, HoldSK, AvPK, AvSK",
-        "ConditionExpression": slot_condition,
-        "ExpressionAttributeNames": slots.NAMES,
-        "ExpressionAttributeValues": slot_values,
-    }}
+    ops[rules.RE_SLOT] = booking.take_slot_op(slot_key, new["id"], hold_id=hold_id, owner=policy_hash,
+                                              seen_bookings=booking_no - 1, now=now)
     ops[rules.RE_NEW] = {"Put": {"Item": new, "ConditionExpression": "attribute_not_exists(PK)"}}
-    ops[rules.RE_LOCK] = {"Put": {
-        "Item": {"PK": patient_pk, "SK": keys.specialty_lock_sk(old["specialtyId"]), "entity": "specialtyLock",
-                 "appointmentId": new["id"], "start": new["start"], "ttl": new["start"] + 86400},
-        # It names the old appointment (or lapsed, or TTL tidied it): never another active appointment.
-        "ConditionExpression": "attribute_not_exists(PK) OR appointmentId = :old OR #start <= :now",
-        "ExpressionAttributeNames": {"#start": "start"},
-        "ExpressionAttributeValues": {":old": old["id"], ":now": now},
-    }}
-    entry_key = keys.attachment_key(keys.policy_hash_of(patient_pk))
+    # The lock names the old appointment (or lapsed, or TTL tidied it): never another active appointment.
+    ops[rules.RE_LOCK] = booking.lock_op(policy_hash, old["specialtyId"], new["id"], int(new["start"]), now,
+                                         replacing=old["id"])
+    entry_key = keys.attachment_key(policy_hash)
     # A referral's appointment: the patient may be attached anywhere (still on the register); the referral
     # moves to the new appointment.
     ops[rules.RE_ENTRY] = {"ConditionCheck": (
@@ -195,12 +178,7 @@ def _operations(old: dict[str, Any], new: dict[str, Any], slot_key: dict[str, An
          "ExpressionAttributeValues": {":clinic": old["clinicId"]}})}
     if old.get("referralNumber"):
         ops[rules.RE_REFERRAL] = referrals.move_op(old["referralNumber"], old["id"], new["id"])
-    ops[rules.RE_IDEMPOTENCY] = {"Put": {
-        "Item": {**{k: v["S"] for k, v in idem_key.items()}, "entity": "idempotency",
-                 "fingerprint": request_fingerprint, "statusCode": 201, "appointmentId": new["id"],
-                 "response": json.dumps(response, ensure_ascii=False), "ttl": now + booking.IDEMPOTENCY_TTL},
-        "ConditionExpression": "attribute_not_exists(PK)",
-    }}
+    ops[rules.RE_IDEMPOTENCY] = booking.idempotency_op(idem_key, request_fingerprint, new["id"], response, now)
     ops[rules.RE_OLD_SLOT] = {"Update": {
         "Key": keys.slot_key(old["slotId"]),
         "UpdateExpression": "SET #st = :free, AvPK = :avpk, AvSK = :avsk REMOVE appointmentId",

@@ -11,7 +11,7 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
-from shared import clock, slots, statuses
+from shared import clock, keys, slots, statuses
 from shared.errors import DomainError
 
 Item = Mapping[str, Any]
@@ -255,6 +255,7 @@ def check_reschedule(appt: Item | None, slot: Item | None, doctor: Item | None, 
         raise DomainError("outside_booking_window")
     if not holds_it(slot, hold_id) and not slots.is_free(slot, now):
         raise DomainError("hold_expired" if hold_id else "slot_unavailable")
+    check_hold_owner(slot, hold_id, keys.policy_hash_of(patient_pk))
 
 
 # The reschedule transaction's operations, in order (shared/reschedule.py builds them); the old slot is last
@@ -287,6 +288,7 @@ def classify_reschedule_refusal(failed: Mapping[int, Item | None], *, patient_pk
             raise DomainError("not_found")
         if not slots.in_booking_window(int(old["start"]), now):
             raise DomainError("outside_booking_window")
+        check_hold_owner(old, hold_id, keys.policy_hash_of(patient_pk))
         if slots.is_free(old, now) or holds_it(old, hold_id):
             return RescheduleRefusal.RETRY
         raise DomainError("hold_expired" if hold_id else "slot_unavailable")

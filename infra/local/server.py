@@ -62,12 +62,21 @@ class FunctionTimeout(BaseException):
 def _worker_init(env: dict[str, str], function: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # ...and a worker whose parent is gone (killed, or stopped on a path that skipped the pools' shutdown)
+    # must not live on as an orphan holding memory and ports' clients: it exits within a second.
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True, name="parent-watch").start()
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
     try:
         load_function(function)  # the init phase, outside the invocation's timeout as in Lambda
     except Exception:  # noqa: BLE001, S110 - the invocation reports it
         pass
+
+
+def _exit_with_parent(parent: int, every: float = 1.0) -> None:
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(0)
 
 
 def _started() -> None:

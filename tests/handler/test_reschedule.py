@@ -187,6 +187,17 @@ def test_hold_of_another_slot_is_a_mismatch(moto_table: str) -> None:
     assert_error(result, 409, "hold_mismatch")
 
 
+def test_another_patient_s_hold_does_not_open_the_slot(moto_table: str) -> None:
+    first = book(PATIENT, slot_ahead()["id"])
+    target = slot_ahead(index=3)["id"]
+    status, body = invoke("booking", hold_event(target, OTHER))  # OTHER's own hold (no appointment of theirs)
+    assert status == 201, body
+    result = invoke("booking", reschedule_event(first["id"], target, hold_id=body["holdId"]))
+    assert_error(result, 409, "hold_mismatch")
+    assert slot_item(target)["holdId"] == body["holdId"]  # still OTHER's
+    assert appointment_item(first["id"])["status"] == "booked"
+
+
 def test_a_hold_of_the_specialty_must_name_the_appointment_it_moves(moto_table: str) -> None:
     first = book(PATIENT, slot_ahead()["id"])
     other = book(OTHER, slot_ahead(index=1)["id"])

@@ -251,3 +251,29 @@ def test_sigint_and_sigterm_stop_it_once_and_quietly(signals: tuple[int, ...]) -
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0 and "Traceback" not in err, err
     assert out.count("stopped") == 1
+
+
+def test_a_function_worker_exits_when_the_stack_dies_without_stopping_its_pools() -> None:
+    # A stack killed outright (SIGKILL: no shutdown path runs) must not leave its warm 'instances' behind.
+    code = ("import os, sys, time\n"
+            f"sys.path.insert(0, {str(ROOT)!r})\n"
+            "from infra.local.server import Functions\n"
+            "pool = Functions({}, 1, timeouts={}).pool('sweeper')\n"
+            "print(pool.submit(os.getpid).result(timeout=60), flush=True)\n"
+            "time.sleep(120)\n")
+    parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        worker = int(parent.stdout.readline())  # type: ignore[union-attr]
+        os.kill(worker, 0)  # alive while its parent is
+    finally:
+        parent.kill()
+        parent.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    os.kill(worker, signal.SIGKILL)
+    raise AssertionError("the worker outlived its stack")

@@ -59,8 +59,21 @@ def test_refusals(kw: dict[str, Any], code: str) -> None:
 
 
 def test_own_hold_is_allowed() -> None:
-    held = slot(status="held", holdId="mine", holdExpiresAt=NOW + 60)
+    held = slot(status="held", holdId="mine", holdExpiresAt=NOW + 60, holdOwner="abc")
     rules.check_reschedule(appt(), held, DOCTOR, ENTRY, clinic_id="cl0101", patient_pk=PAT, hold_id="mine", now=NOW)
+
+
+def test_another_patient_s_hold_does_not_open_the_slot() -> None:
+    # A hold is its patient's (issue 12): knowing its id is not enough to move an appointment into it.
+    theirs = slot(status="held", holdId="theirs", holdExpiresAt=NOW + 60, holdOwner="someone-else")
+    assert refusal(slot=theirs, hold_id="theirs") == "hold_mismatch"
+    with pytest.raises(DomainError) as refused:
+        rules.classify_reschedule_refusal({rules.RE_SLOT: theirs}, patient_pk=PAT, clinic_id="cl0101",
+                                          hold_id="theirs", now=NOW)
+    assert refused.value.code == "hold_mismatch"
+    mine = dict(theirs, holdOwner="abc")
+    assert rules.classify_reschedule_refusal({rules.RE_SLOT: mine}, patient_pk=PAT, clinic_id="cl0101",
+                                             hold_id="theirs", now=NOW) is rules.RescheduleRefusal.RETRY
 
 
 def classify(failed: dict[int, Any]) -> Any:
