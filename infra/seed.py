@@ -19,7 +19,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
@@ -27,6 +27,7 @@ from typing import Any
 
 from infra.demo import addresses, data, gorzdrav
 from shared import clock, dal
+from shared.items import Slot
 
 PATIENTS_FILE = Path(__file__).resolve().parent / "demo" / "patients.json"
 WINDOW_DAYS = 14
@@ -52,9 +53,9 @@ def reference_items(clinic_ids: set[str] | None = None) -> list[dict[str, Any]]:
     return items
 
 
-def slot_items(first_day: date, days: int, clinic_ids: set[str] | None = None) -> list[dict[str, Any]]:
+def slot_items(first_day: date, days: int, clinic_ids: set[str] | None = None) -> list[Slot]:
     """Free slots of every doctor for `days` days from `first_day`."""
-    items: list[dict[str, Any]] = []
+    items: list[Slot] = []
     for c in data.clinics():
         if clinic_ids and c["id"] not in clinic_ids:
             continue
@@ -63,7 +64,7 @@ def slot_items(first_day: date, days: int, clinic_ids: set[str] | None = None) -
     return items
 
 
-def write(items: list[dict[str, Any]], table: str | None = None, *, workers: int = WRITERS,
+def write(items: Sequence[Mapping[str, Any]], table: str | None = None, *, workers: int = WRITERS,
           progress: Progress | None = None) -> int:
     """Unconditional BatchWriteItem of `items` from `workers` threads; returns the number written."""
     import boto3
@@ -76,7 +77,7 @@ def write(items: list[dict[str, Any]], table: str | None = None, *, workers: int
             local.client = boto3.session.Session().client("dynamodb")
         return local.client
 
-    def put(chunk: list[dict[str, Any]]) -> int:
+    def put(chunk: Sequence[Mapping[str, Any]]) -> int:
         pending: dict[str, Any] = {name: [{"PutRequest": {"Item": dal.to_item(x)}} for x in chunk]}
         for attempt in range(20):
             pending = client().batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
@@ -89,12 +90,12 @@ def write(items: list[dict[str, Any]], table: str | None = None, *, workers: int
             progress(len(chunk))
         return len(chunk)
 
-    chunks: Iterable[list[dict[str, Any]]] = (items[i:i + 25] for i in range(0, len(items), 25))
+    chunks: Iterable[Sequence[Mapping[str, Any]]] = (items[i:i + 25] for i in range(0, len(items), 25))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return sum(pool.map(put, chunks))
 
 
-def write_missing(items: list[dict[str, Any]], table: str | None = None, *, workers: int = WRITERS,
+def write_missing(items: Sequence[Mapping[str, Any]], table: str | None = None, *, workers: int = WRITERS,
                   progress: Progress | None = None) -> int:
     """Conditional puts of the items not in the table yet (an existing one, maybe booked, is left as it is)."""
     import boto3
@@ -102,7 +103,7 @@ def write_missing(items: list[dict[str, Any]], table: str | None = None, *, work
     name = table or dal.table()
     local = threading.local()
 
-    def put(item: dict[str, Any]) -> int:
+    def put(item: Mapping[str, Any]) -> int:
         if not hasattr(local, "client"):
             local.client = boto3.session.Session().client("dynamodb")
         try:

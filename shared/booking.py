@@ -15,7 +15,7 @@ from typing import Any
 from shared import clock, dal, holds, keys, memo, policy, referrals, reminders, rules, slots, statuses, tickets
 from shared.config import settings
 from shared.errors import DomainError
-from shared.items import IdempotencyRecord, SpecialtyLock
+from shared.items import Appointment, IdempotencyRecord, SpecialtyLock
 from shared.observability import logger
 
 IDEMPOTENCY_TTL = 24 * 3600
@@ -183,13 +183,13 @@ def _read(slot_key: dict[str, Any], clinic_id: str, doctor_id: str, patient: Pat
 
 def appointment_item(appointment_id: str, slot: dict[str, Any], doctor: dict[str, Any], clinic: dict[str, Any],
                      patient: Patient, *, lang: str, now: int, wants_reminders: bool,
-                     referral_number: str | None) -> dict[str, Any]:
-    """The appointment as stored (shared/items.py: Appointment): the ticket's every field, copied from the slot,
-    doctor and clinic as they are now, and the keys of the indexes it is in."""
+                     referral_number: str | None) -> Appointment:
+    """The appointment as stored: the ticket's every field, copied from the slot, doctor and clinic as they are
+    now, and the keys of the indexes it is in."""
     start, doctor_id, clinic_id = int(slot["start"]), str(slot["doctorId"]), str(slot["clinicId"])
     booking_no = int(slot.get("bookings", 0)) + 1
-    appointment = {
-        **keys.appointment_key_plain(appointment_id), "entity": "appointment",
+    appointment: Appointment = {
+        "PK": keys.appointment_pk(appointment_id), "SK": keys.APPOINTMENT_SK, "entity": "appointment",
         "id": appointment_id, "number": tickets.number(int(doctor.get("seq", 0)), start, booking_no),
         "status": statuses.BOOKED, "slotId": slot["slotId"], "doctorId": doctor_id, "clinicId": clinic_id,
         "specialtyId": doctor["specialtyId"], "start": start, "end": int(slot["end"]), "room": slot.get("room", ""),
@@ -205,8 +205,8 @@ def appointment_item(appointment_id: str, slot: dict[str, Any], doctor: dict[str
         # The reception's day list (ClinicDay index, shared/daylist.py).
         "DayPK": keys.clinic_day_pk(clinic_id, clock.local_date(start).isoformat()),
         "DaySK": keys.clinic_day_sk(doctor_id, start, appointment_id),
-        **reminders.first_reminder(appointment_id, start, now, wants_reminders),
     }
+    reminders.start_reminders(appointment, now, wants_reminders)
     if referral_number:
         appointment["referralNumber"] = referral_number
     return appointment
@@ -261,7 +261,7 @@ def idempotency_op(idem_key: dict[str, Any], request_fingerprint: str, appointme
     return {"Put": {"Item": record, "ConditionExpression": "attribute_not_exists(PK)"}}
 
 
-def booking_operations(slot_key: dict[str, Any], appointment: dict[str, Any], patient: Patient, *,
+def booking_operations(slot_key: dict[str, Any], appointment: Appointment, patient: Patient, *,
                        hold_id: str | None, seen_bookings: int, idem_key: dict[str, Any], request_fingerprint: str,
                        response: dict[str, Any], now: int, referral_number: str | None) -> list[dict[str, Any]]:
     """The booking's one transaction, in the order of rules.BOOK_* (the refusal is read by position): the

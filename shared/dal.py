@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -80,7 +80,7 @@ def to_attr(value: Any) -> dict[str, Any]:
     raise TypeError(f"cannot store {type(value).__name__}")
 
 
-def to_item(values: dict[str, Any]) -> Item:
+def to_item(values: Mapping[str, Any]) -> Item:
     return {k: to_attr(v) for k, v in values.items() if v is not None}
 
 
@@ -278,7 +278,7 @@ def update(key: Item, update_expression: str, *, condition: str | None = None,
     return from_item(response.get("Attributes"))
 
 
-def put(item: dict[str, Any], condition: str | None = None, names: dict[str, str] | None = None,
+def put(item: Mapping[str, Any], condition: str | None = None, names: dict[str, str] | None = None,
         values: dict[str, Any] | None = None) -> None:
     params: dict[str, Any] = {"TableName": table(), "Item": to_item(item),
                               "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
@@ -317,7 +317,7 @@ def transact(items: list[dict[str, Any]]) -> None:
         raise
 
 
-def batch_write(items: list[dict[str, Any]]) -> None:
+def batch_write(items: Sequence[Mapping[str, Any]]) -> None:
     """Unconditional bulk puts (demo data, imports): 25 per request, unprocessed items retried."""
     for i in range(0, len(items), 25):
         pending: dict[str, Any] = {table(): [{"PutRequest": {"Item": to_item(x)}} for x in items[i:i + 25]]}

@@ -62,9 +62,38 @@ class Appointment(TypedDict):
     ttl: int
     PatPK: str
     PatSK: str
+    # The reception's day list (ClinicDay index, shared/daylist.py).
+    DayPK: str
+    DaySK: str
+    # Reminders (shared/reminders.py): the patient's choice, the opt-out token, the next one's index keys.
+    reminders: NotRequired[bool]
+    reminderToken: NotRequired[str]
+    RemPK: NotRequired[str]
+    RemSK: NotRequired[str]
+    reminderStage: NotRequired[int]
+    remindedStage: NotRequired[int]
+    remindedAt: NotRequired[int]
+    referralNumber: NotRequired[str]
+    # Moving (shared/reschedule.py): the calendar event keeps its UID, the new one names the old.
+    rescheduledFrom: NotRequired[str]
+    rescheduledTo: NotRequired[str]
+    rescheduledAt: NotRequired[int]
+    calendarUid: NotRequired[str]
+    calendarSequence: NotRequired[int]
     cancelledAt: NotRequired[int]
     cancelledBy: NotRequired[str]
-    notifiedAt: NotRequired[int]
+    cancelRequest: NotRequired[str]
+    attendanceAt: NotRequired[int]
+    attendanceBy: NotRequired[str]
+    # The notifier's exactly-once markers (shared/notify/delivery.py) are named per kind and stage
+    # (`ticketEmailSentAt`, `reminder1440EmailLease`, ...): not listed here.
+
+
+class ReminderFields(TypedDict, total=False):
+    """An appointment's Reminders index keys for its next reminder (shared/reminders.index_values)."""
+    RemPK: str
+    RemSK: str
+    reminderStage: int
 
 
 class RegisterEntry(TypedDict):

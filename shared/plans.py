@@ -13,6 +13,7 @@ of absence nothing should exist: free and held slots close, and booked appointme
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import pairwise
@@ -20,6 +21,7 @@ from typing import Any
 
 from shared import clock, keys, slots
 from shared.config import BOOKING_HORIZON_DAYS
+from shared.items import Slot
 
 ABSENCE = "absence"
 PLAN = "plan"
@@ -101,24 +103,26 @@ def day_slots(doctor: dict[str, Any], day: date) -> list[tuple[int, int]]:
     return out
 
 
-def slot_item(doctor: dict[str, Any], start: int, end: int) -> dict[str, Any]:
-    """A free slot as the table keeps it (the same shape the demo seed writes)."""
-    item = {
+def slot_item(doctor: dict[str, Any], start: int, end: int) -> Slot:
+    """A free slot as the table keeps it (the schedule and the demo seed write this one shape), with the
+    Availability index keys an unbooked slot carries."""
+    return {
         "PK": keys.doctor_pk(doctor["id"]), "SK": keys.slot_sk(start), "entity": "slot",
         "slotId": keys.slot_id(doctor["id"], start), "doctorId": doctor["id"], "clinicId": doctor["clinicId"],
         "specialtyId": doctor["specialtyId"], "start": start, "end": end, "room": doctor["room"],
         "status": slots.FREE, "bookings": 0,
+        "AvPK": keys.availability_pk(doctor["clinicId"], doctor["specialtyId"]),
+        "AvSK": keys.availability_sk(start, doctor["id"]),
     }
-    return item | slots.availability_keys(item)
 
 
 @dataclass
 class DayWork:
     """What one doctor-day needs (see the module's docstring)."""
 
-    put: list[dict[str, Any]] = field(default_factory=list)
-    reshape: list[dict[str, Any]] = field(default_factory=list)  # free slots whose end/room/specialty moved
-    reopen: list[dict[str, Any]] = field(default_factory=list)
+    put: list[Slot] = field(default_factory=list)
+    reshape: list[Slot] = field(default_factory=list)  # free slots whose end/room/specialty moved
+    reopen: list[Slot] = field(default_factory=list)
     close: list[dict[str, Any]] = field(default_factory=list)
     cancel: list[dict[str, Any]] = field(default_factory=list)  # booked, on a day of absence
     conflicts: list[dict[str, Any]] = field(default_factory=list)  # booked, no longer in the plan
@@ -127,7 +131,7 @@ class DayWork:
         return not (self.put or self.reshape or self.reopen or self.close or self.cancel)
 
 
-def _shape(doctor: dict[str, Any], item: dict[str, Any]) -> tuple[Any, ...]:
+def _shape(doctor: dict[str, Any], item: Mapping[str, Any]) -> tuple[Any, ...]:
     return (int(item["end"]), item.get("room"), item.get("specialtyId"))
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from shared import dal, keys, statuses
 from shared.config import settings
+from shared.items import Appointment, ReminderFields
 from shared.observability import logger
 
 INDEX = "Reminders"
@@ -42,7 +43,7 @@ def next_stage(start: int, now: int, after: int | None = None) -> int | None:
     return None
 
 
-def index_values(appointment_id: str, start: int, stage: int | None) -> dict[str, Any]:
+def index_values(appointment_id: str, start: int, stage: int | None) -> ReminderFields:
     """The appointment's Reminders index keys for `stage` ({} when no reminder is left)."""
     if stage is None:
         return {}
@@ -50,12 +51,18 @@ def index_values(appointment_id: str, start: int, stage: int | None) -> dict[str
             "RemSK": keys.reminder_sk(start - stage * 60, appointment_id), "reminderStage": stage}
 
 
-def first_reminder(appointment_id: str, start: int, now: int, wanted: bool) -> dict[str, Any]:
-    """What a new appointment carries: its first reminder's index keys and the opt-out token."""
+def start_reminders(appointment: Appointment, now: int, wanted: bool) -> None:
+    """Give a new appointment what it carries about reminders: the patient's choice, the opt-out token, and
+    its first reminder's index keys (none when no reminder is due before the start)."""
+    appointment["reminders"] = wanted
     if not wanted:
-        return {"reminders": False}
-    return {"reminders": True, "reminderToken": keys.new_reminder_token(),
-            **index_values(appointment_id, start, next_stage(start, now))}
+        return
+    appointment["reminderToken"] = keys.new_reminder_token()
+    stage = next_stage(appointment["start"], now)
+    if stage is not None:
+        index = index_values(appointment["id"], appointment["start"], stage)
+        appointment["RemPK"], appointment["RemSK"], appointment["reminderStage"] = (
+            index["RemPK"], index["RemSK"], index["reminderStage"])
 
 
 @dataclass(frozen=True)

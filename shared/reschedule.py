@@ -14,11 +14,12 @@ Either all of it happens or none: never two active appointments, never none when
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from shared import booking, clock, dal, keys, memo, policy, referrals, reminders, rules, slots, statuses, tickets
 from shared.config import settings
 from shared.errors import DomainError
+from shared.items import Appointment
 from shared.observability import logger
 
 # Fields of the old appointment that the new one does not inherit.
@@ -108,9 +109,9 @@ def _try(appointment_id: str, policy_hash: str, slot_id: str, slot_key: dict[str
         # The calendar event moves: the same UID as the first ticket, a higher SEQUENCE (shared/notify).
         "calendarUid": old.get("calendarUid") or appointment_id,
         "calendarSequence": int(old.get("calendarSequence", 0)) + 1,
-        # The patient's choice about reminders moves with the appointment; a new opt-out token.
-        **reminders.first_reminder(new_id, start, now, old.get("reminders") is not False),
     })
+    # The patient's choice about reminders moves with the appointment; a new opt-out token.
+    reminders.start_reminders(cast(Appointment, new), now, old.get("reminders") is not False)
     response = {"appointment": tickets.render(new, lang)}
     ops = _operations(old, new, slot_key, hold_id, booking_no, patient_pk, idem_key, request_fingerprint, response,
                       now)

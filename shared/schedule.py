@@ -17,6 +17,7 @@ another writer converges on the same slots:
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -160,7 +161,7 @@ def _apply(work: plans.DayWork, absence: str | None, now: int, run: str) -> tupl
     return counts, raced
 
 
-def _write(kind: str, item: dict[str, Any], absence: str | None, now: int, run: str) -> bool:
+def _write(kind: str, item: Mapping[str, Any], absence: str | None, now: int, run: str) -> bool:
     key = keys.key(item["PK"], item["SK"])
     try:
         if kind == "put":
@@ -171,7 +172,7 @@ def _write(kind: str, item: dict[str, Any], absence: str | None, now: int, run: 
             # `closedRun` tells this close from another's when a retried request finds the slot closed already.
             try:
                 dal.update(key, "SET #st = :closed, closedBy = :why, closedRun = :run "
-                                "REMOVE AvPK, AvSK, holdId, holdExpiresAt, HoldPK, HoldSK",
+                                "REMOVE AvPK, AvSK, holdId, holdExpiresAt, holdOwner, HoldPK, HoldSK",
                            condition=condition, names={"#st": "status"},
                            values={**({":free": slots.FREE, ":held": slots.HELD} if absence
                                       else slots.free_values(now)),
@@ -186,7 +187,7 @@ def _write(kind: str, item: dict[str, Any], absence: str | None, now: int, run: 
             values |= ({":closed": keys.SLOT_CLOSED, ":plan": plans.PLAN} if kind == "reopen"
                        else {":held": slots.HELD, ":now": now})
             dal.update(key, "SET #st = :free, #end = :end, room = :room, specialtyId = :spec, AvPK = :avpk, "
-                            "AvSK = :avsk REMOVE closedBy, closedRun, holdId, holdExpiresAt, HoldPK, HoldSK",
+                            "AvSK = :avsk REMOVE closedBy, closedRun, holdId, holdExpiresAt, holdOwner, HoldPK, HoldSK",
                        condition=condition, names={"#st": "status", "#end": "end"}, values=values)
     except dal.ConditionFailed:
         return False

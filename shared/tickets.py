@@ -1,6 +1,7 @@
 """The ticket (талон): how a stored appointment is shown on the page, in history and in email."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -54,7 +55,7 @@ def number(doctor_seq: int, start: int, booking_no: int) -> str:
     return f"{doctor_seq:02d}-{hhmm}" + (f"-{booking_no}" if booking_no > 1 else "")
 
 
-def render(appt: dict[str, Any], lang: str) -> dict[str, Any]:
+def render(appt: Mapping[str, Any], lang: str) -> dict[str, Any]:
     """The contract's `appointment` object from a stored appointment item."""
     from shared import ticket_link  # the link module reads items and renders tickets: imported when used
 

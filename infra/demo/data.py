@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from shared import keys, policy, slots
+from shared import keys, plans, policy
 from shared.clock import zone
+from shared.items import Slot
 
 DISTRICTS = [
     ("admiralteysky", "Адмиралтейский", "Admiralteysky"),
@@ -173,7 +174,7 @@ def reference_items() -> list[dict[str, Any]]:
     return items
 
 
-def slot_items(doctor: dict[str, Any], first_day: date, days: int = 14) -> list[dict[str, Any]]:
+def slot_items(doctor: dict[str, Any], first_day: date, days: int = 14) -> list[Slot]:
     """Free slots from the doctor's weekly hours, in the clinic's zone."""
     out = []
     tz = zone()
@@ -187,14 +188,7 @@ def slot_items(doctor: dict[str, Any], first_day: date, days: int = 14) -> list[
         end_of_day = datetime(day.year, day.month, day.day, hours[1], tzinfo=tz)
         while t + step <= end_of_day:
             start = int(t.timestamp())
-            slot = {
-                "PK": keys.doctor_pk(doctor["id"]), "SK": keys.slot_sk(start), "entity": "slot",
-                "slotId": keys.slot_id(doctor["id"], start), "doctorId": doctor["id"],
-                "clinicId": doctor["clinicId"], "specialtyId": doctor["specialtyId"],
-                "start": start, "end": int((t + step).timestamp()), "room": doctor["room"],
-                "status": slots.FREE, "bookings": 0,
-            }
-            out.append(slot | slots.availability_keys(slot))
+            out.append(plans.slot_item(doctor, start, int((t + step).timestamp())))
             t += step
     return out
 
