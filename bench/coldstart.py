@@ -214,8 +214,15 @@ def _book_for(policy_number: str, doctor_id: str, prep: Preparer) -> str:
 
 
 def _expired_holds(count: int, prep: Preparer) -> None:
-    """`count` holds made one hold-length ago, so they have expired now."""
-    from shared import booking, dal, keys, slots
+    """`count` holds made one hold-length ago, so they have expired now, each by its own made-up patient
+    (a hold is bound to a patient, one at a time)."""
+    from infra.demo import data
+    from shared import dal, holds, keys, slots
+
+    holders = [{"lastName": "Замерова", "birthDate": "1970-01-01", "policyNumber": f"96{n:014d}",
+                "policySeries": None, "clinicId": "cl0102"} for n in range(count)]
+    for item in data.register_items(holders):
+        dal.put(item)
 
     found, _ = dal.query("PK = :pk AND begins_with(SK, :s)", {":pk": keys.doctor_pk("cl0102-d05"), ":s": "SLOT#",
                                                                 ":free": slots.FREE},
@@ -227,7 +234,9 @@ def _expired_holds(count: int, prep: Preparer) -> None:
             if taken == count:
                 break
             if slots.in_booking_window(int(s["start"]), common.FROZEN_NOW - 400):
-                booking.create_hold(s["slotId"])
+                who = holders[taken]
+                holds.create_hold(s["slotId"], holds.Identity(who["lastName"], who["birthDate"],
+                                                              who["policyNumber"]))
                 taken += 1
     finally:
         common.freeze_clock()

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared import clock, dal, holds, keys, memo, policy, referrals, reminders, rules, slots, statuses, tickets
-from shared.config import settings
 from shared.errors import DomainError
 from shared.items import Appointment, IdempotencyRecord, SpecialtyLock
 from shared.observability import logger
@@ -21,44 +20,6 @@ from shared.observability import logger
 IDEMPOTENCY_TTL = 24 * 3600
 # Kept after the appointment so an abandoned record does not stay forever (TTL only tidies).
 APPOINTMENT_TTL = 3 * 365 * 24 * 3600
-
-
-# ---------------------------------------------------------------- holds
-def create_hold(slot_id: str) -> dict[str, Any]:
-    """One conditional UpdateItem: the slot becomes held if it is free (or its hold expired)."""
-    key = keys.slot_key(slot_id)
-    if key is None:
-        raise DomainError("not_found")
-    moment = settings().lookup_cache_seconds
-    if memo.recall(("taken", slot_id), moment):
-        # This booking instance saw the slot taken a moment ago (lookup instances do not know: they are
-        # another function): refuse without a write on the hot partition.
-        raise DomainError("slot_unavailable")
-    now = clock.now()
-    expires = now + settings().hold_seconds
-    hold_id = keys.new_hold_id(slot_id)
-    try:
-        dal.update(
-            key,
-            "SET #st = :heldNew, holdId = :h, holdExpiresAt = :exp, HoldPK = :hpk, HoldSK = :hsk",
-            condition=f"attribute_exists(PK) AND {slots.FREE_CONDITION} AND #start > :now AND #start <= :horizon",
-            values={**slots.free_values(now), ":heldNew": slots.HELD, ":h": hold_id, ":exp": expires,
-                    ":hpk": keys.hold_shard(slot_id), ":hsk": keys.hold_sk(expires, slot_id),
-                    ":horizon": slots.horizon(now)},
-            names=slots.NAMES,
-        )
-    except dal.ConditionFailed as failed:
-        # botocore retried a write whose first answer was lost: the refusal may be our own hold (ALL_OLD).
-        if not rules.hold_landed(failed.old, hold_id):
-            if failed.old and slots.in_booking_window(int(failed.old["start"]), now) and moment > 0:
-                memo.remember(("taken", slot_id), True)
-            rules.classify_hold_refusal(failed.old, now)
-    except dal.OutcomeUnknown:
-        holds.resolve_unknown_hold(key, slot_id, hold_id)
-    if moment > 0:
-        memo.remember(("taken", slot_id), True)
-    logger.info("slot held", extra={"slotId": slot_id})
-    return {"holdId": hold_id, "slotId": slot_id, "expiresAt": clock.local_iso(expires)}
 
 
 def release_hold(hold_id: str) -> None:

@@ -137,3 +137,24 @@ def local_stack(log_path: Path, startup_seconds: float = 600) -> Iterator[LocalS
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+# ---------------------------------------------------------------- holds by made-up patients
+def holder(n: int, clinic_id: str = "cl0101") -> Any:
+    """A made-up patient attached to `clinic_id` (their register entry written now), as a hold's identity:
+    holds are bound to a patient, one at a time (shared/holds.py), so each concurrent hold needs its own."""
+    from infra.demo import data
+    from shared import dal, holds
+
+    person = {"lastName": "Держатель", "birthDate": "1970-01-01", "policyNumber": f"97{n:014d}",
+              "policySeries": None, "clinicId": clinic_id}
+    dal.put(data.register_items([person])[0])
+    return holds.Identity(person["lastName"], person["birthDate"], person["policyNumber"], None)
+
+
+def hold_for(slot_id: str, n: int) -> str:
+    """Hold `slot_id` for made-up patient `n` of the slot's clinic; returns the hold id."""
+    from shared import holds, keys
+
+    clinic_id = keys.clinic_of_doctor(slot_id.split(".")[0]) or ""
+    return str(holds.create_hold(slot_id, holder(n, clinic_id))["holdId"])

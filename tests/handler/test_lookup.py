@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from shared import booking, clock, dal, keys, lookup
+from shared import clock, dal, keys, lookup
 from tests.handler.helpers import with_query
-from tests.support import event_file, http_event, invoke
+from tests.support import event_file, hold_for, http_event, invoke
 
 OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+03:00$")
 
@@ -123,7 +123,7 @@ def test_specialties_count_only_free_slots(moto_table: str, monkeypatch: pytest.
     # A slot that has not started by the time the hold expires.
     nearest = next(s for s in lookup.doctor_slots("cl0101-d01", None, None)
                    if keys.parse_slot_id(s["id"])[1] > real_now + 3600)  # type: ignore[index]
-    booking.create_hold(nearest["id"])
+    hold_for(nearest["id"], 1)
     held = therapist()
     assert held["freeSlots"] == before["freeSlots"] - 1
     monkeypatch.setattr(clock, "now", lambda: real_now + 301)
@@ -189,7 +189,7 @@ def test_doctor_slots_show_free_only(moto_table: str, monkeypatch: pytest.Monkey
     event = with_query(event_file("lookup/doctor_slots.json"), **{"from": day.isoformat(), "to": day.isoformat()})
     _, body = invoke("lookup", event)
     held, booked = body["items"][0]["id"], body["items"][1]["id"]
-    booking.create_hold(held)
+    hold_for(held, 1)
     dal.update(keys.slot_key(booked), "SET #st = :b, appointmentId = :a REMOVE AvPK, AvSK",  # type: ignore[arg-type]
                values={":b": "booked", ":a": "x" * 24}, names={"#st": "status"})
     _, body = invoke("lookup", event)

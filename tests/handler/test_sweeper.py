@@ -5,11 +5,11 @@ import json
 
 import pytest
 
-from shared import booking, clock, holds, keys
+from shared import clock, holds, keys
 from tests.handler.helpers import PATIENT, at, book, free_slot_items, slot_item
-from tests.support import Context, event_file, load_function
+from tests.support import Context, event_file, hold_for, load_function
 
-HOLD_FIELDS = {"holdId", "holdExpiresAt", "HoldPK", "HoldSK"}
+HOLD_FIELDS = {"holdId", "holdExpiresAt", "holdOwner", "HoldPK", "HoldSK"}
 
 
 def sweep(capsys: pytest.CaptureFixture[str]) -> tuple[dict[str, int], list[dict]]:
@@ -38,19 +38,19 @@ def test_sweeper_frees_expired_holds_and_nothing_else(moto_table: str, monkeypat
     t0 = clock.now()
     at(monkeypatch, t0)
     slots = [s["id"] for s in free_slot_items("cl0101-d01", t0 + 86400)[:6]]
-    for slot_id in slots[:3]:
-        booking.create_hold(slot_id)
+    for n, slot_id in enumerate(slots[:3]):
+        hold_for(slot_id, n)
     # The hold that is booked is the booking patient's own (a booking with a hold must come from its owner).
     who = holds.Identity(PATIENT["lastName"], PATIENT["birthDate"], PATIENT["policyNumber"],
                          PATIENT.get("policySeries"))
     booked_hold = holds.create_hold(slots[3], who)["holdId"]
     reheld_slot = slots[4]
-    booking.create_hold(reheld_slot)
+    hold_for(reheld_slot, 4)
     at(monkeypatch, t0 + 200)
-    fresh = booking.create_hold(slots[5])["holdId"]  # expires at t0 + 500
+    fresh = hold_for(slots[5], 5)  # expires at t0 + 500
     book(PATIENT, slots[3], hold_id=booked_hold)  # booked with its hold: no longer in the Holds index
     at(monkeypatch, t0 + 300)  # the first holds expire now (expiry <= now counts as expired)
-    new_hold = booking.create_hold(reheld_slot)["holdId"]  # an expired hold is free: held anew
+    new_hold = hold_for(reheld_slot, 6)  # an expired hold is free: held anew (by someone else)
 
     result, emf = sweep(capsys)
 

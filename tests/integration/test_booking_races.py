@@ -19,10 +19,11 @@ import pytest
 
 from infra import seed
 from infra.demo import data
-from shared import auth, booking, clock, config, dal, keys, lookup
+from shared import auth, booking, clock, config, dal, holds, keys, lookup
 from shared.booking import Outcome
 from shared.errors import DomainError
 from shared.models import BookingRequest
+from tests.support import holder
 
 pytestmark = pytest.mark.integration
 
@@ -183,12 +184,14 @@ def test_hold_races_booking(table: str) -> None:
     slots_ = free_slots("cl0101-d01", 4 * ROUNDS)
     wins = Counter[str]()
 
-    def late_hold(slot: str, delay: float) -> dict[str, Any]:
-        time.sleep(delay)
-        return booking.create_hold(slot)
+    holders = [holder(n) for n in range(len(slots_))]  # holds are bound to a patient: one each
 
-    for slot, person, delay in zip(slots_, people, delays, strict=False):
-        hold_result, book_result = race([lambda s=slot, d=delay: late_hold(s, d),
+    def late_hold(slot: str, delay: float, who: Any) -> dict[str, Any]:
+        time.sleep(delay)
+        return holds.create_hold(slot, who)
+
+    for slot, person, delay, who in zip(slots_, people, delays, holders, strict=False):
+        hold_result, book_result = race([lambda s=slot, d=delay, w=who: late_hold(s, d, w),
                                          lambda s=slot, p=person: book(s, p, "k")])
         held, booked = isinstance(hold_result, dict), isinstance(book_result, Outcome)
         assert held != booked, (hold_result, book_result)  # exactly one wins

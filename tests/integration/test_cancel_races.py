@@ -19,13 +19,14 @@ from infra.demo import data
 from shared import booking, cancellation, clock, dal, holds, keys, policy, sweeper
 from shared.errors import DomainError
 from tests.integration.people import patient, person, together
+from tests.support import hold_for
 
 pytestmark = pytest.mark.integration
 
 CLINIC = "cl0101"
 DOCTOR = "cl0101-d01"  # therapist
 ROUNDS = 5
-HOLD_FIELDS = {"holdId", "holdExpiresAt", "HoldPK", "HoldSK"}
+HOLD_FIELDS = {"holdId", "holdExpiresAt", "holdOwner", "HoldPK", "HoldSK"}
 
 
 PEOPLE = [person(n) for n in range(24)]
@@ -177,8 +178,8 @@ def test_sweeper_vs_booking_holding_a_just_expiring_hold(world: dict[str, Any], 
 def test_two_sweeps_at_once_release_each_hold_once(world: dict[str, Any]) -> None:
     now = world["clock"]
     slot_ids = world["slots"][10:22]
-    for slot_id in slot_ids:
-        booking.create_hold(slot_id)
+    for n, slot_id in enumerate(slot_ids):
+        hold_for(slot_id, n)
     now["t"] += 301
 
     first, second = together(lambda: sweeper.sweep(now["t"]), lambda: sweeper.sweep(now["t"]))
@@ -195,10 +196,10 @@ def test_sweeper_vs_a_fresh_hold_on_an_expired_one(world: dict[str, Any]) -> Non
     now = world["clock"]
     for i in range(ROUNDS):
         slot_id = world["slots"][22 + i]
-        booking.create_hold(slot_id)
+        hold_for(slot_id, 2 * i)
         now["t"] += 300
         sweep_result, new_hold = together(lambda t=now["t"]: sweeper.sweep(t),
-                                          lambda s=slot_id: _hold_or_code(s))
+                                          lambda s=slot_id, n=2 * i + 1: _hold_or_code(s, n))
         slot = slot_of(slot_id)
         assert new_hold.startswith(slot_id)  # the expired hold never blocks a new one
         assert slot["status"] == "held" and slot["holdId"] == new_hold
@@ -206,9 +207,9 @@ def test_sweeper_vs_a_fresh_hold_on_an_expired_one(world: dict[str, Any]) -> Non
         assert sweep_result.released <= 1
 
 
-def _hold_or_code(slot_id: str) -> str:
+def _hold_or_code(slot_id: str, n: int) -> str:
     try:
-        return str(booking.create_hold(slot_id)["holdId"])
+        return hold_for(slot_id, n)
     except DomainError as refused:
         return refused.code
 

@@ -19,9 +19,10 @@ import pytest
 
 from infra import ddb_local, seed
 from infra.template import create_table
-from shared import booking, budget, clock, config, dal, keys
+from shared import budget, clock, config, dal, keys
 from shared.errors import DomainError
 from tests.integration.conftest import _in_ci, local_client
+from tests.support import hold_for
 
 pytestmark = pytest.mark.integration
 
@@ -86,7 +87,7 @@ def slots_table(seeded: tuple[dict[str, str], list[str]], monkeypatch: pytest.Mo
 def _hold(slot_id: str, out: dict[str, Any]) -> None:
     budget.start(_Context())
     try:
-        out["hold"] = booking.create_hold(slot_id)["holdId"]
+        out["hold"] = hold_for(slot_id, 1)
     except DomainError as exc:
         out["refused"] = exc.code
     except Exception as exc:
