@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
-from typing import Any
+from typing import Any, NoReturn
 
 from shared import clock, keys, slots, statuses
 from shared.errors import DomainError
@@ -296,6 +296,43 @@ def classify_reschedule_refusal(failed: Mapping[int, Item | None], *, patient_pk
         raise DomainError("already_booked_specialty")
     if RE_OLD_SLOT in failed:
         return RescheduleRefusal.WITHOUT_OLD_SLOT
+    raise DomainError("unavailable", retry_after=1)
+
+
+# ---------------------------------------------------------------- the waiting list (issue 15)
+# The join transaction's operations, in order (shared/waitlist.py builds them); JOIN_REFERRAL only with one.
+JOIN_ENTRY, JOIN_POINTER, JOIN_REGISTER, JOIN_LOCK, JOIN_REFERRAL = range(5)
+
+
+def check_join(entry: Item | None, specialty: Item, lock: Item | None, pointer: Item | None,
+               referral: Item | None, *, identity_hash: str, clinic_id: str, specialty_id: str,
+               referral_number: str | None, now: int) -> None:
+    """May the patient wait for the specialty? As for a booking: on the register (attached here, unless a
+    referral says where), a referral where one is needed, no future appointment of the specialty; and one
+    active entry per patient and specialty."""
+    check_patient(entry, identity_hash, None if referral_number else clinic_id)
+    check_referral_need(specialty, referral_number)
+    if referral_number:
+        check_referral(referral, identity_hash=identity_hash, specialty_id=specialty_id, clinic_id=clinic_id,
+                       now=now)
+    if lock and int(lock.get("start", 0)) > now:
+        raise DomainError("already_booked_specialty")
+    if pointer and int(pointer.get("toTs", 0)) >= now:
+        raise DomainError("waitlist_exists", {"entryId": pointer.get("entryId")})
+
+
+def classify_join_refusal(failed: Mapping[int, Item | None], *, identity_hash: str, clinic_id: str,
+                          specialty_id: str, referral_number: str | None, now: int) -> NoReturn:
+    """Why the join transaction was refused, from the failed operations (ALL_OLD); always raises."""
+    if JOIN_POINTER in failed:
+        raise DomainError("waitlist_exists", {"entryId": (failed[JOIN_POINTER] or {}).get("entryId")})
+    if JOIN_REGISTER in failed:
+        check_patient(failed[JOIN_REGISTER], identity_hash, None if referral_number else clinic_id)
+    if JOIN_LOCK in failed:
+        raise DomainError("already_booked_specialty")
+    if JOIN_REFERRAL in failed:
+        check_referral(failed[JOIN_REFERRAL], identity_hash=identity_hash, specialty_id=specialty_id,
+                       clinic_id=clinic_id, now=now)
     raise DomainError("unavailable", retry_after=1)
 
 

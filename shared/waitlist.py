@@ -110,17 +110,9 @@ def join(*, clinic_id: str, specialty_id: str, doctor_id: str | None, day_from: 
         return _join(clinic_id, specialty_id, doctor_id, day_from, day_to, patient, referral_number, lang, True)
 
 
-def _join(clinic_id: str, specialty_id: str, doctor_id: str | None, day_from: date, day_to: date,
-          patient: booking.Patient, referral_number: str | None, lang: str, limited: bool) -> dict[str, Any]:
-    now = clock.now()
-    today = clock.local_date(now)
-    if not (today <= day_from <= day_to <= today + timedelta(days=MAX_DAYS_AHEAD)):
-        raise DomainError("validation_error", {"fields": [{"field": "to", "problem": "out_of_range"}]})
-    if doctor_id is not None and keys.clinic_of_doctor(doctor_id) != clinic_id:
-        raise DomainError("validation_error", {"fields": [{"field": "doctorId", "problem": "other_clinic"}]})
-    if not keys.valid_clinic_id(clinic_id):
-        raise DomainError("not_found")
-    policy_hash, identity_hash = patient.policy_hash, patient.identity_hash
+def _join_keys(clinic_id: str, specialty_id: str, doctor_id: str | None, policy_hash: str,
+               referral_number: str | None, limited: bool) -> dict[str, dict[str, Any]]:
+    """What a join reads, in one BatchGetItem, by name."""
     wanted = {
         "clinic": keys.profile_key(keys.clinic_pk(clinic_id)),
         "specialty": keys.key(keys.clinic_pk(clinic_id), keys.specialty_sk(specialty_id)),
@@ -134,54 +126,47 @@ def _join(clinic_id: str, specialty_id: str, doctor_id: str | None, day_from: da
         wanted["referral"] = keys.referral_key(referral_number)
     if limited:
         wanted["limiter"] = keys.limiter_key(policy_hash)
-    by_key = {(i["PK"], i["SK"]): i for i in dal.batch_get(list(wanted.values()), consistent=True)}
-    found = {name: by_key.get((k["PK"]["S"], k["SK"]["S"])) for name, k in wanted.items()}
-    if limited:
-        from shared import limiter
+    return wanted
 
-        limiter.check(found["limiter"])
-    clinic, specialty = found["clinic"], found["specialty"]
-    if not clinic or not specialty or (doctor_id and not found.get("doctor")):
-        raise DomainError("not_found")
-    rules.check_patient(found["entry"], identity_hash, None if referral_number else clinic_id)
-    rules.check_referral_need(specialty, referral_number)
-    if referral_number:
-        rules.check_referral(found.get("referral"), identity_hash=identity_hash, specialty_id=specialty_id,
-                             clinic_id=clinic_id, now=now)
-    lock = found["lock"]
-    if lock and int(lock.get("start", 0)) > now:
-        raise DomainError("already_booked_specialty")
-    pointer = found["pointer"]
-    if pointer and int(pointer.get("toTs", 0)) >= now:
-        raise DomainError("waitlist_exists", {"entryId": pointer.get("entryId")})
 
-    created = now
-    # The queue's order is the joining order, to the nanosecond (two patients joining in one second are not
-    # ordered by the random suffix).
-    entry_id = f"{clinic_id}.{specialty_id}.{time.time_ns():019d}.{secrets.token_urlsafe(9)}"
+def entry_item(entry_id: str, clinic: dict[str, Any], specialty: dict[str, Any], doctor_id: str | None,
+               doctor: dict[str, Any] | None, patient: booking.Patient, *, day_from: date, day_to: date,
+               referral_number: str | None, lang: str, now: int) -> dict[str, Any]:
+    """A waiting-list entry as stored: the patient (as a booking keeps them), what they wait for, and when.
+    The entry id names the clinic and the specialty (`entry_key`)."""
     key = entry_key(entry_id)
+    clinic_id, specialty_id = entry_id.split(".")[:2]
     assert key is not None
     to_ts = clock.day_end(day_to) - 1
-    doctor = found.get("doctor") or {}
     item: dict[str, Any] = {
         "PK": key["PK"]["S"], "SK": key["SK"]["S"], "entity": "waitEntry", "id": entry_id, "status": WAITING,
         "clinicId": clinic_id, "clinicName": clinic["name"], "clinicNameEn": clinic.get("nameEn"),
         "specialtyId": specialty_id, "specialty": specialty.get("name", specialty_id),
         "specialtyEn": specialty.get("nameEn"), "fromDay": day_from.isoformat(), "toDay": day_to.isoformat(),
-        "fromTs": clock.day_start(day_from), "toTs": to_ts, "createdAt": created,
-        "PatPK": keys.policy_pk(policy_hash), "policyHash": policy_hash, "identityHash": identity_hash,
+        "fromTs": clock.day_start(day_from), "toTs": to_ts, "createdAt": now,
+        "PatPK": keys.policy_pk(patient.policy_hash), "policyHash": patient.policy_hash,
+        "identityHash": patient.identity_hash,
         "lastName": patient.last_name, "firstName": patient.first_name, "middleName": patient.middle_name,
         "birthDate": patient.birth_date, "email": patient.email, "phone": patient.phone, "lang": lang,
         "ttl": to_ts + 30 * 86400,
     }
     if doctor_id:
+        doctor = doctor or {}
         item.update(doctorId=doctor_id, doctorName=doctor.get("name"), doctorNameEn=doctor.get("nameEn"))
     if referral_number:
         item["referralNumber"] = referral_number
+    return item
+
+
+def join_operations(item: dict[str, Any], wanted: dict[str, dict[str, Any]], referral_number: str | None,
+                    now: int) -> list[dict[str, Any]]:
+    """The join's one transaction, in the order of rules.JOIN_*: the entry, the patient's pointer (one active
+    entry per specialty), the register check, the specialty lock check (and the referral check)."""
+    clinic_id, specialty_id, identity_hash = item["clinicId"], item["specialtyId"], item["identityHash"]
     ops = [
         {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}},
         {"Put": {"Item": {**{k: v["S"] for k, v in wanted["pointer"].items()}, "entity": "waitPointer",
-                          "entryId": entry_id, "toTs": to_ts, "ttl": to_ts + 86400},
+                          "entryId": item["id"], "toTs": item["toTs"], "ttl": item["toTs"] + 86400},
                  "ConditionExpression": "attribute_not_exists(PK) OR toTs < :now",
                  "ExpressionAttributeValues": {":now": now}}},
         holds.entry_check(wanted["entry"], identity_hash, None if referral_number else clinic_id),
@@ -191,19 +176,45 @@ def _join(clinic_id: str, specialty_id: str, doctor_id: str | None, day_from: da
     ]
     if referral_number:
         ops.append(referrals.check_op(referral_number, identity_hash, specialty_id, clinic_id, now))
+    return ops
+
+
+def _join(clinic_id: str, specialty_id: str, doctor_id: str | None, day_from: date, day_to: date,
+          patient: booking.Patient, referral_number: str | None, lang: str, limited: bool) -> dict[str, Any]:
+    now = clock.now()
+    today = clock.local_date(now)
+    if not (today <= day_from <= day_to <= today + timedelta(days=MAX_DAYS_AHEAD)):
+        raise DomainError("validation_error", {"fields": [{"field": "to", "problem": "out_of_range"}]})
+    if doctor_id is not None and keys.clinic_of_doctor(doctor_id) != clinic_id:
+        raise DomainError("validation_error", {"fields": [{"field": "doctorId", "problem": "other_clinic"}]})
+    if not keys.valid_clinic_id(clinic_id):
+        raise DomainError("not_found")
+    wanted = _join_keys(clinic_id, specialty_id, doctor_id, patient.policy_hash, referral_number, limited)
+    by_key = {(i["PK"], i["SK"]): i for i in dal.batch_get(list(wanted.values()), consistent=True)}
+    found = {name: by_key.get((k["PK"]["S"], k["SK"]["S"])) for name, k in wanted.items()}
+    if limited:
+        from shared import limiter
+
+        limiter.check(found["limiter"])
+    clinic, specialty = found["clinic"], found["specialty"]
+    if not clinic or not specialty or (doctor_id and not found.get("doctor")):
+        raise DomainError("not_found")
+    # The read decides who is refused cheaply; the transaction's conditions decide who wins.
+    rules.check_join(found["entry"], specialty, found["lock"], found["pointer"], found.get("referral"),
+                     identity_hash=patient.identity_hash, clinic_id=clinic_id, specialty_id=specialty_id,
+                     referral_number=referral_number, now=now)
+    # The queue's order is the joining order, to the nanosecond (two patients joining in one second are not
+    # ordered by the random suffix).
+    entry_id = f"{clinic_id}.{specialty_id}.{time.time_ns():019d}.{secrets.token_urlsafe(9)}"
+    item = entry_item(entry_id, clinic, specialty, doctor_id, found.get("doctor"), patient, day_from=day_from,
+                      day_to=day_to, referral_number=referral_number, lang=lang, now=now)
+    ops = join_operations(item, wanted, referral_number, now)
     try:
         dal.transact(ops)
     except dal.Cancelled as cancelled:
-        if cancelled.failed(1):
-            raise DomainError("waitlist_exists", {"entryId": (cancelled.old(1) or {}).get("entryId")}) from None
-        if cancelled.failed(2):
-            rules.check_patient(cancelled.old(2), identity_hash, None if referral_number else clinic_id)
-        if cancelled.failed(3):
-            raise DomainError("already_booked_specialty") from None
-        if len(ops) > 4 and cancelled.failed(4):
-            rules.check_referral(cancelled.old(4), identity_hash=identity_hash, specialty_id=specialty_id,
-                                 clinic_id=clinic_id, now=now)
-        raise DomainError("unavailable", retry_after=1) from None
+        failed = {i: cancelled.old(i) for i in range(len(cancelled.reasons)) if cancelled.failed(i)}
+        rules.classify_join_refusal(failed, identity_hash=patient.identity_hash, clinic_id=clinic_id,
+                                    specialty_id=specialty_id, referral_number=referral_number, now=now)
     logger.info("waitlist joined", extra={"clinicId": clinic_id, "specialtyId": specialty_id})
     return {"entry": render(item, lang)}
 
