@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from shared import clock, dal, holds, keys, memo, policy, referrals, reminders, rules, slots, statuses, tickets
+from shared import clock, dal, holds, keys, policy, referrals, reminders, rules, slots, statuses, tickets
 from shared.errors import DomainError
 from shared.items import Appointment, IdempotencyRecord, SpecialtyLock
 from shared.observability import logger
@@ -20,21 +20,6 @@ from shared.observability import logger
 IDEMPOTENCY_TTL = 24 * 3600
 # Kept after the appointment so an abandoned record does not stay forever (TTL only tidies).
 APPOINTMENT_TTL = 3 * 365 * 24 * 3600
-
-
-def release_hold(hold_id: str) -> None:
-    """Give a held slot back. Idempotent: a hold already gone (expired, swept, booked) is left alone."""
-    slot_id = keys.slot_of_hold(hold_id)
-    key = keys.slot_key(slot_id) if slot_id else None
-    if key is None:
-        raise DomainError("not_found")
-    try:
-        dal.update(key, "SET #st = :free REMOVE holdId, holdExpiresAt, holdOwner, HoldPK, HoldSK",
-                   condition="#st = :held AND holdId = :h",
-                   values={":free": slots.FREE, ":held": slots.HELD, ":h": hold_id}, names={"#st": "status"})
-    except dal.ConditionFailed:
-        return
-    memo.forget(("taken", slot_id))
 
 
 # ---------------------------------------------------------------- booking

@@ -186,8 +186,6 @@ def resolve_unknown_hold(key: dict[str, Any], slot_id: str, hold_id: str) -> Non
     """No attempt of the hold's write was answered. Read the slot: held by our id -> the hold is ours (return).
     Otherwise release it under the condition that it is ours, in case the write lands late, and answer 503:
     no slot stays held by an id no client was told."""
-    from shared import booking
-
     try:
         if rules.hold_landed(dal.get(key, consistent=True), hold_id):
             logger.info("hold resolved as ours", extra={"slotId": slot_id})
@@ -195,7 +193,7 @@ def resolve_unknown_hold(key: dict[str, Any], slot_id: str, hold_id: str) -> Non
     except DomainError:
         pass
     try:
-        booking.release_hold(hold_id)
+        release(hold_id)
     except DomainError:
         logger.warning("unknown hold not released", extra={"slotId": slot_id})
     raise dal.OutcomeUnknown
@@ -266,6 +264,21 @@ def _moving_referral(appointment_id: str, policy_hash: str, specialty_id: str, c
         "ExpressionAttributeValues": {":pat": keys.policy_pk(policy_hash), ":booked": statuses.BOOKED,
                                       ":spec": specialty_id, ":clinic": clinic_id},
     }}
+
+
+def release(hold_id: str) -> None:
+    """Give a held slot back (DELETE /v1/holds/{id}). Idempotent: a hold already gone (expired, swept,
+    booked) is left alone."""
+    slot_id = keys.slot_of_hold(hold_id)
+    if slot_id is None or keys.slot_key(slot_id) is None:
+        raise DomainError("not_found")
+    update = release_op(slot_id, hold_id)["Update"]
+    try:
+        dal.update(update["Key"], update["UpdateExpression"], condition=update["ConditionExpression"],
+                   values=update["ExpressionAttributeValues"], names=update["ExpressionAttributeNames"])
+    except dal.ConditionFailed:
+        return
+    memo.forget(("taken", slot_id))
 
 
 def release_op(slot_id: str, hold_id: str) -> dict[str, Any]:

@@ -58,7 +58,7 @@ def create_hold_signed_in(request: SignedInHoldRequest) -> Response[Hold]:
 @app.delete("/v1/holds/<holdId>", tags=["booking"], operation_id="releaseHold", summary="Release a hold",
             responses={204: {"description": "Released (or already gone)"}})
 def release_hold(holdId: str) -> Response[None]:  # noqa: N803
-    booking.release_hold(holdId)
+    holds.release(holdId)
     return Response(status_code=204)
 
 
