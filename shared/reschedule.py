@@ -92,26 +92,8 @@ def _try(appointment_id: str, policy_hash: str, slot_id: str, slot_key: dict[str
     assert old is not None and slot is not None and doctor is not None and clinic is not None
 
     new_id = keys.new_appointment_id()
-    start = int(slot["start"])
     booking_no = int(slot.get("bookings", 0)) + 1
-    # The notifier's markers (ticketEmailSentAt, ...) stay with the old one: the new ticket's email is its own.
-    new = {k: v for k, v in old.items() if k not in _NOT_INHERITED and "Email" not in k}
-    new.update({
-        **keys.appointment_key_plain(new_id), "id": new_id, "status": statuses.BOOKED,
-        "number": tickets.number(int(doctor.get("seq", 0)), start, booking_no),
-        "slotId": slot_id, "doctorId": doctor_id, "start": start, "end": int(slot["end"]),
-        "room": slot.get("room", ""), "doctorName": doctor["name"], "doctorNameEn": doctor.get("nameEn"),
-        "createdAt": now, "ttl": start + booking.APPOINTMENT_TTL, "lang": lang,
-        "PatSK": keys.patient_history_sk(now, new_id), "rescheduledFrom": appointment_id,
-        # The reception's day list of the new day (ClinicDay index), not the old one's.
-        "DayPK": keys.clinic_day_pk(clinic_id, clock.local_date(start).isoformat()),
-        "DaySK": keys.clinic_day_sk(doctor_id, start, new_id),
-        # The calendar event moves: the same UID as the first ticket, a higher SEQUENCE (shared/notify).
-        "calendarUid": old.get("calendarUid") or appointment_id,
-        "calendarSequence": int(old.get("calendarSequence", 0)) + 1,
-    })
-    # The patient's choice about reminders moves with the appointment; a new opt-out token.
-    reminders.start_reminders(cast(Appointment, new), now, old.get("reminders") is not False)
+    new = moved_item(old, new_id, slot, doctor, lang=lang, now=now)
     response = {"appointment": tickets.render(new, lang)}
     ops = _operations(old, new, slot_key, hold_id, booking_no, patient_pk, idem_key, request_fingerprint, response,
                       now)
@@ -140,6 +122,33 @@ def _try(appointment_id: str, policy_hash: str, slot_id: str, slot_key: dict[str
     logger.info("appointment rescheduled", extra={"appointmentId": appointment_id, "newAppointmentId": new_id,
                                                   "slotId": slot_id})
     return booking.Outcome(201, response)
+
+
+def moved_item(old: dict[str, Any], new_id: str, slot: dict[str, Any], doctor: dict[str, Any], *, lang: str,
+               now: int) -> dict[str, Any]:
+    """The new appointment: the old one's patient, clinic and specialty; the new slot's doctor and time; a new
+    ticket number, day-list keys and reminders; the same calendar event, one version on."""
+    start, doctor_id, clinic_id = int(slot["start"]), str(slot["doctorId"]), str(old["clinicId"])
+    booking_no = int(slot.get("bookings", 0)) + 1
+    # The notifier's markers (ticketEmailSentAt, ...) stay with the old one: the new ticket's email is its own.
+    new = {k: v for k, v in old.items() if k not in _NOT_INHERITED and "Email" not in k}
+    new.update({
+        **keys.appointment_key_plain(new_id), "id": new_id, "status": statuses.BOOKED,
+        "number": tickets.number(int(doctor.get("seq", 0)), start, booking_no),
+        "slotId": slot["slotId"], "doctorId": doctor_id, "start": start, "end": int(slot["end"]),
+        "room": slot.get("room", ""), "doctorName": doctor["name"], "doctorNameEn": doctor.get("nameEn"),
+        "createdAt": now, "ttl": start + booking.APPOINTMENT_TTL, "lang": lang,
+        "PatSK": keys.patient_history_sk(now, new_id), "rescheduledFrom": old["id"],
+        # The reception's day list of the new day (ClinicDay index), not the old one's.
+        "DayPK": keys.clinic_day_pk(clinic_id, clock.local_date(start).isoformat()),
+        "DaySK": keys.clinic_day_sk(doctor_id, start, new_id),
+        # The calendar event moves: the same UID as the first ticket, a higher SEQUENCE (shared/notify).
+        "calendarUid": old.get("calendarUid") or old["id"],
+        "calendarSequence": int(old.get("calendarSequence", 0)) + 1,
+    })
+    # The patient's choice about reminders moves with the appointment; a new opt-out token.
+    reminders.start_reminders(cast(Appointment, new), now, old.get("reminders") is not False)
+    return new
 
 
 def _replay(record: dict[str, Any], request_fingerprint: str) -> booking.Outcome:

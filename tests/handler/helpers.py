@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from infra.demo import data
+from infra.local import outbox
 from shared import clock, dal, keys, lookup, policy
 from tests.support import claims_of, event_file, http_event, invoke, patient_body, patients_of
 
@@ -233,3 +234,52 @@ def at(monkeypatch: pytest.MonkeyPatch, epoch: int) -> None:
 
 
 PATIENT, OTHER, OLD_STYLE = patients_of("cl0101")
+
+
+# ---------------------------------------------------------------- registry
+def change_event(patient: dict[str, Any], clinic_id: str, reason: str) -> dict[str, Any]:
+    """The sample registry event for another patient, clinic or reason, signed by the staff of `clinic_id`
+    (the new clinic's staff register a change; anyone else is refused 403)."""
+    event = copy.deepcopy(event_file("registry/change_choice.json"))
+    event["requestContext"]["authorizer"]["iam"]["userArn"] = f"arn:aws:iam::000000000000:user/registry-{clinic_id}"
+    body = {"patient": {k: patient[k] for k in ("lastName", "firstName", "middleName", "birthDate",
+                                                 "policyNumber", "policySeries") if patient.get(k)},
+            "clinicId": clinic_id, "reason": reason}
+    return with_body(event, body)
+
+
+# ---------------------------------------------------------------- privacy, email, reschedule
+def secrets_of(patient: dict[str, Any]) -> list[str]:
+    values = [patient["policyNumber"], patient["lastName"], patient["birthDate"], patient["email"]]
+    # Also the forms a serializer might give them: escaped Cyrillic, upper case, without hyphens.
+    values += [json.dumps(patient["lastName"])[1:-1], patient["lastName"].upper(),
+               patient["birthDate"].replace("-", "")]
+    return values
+
+
+def assert_clean(text: str, patient: dict[str, Any]) -> None:
+    assert text.strip(), "nothing was logged: the capture is broken"
+    for value in secrets_of(patient):
+        assert value not in text, f"personal data in the logs: {value[:2]}…"
+
+
+def sent() -> list[dict[str, str]]:
+    return outbox.outbox_items()
+
+
+def reschedule_event(appointment_id: str, slot_id: str, patient: dict[str, Any] = PATIENT,
+                     signed_in: bool = False, key: str | None = None, hold_id: str | None = None,
+                     lang: str | None = None, **override: Any) -> dict[str, Any]:
+    sample = "booking/reschedule_signed_in.json" if signed_in else "booking/reschedule_anonymous.json"
+    event = retarget(event_file(sample), appointment_id)
+    body: dict[str, Any] = {"slotId": slot_id} if signed_in else {**policy_of(patient), "slotId": slot_id}
+    if hold_id:
+        body["holdId"] = hold_id
+    body.update(override)
+    event["body"] = json.dumps(body, ensure_ascii=False)
+    if signed_in:
+        event["requestContext"]["authorizer"]["jwt"]["claims"] = claims_of(patient)
+    event["headers"]["idempotency-key"] = key or uuid.uuid4().hex
+    if lang:
+        event["headers"]["accept-language"] = lang
+    return event

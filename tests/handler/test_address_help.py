@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.handler.test_attachment import assert_error, with_query
+from tests.handler.helpers import assert_error, with_query
 from tests.support import event_file, invoke
 
 
@@ -28,14 +28,14 @@ def test_the_whole_address_in_the_street_field(register_table: str, whole: str, 
 
 def test_a_street_without_a_house_asks_for_the_house(register_table: str) -> None:
     status, body = ask(street="Садовая")
-    assert_error(status, body, 422, "validation_error")
+    assert_error((status, body), 422, "validation_error")
     assert body["error"]["details"]["fields"] == [{"field": "house", "problem": "house_missing"}]
 
 
 @pytest.mark.parametrize("typed", ["Садоая 5", "Лермонтовскй пр. 7", "Sadovaya 5", "Lermontovskiy 7"])
 def test_a_typo_or_latin_letters_get_the_nearest_street_names(register_table: str, typed: str) -> None:
     status, body = ask(street=typed)
-    assert_error(status, body, 404, "address_not_found")
+    assert_error((status, body), 404, "address_not_found")
     details = body["error"]["details"]
     assert details["reason"] == "street"
     names = [s["name"] for s in details["suggestions"]]
@@ -49,11 +49,11 @@ def test_a_typo_or_latin_letters_get_the_nearest_street_names(register_table: st
 
 def test_nothing_near_gets_no_suggestion(register_table: str) -> None:
     status, body = ask(street="Абвгдейкина 5")
-    assert_error(status, body, 404, "address_not_found")
+    assert_error((status, body), 404, "address_not_found")
     assert body["error"]["details"]["suggestions"] == []
 
 
 def test_a_house_that_is_not_there_says_so_without_suggestions(register_table: str) -> None:
     status, body = ask(street="Садовая 777")
-    assert_error(status, body, 404, "address_not_found")
+    assert_error((status, body), 404, "address_not_found")
     assert body["error"]["details"] == {"reason": "house", "street": "Садовая", "house": "777"}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 import uuid
 from datetime import date, datetime
 from typing import Any
@@ -14,39 +13,13 @@ import pytest
 from infra.demo import addresses as demo_addresses
 from infra.demo import data
 from shared import clock, dal, keys, policy
+from tests.handler.helpers import assert_error, change_event, with_body, with_query
 from tests.support import claims_of, event_file, http_event, invoke, patient_body, patients_of
 
 DAY = 86400
 
 
 # ---------------------------------------------------------------- helpers
-def assert_error(status: int, body: Any, expected_status: int, code: str) -> None:
-    assert status == expected_status, body
-    assert body["error"]["code"] == code, body
-    assert re.search("[А-Яа-я]", body["error"]["message"])
-
-
-def with_query(event: dict[str, Any], **query: str) -> dict[str, Any]:
-    from urllib.parse import urlencode
-
-    return dict(event, queryStringParameters=dict(query), rawQueryString=urlencode(query))
-
-
-def with_body(event: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
-    return dict(event, body=json.dumps(body, ensure_ascii=False))
-
-
-def change_event(patient: dict[str, Any], clinic_id: str, reason: str) -> dict[str, Any]:
-    """The sample registry event for another patient, clinic or reason, signed by the staff of `clinic_id`
-    (the new clinic's staff register a change; anyone else is refused 403)."""
-    event = copy.deepcopy(event_file("registry/change_choice.json"))
-    event["requestContext"]["authorizer"]["iam"]["userArn"] = f"arn:aws:iam::000000000000:user/registry-{clinic_id}"
-    body = {"patient": {k: patient[k] for k in ("lastName", "firstName", "middleName", "birthDate",
-                                                 "policyNumber", "policySeries") if patient.get(k)},
-            "clinicId": clinic_id, "reason": reason}
-    return with_body(event, body)
-
-
 def at_local(day: str, hour: int = 10) -> int:
     d = date.fromisoformat(day)
     return int(datetime(d.year, d.month, d.day, hour, tzinfo=clock.zone()).timestamp())
@@ -130,11 +103,11 @@ def test_namesake_streets_are_offered_not_guessed(pushkin: str) -> None:
 
 def test_unknown_address(register_table: str) -> None:
     status, body = invoke("lookup", event_file("lookup/address_unknown.json"))
-    assert_error(status, body, 404, "address_not_found")
+    assert_error((status, body), 404, "address_not_found")
     assert body["error"]["details"]["reason"] == "street"
     status, body = invoke("lookup", with_query(event_file("lookup/address_unknown.json"), street="Садовая",
                                                house="777"))
-    assert_error(status, body, 404, "address_not_found")
+    assert_error((status, body), 404, "address_not_found")
     assert body["error"]["details"] == {"reason": "house", "street": "Садовая", "house": "777"}
 
 
@@ -142,10 +115,10 @@ def test_address_not_understood(register_table: str) -> None:
     for street, house, field in [("улица", "5", "street"), ("Садовая", "пять", "house"), ("Садовая", "5 ёж", "house")]:
         event = with_query(event_file("lookup/address_unknown.json"), street=street, house=house)
         status, body = invoke("lookup", event)
-        assert_error(status, body, 422, "validation_error")
+        assert_error((status, body), 422, "validation_error")
         assert body["error"]["details"]["fields"][0]["field"] == field
     status, body = invoke("lookup", with_query(event_file("lookup/address_unknown.json"), street="Садовая"))
-    assert_error(status, body, 422, "validation_error")  # no house at all
+    assert_error((status, body), 422, "validation_error")  # no house at all
 
 
 # ---------------------------------------------------------------- attachment look-ups
@@ -156,13 +129,13 @@ def test_attachment_lookup(register_table: str) -> None:
     sample = json.loads(event_file("lookup/attachment_lookup.json")["body"])
     unknown = with_body(event_file("lookup/attachment_lookup.json"), {**sample, "policyNumber": "1234567890123456"})
     answer = invoke("lookup", unknown)
-    assert_error(*answer, 404, "attachment_not_found")
+    assert_error(answer, 404, "attachment_not_found")
     # A wrong last name or birth date answers exactly like an unknown policy: same status and body.
     for wrong in ({"lastName": "Иванов"}, {"birthDate": "1990-01-01"}):
         assert invoke("lookup", with_body(event_file("lookup/attachment_lookup.json"), {**sample, **wrong})) == answer
-    assert_error(*invoke("lookup", with_body(event_file("lookup/attachment_lookup.json"), {"policyNumber": "123456"})),
+    assert_error(invoke("lookup", with_body(event_file("lookup/attachment_lookup.json"), {"policyNumber": "123456"})),
                  422, "validation_error")
-    assert_error(*invoke("lookup", with_body(event_file("lookup/attachment_lookup.json"), {"policyNumber": "x"})),
+    assert_error(invoke("lookup", with_body(event_file("lookup/attachment_lookup.json"), {"policyNumber": "x"})),
                  422, "validation_error")
 
 
@@ -175,7 +148,7 @@ def test_my_attachment(register_table: str) -> None:
     assert body["changeByChoiceAllowedFrom"] == today and body["changeByChoiceAllowedNow"] is True
     unsigned = copy.deepcopy(event_file("lookup/attachment_me.json"))
     del unsigned["requestContext"]["authorizer"]
-    assert_error(*invoke("lookup", unsigned), 401, "unauthorized")
+    assert_error(invoke("lookup", unsigned), 401, "unauthorized")
 
 
 # ---------------------------------------------------------------- change of polyclinic
@@ -197,7 +170,7 @@ def test_change_by_choice(register_table: str, monkeypatch: pytest.MonkeyPatch) 
     assert status == 200 and body["clinic"]["id"] == "cl0102"
     assert body["changeByChoiceAllowedFrom"] == "2027-03-10" and body["changeByChoiceAllowedNow"] is False
     # The same request again changes nothing twice.
-    assert_error(*invoke("registry", event_file("registry/change_choice.json")), 409, "already_attached")
+    assert_error(invoke("registry", event_file("registry/change_choice.json")), 409, "already_attached")
 
 
 BOUNDARIES = [
@@ -214,7 +187,7 @@ def test_one_year_boundary(register_table: str, monkeypatch: pytest.MonkeyPatch)
         # The last minute of the day before the anniversary (clinic time): refused, with the first allowed date.
         monkeypatch.setattr(clock, "now", lambda day=day_before: at_local(day, 23) + 59 * 60)
         status, body = invoke("registry", change_event(patient, "cl0101", "choice"))
-        assert_error(status, body, 409, "attachment_change_too_soon")
+        assert_error((status, body), 409, "attachment_change_too_soon")
         assert body["error"]["details"] == {"allowedFrom": allowed}
         assert entry(patient)["clinicId"] == "cl0102"
         # Midnight starting the allowed day (clinic time): accepted.
@@ -229,7 +202,7 @@ def test_relocation_has_no_limit(register_table: str, monkeypatch: pytest.Monkey
     monkeypatch.setattr(clock, "now", lambda: at_local("2026-05-01"))
     assert invoke("registry", change_event(patient, "cl0102", "choice"))[0] == 201
     monkeypatch.setattr(clock, "now", lambda: at_local("2026-05-02"))
-    assert_error(*invoke("registry", change_event(patient, "cl0101", "choice")), 409, "attachment_change_too_soon")
+    assert_error(invoke("registry", change_event(patient, "cl0101", "choice")), 409, "attachment_change_too_soon")
     status, body = invoke("registry", change_event(patient, "cl0101", "relocation"))
     assert status == 201, body
     # A relocation keeps the choice clock as it was.
@@ -242,14 +215,14 @@ def test_relocation_has_no_limit(register_table: str, monkeypatch: pytest.Monkey
 
 def test_change_refusals(register_table: str) -> None:
     patient = patients_of("cl0101")[0]
-    assert_error(*invoke("registry", change_event(patient, "cl0101", "choice")), 409, "already_attached")
-    assert_error(*invoke("registry", change_event(patient, "cl9999", "choice")), 404, "not_found")
+    assert_error(invoke("registry", change_event(patient, "cl0101", "choice")), 409, "already_attached")
+    assert_error(invoke("registry", change_event(patient, "cl9999", "choice")), 404, "not_found")
     other = dict(patient, lastName="Другой")
-    assert_error(*invoke("registry", change_event(other, "cl0102", "choice")), 403, "patient_not_found")
+    assert_error(invoke("registry", change_event(other, "cl0102", "choice")), 403, "patient_not_found")
     bad = with_body(event_file("registry/change_choice.json"), {"patient": {}, "clinicId": "cl0102",
                                                                 "reason": "whim"})
-    assert_error(*invoke("registry", bad), 422, "validation_error")
-    assert_error(*invoke("registry", event_file("registry/change_unsigned.json")), 401, "unauthorized")
+    assert_error(invoke("registry", bad), 422, "validation_error")
+    assert_error(invoke("registry", event_file("registry/change_unsigned.json")), 401, "unauthorized")
     assert entry(patient)["clinicId"] == "cl0101" and history(patient) == []
 
 
@@ -296,7 +269,7 @@ def test_bookings_follow_the_new_attachment(moto_table: str) -> None:
     kept = dal.get(keys.appointment_key(booked["appointment"]["id"]))
     assert kept and kept["status"] == "booked"
     # New bookings: the old clinic refuses, the new one accepts.
-    assert_error(*_book(patient, _slot("cl0101-d02")), 403, "not_attached")
+    assert_error(_book(patient, _slot("cl0101-d02")), 403, "not_attached")
     status, body = _book(patient, _slot("cl0102-d04"))  # a surgeon: the therapist lock is taken
     assert status == 201, body
     assert body["appointment"]["clinic"]["id"] == "cl0102"

@@ -8,7 +8,7 @@ from typing import Any
 
 from shared import clock, dal, keys
 from shared.gorzdrav import identity, wire
-from tests.handler.test_privacy import assert_clean, captured_logs  # noqa: F401 - a fixture
+from tests.handler.helpers import assert_clean
 from tests.support import claims_of, http_event, invoke, patient_body, patients_of
 
 B = "/_api/api/v2"
@@ -361,7 +361,7 @@ def test_a_facade_booking_is_in_our_history_and_cancels_through_our_api(moto_tab
 def test_a_person_registered_first_through_the_registry_is_found_and_books(moto_table: str) -> None:
     """Issue 19: the registry's first attachment writes the name index in its transaction, so the façade
     finds a newcomer by clinic + full name + birth date and books for them."""
-    from tests.handler.test_attachment import change_event
+    from tests.handler.helpers import change_event
 
     newcomer = {"lastName": "Новикова", "firstName": "Алёна", "middleName": "Петровна", "birthDate": "1990-04-04",
                 "policyNumber": "7899000000000019"}
@@ -404,7 +404,7 @@ def test_get_bodies_are_ignored_and_unknown_paths_answer_json(moto_table: str) -
     assert refused("POST", "/appointment/create", "[1, 2]") == wire.INVALID_REQUEST
 
 
-def test_nothing_personal_in_the_logs(moto_table: str, captured_logs: Any) -> None:  # noqa: F811
+def test_nothing_personal_in_the_logs(moto_table: str, captured_logs: Any) -> None:
     captured_logs()
     pid = patient_id()
     slot = free_slots()[0]["id"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import email
 import json
-from collections.abc import Iterator
 from email import policy
 from typing import Any
 
@@ -13,34 +12,15 @@ import pytest
 from botocore.exceptions import ClientError
 
 from infra import redrive
-from infra.local import outbox
 from shared import clock, config, dal, keys
 from shared.notify import delivery, outbound
+from tests.handler.helpers import sent
 from tests.support import Context, event_file, invoke, load_function
 
-SENDER = "no-reply@zapis.example.org"
 TICKET_EVENT = "notifier/ticket_insert.json"
 CANCEL_EVENT = "notifier/cancellation_modify.json"
 TICKET_EN_EVENT = "notifier/ticket_insert_en.json"
 REAL_SEND_RAW = outbound.send_raw
-
-
-@pytest.fixture
-def notifier(moto_table: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """SES with the verified sender, the dead-letter queue, the notifier's settings; yields the queue URL."""
-    import boto3
-
-    monkeypatch.setenv("SENDER_EMAIL", SENDER)
-    monkeypatch.setenv("REPLY_TO_EMAIL", "registry@zapis.example.org")
-    monkeypatch.setenv("SES_CONFIGURATION_SET", "zapis-k-vrachu")
-    monkeypatch.setenv("PUBLIC_BASE_URL", "https://zapis.example.org")
-    boto3.client("sesv2").create_email_identity(EmailIdentity=SENDER)
-    url = boto3.client("sqs").create_queue(QueueName="notifier-dlq")["QueueUrl"]
-    monkeypatch.setenv("NOTIFIER_DLQ_URL", url)
-    config.settings.cache_clear()  # the settings just set
-    outbound.reset_clients()
-    yield url
-    outbound.reset_clients()
 
 
 def stored(event_name: str) -> dict[str, Any]:
@@ -56,10 +36,6 @@ def stored(event_name: str) -> dict[str, Any]:
 
 def run(event: dict[str, Any]) -> dict[str, Any]:
     return load_function("notifier").handler(copy.deepcopy(event), Context())
-
-
-def sent() -> list[dict[str, str]]:
-    return outbox.outbox_items()
 
 
 def appointment(event: dict[str, Any]) -> dict[str, Any]:

@@ -6,50 +6,13 @@ with caplog. Both are searched for every personal value of the patient, in the f
 """
 from __future__ import annotations
 
-import json
-import logging
-import sys
 from typing import Any
 
 import pytest
 
 from shared import clock
-from shared.observability import logger
-from tests.handler.helpers import anonymous_event, body_of, free_slots, hold, signed_in_event, with_body
+from tests.handler.helpers import anonymous_event, assert_clean, body_of, free_slots, hold, signed_in_event, with_body
 from tests.support import invoke, patients_of
-
-
-@pytest.fixture
-def captured_logs(capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture,
-                  monkeypatch: pytest.MonkeyPatch) -> Any:
-    """A function returning what was logged since its last call: JSON log lines and standard log records.
-    Tests call it once first, inside the test, to start capturing."""
-    caplog.set_level(logging.INFO)
-
-    def text() -> str:
-        # The logger's handler holds the stdout of import time, and pytest swaps capsys's stream between
-        # setup and call: point the handler at the stream capturing right now.
-        monkeypatch.setattr(logger.registered_handler, "stream", sys.stdout)
-        out, err = capsys.readouterr()
-        records = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
-        caplog.clear()
-        return "\n".join([out, err, records])
-
-    return text
-
-
-def secrets_of(patient: dict[str, Any]) -> list[str]:
-    values = [patient["policyNumber"], patient["lastName"], patient["birthDate"], patient["email"]]
-    # Also the forms a serializer might give them: escaped Cyrillic, upper case, without hyphens.
-    values += [json.dumps(patient["lastName"])[1:-1], patient["lastName"].upper(),
-               patient["birthDate"].replace("-", "")]
-    return values
-
-
-def assert_clean(text: str, patient: dict[str, Any]) -> None:
-    assert text.strip(), "nothing was logged: the capture is broken"
-    for value in secrets_of(patient):
-        assert value not in text, f"personal data in the logs: {value[:2]}…"
 
 
 def test_booking_logs_no_personal_data(moto_table: str, captured_logs: Any) -> None:

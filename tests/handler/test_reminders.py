@@ -18,14 +18,13 @@ from tests.handler.helpers import (
     appointment_item,
     at,
     cancel_event,
+    reschedule_event,
     retarget,
+    sent,
     slot_ahead,
 )
-from tests.handler.test_notifier import notifier, sent
-from tests.handler.test_reschedule import reschedule_event
 from tests.support import claims_of, event_file, http_event, invoke, patient_body
 
-__all__ = ["notifier"]  # the fixture
 HOUR = 3600
 
 

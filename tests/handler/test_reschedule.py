@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import uuid
 from collections import Counter
 from typing import Any
 
@@ -23,7 +22,7 @@ from tests.handler.helpers import (
     hold_event,
     lock_item,
     policy_of,
-    retarget,
+    reschedule_event,
     slot_ahead,
     slot_item,
 )
@@ -46,24 +45,6 @@ def hold(slot_id: str, appointment_id: str) -> str:
     status, body = hold_to_move(slot_id, appointment_id)
     assert status == 201, body
     return str(body["holdId"])
-
-
-def reschedule_event(appointment_id: str, slot_id: str, patient: dict[str, Any] = PATIENT,
-                     signed_in: bool = False, key: str | None = None, hold_id: str | None = None,
-                     lang: str | None = None, **override: Any) -> dict[str, Any]:
-    sample = "booking/reschedule_signed_in.json" if signed_in else "booking/reschedule_anonymous.json"
-    event = retarget(event_file(sample), appointment_id)
-    body: dict[str, Any] = {"slotId": slot_id} if signed_in else {**policy_of(patient), "slotId": slot_id}
-    if hold_id:
-        body["holdId"] = hold_id
-    body.update(override)
-    event["body"] = json.dumps(body, ensure_ascii=False)
-    if signed_in:
-        event["requestContext"]["authorizer"]["jwt"]["claims"] = claims_of(patient)
-    event["headers"]["idempotency-key"] = key or uuid.uuid4().hex
-    if lang:
-        event["headers"]["accept-language"] = lang
-    return event
 
 
 def test_sample_events_are_the_two_routes() -> None:

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from shared import ticket_link
-from tests.handler.test_cancellation import OTHER, PATIENT, at, book, cancel_event, slot_ahead
+from tests.handler.helpers import OTHER, PATIENT, at, book, cancel_event, slot_ahead
 from tests.support import http_event, invoke
 
 

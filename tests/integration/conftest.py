@@ -3,7 +3,9 @@
 `ddb_endpoint` (session): one DynamoDB Local per test process (per xdist worker), on a free port.
 Skips when Java or npm is missing, except under CI=true where that is a failure.
 `ddb_table` (function): a fresh table shaped like template.yaml's, with the environment pointing
-boto3 in this process at it.
+boto3 in this process at it. `table` (function): the same, with clinic cl0101's demo data (the races').
+`world` (function): cl0101, the race patients and a week of one doctor's slots, with a settable clock
+(tests/integration/world.py). `start_engine()`: a DynamoDB Local of one's own (the session's must not be paused).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import boto3
 import pytest
@@ -25,14 +28,19 @@ def _in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
 
 
-@pytest.fixture(scope="session")
-def ddb_endpoint() -> Iterator[str]:
+def start_engine() -> ddb_local.DynamoDBLocal:
+    """A DynamoDB Local on a free port; a missing Java or npm skips the test, or fails it under CI=true."""
     try:
-        server = ddb_local.start(ddb_local.free_port())
+        return ddb_local.start(ddb_local.free_port())
     except ddb_local.DynamoDBLocalUnavailable as exc:
         if _in_ci():
             pytest.fail(f"DynamoDB Local unavailable in CI: {exc}", pytrace=False)
         pytest.skip(f"DynamoDB Local unavailable: {exc}")
+
+
+@pytest.fixture(scope="session")
+def ddb_endpoint() -> Iterator[str]:
+    server = start_engine()
     try:
         yield server.endpoint
     finally:
@@ -70,6 +78,37 @@ def ddb_table(ddb_endpoint: str, ddb_client, monkeypatch: pytest.MonkeyPatch) ->
     finally:
         _reset_app_caches()
         ddb_client.delete_table(TableName=name)
+
+
+@pytest.fixture
+def table(ddb_table: str) -> Iterator[str]:
+    """A fresh DynamoDB Local table with clinic cl0101's demo data."""
+    from infra import seed
+
+    _reset_app_caches()
+    seed.seed({"cl0101"})
+    yield ddb_table
+
+
+@pytest.fixture
+def world(ddb_table: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """cl0101's reference data, the race patients attached to it, and a week of one doctor's slots.
+    The clock is a settable value, so every thread sees the same moved time."""
+    from infra.demo import data
+    from shared import clock, dal
+    from tests.integration.world import CLINIC, DOCTOR, PEOPLE
+
+    now = {"t": clock.now()}
+    monkeypatch.setattr(clock, "now", lambda: now["t"])
+    today = clock.local_date(now["t"])
+    items = [i for i in data.reference_items() if i["entity"] == "district" or CLINIC in i["PK"] or CLINIC in i["SK"]]
+    items += data.register_items(PEOPLE)
+    doctor = next(d for d in data.doctors(next(c for c in data.clinics() if c["id"] == CLINIC)) if d["id"] == DOCTOR)
+    slots = data.slot_items(doctor, today, days=7)  # a week: whatever the weekday, working days ahead
+    dal.batch_write(items + slots)
+    ahead = [s["slotId"] for s in slots if s["start"] > now["t"] + 86400]
+    assert len(ahead) >= 30
+    return {"clock": now, "slots": ahead}
 
 
 def _reset_app_caches() -> None:

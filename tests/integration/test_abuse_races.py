@@ -8,34 +8,19 @@ checked afterwards.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
-from infra import seed
 from shared import clock, config, dal, holds, keys, limiter, lookup, statuses
 from shared.errors import DomainError
-from tests.integration.test_booking_races import make_patients
+from tests.integration.people import identity, make_patients
 
 pytestmark = pytest.mark.integration
 
 CLINIC = "cl0101"
 THREADS = 20
-
-
-@pytest.fixture
-def table(ddb_table: str) -> Iterator[str]:
-    config.settings.cache_clear()
-    dal.reset_client()
-    seed.seed({CLINIC})
-    yield ddb_table
-
-
-def identity(person: dict[str, Any]) -> holds.Identity:
-    return holds.Identity(last_name=person["lastName"], birth_date=person["birthDate"],
-                          policy_number=person["policyNumber"], policy_series=person.get("policySeries"))
 
 
 def held_slots(owner: str) -> list[dict[str, Any]]:

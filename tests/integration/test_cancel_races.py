@@ -8,97 +8,29 @@ Availability index again.
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 import pytest
 
-from infra.demo import data
-from shared import booking, cancellation, clock, dal, holds, keys, policy, sweeper
+from shared import dal, holds, keys, sweeper
 from shared.errors import DomainError
-from tests.integration.people import patient, person, together
+from tests.integration.people import together
+from tests.integration.world import (
+    HOLD_FIELDS,
+    PEOPLE,
+    assert_consistent,
+    book,
+    cancel,
+    lock_of,
+    slot_of,
+)
 from tests.support import hold_for
 
 pytestmark = pytest.mark.integration
 
-CLINIC = "cl0101"
-DOCTOR = "cl0101-d01"  # therapist
 ROUNDS = 5
-HOLD_FIELDS = {"holdId", "holdExpiresAt", "holdOwner", "HoldPK", "HoldSK"}
-
-
-PEOPLE = [person(n) for n in range(24)]
-
-
-@pytest.fixture
-def world(ddb_table: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """cl0101's reference data, the race patients attached to it, and a week of one doctor's slots.
-    The clock is a settable value, so every thread sees the same moved time."""
-    now = {"t": clock.now()}
-    monkeypatch.setattr(clock, "now", lambda: now["t"])
-    today = clock.local_date(now["t"])
-    items = [i for i in data.reference_items() if i["entity"] == "district" or CLINIC in i["PK"] or CLINIC in i["SK"]]
-    items += data.register_items(PEOPLE)
-    doctor = next(d for d in data.doctors(next(c for c in data.clinics() if c["id"] == CLINIC)) if d["id"] == DOCTOR)
-    slots = data.slot_items(doctor, today, days=7)  # a week: whatever the weekday, working days ahead
-    dal.batch_write(items + slots)
-    ahead = [s["slotId"] for s in slots if s["start"] > now["t"] + 86400]
-    assert len(ahead) >= 30
-    return {"clock": now, "slots": ahead}
-
-
-def book(p: dict[str, Any], slot_id: str, hold_id: str | None = None) -> tuple[str, str | None]:
-    """("booked", appointment id) or (refusal code, None)."""
-    try:
-        out = booking.book(slot_id, hold_id, patient(p), uuid.uuid4().hex, uuid.uuid4().hex, "ru")
-    except DomainError as refused:
-        return refused.code, None
-    return "booked", out.body["appointment"]["id"]
-
-
-def cancel(p: dict[str, Any], appointment_id: str, signed_in: bool = False) -> str:
-    try:
-        if signed_in:
-            out = cancellation.cancel_signed_in(appointment_id, policy.policy_hash(p["policyNumber"]), "ru")
-        else:
-            out = cancellation.cancel_anonymous(appointment_id, p["policyNumber"], None, "ru")
-    except DomainError as refused:
-        return refused.code
-    return str(out["appointment"]["status"])
-
-
-def slot_of(slot_id: str) -> dict[str, Any]:
-    item = dal.get(keys.slot_key(slot_id) or {}, consistent=True)
-    assert item
-    return item
-
-
-def appointments_of(slot_id: str) -> list[dict[str, Any]]:
-    response = dal.client().scan(TableName=dal.table(), ConsistentRead=True,
-                                 FilterExpression="entity = :e AND slotId = :s",
-                                 ExpressionAttributeValues={":e": {"S": "appointment"}, ":s": {"S": slot_id}})
-    return [dal.from_item(i) or {} for i in response["Items"]]
-
-
-def assert_consistent(slot_id: str) -> dict[str, Any]:
-    slot, appts = slot_of(slot_id), appointments_of(slot_id)
-    booked = [a for a in appts if a["status"] == "booked"]
-    assert len(booked) <= 1, "slot booked twice"
-    if slot["status"] == "booked":
-        assert booked and slot["appointmentId"] == booked[0]["id"]
-        assert "AvPK" not in slot
-    else:
-        assert not booked, "slot free while an appointment still points at it"
-        assert slot["AvPK"] == f"AV#{CLINIC}#therapist"
-    assert slot["bookings"] == len(appts)
-    return slot
-
-
-def lock_of(p: dict[str, Any]) -> dict[str, Any] | None:
-    return dal.get(keys.key(keys.policy_pk(policy.policy_hash(p["policyNumber"])),
-                            keys.specialty_lock_sk("therapist")), consistent=True)
 
 
 # ---------------------------------------------------------------- cancel vs. book

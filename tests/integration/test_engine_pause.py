@@ -21,7 +21,7 @@ from infra import ddb_local, seed
 from infra.template import create_table
 from shared import budget, clock, config, dal, keys
 from shared.errors import DomainError
-from tests.integration.conftest import _in_ci, local_client
+from tests.integration.conftest import local_client, start_engine
 from tests.support import hold_for
 
 pytestmark = pytest.mark.integration
@@ -37,12 +37,7 @@ class _Context:
 @pytest.fixture(scope="module")
 def engine() -> Iterator[ddb_local.DynamoDBLocal]:
     """Our own DynamoDB Local: pausing the session's would stall other tests."""
-    try:
-        server = ddb_local.start(ddb_local.free_port())
-    except ddb_local.DynamoDBLocalUnavailable as exc:
-        if _in_ci():
-            pytest.fail(f"DynamoDB Local unavailable in CI: {exc}", pytrace=False)
-        pytest.skip(f"DynamoDB Local unavailable: {exc}")
+    server = start_engine()
     try:
         yield server
     finally:

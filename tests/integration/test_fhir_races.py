@@ -16,8 +16,7 @@ import pytest
 from shared.booking import Outcome
 from shared.fhir import http, operations
 from tests.fhir_check import fhir_patient, parameters, valid
-from tests.integration.test_booking_races import book, check_table, free_slots, make_patients, race
-from tests.integration.test_booking_races import table as table  # the fixture, re-used
+from tests.integration.people import book, check_table, free_slots, make_patients, race
 
 pytestmark = pytest.mark.integration
 

@@ -3,30 +3,20 @@ transaction per booking, so one wins and the table stays whole (checked as in te
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import pytest
 
-from infra import seed
-from shared import config, dal
+from shared import dal
 from shared.gorzdrav import facade, identity
 from shared.gorzdrav.wire import GzError
-from tests.integration.test_booking_races import CLINIC, book, check_table, free_slots, make_patients, race
+from tests.integration.people import CLINIC, book, check_table, free_slots, make_patients, race
 
 pytestmark = pytest.mark.integration
 
 LPU = 111  # cl0101
 ROUNDS = 6
-
-
-@pytest.fixture
-def table(ddb_table: str) -> Iterator[str]:
-    config.settings.cache_clear()
-    dal.reset_client()
-    seed.seed({CLINIC})
-    yield ddb_table
 
 
 def facade_patients(prefix: int, n: int) -> list[tuple[dict[str, Any], str]]:

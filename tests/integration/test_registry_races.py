@@ -15,11 +15,10 @@ from shared.absences import declare
 from shared.daylist import mark_attendance
 from shared.errors import DomainError
 from shared.staff import Staff
-from tests.integration import test_cancel_races as races
-from tests.integration.test_cancel_races import CLINIC, DOCTOR, PEOPLE, patient
+from tests.integration.people import patient
+from tests.integration.world import CLINIC, DOCTOR, PEOPLE
 
 pytestmark = pytest.mark.integration
-world = races.world  # the fixture: cl0101, the race patients, a week of one doctor's slots, a settable clock
 
 NEW_DOCTOR = "cl0101-d20"
 STAFF = Staff("arn:aws:iam::000000000000:user/registry-cl0101", CLINIC)

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 
 from shared import dal, reminders
-from tests.integration.test_cancel_races import PEOPLE, book, cancel, together, world
+from tests.integration.people import together
+from tests.integration.world import PEOPLE, book, cancel
 
 pytestmark = pytest.mark.integration
-__all__ = ["world"]  # the fixture, shared with the cancellation races
 
 
 def test_two_runs_at_once_claim_each_reminder_once(world: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:

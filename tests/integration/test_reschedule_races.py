@@ -14,19 +14,11 @@ import pytest
 
 from shared import dal, policy, reschedule
 from shared.errors import DomainError
-from tests.integration.test_cancel_races import (
-    PEOPLE,
-    ROUNDS,
-    assert_consistent,
-    book,
-    cancel,
-    lock_of,
-    together,
-    world,
-)
+from tests.integration.people import together
+from tests.integration.world import PEOPLE, assert_consistent, book, cancel, lock_of
 
 pytestmark = pytest.mark.integration
-__all__ = ["world"]  # the fixture, shared with the cancellation races
+ROUNDS = 5
 
 
 def move(p: dict[str, Any], appointment_id: str, slot_id: str) -> tuple[str, str | None]:
