@@ -43,6 +43,9 @@ _CONFIG: dict[str, dict[str, Any]] = {
 _lock = threading.Lock()
 _clients: dict[str, Any] = {}
 _session: Any = None  # one botocore session: its loader keeps the service models, so a second client is cheap
+# The session's loader of botocore's service models (static JSON, parsed once per process): kept when the session
+# is made again (a SnapStart restore, a test's new endpoint), so a new session does not parse them again.
+_loader: Any = None
 
 
 def client(service: str, profile: str = "") -> Any:
@@ -57,9 +60,13 @@ def client(service: str, profile: str = "") -> Any:
                 import botocore.session
                 from botocore.config import Config
 
-                global _session
+                global _session, _loader
                 if _session is None:
                     _session = botocore.session.get_session()
+                    if _loader is None:
+                        _loader = _session.get_component("data_loader")
+                    else:
+                        _session.register_component("data_loader", _loader)
                 found = _session.create_client(service, config=Config(**_CONFIG[name]))
                 _clients[name] = found
     return found

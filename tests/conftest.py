@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from shared import config, dal, memo, observability
+from shared import budget, config, dal, memo, observability
 
 TEST_CLINICS = {"cl0101", "cl0102"}
 # moto copies the whole table on every transaction (to roll back): a few days of slots keep the suites fast.
@@ -46,6 +46,7 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     config.settings.cache_clear()
     dal.reset_client()
+    budget.clear()  # a test that started a request's budget (and failed before ending it) must not leak it
     # Powertools keeps metrics in class-level state shared by every Metrics(): a test that adds one without
     # flushing must not leave it for the next test's flush.
     observability.metrics().clear_metrics()

@@ -118,7 +118,12 @@ def test_an_exhausted_budget_answers_503_before_any_call(moto_table: str, monkey
 
 
 def test_a_short_budget_gets_the_client_without_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    import types
+
     from shared import budget
+
+    # The budget's clock stands still: making a client on a busy machine must not eat the budget under test.
+    monkeypatch.setattr(budget, "time", types.SimpleNamespace(monotonic=lambda: 1000.0))
 
     class Ctx:
         def __init__(self, ms: int) -> None:
