@@ -174,7 +174,7 @@ def take_slot_op(slot_key: dict[str, Any], appointment_id: str, *, hold_id: str 
     return {"Update": {
         "Key": slot_key,
         "UpdateExpression": "SET #st = :booked, appointmentId = :appt, bookings = :seen + :one "
-                            "REMOVE holdId, holdExpiresAt, holdOwner, HoldPK, HoldSK, AvPK, AvSK",
+                            f"REMOVE {slots.HOLD_ATTRIBUTES}, AvPK, AvSK",
         "ConditionExpression": condition + " AND #start > :now AND #start <= :horizon AND bookings = :seen",
         "ExpressionAttributeNames": slots.NAMES,
         "ExpressionAttributeValues": values,

@@ -285,7 +285,7 @@ def release_op(slot_id: str, hold_id: str) -> dict[str, Any]:
     """The previous hold's slot back to free, only while that hold still holds it."""
     return {"Update": {
         "Key": keys.slot_key(slot_id),
-        "UpdateExpression": "SET #st = :free REMOVE holdId, holdExpiresAt, holdOwner, HoldPK, HoldSK",
+        "UpdateExpression": f"SET #st = :free REMOVE {slots.HOLD_ATTRIBUTES}",
         "ConditionExpression": "#st = :held AND holdId = :h",
         "ExpressionAttributeNames": {"#st": "status"},
         "ExpressionAttributeValues": {":free": slots.FREE, ":held": slots.HELD, ":h": hold_id},

@@ -172,7 +172,7 @@ def _write(kind: str, item: Mapping[str, Any], absence: str | None, now: int, ru
             # `closedRun` tells this close from another's when a retried request finds the slot closed already.
             try:
                 dal.update(key, "SET #st = :closed, closedBy = :why, closedRun = :run "
-                                "REMOVE AvPK, AvSK, holdId, holdExpiresAt, holdOwner, HoldPK, HoldSK",
+                                f"REMOVE AvPK, AvSK, {slots.HOLD_ATTRIBUTES}",
                            condition=condition, names={"#st": "status"},
                            values={**({":free": slots.FREE, ":held": slots.HELD} if absence
                                       else slots.free_values(now)),
@@ -187,7 +187,7 @@ def _write(kind: str, item: Mapping[str, Any], absence: str | None, now: int, ru
             values |= ({":closed": keys.SLOT_CLOSED, ":plan": plans.PLAN} if kind == "reopen"
                        else {":held": slots.HELD, ":now": now})
             dal.update(key, "SET #st = :free, #end = :end, room = :room, specialtyId = :spec, AvPK = :avpk, "
-                            "AvSK = :avsk REMOVE closedBy, closedRun, holdId, holdExpiresAt, holdOwner, HoldPK, HoldSK",
+                            f"AvSK = :avsk REMOVE closedBy, closedRun, {slots.HOLD_ATTRIBUTES}",
                        condition=condition, names={"#st": "status", "#end": "end"}, values=values)
     except dal.ConditionFailed:
         return False

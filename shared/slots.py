@@ -12,8 +12,10 @@ from shared import clock, keys
 from shared.config import BOOKING_HORIZON_DAYS
 from shared.statuses import BOOKED, FREE, HELD
 
-__all__ = ["BOOKED", "FREE", "FREE_CONDITION", "HELD", "NAMES"]
+__all__ = ["BOOKED", "FREE", "FREE_CONDITION", "HELD", "HOLD_ATTRIBUTES", "NAMES"]
 
+# What a hold leaves on its slot (shared/holds.py): every write that ends a hold removes all of it.
+HOLD_ATTRIBUTES = "holdId, holdExpiresAt, holdOwner, HoldPK, HoldSK"
 # Needs #st -> status and values :free, :held, :now.
 FREE_CONDITION = "(#st = :free OR (#st = :held AND holdExpiresAt <= :now))"
 NAMES = {"#st": "status", "#start": "start"}

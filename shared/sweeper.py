@@ -60,7 +60,7 @@ def _release(hold: dict[str, object], now: int) -> int:
     try:
         dal.update(
             keys.key(str(hold["PK"]), str(hold["SK"])),
-            "SET #st = :free REMOVE holdId, holdExpiresAt, holdOwner, HoldPK, HoldSK",
+            f"SET #st = :free REMOVE {slots.HOLD_ATTRIBUTES}",
             condition="#st = :held AND holdId = :h AND holdExpiresAt <= :now",
             values={":free": slots.FREE, ":held": slots.HELD, ":h": hold.get("holdId", ""), ":now": now},
             names={"#st": "status"},
