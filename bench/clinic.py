@@ -31,7 +31,9 @@ def run() -> dict[str, Any]:
     clinic_key = keys.key(keys.clinic_pk(CLINIC), keys.PROFILE)
     refs = [i for i in schedule.clinic_items(CLINIC, "DOCTOR#")]
 
-    # The daily job, one clinic's unit, opening one new day (the seed has today .. today + 13).
+    # The daily job, one clinic's unit, opening one new day: tomorrow's run (the seed has the whole booking
+    # window, today .. today + 13; tomorrow's ends on today + 14).
+    common.set_clock(now + 86400)
     dal.update(clinic_key, "SET openedThrough = :d", values={":d": (today + timedelta(days=13)).isoformat()})
     unit = {"Records": [{"messageId": "bench", "body": json.dumps({"clinicId": CLINIC})}]}
     with METER.measure() as calls:
@@ -44,8 +46,9 @@ def run() -> dict[str, Any]:
     with METER.measure() as calls:
         common.invoke("schedule", unit)
     out["daily job: the same unit again (nothing due)"] = ops._summary(calls)
+    common.set_clock(now)
 
-    # Publishing a new doctor's plan for the whole window (15 days, 09:00-12:00 every day, 30 minutes).
+    # Publishing a new doctor's plan for the whole window (14 days, 09:00-12:00 every day, 30 minutes).
     plan = [{"weekday": wd, "from": "09:00", "to": "12:00"} for wd in range(1, 8)]
     body = {"name": "Орлова Вера Павловна", "specialtyId": "dermatologist", "room": "214", "slotMinutes": 30,
             "plan": plan}

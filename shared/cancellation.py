@@ -65,14 +65,23 @@ def cancel(appointment_id: str, patient_pk: str, lang: str,
         raise DomainError("not_found")
     appt = pick(appt_key)
     now = clock.now()
+    if rules.cancellation_replayed(appt, now, patient_pk):
+        assert appt is not None
+        logger.info("cancellation replayed", extra={"appointmentId": appointment_id})
+        return _answer(appt, int(appt["cancelledAt"]), lang)
     rules.check_cancellation(appt, now, patient_pk)
     assert appt is not None  # checked above
 
     parts = commit(appt, patient_pk, now)
-    cancelled_appt = dict(appt, status=CANCELLED, cancelledAt=now, cancelledBy="patient")
-    late = rules.late_cancellation(int(appt["start"]), now, RECOMMENDED_NOTICE)
-    logger.info("appointment cancelled", extra={"appointmentId": appointment_id, "late": late,
-                                                "slotFreed": _SLOT in parts})
+    logger.info("appointment cancelled", extra={"appointmentId": appointment_id, "slotFreed": _SLOT in parts,
+                                                "replayed": not parts})
+    return _answer(dict(appt, status=CANCELLED, cancelledBy="patient"), now, lang)
+
+
+def _answer(cancelled_appt: dict[str, Any], cancelled_at: int, lang: str) -> dict[str, Any]:
+    """The contract's CancellationOut body; the same for the cancellation and for its retries."""
+    cancelled_appt = dict(cancelled_appt, cancelledAt=cancelled_at)
+    late = rules.late_cancellation(int(cancelled_appt["start"]), cancelled_at, RECOMMENDED_NOTICE)
     return {"appointment": tickets.render(cancelled_appt, lang), "lateCancellation": late,
             "notice": LATE_NOTICE[normalize(lang)] if late else None}
 
@@ -80,8 +89,9 @@ def cancel(appointment_id: str, patient_pk: str, lang: str,
 def commit(appt: dict[str, Any], patient_pk: str, now: int, by: str = "patient", reason: str | None = None,
            ) -> list[str]:
     """The cancellation transaction: appointment, slot, specialty lock, and the referral it used (given back);
-    returns the parts written. `by="clinic"` (an absence) closes the slot instead of freeing it and records
-    the reason."""
+    returns the parts written, none when the patient's own cancellation was applied already (a retry, a
+    racing second request: `rules.cancellation_replayed`). `by="clinic"` (an absence) closes the slot instead
+    of freeing it and records the reason."""
     appointment_id = appt["id"]
     request_id = secrets.token_hex(8)  # written with the cancellation: a lost answer is recognised by it
     parts = [_APPT, _SLOT, _LOCK] + ([_REFERRAL] if appt.get("referralNumber") else [])
@@ -99,10 +109,13 @@ def commit(appt: dict[str, Any], patient_pk: str, now: int, by: str = "patient",
         except dal.Cancelled as cancelled:
             failed = {part for i, part in enumerate(parts) if cancelled.failed(i)}
             if _APPT in failed:
-                if rules.cancellation_landed(cancelled.old(parts.index(_APPT)), request_id, patient_pk):
+                old = cancelled.old(parts.index(_APPT))
+                if rules.cancellation_landed(old, request_id, patient_pk):
                     # Our first attempt was applied but its answer lost; this refused retry shows it (ALL_OLD).
                     return parts
-                rules.check_cancellation(cancelled.old(parts.index(_APPT)), now, patient_pk)
+                if by == "patient" and rules.cancellation_replayed(old, now, patient_pk):
+                    return []
+                rules.check_cancellation(old, now, patient_pk)
                 logger.warning("cancellation refused", extra={"reasons": [r[0] for r in cancelled.reasons]})
                 raise DomainError("unavailable", retry_after=1) from None
             if not failed:

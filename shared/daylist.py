@@ -73,6 +73,8 @@ def _refuse(appt: dict[str, Any], status: str, now: int) -> None:
         return
     if current == statuses.CANCELLED:
         raise DomainError("already_cancelled")
+    if current == statuses.RESCHEDULED:
+        raise DomainError("already_rescheduled", {"rescheduledTo": appt.get("rescheduledTo")})
     if current in MARKS:
         raise DomainError("attendance_already_recorded")
     if int(appt["start"]) > now:

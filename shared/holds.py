@@ -99,7 +99,7 @@ def create_hold(slot_id: str, who: Identity, limited: bool = False,
         expires = now + settings().hold_seconds
         hold_id = keys.new_hold_id(slot_id)
         previous_slot = keys.slot_of_hold(previous) if previous else None
-        ops = _operations(slot_key, slot_id, hold_id, expires, now, policy_hash, identity_hash, clinic_id,
+        ops = _operations(slot_id, hold_id, expires, now, policy_hash, identity_hash, clinic_id,
                           pointer_key, previous, keys.attachment_key(policy_hash), lock_key, reschedule_of, known,
                           any_clinic=referral_number is not None or moving_referral)
         roles = [rules.HOLD_SLOT, rules.HOLD_POINTER, rules.HOLD_ENTRY, rules.HOLD_LOCK]
@@ -137,6 +137,11 @@ def create_hold(slot_id: str, who: Identity, limited: bool = False,
                 else:
                     pointer = failed.get(rules.HOLD_POINTER) or dal.get(pointer_key, consistent=True)
                     previous, known, release = (pointer or {}).get("holdId"), True, True
+                    if rules.hold_again(failed, previous, now):
+                        # The patient holds this very slot already (a retry after a lost answer, a second
+                        # click): the hold that was written is the answer, not a new one.
+                        logger.info("slot held already", extra={"slotId": slot_id})
+                        return _answer(str(previous), slot_id, int((old_slot or {})["holdExpiresAt"]))
                 now = clock.now()
                 continue
         except dal.OutcomeUnknown:
@@ -147,8 +152,12 @@ def create_hold(slot_id: str, who: Identity, limited: bool = False,
         if released and previous_slot:
             memo.forget(("taken", previous_slot))
         logger.info("slot held", extra={"slotId": slot_id, "releasedPrevious": released})
-        return {"holdId": hold_id, "slotId": slot_id, "expiresAt": clock.local_iso(expires)}
+        return _answer(hold_id, slot_id, expires)
     raise DomainError("unavailable", retry_after=1)
+
+
+def _answer(hold_id: str, slot_id: str, expires: int) -> dict[str, Any]:
+    return {"holdId": hold_id, "slotId": slot_id, "expiresAt": clock.local_iso(expires)}
 
 
 # How long an instance trusts a doctor's profile (specialty, referral rule) for holds: a doctor's specialty never
@@ -199,19 +208,12 @@ def resolve_unknown_hold(key: dict[str, Any], slot_id: str, hold_id: str) -> Non
     raise dal.OutcomeUnknown
 
 
-def _operations(slot_key: dict[str, Any], slot_id: str, hold_id: str, expires: int, now: int, policy_hash: str,
+def _operations(slot_id: str, hold_id: str, expires: int, now: int, policy_hash: str,
                 identity_hash: str, clinic_id: str, pointer_key: dict[str, Any], previous: str | None,
                 entry_key: dict[str, Any], lock_key: dict[str, Any],
                 reschedule_of: str | None = None, known: bool = True,
                 any_clinic: bool = False) -> list[dict[str, Any]]:
-    slot_values: dict[str, Any] = {
-        **slots.free_values(now), ":heldNew": slots.HELD, ":h": hold_id, ":exp": expires, ":owner": policy_hash,
-        ":hpk": keys.hold_shard(slot_id), ":hsk": keys.hold_sk(expires, slot_id), ":horizon": slots.horizon(now)}
-    condition = slots.FREE_CONDITION
-    if previous and keys.slot_of_hold(previous) == slot_id:
-        # Holding the slot one already holds again: the new hold replaces the old one on the same item.
-        condition = f"({slots.FREE_CONDITION} OR (#st = :held AND holdId = :prev))"
-        slot_values[":prev"] = previous
+    replacing = previous if previous and keys.slot_of_hold(previous) == slot_id else None
     # The pointer: first try without reading it (no hold yet, or only a lapsed one); once a refusal named the
     # previous hold (`known`), on condition that it still names that one.
     pointer_condition = "attribute_not_exists(PK) OR expiresAt < :now"
@@ -232,14 +234,7 @@ def _operations(slot_key: dict[str, Any], slot_id: str, hold_id: str, expires: i
         lock_condition += " OR appointmentId = :moving"
         lock_values[":moving"] = reschedule_of
     return [
-        {"Update": {
-            "Key": slot_key,
-            "UpdateExpression": "SET #st = :heldNew, holdId = :h, holdExpiresAt = :exp, holdOwner = :owner, "
-                                "HoldPK = :hpk, HoldSK = :hsk",
-            "ConditionExpression": f"attribute_exists(PK) AND {condition} AND #start > :now AND #start <= :horizon",
-            "ExpressionAttributeNames": slots.NAMES,
-            "ExpressionAttributeValues": slot_values,
-        }},
+        hold_slot_op(slot_id, hold_id, expires, policy_hash, now, replacing=replacing),
         pointer_op,
         entry_check(entry_key, identity_hash, None if any_clinic else clinic_id),
         {"ConditionCheck": {
@@ -263,6 +258,34 @@ def _moving_referral(appointment_id: str, policy_hash: str, specialty_id: str, c
         "ExpressionAttributeNames": {"#st": "status"},
         "ExpressionAttributeValues": {":pat": keys.policy_pk(policy_hash), ":booked": statuses.BOOKED,
                                       ":spec": specialty_id, ":clinic": clinic_id},
+    }}
+
+
+def hold_slot_op(slot_id: str, hold_id: str, expires: int, owner: str, now: int, *, replacing: str | None = None,
+                 offer_entry: str | None = None) -> dict[str, Any]:
+    """The one write that holds a slot: free (or its hold expired), not started, within the booking window,
+    becomes held by `hold_id` for `owner` (a policy hash) until `expires`. `replacing`: the owner's own hold of
+    this very slot, which the new one replaces. `offer_entry`: the waiting-list entry the hold is an offer to
+    (shared/waitlist.py); any other hold removes a stale one."""
+    values: dict[str, Any] = {
+        **slots.free_values(now), ":heldNew": slots.HELD, ":h": hold_id, ":exp": expires, ":owner": owner,
+        ":hpk": keys.hold_shard(slot_id), ":hsk": keys.hold_sk(expires, slot_id), ":horizon": slots.horizon(now)}
+    condition = slots.FREE_CONDITION
+    if replacing:
+        condition = f"({slots.FREE_CONDITION} OR (#st = :held AND holdId = :prev))"
+        values[":prev"] = replacing
+    update = "SET #st = :heldNew, holdId = :h, holdExpiresAt = :exp, holdOwner = :owner, HoldPK = :hpk, HoldSK = :hsk"
+    if offer_entry:
+        update += ", offerEntry = :entry"
+        values[":entry"] = offer_entry
+    else:
+        update += " REMOVE offerEntry"
+    return {"Update": {
+        "Key": keys.slot_key(slot_id),
+        "UpdateExpression": update,
+        "ConditionExpression": f"attribute_exists(PK) AND {condition} AND #start > :now AND #start <= :horizon",
+        "ExpressionAttributeNames": slots.NAMES,
+        "ExpressionAttributeValues": values,
     }}
 
 

@@ -1,7 +1,7 @@
 """Browsing: districts -> clinics -> specialties -> doctors -> free slots. Reads only."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from shared import clock, dal, keys, memo, rules, slots
@@ -127,19 +127,35 @@ def specialty_doctors(clinic_id: str, specialty_id: str, lang: str) -> list[dict
     return out
 
 
+def window(now: int) -> dict[str, str]:
+    """The booking window's days (shared.slots.window_days) as the API gives them: {"from", "to"}, local dates."""
+    first, last = slots.window_days(now)
+    return {"from": first.isoformat(), "to": last.isoformat()}
+
+
+def doctor_slots_page(doctor_id: str, day_from: date | None, day_to: date | None) -> dict[str, Any]:
+    """The doctor-slots answer: the free slots (`items`, as doctor_slots) and the booking window's days
+    (`window`), both decided at the same moment, so the page shows exactly the days the slots may fall on."""
+    now = clock.now()
+    return {"items": _doctor_slots(doctor_id, day_from, day_to, now), "window": window(now)}
+
+
 def doctor_slots(doctor_id: str, day_from: date | None, day_to: date | None) -> list[dict[str, Any]]:
-    """Free slots of one doctor between two local dates: one Query over the doctor's partition, whose
-    cost grows with the window asked for, never with the size of the table."""
+    """Free slots of one doctor between two local dates (default: the booking window's days): one Query over
+    the doctor's partition, whose cost grows with the window asked for, never with the size of the table."""
+    return _doctor_slots(doctor_id, day_from, day_to, clock.now())
+
+
+def _doctor_slots(doctor_id: str, day_from: date | None, day_to: date | None, now: int) -> list[dict[str, Any]]:
     if not keys.clinic_of_doctor(doctor_id):
         raise DomainError("not_found")
-    now = clock.now()
-    today = clock.local_date(now)
+    today, last = slots.window_days(now)
     for name, day in (("from", day_from), ("to", day_to)):
         # Far dates hold no slots, and at the calendar's ends the date arithmetic below would overflow.
         if day is not None and abs((day - today).days) > MAX_DISTANCE_DAYS:
             raise DomainError("validation_error", {"fields": [{"field": name, "problem": "out_of_range"}]})
     day_from = day_from or today
-    day_to = day_to or day_from + timedelta(days=13)
+    day_to = day_to or day_from + (last - today)  # without dates: the booking window's days
     if day_to < day_from or (day_to - day_from).days >= MAX_WINDOW_DAYS:
         raise DomainError("validation_error", {"fields": [{"field": "to", "problem": "window"}]})
     lo = max(clock.day_start(day_from), now + 1)

@@ -72,6 +72,21 @@ class Slot(BaseModel):
     room: str
 
 
+class BookingWindow(BaseModel):
+    """The booking window (docs/CONTRACT.md, rule 6): today and the next 13 days, the clinic's local dates."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: date = Field(alias="from", description="First day (the clinic's today), YYYY-MM-DD")
+    to: date = Field(description="Last day (today + 13), YYYY-MM-DD")
+
+
+class DoctorSlots(Items[Slot]):
+    """A doctor's free slots and the booking window's days, which the page's calendar shows."""
+
+    window: BookingWindow
+
+
 # ---------------------------------------------------------------- booking
 def _policy_number(value: str) -> str:
     value = re.sub(r"[\s\-]", "", value)

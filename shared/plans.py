@@ -20,7 +20,6 @@ from itertools import pairwise
 from typing import Any
 
 from shared import clock, keys, slots
-from shared.config import BOOKING_HORIZON_DAYS
 from shared.items import Slot
 
 ABSENCE = "absence"
@@ -175,9 +174,9 @@ def absent_days(absences: list[dict[str, Any]], doctor_id: str) -> dict[str, str
 
 
 def window(today: date, first: date | None = None) -> list[date]:
-    """The days slots are published for: from `first` (default today) to the day entering the booking
-    window (today + 14: its slots become bookable hour by hour as the 14-day horizon moves)."""
+    """The days slots are published for: from `first` (default today) to the booking window's last day
+    (shared.slots.last_day: today + 13, the day entering the window this morning), never beyond it."""
     first = max(first or today, today)
-    last = today + timedelta(days=BOOKING_HORIZON_DAYS)
+    last = slots.last_day(today)
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 

@@ -87,7 +87,9 @@ class DayAppointment(BaseModel):
     doctorId: str
     doctorName: str
     room: str
-    status: Literal["booked", "cancelled", "fulfilled", "noshow"]
+    # Every status an appointment can have (shared/statuses.py): a moved one stays on its old day as
+    # `rescheduled` (its new time is on the list of its new day).
+    status: Literal["booked", "cancelled", "fulfilled", "noshow", "rescheduled"]
     patient: DayPatient
 
 

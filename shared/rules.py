@@ -147,6 +147,20 @@ def cancellation_landed(appt: Item | None, request_id: str, patient_pk: str) -> 
             and (appt or {}).get("cancelRequest") == request_id)
 
 
+# How long a patient's cancellation answers a retry with the cancelled appointment (as an idempotency record
+# answers a retried booking); later, and for the clinic's cancellations, the answer is `already_cancelled`.
+CANCELLATION_REPLAY_SECONDS = 24 * 3600
+
+
+def cancellation_replayed(appt: Item | None, now: int, patient_pk: str) -> bool:
+    """A cancellation retried after it was applied (its answer lost, a second click, another face): the
+    appointment is this patient's, cancelled by the patient within CANCELLATION_REPLAY_SECONDS. The retry gets
+    the first answer (2xx, the cancelled appointment), never a 409 for its own success."""
+    return (bool(appt) and (appt or {}).get("PatPK") == patient_pk
+            and (appt or {}).get("status") == statuses.CANCELLED and (appt or {}).get("cancelledBy") == "patient"
+            and now - int((appt or {}).get("cancelledAt", 0)) < CANCELLATION_REPLAY_SECONDS)
+
+
 def check_cancellation(appt: Item | None, now: int, patient_pk: str) -> None:
     """Raise the refusal the appointment's state calls for; return when it may be cancelled. Someone else's
     appointment is as unknown as a made-up id, so nobody can probe which ids exist."""
@@ -385,6 +399,15 @@ def classify_hold_transaction_refusal(failed: Mapping[int, Item | None], *, iden
     if HOLD_RELEASE in failed:
         return HoldRefusal.WITHOUT_RELEASE
     raise DomainError("unavailable", retry_after=1)
+
+
+def hold_again(failed: Mapping[int, Item | None], previous: str | None, now: int) -> bool:
+    """A hold's first transaction was refused only because the patient holds this very slot already, unexpired
+    (the slot as it was is held by the hold their pointer names): that hold answers the request again. Any
+    other failed check (identity, lock, referral, limit) is decided as usual."""
+    old_slot = failed.get(HOLD_SLOT)
+    return (set(failed) <= {HOLD_SLOT, HOLD_POINTER} and bool(previous) and old_slot is not None
+            and holds_it(old_slot, previous) and int(old_slot.get("holdExpiresAt", 0)) > now)
 
 
 # ---------------------------------------------------------------- failed identity checks (issue 12)

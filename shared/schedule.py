@@ -24,7 +24,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from shared import cancellation, clients, clock, dal, keys, plans, slots
-from shared.config import BOOKING_HORIZON_DAYS
 from shared.errors import DomainError
 from shared.observability import logger
 
@@ -308,11 +307,11 @@ def _drop_specialty_if_unused(clinic_id: str, specialty_id: str) -> None:
 
 # ---------------------------------------------------------------- the daily job
 def open_days(clinic_id: str, now: int) -> dict[str, int]:
-    """One unit of the daily job: publish every doctor's slots up to the day entering the window, from the
-    day after the clinic's `openedThrough` (so a missed run catches up). Idempotent and resumable: a unit
-    cut short leaves `openedThrough` behind and the next run does the rest."""
-    today = clock.local_date(now)
-    through = today + timedelta(days=BOOKING_HORIZON_DAYS)
+    """One unit of the daily job: publish every doctor's slots up to the day entering the window (the
+    window's last day, shared.slots.window_days), from the day after the clinic's `openedThrough` (so a missed
+    run catches up). Idempotent and resumable: a unit cut short leaves `openedThrough` behind and the next run
+    does the rest."""
+    today, through = slots.window_days(now)
     items = clinic_items(clinic_id)
     profile = next((i for i in items if i["SK"] == keys.PROFILE), None)
     if profile is None:

@@ -40,6 +40,7 @@ OFFER_SECONDS = 15 * 60
 MAX_DAYS_AHEAD = 60  # the furthest `to` a patient may wait for
 OFFER_LEAD_SECONDS = 5 * 60  # a slot starting sooner than this is not offered (no time to come)
 CANDIDATES = 20  # entries tried for one freed slot before giving up (each refused one changed meanwhile)
+ATTEMPTS = 3  # reads and decisions of one leave that races an offer
 TOKEN_LENGTH = 22
 
 _ENTRY_ID = re.compile(r"^([a-z0-9]{2,24})\.([a-z]{2,40})\.(\d{19})\.([A-Za-z0-9_-]{12})$")
@@ -239,17 +240,14 @@ def _owned(entry_id: str, policy_hash: str) -> tuple[dict[str, Any], dict[str, A
 
 
 def _end_ops(entry: dict[str, Any], key: dict[str, Any], status: str, expected: str,
-             extra: str = "", values: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+             fields: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """The entry's last change (condition: it is still `expected`, and while offered, the same offer) and its
     pointer's removal (while it names this entry)."""
-    condition = "#st = :expected"
-    vals: dict[str, Any] = {":new": status, ":expected": expected, **(values or {})}
+    condition, values = "", {}
     if expected == OFFERED:
-        condition += " AND offerHoldId = :hold"
-        vals[":hold"] = entry.get("offerHoldId")
+        condition, values = " AND offerHoldId = :hold", {":hold": entry.get("offerHoldId")}
     return [
-        {"Update": {"Key": key, "UpdateExpression": "SET #st = :new" + extra, "ConditionExpression": condition,
-                    "ExpressionAttributeNames": {"#st": "status"}, "ExpressionAttributeValues": vals}},
+        _entry_change(key, status, expected, fields or {}, condition, values),
         {"Delete": {"Key": keys.wait_pointer_key(str(entry["policyHash"]), str(entry["specialtyId"])),
                     "ConditionExpression": "attribute_not_exists(PK) OR entryId = :id",
                     "ExpressionAttributeValues": {":id": entry["id"]}}},
@@ -257,27 +255,37 @@ def _end_ops(entry: dict[str, Any], key: dict[str, Any], status: str, expected: 
 
 
 def cancel(entry_id: str, policy_hash: str, lang: str) -> dict[str, Any]:
-    """Leave the list (the owner). An offered slot is given back at once, so the next patient gets it."""
+    """Leave the list (the owner). An offered slot is given back at once, so the next patient gets it. An
+    entry that changed between the read and the write (an offer landed, lapsed or was accepted meanwhile) is
+    read again and decided again: leaving never answers 503 for a race with an offer."""
     key, entry = _owned(entry_id, policy_hash)
-    status = entry.get("status")
-    if status not in (WAITING, OFFERED):
-        return {"entry": render(entry, lang)}  # ended already: leaving again changes nothing
-    ops = _end_ops(entry, key, statuses.CANCELLED, str(status))
-    if status == OFFERED and entry.get("offerSlotId") and entry.get("offerHoldId"):
-        release = holds.release_op(str(entry["offerSlotId"]), str(entry["offerHoldId"]))
-        try:
-            dal.transact([*ops, release])
-        except dal.Cancelled as cancelled:
-            if any(cancelled.failed(i) for i in range(len(ops))):
-                raise DomainError("unavailable", retry_after=1) from None
-            dal.transact(ops)  # the offer's hold is gone already (booked, swept): leave the slot alone
-    else:
+    for _ in range(ATTEMPTS):
+        status = entry.get("status")
+        if status not in (WAITING, OFFERED):
+            return {"entry": render(entry, lang)}  # ended already: leaving again changes nothing
+        ops = _end_ops(entry, key, statuses.CANCELLED, str(status))
+        if status == OFFERED and entry.get("offerSlotId") and entry.get("offerHoldId"):
+            ops.append(holds.release_op(str(entry["offerSlotId"]), str(entry["offerHoldId"])))
         try:
             dal.transact(ops)
-        except dal.Cancelled:
-            raise DomainError("unavailable", retry_after=1) from None
-    logger.info("waitlist left", extra={"specialtyId": entry["specialtyId"]})
-    return {"entry": render(dict(entry, status=statuses.CANCELLED), lang)}
+        except dal.Cancelled as cancelled:
+            if cancelled.failed(0):
+                entry = cancelled.old(0) or entry  # the entry as it is now: decide again
+                continue
+            if len(ops) > 2 and cancelled.failed(2):
+                ops = ops[:2]  # the offer's hold is gone already (booked, swept): leave the slot alone
+                try:
+                    dal.transact(ops)
+                except dal.Cancelled as again:
+                    if again.failed(0):
+                        entry = again.old(0) or entry
+                        continue
+                    raise DomainError("unavailable", retry_after=1) from None
+            else:
+                raise DomainError("unavailable", retry_after=1) from None
+        logger.info("waitlist left", extra={"specialtyId": entry["specialtyId"]})
+        return {"entry": render(dict(entry, status=statuses.CANCELLED), lang)}
+    raise DomainError("unavailable", retry_after=1)
 
 
 def cancel_anonymous(entry_id: str, policy_number: str, policy_series: str | None, lang: str) -> dict[str, Any]:
@@ -325,8 +333,7 @@ def accept(entry_id: str, given: str | None, lang: str) -> booking.Outcome:
     appointment_id = outcome.body["appointment"]["id"]
     if entry.get("status") == OFFERED:
         try:
-            dal.transact(_end_ops(entry, key, statuses.BOOKED, OFFERED, ", appointmentId = :appt",
-                                  {":appt": appointment_id}))
+            dal.transact(_end_ops(entry, key, statuses.BOOKED, OFFERED, {"appointmentId": appointment_id}))
         except dal.Cancelled:
             # The offer was seen lapsing at the same moment (the sweeper freed the slot, and the booking still
             # won it): the appointment is what happened, so the entry says booked.
@@ -348,19 +355,37 @@ def slot_freed(old: dict[str, Any] | None, new: dict[str, Any] | None) -> bool:
         not old or old.get("status") != slots.FREE)
 
 
-def lapse(old: dict[str, Any]) -> None:
-    """The slot held for an offer is free again (its hold expired and was swept): the offer lapsed."""
+def offer_ended(old: dict[str, Any] | None, new: dict[str, Any] | None) -> bool:
+    """A stream record ends the offer its slot was held for: the offer's hold is gone from the slot (swept,
+    released, closed by an absence or a plan, taken over or booked once it expired)."""
+    return (bool(old) and (old or {}).get("entity") == "slot" and (old or {}).get("status") == slots.HELD
+            and bool((old or {}).get("offerEntry")) and (not new or new.get("holdId") != (old or {}).get("holdId")))
+
+
+def end_offer(old: dict[str, Any], new: dict[str, Any] | None) -> None:
+    """The slot held for an offer changed (`offer_ended`). Closed by the clinic: the patient did nothing
+    wrong, so the entry waits again in its place (its pointer stays). Freed, taken or booked once the offer
+    expired: the offer lapsed (the entry ends; the patient may join again). Booked through the offer itself
+    (accepted in time): `accept` ends the entry as booked, nothing to do here."""
     entry_id, hold_id, owner = str(old.get("offerEntry") or ""), old.get("holdId"), old.get("holdOwner")
     key = entry_key(entry_id)
-    if old.get("status") != slots.HELD or not key or not hold_id or not owner:
+    if not key or not hold_id or not owner:
+        return
+    status = (new or {}).get("status")
+    if status == slots.BOOKED and int(old.get("holdExpiresAt", 0)) > clock.now():
         return
     # The held slot names the offer's patient (holdOwner) and the specialty: no read of the entry.
     entry = {"id": entry_id, "offerHoldId": hold_id, "policyHash": owner, "specialtyId": old.get("specialtyId")}
     try:
-        dal.transact(_end_ops(entry, key, LAPSED, OFFERED))
-        logger.info("offer lapsed", extra={"slotId": old.get("slotId")})
+        if status == keys.SLOT_CLOSED:
+            dal.transact([_entry_change(key, WAITING, OFFERED, dict.fromkeys(OFFER_FIELDS),
+                                        " AND offerHoldId = :hold", {":hold": hold_id})])
+            logger.info("offer withdrawn, waiting again", extra={"slotId": old.get("slotId")})
+        else:
+            dal.transact(_end_ops(entry, key, LAPSED, OFFERED))
+            logger.info("offer lapsed", extra={"slotId": old.get("slotId")})
     except dal.Cancelled:
-        pass  # accepted, cancelled or lapsed already
+        pass  # accepted, cancelled or ended already
 
 
 def offer_freed(slot: dict[str, Any]) -> str | None:
@@ -396,33 +421,14 @@ def _offer(slot: dict[str, Any], entry: dict[str, Any], now: int) -> str:
     slot_id = str(slot["slotId"])
     hold_id = keys.new_hold_id(slot_id)
     expires = now + OFFER_SECONDS
-    slot_key = keys.slot_key(slot_id)
     doctor = _doctor_names(str(slot["doctorId"]))
-    entry_item_key = keys.key(str(entry["PK"]), str(entry["SK"]))
+    offer = {"offerSlotId": slot_id, "offerHoldId": hold_id, "offerExpiresAt": expires,
+             "offerStart": int(slot["start"]), "offerEnd": int(slot["end"]), "offerDoctorId": slot["doctorId"],
+             "offerDoctorName": doctor.get("name"), "offerDoctorNameEn": doctor.get("nameEn"),
+             "offerRoom": slot.get("room", ""), "offeredAt": now}
     ops: list[dict[str, Any]] = [
-        {"Update": {
-            "Key": slot_key,
-            "UpdateExpression": "SET #st = :heldNew, holdId = :h, holdExpiresAt = :exp, holdOwner = :owner, "
-                                "HoldPK = :hpk, HoldSK = :hsk, offerEntry = :entry",
-            "ConditionExpression": f"attribute_exists(PK) AND {slots.FREE_CONDITION} AND #start > :now",
-            "ExpressionAttributeNames": slots.NAMES,
-            "ExpressionAttributeValues": {**slots.free_values(now), ":heldNew": slots.HELD, ":h": hold_id,
-                                          ":exp": expires, ":owner": entry["policyHash"], ":entry": entry["id"],
-                                          ":hpk": keys.hold_shard(slot_id), ":hsk": keys.hold_sk(expires, slot_id)},
-        }},
-        {"Update": {
-            "Key": entry_item_key,
-            "UpdateExpression": "SET #st = :offered, offerSlotId = :slot, offerHoldId = :h, offerExpiresAt = :exp, "
-                                "offerStart = :start, offerEnd = :end, offerDoctorId = :doc, offerDoctorName = :dn, "
-                                "offerDoctorNameEn = :dne, offerRoom = :room, offeredAt = :now",
-            "ConditionExpression": "#st = :waiting",
-            "ExpressionAttributeNames": {"#st": "status"},
-            "ExpressionAttributeValues": {
-                ":offered": OFFERED, ":waiting": WAITING, ":slot": slot_id, ":h": hold_id, ":exp": expires,
-                ":start": int(slot["start"]), ":end": int(slot["end"]), ":doc": slot["doctorId"],
-                ":dn": doctor.get("name"), ":dne": doctor.get("nameEn"),
-                ":room": slot.get("room", ""), ":now": now},
-        }},
+        holds.hold_slot_op(slot_id, hold_id, expires, str(entry["policyHash"]), now, offer_entry=str(entry["id"])),
+        _entry_change(keys.key(str(entry["PK"]), str(entry["SK"])), OFFERED, WAITING, offer),
         {"ConditionCheck": {
             "Key": keys.key(keys.policy_pk(str(entry["policyHash"])),
                             keys.specialty_lock_sk(str(entry["specialtyId"]))),
@@ -437,6 +443,27 @@ def _offer(slot: dict[str, Any], entry: dict[str, Any], now: int) -> str:
         return "next"
     logger.info("slot offered", extra={"slotId": slot_id})
     return "offered"
+
+
+OFFER_FIELDS = ("offerSlotId", "offerHoldId", "offerExpiresAt", "offerStart", "offerEnd", "offerDoctorId",
+                "offerDoctorName", "offerDoctorNameEn", "offerRoom", "offeredAt")
+
+
+def _entry_change(key: dict[str, Any], status: str, expected: str, fields: dict[str, Any],
+                  condition: str = "", values: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An entry's status `expected` -> `status`, setting `fields`: those whose value is None (a doctor published
+    without an English name) are removed, never written as an empty placeholder."""
+    present = {name: value for name, value in fields.items() if value is not None}
+    names = {"#st": "status", **{f"#f{i}": name for i, name in enumerate(present)}}
+    vals: dict[str, Any] = {":new": status, ":expected": expected, **(values or {}),
+                            **{f":f{i}": value for i, value in enumerate(present.values())}}
+    update = "SET #st = :new" + "".join(f", #f{i} = :f{i}" for i in range(len(present)))
+    absent = [name for name, value in fields.items() if value is None]
+    if absent:
+        update += " REMOVE " + ", ".join(absent)
+    return {"Update": {"Key": key, "UpdateExpression": update,
+                       "ConditionExpression": "#st = :expected" + condition,
+                       "ExpressionAttributeNames": names, "ExpressionAttributeValues": vals}}
 
 
 def _doctor_names(doctor_id: str) -> dict[str, Any]:
@@ -469,13 +496,14 @@ def waiting_queues(records: list[dict[str, Any]]) -> set[tuple[str, str]]:
 
 
 def handle_record(record: dict[str, Any], waiting: set[tuple[str, str]] | None = None) -> str:
-    """One stream record (the offers function): lapse the offer a freed slot was held for, then offer it.
+    """One stream record (the offers function): end the offer the slot was held for, if its hold is gone,
+    then offer a freed slot.
     `waiting`: the batch's queues with entries (`waiting_queues`); a slot of another queue is not looked at."""
     old, new = _images(record)
+    if old and offer_ended(old, new):
+        end_offer(old, new)
     if not new or not slot_freed(old, new):
         return "skipped"
-    if old and old.get("offerEntry"):
-        lapse(old)
     if waiting is not None and (new["clinicId"], new["specialtyId"]) not in waiting:
         return "none"
     return "offered" if offer_freed(new) else "none"

@@ -18,9 +18,9 @@ from shared.models import (
     ClinicSummary,
     District,
     Doctor,
+    DoctorSlots,
     Items,
     MyAttachmentOut,
-    Slot,
     Specialty,
 )
 from shared.observability import logger
@@ -59,13 +59,14 @@ def list_doctors(clinicId: str, specialtyId: str) -> Items[Doctor]:  # noqa: N80
 
 
 @app.get("/v1/doctors/<doctorId>/slots", tags=["lookup"], operation_id="listDoctorSlots",
-         summary="A doctor's free slots between two dates (clinic's local dates, at most 31 days)")
+         summary="A doctor's free slots between two dates (clinic's local dates, at most 31 days; by default "
+                 "the booking window's days), and the booking window's first and last day")
 def list_slots(
     doctorId: str,  # noqa: N803
     from_: Annotated[date | None, Query(alias="from")] = None,
     to: Annotated[date | None, Query()] = None,
-) -> Items[Slot]:
-    return Items[Slot].model_validate({"items": lookup.doctor_slots(doctorId, from_, to)})
+) -> DoctorSlots:
+    return DoctorSlots.model_validate(lookup.doctor_slots_page(doctorId, from_, to))
 
 
 @app.get("/v1/addresses/clinics", tags=["attachment"], operation_id="findAddressClinics",

@@ -6,17 +6,18 @@ dead-letters what still fails after its retries.
 """
 from __future__ import annotations
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.notify import delivery
 from shared.observability import logger
+from shared.stream_batch import LoudBatchProcessor
 
 # A batch whose every record failed is still answered with batchItemFailures rather than raised: an SES outage
 # is routine (retried, then dead-lettered) and must not count as a function error; crashes and timeouts still
 # are errors, and those are what the event source mapping's bisect is for.
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
+processor = LoudBatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
 
 
 def record_handler(record: DynamoDBRecord, lambda_context: LambdaContext | None = None) -> str:

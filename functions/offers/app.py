@@ -4,14 +4,15 @@ are free through; a record that fails is retried, then dead-lettered (an offer i
 replay offers nothing twice)."""
 from __future__ import annotations
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared import waitlist
 from shared.observability import logger
+from shared.stream_batch import LoudBatchProcessor
 
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+processor = LoudBatchProcessor(event_type=EventType.DynamoDBStreams)
 _waiting: set[tuple[str, str]] = set()  # the current batch's queues with someone waiting
 
 

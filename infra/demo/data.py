@@ -1,8 +1,9 @@
 """Deterministic demo data: St. Petersburg's 18 districts, fictional polyclinics, doctors with weekly
-hours, free slots for the next 14 days (Europe/Moscow), and a register of attached demo patients.
+hours, free slots for the booking window (today and the next 13 days, Europe/Moscow), and a register of
+attached demo patients.
 
 Everything but the slots is the same on every run, so tests and docs can name it; slots are generated
-from the doctors' hours for the 14 days starting at the day given.
+from the doctors' hours for the days starting at the day given (the booking window's 14 by default).
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 from shared import keys, plans, policy
 from shared.clock import zone
+from shared.config import BOOKING_HORIZON_DAYS
 from shared.items import Slot
 
 DISTRICTS = [
@@ -174,7 +176,7 @@ def reference_items() -> list[dict[str, Any]]:
     return items
 
 
-def slot_items(doctor: dict[str, Any], first_day: date, days: int = 14) -> list[Slot]:
+def slot_items(doctor: dict[str, Any], first_day: date, days: int = BOOKING_HORIZON_DAYS) -> list[Slot]:
     """Free slots from the doctor's weekly hours, in the clinic's zone."""
     out = []
     tz = zone()

@@ -207,6 +207,7 @@ class StreamPoller:
         self.retry_delay = retry_delay
         self.shards: dict[str, _Shard] = {}
         self.dead_letters: list[dict[str, Any]] = []
+        self.failures_said = 0
         self.dead_letter_attempts = 0
         self.invocations = 0
         self.last_read = 0  # records the last poll read (filtered or not): nonzero means "more may be there"
@@ -296,7 +297,8 @@ class StreamPoller:
         self.invocations += 1
         try:
             response = self.deliver({"Records": batch})
-        except Exception:  # noqa: BLE001 - a function error, as Lambda sees an unhandled exception
+        except Exception as exc:  # noqa: BLE001 - a function error, as Lambda sees an unhandled exception
+            self._say(f"{len(batch)} record(s) failed: {type(exc).__name__} raised")
             return self._failed(shard, batch, 0, whole=True)
         failures = (response or {}).get("batchItemFailures") if self.mapping.report_item_failures else None
         if not failures:
@@ -308,6 +310,7 @@ class StreamPoller:
         if any(i not in seqs for i in failed_ids):
             return self._failed(shard, batch, 0, whole=True)  # Lambda treats a bad identifier as all failed
         first = min(seqs.index(i) for i in failed_ids)
+        self._say(f"{len(failed_ids)} of {len(batch)} record(s) failed (the function's log says why)")
         # Records before the lowest failure are done: checkpoint there, retry from the failure.
         del shard.buffer[:first]
         return first + self._failed(shard, batch[first:], first, whole=False)
@@ -321,6 +324,7 @@ class StreamPoller:
             shard.unsent = on_failure_message(batch, shard.shard_id, self.stream_arn, self.mapping.function,
                                               shard.attempts)
             shard.unsent_size = len(batch)
+            self._say(f"{len(batch)} record(s) dead-lettered after {shard.attempts} attempts (make redrive)")
             self._send_dead_letter(shard)
             return 0
         if whole and self.mapping.bisect and len(batch) > 1:
@@ -328,6 +332,11 @@ class StreamPoller:
         shard.not_before = time.monotonic() + min(5.0, self.retry_delay * 2 ** (shard.attempts - 1))
         return 0
 
+
+    def _say(self, what: str) -> None:
+        """A stream function's failure, always on the console: one line, naming the function."""
+        self.failures_said += 1
+        print(f"[stream] {self.mapping.function}: {what}", flush=True)
 
     def _send_dead_letter(self, shard: _Shard) -> None:
         """Put the shard's on-failure message; on success the batch is done, else back off and keep it."""

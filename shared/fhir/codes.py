@@ -24,7 +24,10 @@ OPERATION_BASE = f"{NS}/OperationDefinition"
 SLOT_STATUS = {"free": "free", "held": "busy-tentative", "booked": "busy"}
 # Our appointment status -> FHIR Appointment.status. We have no "rescheduled": a move is a cancellation
 # and a new booking, so FHIR sees `cancelled` and a new `booked` appointment.
-APPOINTMENT_STATUS = {"booked": "booked", "cancelled": "cancelled", "fulfilled": "fulfilled", "noshow": "noshow"}
+# Every status of ours (shared/statuses.py): a moved appointment is a cancelled one whose reason says so (FHIR R4
+# has no "rescheduled"; the new one is another Appointment).
+APPOINTMENT_STATUS = {"booked": "booked", "cancelled": "cancelled", "fulfilled": "fulfilled", "noshow": "noshow",
+                      "rescheduled": "cancelled"}
 
 # Our error code -> FHIR issue type (OperationOutcome.issue.code); the HTTP status stays our API's.
 ISSUE_CODE = {

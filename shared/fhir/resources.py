@@ -201,12 +201,20 @@ def appointment(ticket: dict[str, Any], lang: str, *, status: str | None = None,
         out["description"] = f"Room {ticket['room']}" if lang == "en" else f"Кабинет {ticket['room']}"
     if ticket.get("createdAt"):
         out["created"] = ticket["createdAt"]
-    if ticket.get("status") == "cancelled":
-        out["cancelationReason"] = {"coding": [{
-            "system": "http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason",
-            "code": "pat" if ticket.get("cancelledBy") != "registry" else "prov",
-            "display": "Patient" if ticket.get("cancelledBy") != "registry" else "Provider"}]}
+    if ticket.get("status") in ("cancelled", "rescheduled"):
+        out["cancelationReason"] = cancelation_reason(ticket, lang)
     return out
+
+
+def cancelation_reason(ticket: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Who ended the appointment: the clinic (an absence: provider) or the patient (a cancellation, a move)."""
+    by_clinic = ticket.get("cancelledBy") == "clinic"
+    concept: dict[str, Any] = {"coding": [{
+        "system": "http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason",
+        "code": "prov" if by_clinic else "pat", "display": "Provider" if by_clinic else "Patient"}]}
+    if ticket.get("status") == "rescheduled":
+        concept["text"] = "Rescheduled" if lang == "en" else "Перенесена на другое время"
+    return concept
 
 
 def proposed(slot_item: dict[str, Any], doctor: dict[str, Any], clinic: dict[str, Any], lang: str) -> Resource:

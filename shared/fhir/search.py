@@ -51,7 +51,7 @@ SEARCH_PARAMS: dict[str, dict[str, tuple[str, str]]] = {
     "Slot": {"schedule": ("reference", "Required: Schedule/<doctor id> (several, comma-separated)"),
              "start": ("date", "Prefixes eq, ge, gt, le, lt; repeat for a range; at most 31 days; "
                                "without a lower bound from now, without an upper one to the end of the "
-                               "14-day booking window"),
+                               "booking window (today and the next 13 days)"),
              "status": ("token", "free | busy-tentative | busy"),
              "specialty": ("token", f"{codes.SPECIALTY_SYSTEM}|<specialty>"),
              "service-type": ("token", f"{codes.SPECIALTY_SYSTEM}|<specialty>")},
@@ -302,7 +302,7 @@ def bounded(lo: int | None, hi: int | None, name: str) -> tuple[int, int]:
     if lo is None:
         lo = now if hi is None or hi > now else hi - window
     if hi is None:
-        hi = max(slots.horizon(now), lo + 1)
+        hi = max(slots.horizon(now) + 1, lo + 1)  # [lo, hi): through the booking window's last second
         hi = min(hi, lo + window)
     if hi - lo > window:
         raise invalid(name, "window")

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 
 from shared import booking, cancellation, clock, dal, history, keys, lookup, memo, policy, slots
-from shared.config import settings
+from shared.config import BOOKING_HORIZON_DAYS, settings
 from shared.errors import DomainError
 from shared.gorzdrav import identity, wire
 from shared.gorzdrav.wire import GzError
@@ -164,7 +164,8 @@ def _doctor_slots(lpu_id: str, doctor_id: str) -> tuple[dict[str, Any], list[dic
 
 
 def timetable(lpu_id: str, doctor_id: str) -> list[dict[str, Any]]:
-    """One TimetableDay per day with free slots; the day's bounds are its first and last free slot."""
+    """One TimetableDay per day with free slots (of the booking window's days, shared.lookup's default); the
+    day's bounds are its first and last free slot."""
     item, found = _doctor_slots(lpu_id, doctor_id)
     address = item["lpu"]["address"]
     days: dict[str, list[dict[str, Any]]] = {}
@@ -288,7 +289,9 @@ def patient_appointments(query: dict[str, str]) -> list[dict[str, Any]]:
     patient_id = query.get("patientid") or ""
     p = _patient({"patientid": patient_id})
     now = clock.now()
-    oldest = now - (slots.horizon(now) - now) - 86400
+    # Made on day D, an appointment starts by the window's last day then (D + 13): one still to come was made
+    # on today - 13 or later (a day more, to spare).
+    oldest = clock.day_start(slots.window_days(now)[0] - timedelta(days=BOOKING_HORIZON_DAYS))
     found: list[dict[str, Any]] = []
     token: str | None = None
     while True:

@@ -25,7 +25,7 @@ from tests.browser.helpers import (
 pytestmark = pytest.mark.browser
 
 
-def test_anonymous_booking_to_ticket_then_cancel(make_page) -> None:
+def test_anonymous_booking_to_ticket_then_cancel(make_page, stack) -> None:
     morozov = patient("7800000101000000")  # attached to cl0101
     # A browser far from St. Petersburg still sees the clinic's times (and the .ics agrees in UTC).
     page, shot = make_page(DESKTOP, timezone_id="America/New_York")
@@ -57,6 +57,10 @@ def test_anonymous_booking_to_ticket_then_cancel(make_page) -> None:
 
     expect(h1(page)).to_have_text("Выберите дату и время")
     expect(page.locator("button.day")).to_have_count(14)
+    # The days are the API's booking window (Moscow dates), not the browser's New York calendar.
+    window = stack.call("GET", "/v1/doctors/cl0101-d01/slots")[1]["window"]
+    expect(page.locator("button.day").first).to_have_attribute("data-day", window["from"])
+    expect(page.locator("button.day").last).to_have_attribute("data-day", window["to"])
     expect(page.locator('button.day[aria-checked="true"]')).to_have_count(1)
     expect(page.locator("button.time").first).to_be_visible()
     chosen_time = page.locator("button.time").first.inner_text()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -237,18 +237,30 @@ def test_one_active_future_appointment_per_specialty(moto_table: str, monkeypatc
     assert invoke("booking", anonymous_event(later, patient, key="d"))[0] == 201
 
 
-@pytest.mark.parametrize("shift", ["started", "beyond_14_days"])
+@pytest.mark.parametrize("shift", ["started", "same_time_14_days_before", "last_second_of_the_day_14_days_before"])
 def test_outside_booking_window(moto_table: str, monkeypatch: pytest.MonkeyPatch, shift: str) -> None:
     slot = free_slots()[0]
-    moved = start_of(slot) + 1 if shift == "started" else start_of(slot) - 14 * 86400 - 1
+    day = clock.local_date(start_of(slot))
+    moved = {"started": start_of(slot) + 1,
+             # The slot is on today + 14 (Moscow): the 15th day, outside even at the same time of day.
+             "same_time_14_days_before": start_of(slot) - 14 * 86400,
+             # 23:59:59 on that day: still today + 14, for one more second.
+             "last_second_of_the_day_14_days_before": clock.day_end(day - timedelta(days=14)) - 1,
+             }[shift]
     monkeypatch.setattr(clock, "now", lambda: moved)
+    assert_error(invoke("booking", hold_event(slot)), 422, "outside_booking_window")
     assert_error(invoke("booking", anonymous_event(slot, CL0101[0])), 422, "outside_booking_window")
     assert slot_item(slot)["status"] == "free"
 
 
-def test_exactly_14_days_ahead_is_inside_the_window(moto_table: str, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("shift", ["same_time_13_days_before", "midnight_13_days_before"])
+def test_the_windows_last_day_is_inside(moto_table: str, monkeypatch: pytest.MonkeyPatch, shift: str) -> None:
     slot = free_slots()[0]
-    monkeypatch.setattr(clock, "now", lambda: start_of(slot) - 14 * 86400)
+    day = clock.local_date(start_of(slot))
+    moved = {"same_time_13_days_before": start_of(slot) - 13 * 86400,
+             # 00:00:00 Moscow, a second after the last refused moment: the slot is on today + 13, the last day.
+             "midnight_13_days_before": clock.day_start(day - timedelta(days=13))}[shift]
+    monkeypatch.setattr(clock, "now", lambda: moved)
     assert invoke("booking", anonymous_event(slot, CL0101[0]))[0] == 201
 
 

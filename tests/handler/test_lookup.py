@@ -180,8 +180,12 @@ def test_doctor_slots_default_window_is_the_booking_horizon(moto_table: str) -> 
     status, body = invoke("lookup", with_query(event_file("lookup/doctor_slots.json")))
     assert status == 200
     now = clock.now()
+    today = clock.local_date(now)
+    # The answer names the window's days: today and the next 13 (Europe/Moscow).
+    assert body["window"] == {"from": today.isoformat(), "to": (today + timedelta(days=13)).isoformat()}
     starts = [keys.parse_slot_id(s["id"])[1] for s in body["items"]]  # type: ignore[index]
-    assert starts and all(now < start <= now + 14 * 86400 for start in starts)
+    assert starts and all(now < start <= clock.day_end(today + timedelta(days=13)) - 1 for start in starts)
+    assert all(body["window"]["from"] <= s["start"][:10] <= body["window"]["to"] for s in body["items"])
 
 
 def test_doctor_slots_show_free_only(moto_table: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -229,11 +233,12 @@ def test_doctor_slots_bad_window(moto_table: str, query: dict[str, str]) -> None
 
 def test_doctor_slots_window_in_the_past_or_beyond_the_horizon_is_empty(moto_table: str) -> None:
     today = clock.local_date(clock.now())
+    window = {"from": today.isoformat(), "to": (today + timedelta(days=13)).isoformat()}
     for lo, hi in [(today - timedelta(days=10), today - timedelta(days=1)),
-                   (today + timedelta(days=15), today + timedelta(days=20))]:
+                   (today + timedelta(days=14), today + timedelta(days=20))]:
         status, body = invoke("lookup", with_query(event_file("lookup/doctor_slots.json"),
                                                    **{"from": lo.isoformat(), "to": hi.isoformat()}))
-        assert (status, body) == (200, {"items": []})
+        assert (status, body) == (200, {"items": [], "window": window})
 
 
 @pytest.mark.parametrize("doctor", ["cl0101-d99", "cl9999-d01", "not-a-doctor", "cl0101"])

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from shared import clock, dal, keys, plans, schedule
+from shared import clock, dal, keys, plans, schedule, slots
 from tests.handler.helpers import book, slot_item, staff_event
 from tests.handler.helpers import free_slot_items as free_slots
 from tests.support import claims_of, event_file, http_event, invoke, patients_of
@@ -52,15 +52,16 @@ def today() -> date:
 
 
 def expected_new_slots(first: date, bookable: bool = False) -> int:
-    """Slots WEEK (09:00-12:00, 30 min) makes from `first` to the day entering the window, not yet started
-    (`bookable`: only those within the 14-day horizon, which patients see)."""
+    """Slots WEEK (09:00-12:00, 30 min) makes from `first` to the day entering the window (its last day, today +
+    13), not yet started. Each of them is bookable: patients see the same days (`bookable` keeps the callers'
+    meaning)."""
     now = clock.now()
     count = 0
     day = first
-    while day <= today() + timedelta(days=14):
+    while day <= today() + timedelta(days=13):
         for n in range(6):
             start = clock.day_start(day) + 9 * 3600 + n * 1800
-            if now < start and (not bookable or start <= now + 14 * 86400):
+            if now < start and (not bookable or slots.in_booking_window(start, now)):
                 count += 1
         day += timedelta(days=1)
     return count
@@ -247,8 +248,9 @@ def opened_through(clinic_id: str, day: date) -> None:
 
 
 def test_daily_job_opens_the_new_days_once_and_catches_up(moto_table: str) -> None:
-    # cl0102 is up to date; cl0101 missed a run: the job opens its last two days (and nothing before them).
-    last = today() + timedelta(days=14)
+    # cl0102 is up to date; cl0101 missed a run: the job opens its last two days (and nothing before them),
+    # through the booking window's last day (today + 13), never a 15th day.
+    last = today() + timedelta(days=13)
     opened_through(OTHER, last)
     opened_through(CLINIC, last - timedelta(days=2))
     result = invoke_schedule(event_file("schedule/daily.json"))
@@ -257,17 +259,19 @@ def test_daily_job_opens_the_new_days_once_and_catches_up(moto_table: str) -> No
     days = {clock.local_date(int(i["start"])) for items in found.values() for i in items}
     weekdays = [d for d in (last - timedelta(days=1), last) if d.weekday() < 6]  # d01 works Monday to Saturday
     assert set(weekdays) <= days and last - timedelta(days=2) not in days
+    beyond = last + timedelta(days=1)
+    assert not any(schedule.day_slots(d, [beyond])[beyond.isoformat()] for d in ("cl0101-d01", "cl0102-d01"))
     profile = dal.get(keys.key(keys.clinic_pk(CLINIC), keys.PROFILE)) or {}
     assert profile["openedThrough"] == last.isoformat()
     assert invoke_schedule(event_file("schedule/daily.json"))["created"] == 0
 
 
 def test_a_clinic_unit_from_the_queue(moto_table: str) -> None:
-    opened_through(CLINIC, today() + timedelta(days=13))
+    opened_through(CLINIC, today() + timedelta(days=12))
     event = event_file("schedule/clinic_unit.json")
     assert invoke_schedule(event) == {"batchItemFailures": []}
     opened = (dal.get(keys.key(keys.clinic_pk(CLINIC), keys.PROFILE)) or {}).get("openedThrough")
-    assert opened == (today() + timedelta(days=14)).isoformat()
+    assert opened == (today() + timedelta(days=13)).isoformat()
     broken = copy.deepcopy(event)
     broken["Records"][0]["body"] = "not json"
     assert invoke_schedule(broken) == {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}

@@ -79,10 +79,11 @@ def slots_table(seeded: tuple[dict[str, str], list[str]], monkeypatch: pytest.Mo
     return seeded[1]
 
 
-def _hold(slot_id: str, out: dict[str, Any]) -> None:
+def _client(call: Any, out: dict[str, Any]) -> None:
+    """One client's request, with a 10 s function's budget: its answer, its refusal's code, or what crashed."""
     budget.start(_Context())
     try:
-        out["hold"] = hold_for(slot_id, 1)
+        out["answer"] = call()
     except DomainError as exc:
         out["refused"] = exc.code
     except Exception as exc:
@@ -98,7 +99,7 @@ def test_no_slot_stays_held_by_an_id_nobody_knows(engine: ddb_local.DynamoDBLoca
     out: dict[str, Any] = {}
     os.kill(engine.proc.pid, signal.SIGSTOP)
     try:
-        worker = threading.Thread(target=_hold, args=(slot_id, out))
+        worker = threading.Thread(target=_client, args=(lambda: hold_for(slot_id, 1), out))
         worker.start()
         time.sleep(pause)
     finally:
@@ -108,8 +109,73 @@ def test_no_slot_stays_held_by_an_id_nobody_knows(engine: ddb_local.DynamoDBLoca
     assert "crashed" not in out, out
     time.sleep(1.0)  # anything still queued in the engine lands now
     slot = dal.get(keys.slot_key(slot_id) or {}, consistent=True) or {}
-    if "hold" in out:
-        assert slot.get("status") == "held" and slot.get("holdId") == out["hold"], (out, slot)
+    if "answer" in out:
+        assert slot.get("status") == "held" and slot.get("holdId") == out["answer"], (out, slot)
     else:
         assert out["refused"] == "unavailable", out
         assert slot.get("status") == "free", (out, slot)  # nobody was told a hold id: none may stay
+
+
+# ---------------------------------------------------------------- 20 clients, a 10 s stall, then their retries
+
+
+def test_twenty_clients_through_a_ten_second_stall_retry_into_their_first_outcome(
+        engine: ddb_local.DynamoDBLocal, slots_table: list[str]) -> None:
+    """Ten patients hold a slot each and ten cancel their appointment while the engine stops for 10 s; each
+    client answered 503 retries the same request once the engine is back. Every retry gets the outcome that
+    was written (the same hold id; the cancelled appointment), and no slot is held by an id no client has."""
+    from shared import cancellation
+    from shared import holds as holds_module
+    from tests.integration.people import book, identity, make_patients
+
+    holders = make_patients(9101, 10)
+    cancellers = make_patients(9102, 10)
+    hold_slots, booked_slots = slots_table[3:13], slots_table[13:23]
+    assert len(booked_slots) == 10, "the seeded doctor has too few free slots for this test"
+    appointments = []
+    for slot_id, person in zip(booked_slots, cancellers, strict=True):
+        outcome = book(slot_id, person, uuid.uuid4().hex)
+        appointments.append(outcome.body["appointment"]["id"])
+
+    def hold_call(slot_id: str, person: dict[str, Any]) -> Any:
+        return lambda: holds_module.create_hold_anonymous(slot_id, identity(person))["holdId"]
+
+    def cancel_call(appointment_id: str, person: dict[str, Any]) -> Any:
+        return lambda: cancellation.cancel_anonymous(appointment_id, person["policyNumber"], None,
+                                                     "ru")["appointment"]["status"]
+
+    calls = ([hold_call(s, p) for s, p in zip(hold_slots, holders, strict=True)]
+             + [cancel_call(a, p) for a, p in zip(appointments, cancellers, strict=True)])
+    outs: list[dict[str, Any]] = [{} for _ in calls]
+    workers = [threading.Thread(target=_client, args=(call, out)) for call, out in zip(calls, outs, strict=True)]
+    os.kill(engine.proc.pid, signal.SIGSTOP)
+    try:
+        for w in workers:
+            w.start()
+        time.sleep(10.0)
+    finally:
+        os.kill(engine.proc.pid, signal.SIGCONT)
+    for w in workers:
+        w.join(60)
+    assert not any(w.is_alive() for w in workers)
+    assert not [o for o in outs if "crashed" in o], outs
+    assert {o.get("refused") for o in outs} <= {None, "unavailable"}, outs
+    time.sleep(1.0)  # anything still queued in the engine lands now
+    first_503 = sum("refused" in o for o in outs)
+    # Each client answered 503 retries its request, as a client is told to (Retry-After).
+    for call, out in zip(calls, outs, strict=True):
+        if "refused" in out:
+            del out["refused"]
+            _client(call, out)
+    assert not [o for o in outs if "answer" not in o], outs
+    hold_ids = [o["answer"] for o in outs[:10]]
+    for slot_id, hold_id in zip(hold_slots, hold_ids, strict=True):
+        slot = dal.get(keys.slot_key(slot_id) or {}, consistent=True) or {}
+        assert (slot.get("status"), slot.get("holdId")) == ("held", hold_id), (slot_id, slot, hold_id)
+    assert [o["answer"] for o in outs[10:]] == ["cancelled"] * 10
+    for slot_id, appointment_id in zip(booked_slots, appointments, strict=True):
+        stored = dal.get(keys.appointment_key(appointment_id), consistent=True) or {}
+        assert stored.get("status") == "cancelled"
+        slot = dal.get(keys.slot_key(slot_id) or {}, consistent=True) or {}
+        assert slot.get("status") == "free" and "appointmentId" not in slot
+    print(f"{first_503} of 20 clients were answered 503 during the stall; every retry got the first outcome")

@@ -89,7 +89,7 @@ PLAN_B = dict(PLAN_A, slotMinutes=20, plan=_plan("10:00", "13:00"))
 def test_the_daily_job_racing_a_plan_change_leaves_one_plan_and_no_duplicate(world: dict[str, Any]) -> None:
     now = world["clock"]["t"]
     today = clock.local_date(now)
-    last = today + timedelta(days=14)
+    last = slots.last_day(today)  # the day entering the booking window
     clinic_key = keys.key(keys.clinic_pk(CLINIC), keys.PROFILE)
     schedule.publish_doctor(CLINIC, NEW_DOCTOR, PLAN_A, "ru")
     for n, new in enumerate([PLAN_B, PLAN_A, PLAN_B]):

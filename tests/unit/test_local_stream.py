@@ -110,7 +110,7 @@ def test_partial_failure_retries_from_the_failed_record() -> None:
     assert p.dead_letters == []
 
 
-def test_function_error_bisects_then_dead_letters_after_the_retries() -> None:
+def test_function_error_bisects_then_dead_letters_after_the_retries(capsys: pytest.CaptureFixture[str]) -> None:
     records = [raw(i) for i in range(1, 5)]
     calls: list[list[str]] = []
     parked: list[dict[str, Any]] = []
@@ -134,6 +134,10 @@ def test_function_error_bisects_then_dead_letters_after_the_retries() -> None:
     assert info["streamArn"] == ARN and info["shardId"] == "shard-1" and info["batchSize"] == 1
     assert message["requestContext"]["condition"] == "RetryAttemptsExhausted"
     assert p.dead_letters == parked
+    # Loud on the console: every failed try and the dead letter, one line each, naming the function.
+    said = [line for line in capsys.readouterr().out.splitlines() if line.startswith("[stream] NotifierFunction: ")]
+    assert sum("RuntimeError raised" in line for line in said) == len([c for c in calls if "1" in c])
+    assert sum("dead-lettered after 6 attempts" in line for line in said) == 1
 
 
 def test_reported_failures_are_dead_lettered_after_the_retries() -> None:

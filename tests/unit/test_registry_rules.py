@@ -113,8 +113,9 @@ def test_absent_days_and_window() -> None:
     assert plans.absent_days(absences, "cl0101-d20") == {"2026-12-01": "sick", "2026-12-02": "sick",
                                                          "2026-12-03": "sick"}
     today = date(2026, 12, 1)
-    assert plans.window(today)[0] == today and plans.window(today)[-1] == date(2026, 12, 15)
-    assert plans.window(today, date(2026, 12, 16)) == []
+    # Today and the next 13 days (the booking window, shared/slots.py): never a 15th day.
+    assert plans.window(today)[0] == today and plans.window(today)[-1] == date(2026, 12, 14)
+    assert plans.window(today, date(2026, 12, 15)) == []
     assert plans.window(today, date(2026, 11, 1))[0] == today
 
 

@@ -127,11 +127,13 @@ def test_the_notifier_sees_only_appointment_inserts_and_cancellations() -> None:
     assert "OnFailure" in stream["DestinationConfig"]
 
 
-def test_the_offers_function_sees_only_free_slots() -> None:
+def test_the_offers_function_sees_free_slots_and_ended_offers_only() -> None:
     offers = template.resources("AWS::Serverless::Function")["OffersFunction"]["Properties"]
     (stream,) = [e["Properties"] for e in offers["Events"].values() if e["Type"] == "DynamoDB"]
-    (pattern,) = [json.loads(f["Pattern"]) for f in stream["FilterCriteria"]["Filters"]]
-    assert pattern["dynamodb"]["NewImage"] == {"entity": {"S": ["slot"]}, "status": {"S": ["free"]}}
+    freed, ended = [json.loads(f["Pattern"]) for f in stream["FilterCriteria"]["Filters"]]
+    assert freed["dynamodb"]["NewImage"] == {"entity": {"S": ["slot"]}, "status": {"S": ["free"]}}
+    assert ended["dynamodb"]["OldImage"]["offerEntry"] == {"S": [{"exists": True}]}
+    assert "free" not in ended["dynamodb"]["NewImage"]["status"]["S"]  # the first pattern's
     assert stream["StartingPosition"] == "LATEST" and "OnFailure" in stream["DestinationConfig"]
 
 
@@ -217,3 +219,20 @@ def test_waf_guards_the_edge_and_can_be_turned_off() -> None:
     assert params["Waf"]["AllowedValues"] == ["on", "off"]
     config = template.resources("AWS::CloudFront::Distribution")["WebDistribution"]["Properties"]["DistributionConfig"]
     assert "WebAcl" in json.dumps(config["WebACLId"]) and "AWS::NoValue" in json.dumps(config["WebACLId"])
+
+
+def test_every_stream_function_has_error_and_iterator_age_alarms() -> None:
+    """A stream function that fails or falls behind is loud deployed: an alarm on its Errors and its IteratorAge."""
+    functions = template.resources("AWS::Serverless::Function")
+    streamed = {name for name, res in functions.items()
+                if any(e["Type"] == "DynamoDB" for e in (res["Properties"].get("Events") or {}).values())}
+    assert streamed >= {"OffersFunction", "NotifierFunction"}
+    watched: dict[str, set[str]] = {}
+    for alarm in template.resources("AWS::CloudWatch::Alarm").values():
+        props = alarm["Properties"]
+        for dim in props.get("Dimensions") or []:
+            ref = dim.get("Value")
+            name = ref.get("Ref") if isinstance(ref, dict) else str(ref).removeprefix("!Ref ").strip()
+            watched.setdefault(str(name), set()).add(props["MetricName"])
+    for name in streamed:
+        assert {"Errors", "IteratorAge"} <= watched.get(name, set()), name

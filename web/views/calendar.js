@@ -1,4 +1,5 @@
-// Choosing the date and time: 14 days, the free times of the chosen day, and holding the chosen time.
+// Choosing the date and time: the booking window's days (as the API gives them), the free times of the chosen
+// day, and holding the chosen time.
 import { api, ApiError, serverNow } from "../api.js";
 import { load } from "../data.js";
 import { h } from "../dom.js";
@@ -6,7 +7,6 @@ import { formatDay, formatShortDay, formatTime, t, weekday } from "../i18n.js";
 import { go } from "../router.js";
 import { addDays, announce, state, store } from "../state.js";
 import { fillCrumbs, loadInto, messageBox, page } from "../ui.js";
-import { clinicToday } from "../validate.js";
 import { holdFor, identity, showAttachedClinic, whoForm } from "../who.js";
 import { clinicCrumbs } from "./browse.js";
 import { referralFor } from "./referral.js";
@@ -72,16 +72,23 @@ export async function viewCalendar({ clinic: clinicId, specialty: specialtyId, d
   await show();
 }
 
-/** The 14 days of `doctorId` with their free times, into `into`; `onChoose(slot, button)` when a time is
- * clicked. The booking calendar and rescheduling (views/reschedule.js) both choose a time with it. */
+/** The days of the booking window, `from` to `to` (the clinic's dates, YYYY-MM-DD), in order (at most 31, the
+ * API's longest window, whatever an answer says). */
+function windowDays({ from, to }) {
+  const days = [];
+  for (let d = from; d <= to && days.length < 31; d = addDays(d, 1)) days.push(d);
+  return days;
+}
+
+/** The booking window's days (14: today and the next 13, the clinic's dates, as the API's `window` says) of
+ * `doctorId` with their free times, into `into`; `onChoose(slot, button)` when a time is clicked. The booking
+ * calendar and rescheduling (views/reschedule.js) both choose a time with it. */
 export function dayAndTime(into, doctorId, onChoose) {
-  const today = clinicToday();
-  const days = Array.from({ length: 14 }, (_, i) => addDays(today, i));
   let chosenDay = store.get("day");
-  return loadInto(into, async () => {
-    const r = await api("GET", `/v1/doctors/${encodeURIComponent(doctorId)}/slots?from=${days[0]}&to=${days[13]}`, { fresh: true });
-    return r.items;
-  }, (slots) => {
+  // Without dates the answer holds the whole booking window and names its days: the server decides them.
+  const fetchSlots = () => api("GET", `/v1/doctors/${encodeURIComponent(doctorId)}/slots`, { fresh: true });
+  return loadInto(into, fetchSlots, ({ items: slots, window: bookingWindow }) => {
+    const days = windowDays(bookingWindow);
     const byDay = new Map(days.map((d) => [d, []]));
     for (const s of slots) byDay.get(s.start.slice(0, 10))?.push(s);
     if (!slots.length) return h("p", { class: "message info" }, t("calendarNone"));
