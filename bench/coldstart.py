@@ -217,7 +217,7 @@ def _expired_holds(count: int, prep: Preparer) -> None:
     """`count` holds made one hold-length ago, so they have expired now, each by its own made-up patient
     (a hold is bound to a patient, one at a time)."""
     from infra.demo import data
-    from shared import dal, holds, keys, slots
+    from shared import callers, dal, holds, keys, slots
 
     holders = [{"lastName": "Замерова", "birthDate": "1970-01-01", "policyNumber": f"96{n:014d}",
                 "policySeries": None, "clinicId": "cl0102"} for n in range(count)]
@@ -235,8 +235,8 @@ def _expired_holds(count: int, prep: Preparer) -> None:
                 break
             if slots.in_booking_window(int(s["start"]), common.FROZEN_NOW - 400):
                 who = holders[taken]
-                holds.create_hold(s["slotId"], holds.Identity(who["lastName"], who["birthDate"],
-                                                              who["policyNumber"]))
+                holds.create_hold(s["slotId"], callers.anonymous(who["policyNumber"], None, who["lastName"],
+                                                                 who["birthDate"]))
                 taken += 1
     finally:
         common.freeze_clock()

@@ -80,7 +80,8 @@ def _unknown_fields(exc: RequestValidationError) -> int:
 
 
 def _guard_bodies(app: APIGatewayHttpResolver) -> None:
-    """Run shared.request_limits before Powertools parses and validates the body, for every route.
+    """Run shared.request_limits (the input rules of every face, /v1's media type and depth) before Powertools
+    parses and validates the body, for every route.
     Powertools puts its request validation first in each route's middleware stack, ahead of any `app.use`
     middleware, so the check wraps that step; its failures go through the exception handlers below."""
     validate = getattr(app, "_request_validation_middleware", None)
@@ -89,7 +90,8 @@ def _guard_bodies(app: APIGatewayHttpResolver) -> None:
 
     def limited(app_: APIGatewayHttpResolver, next_middleware: Any) -> Any:
         event = app_.current_event
-        request_limits.check(event.body, bool(event.is_base64_encoded), event.headers.get("content-type"))
+        request_limits.check(event.body, bool(event.is_base64_encoded), event.headers.get("content-type"),
+                             request_limits.V1)
         return validate(app_, next_middleware)
 
     app._request_validation_middleware = limited  # type: ignore[assignment]

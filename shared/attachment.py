@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from shared import clock, dal, keys, lookup, policy, rules
+from shared import callers, clock, dal, keys, lookup, policy, rules
 from shared.errors import DomainError
 from shared.gorzdrav import identity as gz_identity
 from shared.observability import logger
@@ -34,33 +34,24 @@ def _clinic(clinic_id: str, lang: str) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- look-ups
-def attachment_of(policy_number: str, policy_series: str | None, last_name: str, birth_date: str,
-                  lang: str) -> dict[str, Any]:
-    """The clinic a policy is attached to and since when (one GetItem of the entry, one of the clinic), when
-    the holder's last name and birth date match the entry; a mismatch answers exactly like an unknown
-    policy and counts as a failed identity check (shared/limiter.py)."""
-    from shared import limiter
-
-    policy_hash = policy.policy_hash(policy_number, policy_series)
-    with limiter.counting(policy_hash, ("attachment_not_found",)):
-        entry = dal.get(keys.attachment_key(policy_hash))
-        identity = policy.identity_hash(policy_number, policy_series, last_name, birth_date)
-        if not entry or entry.get("identityHash") != identity:
+def attachment_of(caller: callers.Caller, lang: str) -> dict[str, Any]:
+    """The clinic the caller's policy is attached to and since when (one GetItem of the entry, one of the
+    clinic), when the holder's last name and birth date match the entry; a mismatch answers exactly like an
+    unknown policy and counts as a failed identity check (shared/callers.py)."""
+    with callers.counting(caller, ("attachment_not_found",)):
+        entry = dal.get(keys.attachment_key(caller.policy_hash))
+        if not entry or entry.get("identityHash") != caller.identity:
             raise DomainError("attachment_not_found")
     return {"clinic": _clinic(entry["clinicId"], lang), "attachedSince": entry["attachedSince"]}
 
 
-def my_attachment(claims: dict[str, str], lang: str) -> dict[str, Any]:
+def my_attachment(caller: callers.Caller, lang: str) -> dict[str, Any]:
     """A signed-in patient's attachment and the first day a change by choice is allowed."""
-    from shared.auth import identity_from_claims
-
-    who = identity_from_claims(claims)
-    entry = dal.get(keys.attachment_key(who.policy_hash))
+    entry = dal.get(keys.attachment_key(caller.policy_hash))
     if not entry:
         raise DomainError("attachment_not_found")
-    if entry.get("identityHash") != who.identity_hash:
-        # The token's name and birth date are not the policy's holder's (issue 12): nothing is shown.
-        raise DomainError("patient_not_found")
+    # The token's name and birth date are not the policy's holder's (issue 12): nothing is shown.
+    callers.check_entry(caller, entry)
     today = clock.local_date(clock.now())
     allowed = date.fromisoformat(entry["choiceAllowedFrom"]) if entry.get("choiceAllowedFrom") else today
     return {

@@ -1,72 +1,49 @@
-"""Who a signed-in patient is, from the claims the HttpApi JWT authorizer verified.
+"""The wire forms of who is asking, translated into shared/callers.py's one type (the only way in).
 
-Claims used (documented in README): `family_name`, `given_name`, `middle_name` (optional), `birthdate`
-(YYYY-MM-DD), `email`, and the custom claims `oms_policy_number` and `oms_policy_series` (optional).
-A Cognito user pool or a Gosuslugi/ESIA OIDC bridge maps its attributes to these names.
+Signed-in claims (documented in README): `family_name`, `given_name`, `middle_name` (optional), `birthdate`
+(YYYY-MM-DD), `email`, and the custom claims `oms_policy_number` and `oms_policy_series` (optional). A
+Cognito user pool or a Gosuslugi/ESIA OIDC bridge maps its attributes to these names. There is no helper
+that turns claims into a bare policy hash: every operation gets a Caller and checks it against the register.
 """
 from __future__ import annotations
 
-from shared.booking import Patient
+from collections.abc import Mapping
+from typing import Any
+
+from shared import callers
+from shared.callers import Caller
 from shared.errors import DomainError
-from shared.holds import Identity
 from shared.models import IdentityIn, PatientIn
 
 
-def patient_from_claims(claims: dict[str, str], email: str | None = None) -> Patient:
+def signed_in(claims: Mapping[str, Any], email: str | None = None) -> Caller:
+    """The token's patient (identity claims only): holds, reads, cancellations, moves."""
+    return callers.signed_in(claims, email)
+
+
+def signed_in_patient(claims: Mapping[str, Any], email: str | None = None) -> Caller:
+    """The token's patient with what a ticket needs (names and an email address, validated as our form's)."""
     try:
-        checked = PatientIn(
-            lastName=claims["family_name"],
-            firstName=claims["given_name"],
-            middleName=claims.get("middle_name") or None,
-            birthDate=claims["birthdate"],  # type: ignore[arg-type]
-            policyNumber=claims["oms_policy_number"],
-            policySeries=claims.get("oms_policy_series") or None,
-            email=email or claims["email"],
-        )
+        PatientIn(lastName=claims["family_name"], firstName=claims["given_name"],
+                  middleName=claims.get("middle_name") or None, birthDate=claims["birthdate"],
+                  policyNumber=claims["oms_policy_number"], policySeries=claims.get("oms_policy_series") or None,
+                  email=email or claims["email"])
     except (KeyError, ValueError) as exc:
         raise DomainError("unauthorized") from exc
-    return patient(checked)
+    return callers.signed_in(claims, email)
 
 
-def identity_from_claims(claims: dict[str, str]) -> Identity:
-    """The identity the register checks, from the token (family name, birth date, policy)."""
-    try:
-        checked = IdentityIn(lastName=claims["family_name"], birthDate=claims["birthdate"],  # type: ignore[arg-type]
-                             policyNumber=claims["oms_policy_number"],
-                             policySeries=claims.get("oms_policy_series") or None)
-    except (KeyError, ValueError) as exc:
-        raise DomainError("unauthorized") from exc
-    return identity(checked)
+def identity(p: IdentityIn) -> Caller:
+    """Someone who typed their identity (a hold, a search, a look-up)."""
+    return callers.anonymous(p.policyNumber, p.policySeries, p.lastName, p.birthDate.isoformat())
 
 
-def identity(p: IdentityIn) -> Identity:
-    return Identity(last_name=p.lastName, birth_date=p.birthDate.isoformat(), policy_number=p.policyNumber,
-                    policy_series=p.policySeries)
+def patient(p: PatientIn) -> Caller:
+    """Someone who typed their identity and contact (a booking, joining the waiting list)."""
+    return callers.anonymous(p.policyNumber, p.policySeries, p.lastName, p.birthDate.isoformat(),
+                             first_name=p.firstName, middle_name=p.middleName, email=p.email, phone=p.phone)
 
 
-def verified_policy_hash(claims: dict[str, str]) -> str:
-    """The token's policy, once its family name and birth date match the register entry (the identity
-    hash): a token mixing one person's name with another's policy opens nothing (403 patient_not_found).
-    One GetItem of the entry; never counted by the limiter (the signed-in path is not slowed by others)."""
-    from shared import dal, keys
-
-    who = identity_from_claims(claims)
-    entry = dal.get(keys.attachment_key(who.policy_hash), projection="identityHash")
-    if not entry or entry.get("identityHash") != who.identity_hash:
-        raise DomainError("patient_not_found")
-    return who.policy_hash
-
-
-def policy_hash_from_claims(claims: dict[str, str]) -> str:
-    from shared.policy import policy_hash
-
-    number = claims.get("oms_policy_number")
-    if not number:
-        raise DomainError("unauthorized")
-    return policy_hash(number, claims.get("oms_policy_series") or None)
-
-
-def patient(p: PatientIn) -> Patient:
-    return Patient(last_name=p.lastName, first_name=p.firstName, middle_name=p.middleName,
-                   birth_date=p.birthDate.isoformat(), policy_number=p.policyNumber, policy_series=p.policySeries,
-                   email=p.email, phone=p.phone)
+def by_policy(policy_number: str, policy_series: str | None) -> Caller:
+    """Someone who typed a policy alone (cancel, move or leave by policy)."""
+    return callers.by_policy(policy_number, policy_series)

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from shared import clock, dal, holds, keys, policy, referrals, reminders, rules, slots, statuses, tickets
+from shared import callers, clock, dal, holds, keys, referrals, reminders, rules, slots, statuses, tickets
 from shared.errors import DomainError
 from shared.items import Appointment, IdempotencyRecord, SpecialtyLock
 from shared.observability import logger
@@ -24,36 +24,6 @@ APPOINTMENT_TTL = 3 * 365 * 24 * 3600
 
 # ---------------------------------------------------------------- booking
 @dataclass(frozen=True)
-class Patient(policy.Hashed):
-    last_name: str
-    first_name: str
-    middle_name: str | None
-    birth_date: str
-    policy_number: str
-    policy_series: str | None
-    email: str
-    phone: str | None = None
-
-
-@dataclass(frozen=True)
-class SealedPatient(Patient):
-    """A patient known by their register hashes rather than by a policy number (the gorzdrav façade's sealed
-    patient id, a waiting-list entry): the booking checks these hashes against the register entry exactly as
-    it checks computed ones."""
-
-    sealed_policy_hash: str = ""
-    sealed_identity_hash: str = ""
-
-    @property
-    def policy_hash(self) -> str:
-        return self.sealed_policy_hash
-
-    @property
-    def identity_hash(self) -> str:
-        return self.sealed_identity_hash
-
-
-@dataclass(frozen=True)
 class Outcome:
     status: int
     body: dict[str, Any]
@@ -63,11 +33,18 @@ def fingerprint(route: str, body: dict[str, Any]) -> str:
     return hashlib.sha256(f"{route}|{json.dumps(body, sort_keys=True, default=str)}".encode()).hexdigest()
 
 
-def book(slot_id: str, hold_id: str | None, patient: Patient, idempotency_key: str, request_fingerprint: str,
-         lang: str, limited: bool = False, *, wants_reminders: bool = True,
-         referral_number: str | None = None) -> Outcome:
+def book(slot_id: str, hold_id: str | None, patient: callers.Caller, idempotency_key: str, request_fingerprint: str,
+         lang: str, *, wants_reminders: bool = True, referral_number: str | None = None) -> Outcome:
     """Book `slot_id` for `patient`: at most one read and one transaction when nothing races. With
-    `referral_number` the booking uses the referral up (shared/referrals.py)."""
+    `referral_number` the booking uses the referral up (shared/referrals.py). A counted caller's failed
+    identity checks count against the policy (its limiter item is read with the booking's)."""
+    with callers.counting(patient, guarded=True):
+        return _book(slot_id, hold_id, patient, idempotency_key, request_fingerprint, lang, wants_reminders,
+                     referral_number)
+
+
+def _book(slot_id: str, hold_id: str | None, patient: callers.Caller, idempotency_key: str, request_fingerprint: str,
+          lang: str, wants_reminders: bool, referral_number: str | None) -> Outcome:
     slot_key = keys.slot_key(slot_id)
     if slot_key is None:
         raise DomainError("not_found")
@@ -75,7 +52,7 @@ def book(slot_id: str, hold_id: str | None, patient: Patient, idempotency_key: s
         raise DomainError("hold_mismatch")
     idem_key = keys.idempotency_key(patient.policy_hash, idempotency_key)
     for _ in range(3):
-        outcome = _try_book(slot_id, slot_key, hold_id, patient, idem_key, request_fingerprint, lang, limited,
+        outcome = _try_book(slot_id, slot_key, hold_id, patient, idem_key, request_fingerprint, lang,
                             wants_reminders, referral_number)
         if outcome is not None:
             return outcome
@@ -108,8 +85,8 @@ class _Read:
     referral: dict[str, Any] | None
 
 
-def _read(slot_key: dict[str, Any], clinic_id: str, doctor_id: str, patient: Patient, idem_key: dict[str, Any],
-          limited: bool, referral_number: str | None) -> _Read:
+def _read(slot_key: dict[str, Any], clinic_id: str, doctor_id: str, patient: callers.Caller, idem_key: dict[str, Any],
+          referral_number: str | None) -> _Read:
     """The slot, doctor, clinic, register entry and idempotency record in one read; an anonymous booking's
     failed-check counter (shared/limiter.py) and the referral, when there are, in the same read."""
     wanted = {
@@ -117,8 +94,8 @@ def _read(slot_key: dict[str, Any], clinic_id: str, doctor_id: str, patient: Pat
         "clinic": keys.profile_key(keys.clinic_pk(clinic_id)), "attachment": keys.attachment_key(patient.policy_hash),
         "record": idem_key,
     }
-    if limited:
-        wanted["limiter"] = keys.limiter_key(patient.policy_hash)
+    if patient.limiter_key:
+        wanted["limiter"] = patient.limiter_key
     if referral_number:
         wanted["referral"] = keys.referral_key(referral_number)
     found = {(i["PK"], i["SK"]): i for i in dal.batch_get(list(wanted.values()))}
@@ -128,7 +105,7 @@ def _read(slot_key: dict[str, Any], clinic_id: str, doctor_id: str, patient: Pat
 
 
 def appointment_item(appointment_id: str, slot: dict[str, Any], doctor: dict[str, Any], clinic: dict[str, Any],
-                     patient: Patient, *, lang: str, now: int, wants_reminders: bool,
+                     patient: callers.Caller, *, lang: str, now: int, wants_reminders: bool,
                      referral_number: str | None) -> Appointment:
     """The appointment as stored: the ticket's every field, copied from the slot, doctor and clinic as they are
     now, and the keys of the indexes it is in."""
@@ -207,7 +184,7 @@ def idempotency_op(idem_key: dict[str, Any], request_fingerprint: str, appointme
     return {"Put": {"Item": record, "ConditionExpression": "attribute_not_exists(PK)"}}
 
 
-def booking_operations(slot_key: dict[str, Any], appointment: Appointment, patient: Patient, *,
+def booking_operations(slot_key: dict[str, Any], appointment: Appointment, patient: callers.Caller, *,
                        hold_id: str | None, seen_bookings: int, idem_key: dict[str, Any], request_fingerprint: str,
                        response: dict[str, Any], now: int, referral_number: str | None) -> list[dict[str, Any]]:
     """The booking's one transaction, in the order of rules.BOOK_* (the refusal is read by position): the
@@ -220,26 +197,23 @@ def booking_operations(slot_key: dict[str, Any], appointment: Appointment, patie
         {"Put": {"Item": appointment, "ConditionExpression": "attribute_not_exists(PK)"}},
         lock_op(patient.policy_hash, specialty_id, appointment_id, start, now),
         # With a referral the patient may be attached to any clinic (that is what referrals are for).
-        holds.entry_check(keys.attachment_key(patient.policy_hash), patient.identity_hash,
+        holds.entry_check(keys.attachment_key(patient.policy_hash), patient.identity,
                           None if referral_number else clinic_id),
         idempotency_op(idem_key, request_fingerprint, appointment_id, response, now),
     ]
     if referral_number:
-        ops.append(referrals.use_op(referral_number, appointment_id, patient.identity_hash, specialty_id, clinic_id,
+        ops.append(referrals.use_op(referral_number, appointment_id, patient.identity, specialty_id, clinic_id,
                                     now))
     return ops
 
 
-def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patient: Patient,
-              idem_key: dict[str, Any], request_fingerprint: str, lang: str, limited: bool = False,
+def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patient: callers.Caller,
+              idem_key: dict[str, Any], request_fingerprint: str, lang: str,
               wants_reminders: bool = True, referral_number: str | None = None) -> Outcome | None:
     doctor_id, _ = keys.parse_slot_id(slot_id) or ("", 0)
     clinic_id = keys.clinic_of_doctor(doctor_id) or ""
-    read = _read(slot_key, clinic_id, doctor_id, patient, idem_key, limited, referral_number)
-    if limited:
-        from shared import limiter
-
-        limiter.check(read.limiter)
+    read = _read(slot_key, clinic_id, doctor_id, patient, idem_key, referral_number)
+    callers.check_limit(patient, read.limiter)
     if read.record:
         return _replay(read.record, request_fingerprint, lang)
     slot, doctor, clinic = read.slot, read.doctor, read.clinic
@@ -248,7 +222,7 @@ def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patie
     now = clock.now()
     # The read decides who is refused cheaply; the transaction's conditions decide who wins.
     try:
-        rules.check_booking(slot, doctor, read.attachment, identity_hash=patient.identity_hash, clinic_id=clinic_id,
+        rules.check_booking(slot, doctor, read.attachment, identity_hash=patient.identity, clinic_id=clinic_id,
                             hold_id=hold_id, now=now, owner=patient.policy_hash, birth_date=patient.birth_date,
                             referral_number=referral_number, referral=read.referral)
     except DomainError as refused:
@@ -279,7 +253,7 @@ def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patie
     return Outcome(201, response)
 
 
-def _refusal(cancelled: dal.Cancelled, hold_id: str | None, patient: Patient,
+def _refusal(cancelled: dal.Cancelled, hold_id: str | None, patient: callers.Caller,
              idem_key: dict[str, Any], request_fingerprint: str, clinic_id: str, now: int,
              lang: str, specialty_id: str = "", referral_number: str | None = None) -> Outcome | None:
     """Say why the transaction was refused, from the items as they were (ALL_OLD): no second read.
@@ -293,7 +267,7 @@ def _refusal(cancelled: dal.Cancelled, hold_id: str | None, patient: Patient,
     if not failed:
         logger.warning("booking transaction refused", extra={"reasons": [r[0] for r in cancelled.reasons]})
     # Raises the refusal; returns only when the read was stale (RETRY: the idempotency record is handled above).
-    rules.classify_booking_refusal(failed, identity_hash=patient.identity_hash, clinic_id=clinic_id,
+    rules.classify_booking_refusal(failed, identity_hash=patient.identity, clinic_id=clinic_id,
                                    hold_id=hold_id, now=now, owner=patient.policy_hash,
                                    specialty_id=specialty_id, referral_number=referral_number)
     return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from shared import clock, dal, keys, policy, referrals, rules, slots, tickets
+from shared import callers, clock, dal, keys, referrals, rules, slots, tickets
 from shared.errors import DomainError
 from shared.language import normalize
 from shared.observability import logger
@@ -28,41 +28,30 @@ LATE_NOTICE = {
 _APPT, _SLOT, _LOCK, _REFERRAL = "appointment", "slot", "lock", "referral"
 
 
-def cancel_anonymous(appointment_id: str, policy_number: str, policy_series: str | None, lang: str) -> dict[str, Any]:
-    """Cancel by the OMS policy the appointment was booked with (number, and series where it has one). A
-    wrong policy (not_found) counts as a failed identity check of that policy (shared/limiter.py)."""
-    from shared import limiter
-
-    policy_hash = policy.policy_hash(policy_number, policy_series)
-    # The limiter item is read with the appointment (one BatchGetItem): still 2 round trips in all.
-    with limiter.counting(policy_hash, ("not_found",), guarded=True):
-        return cancel(appointment_id, keys.policy_pk(policy_hash), lang, limiter_key=keys.limiter_key(policy_hash))
+def cancel(appointment_id: str, caller: callers.Caller, lang: str) -> dict[str, Any]:
+    """Cancel the appointment if it belongs to `caller`: the contract's CancellationOut body. Another patient's
+    appointment is as unknown as a made-up id; a counted caller's miss counts as a failed identity check
+    (shared/callers.py). The appointment, the caller's register entry (identity) and limiter item are read in
+    one BatchGetItem: still 2 round trips in all."""
+    with callers.counting(caller, ("not_found", "patient_not_found"), guarded=True):
+        return _cancel(appointment_id, caller, lang)
 
 
-def cancel_signed_in(appointment_id: str, policy_hash: str, lang: str) -> dict[str, Any]:
-    """Cancel one's own appointment; another patient's is as unknown as a made-up id."""
-    return cancel(appointment_id, keys.policy_pk(policy_hash), lang)
-
-
-def cancel(appointment_id: str, patient_pk: str, lang: str,
-           limiter_key: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Cancel the appointment if it belongs to `patient_pk`: the contract's CancellationOut body.
-    `limiter_key`: the anonymous route's limiter item (shared/limiter.py), read in the same BatchGetItem as the
-    appointment and checked first."""
+def _cancel(appointment_id: str, caller: callers.Caller, lang: str) -> dict[str, Any]:
     valid = keys.valid_appointment_id(appointment_id)
     appt_key = keys.appointment_key(appointment_id) if valid else None
-    wanted = [k for k in (appt_key, limiter_key) if k is not None]
+    entry_key = keys.attachment_key(caller.policy_hash) if caller.identity_hash else None
+    wanted = [k for k in (appt_key, caller.limiter_key, entry_key) if k is not None]
     found = {(i["PK"], i["SK"]): i for i in dal.batch_get(wanted, consistent=True)} if wanted else {}
 
     def pick(k: dict[str, Any] | None) -> dict[str, Any] | None:
         return found.get((k["PK"]["S"], k["SK"]["S"])) if k else None
 
-    if limiter_key is not None:
-        from shared import limiter
-
-        limiter.check(pick(limiter_key))
+    callers.check_limit(caller, pick(caller.limiter_key))
+    callers.check_entry(caller, pick(entry_key))
     if appt_key is None:
         raise DomainError("not_found")
+    patient_pk = caller.patient_pk
     appt = pick(appt_key)
     now = clock.now()
     if rules.cancellation_replayed(appt, now, patient_pk):

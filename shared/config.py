@@ -18,6 +18,7 @@ HOLD_SHARDS = 8
 
 DEV_POLICY_HASH_KEY = "local-development-key"
 DEV_BASE_URL = "http://127.0.0.1:3000"
+_TRUE = frozenset({"1", "true", "yes", "on"})
 
 
 class MissingSetting(RuntimeError):
@@ -49,10 +50,29 @@ class Settings:
     # Failed identity checks one policy may have per window before its anonymous routes answer 429.
     identity_failures_max: int = 10
     identity_failures_window: int = 3600
-    # Emails to one address per day; past it the booking stands, the email is skipped and counted.
+    # Emails to one mailbox per day (the address normalised: case, `+tag`, Gmail's dots; shared/notify/cap.py);
+    # past it the booking stands, the email is skipped and counted.
     emails_per_address_per_day: int = 20
+    # Emails about one patient (policy hash) per day, whatever the addresses. 30: a real patient's busiest day
+    # is a few bookings, cancellations and reschedules with their reminders and an offer or two - about a dozen
+    # emails, and the booking rules (one appointment per specialty, one active hold) keep it there; the
+    # book-and-cancel loop of issue 25 (91 emails in 5 s, two per cycle) stops after 15 cycles.
+    emails_per_patient_per_day: int = 30
     # The daily job's queue of clinic units (None: the job runs every clinic itself, as locally).
     opener_queue_url: str | None = None
+    # gorzdrav's `patient/search` (issue 25): failed look-ups are counted per full name (identity_failures_max
+    # per identity_failures_window, as a policy's) and per clinic, this many per window. Larger than a name's:
+    # a clinic's counter is shared by every patient attached there, so a low one would let one attacker lock
+    # every gorzdrav search of the clinic out for the window with a handful of wrong guesses. 200 an hour is
+    # far above a clinic's own patients' mistakes (a typo, a search at the wrong clinic) and still stops a spray
+    # of many names at one clinic (20 names' full 10 guesses an hour), which the per-name limit alone allows.
+    gorzdrav_clinic_failures_max: int = 200
+    # How long a gorzdrav patientId opens a patient's bookings (seconds; sealed into the id). 24 h: gorzdrav
+    # clients search before each booking session, and a leaked id stops working the next day.
+    gorzdrav_patient_id_seconds: int = 86400
+    # `oms/attachment/lpus` by the policy alone (old clients): off, the policy alone answers as an unknown one
+    # and only the policy + last name + birth date (checked and limited as our own look-up) reveal the clinic.
+    gorzdrav_policy_only_lookup: bool = False
 
 
 def in_lambda() -> bool:
@@ -92,5 +112,9 @@ def settings() -> Settings:
         identity_failures_max=int(env("IDENTITY_FAILURES_MAX", "10")),
         identity_failures_window=int(env("IDENTITY_FAILURES_WINDOW", "3600")),
         emails_per_address_per_day=int(env("EMAILS_PER_ADDRESS_PER_DAY", "20")),
+        emails_per_patient_per_day=int(env("EMAILS_PER_PATIENT_PER_DAY", "30")),
         opener_queue_url=env("OPENER_QUEUE_URL") or None,
+        gorzdrav_clinic_failures_max=int(env("GORZDRAV_CLINIC_FAILURES_MAX", "200")),
+        gorzdrav_patient_id_seconds=int(env("GORZDRAV_PATIENT_ID_SECONDS", "86400")),
+        gorzdrav_policy_only_lookup=env("GORZDRAV_POLICY_ONLY_LOOKUP", "false").strip().lower() in _TRUE,
     )

@@ -10,7 +10,7 @@ import binascii
 import re
 from typing import Any
 
-from shared import clock, dal, keys, policy, slots, tickets
+from shared import callers, clock, dal, keys, slots, tickets
 from shared.errors import DomainError
 
 INDEX = "ByPatient"
@@ -38,11 +38,13 @@ def decode_token(token: str, patient_pk: str) -> dict[str, Any]:
     return {**keys.appointment_key(m.group(1)), "PatPK": {"S": patient_pk}, "PatSK": {"S": raw}}
 
 
-def history(policy_hash: str, limit: int, next_token: str | None, lang: str) -> dict[str, Any]:
-    """One page of the patient's applications, newest first, every status."""
+def history(caller: callers.Caller, limit: int, next_token: str | None, lang: str) -> dict[str, Any]:
+    """One page of the caller's applications, newest first, every status (the caller checked against the
+    register first: one GetItem)."""
     if not 1 <= limit <= MAX_PAGE:
         raise DomainError("validation_error", {"fields": [{"field": "limit", "problem": "range"}]})
-    patient_pk = keys.policy_pk(policy_hash)
+    callers.verify(caller)
+    patient_pk = caller.patient_pk
     start_key = decode_token(next_token, patient_pk) if next_token else None
     # One more than the page: whether another page exists is known now, so no empty last page.
     found, _ = dal.query("PatPK = :pk", {":pk": patient_pk}, index=INDEX, forward=False, limit=limit + 1,
@@ -53,26 +55,37 @@ def history(policy_hash: str, limit: int, next_token: str | None, lang: str) -> 
             "nextToken": encode_token(page[-1]["PatSK"]) if more and page else None}
 
 
-def search(policy_number: str, policy_series: str | None, last_name: str, birth_date: str,
-           lang: str) -> dict[str, Any]:
-    """Future booked appointments of the policy, when its holder's last name and birth date match the
+def search(caller: callers.Caller, lang: str) -> dict[str, Any]:
+    """Future booked appointments of the caller's policy, when its holder's last name and birth date match the
     register entry. A mismatch is an empty list, the same answer as a policy never seen, and counts as a
-    failed identity check of the policy (shared/limiter.py: past the limit, 429)."""
-    from shared import limiter
-
-    policy_hash = policy.policy_hash(policy_number, policy_series)
-    limiter.guard(policy_hash)
-    entry = dal.get(keys.attachment_key(policy_hash), projection="identityHash")
-    if not entry or entry.get("identityHash") != policy.identity_hash(policy_number, policy_series, last_name,
-                                                                      birth_date):
-        limiter.record_failure(policy_hash)
-        return {"items": []}
+    failed identity check of the policy (shared/callers.py: past the limit, 429)."""
+    try:
+        callers.verify(caller)
+    except DomainError as refused:
+        if refused.code == "patient_not_found":
+            return {"items": []}
+        raise
     now = clock.now()
     found = dal.query_all(
         "PatPK = :pk",
-        {":pk": keys.policy_pk(policy_hash), ":booked": slots.BOOKED, ":now": now},
+        {":pk": caller.patient_pk, ":booked": slots.BOOKED, ":now": now},
         index=INDEX,
         filter_expression="#st = :booked AND #start > :now",
         names=slots.NAMES,
     )
     return {"items": [tickets.render(a, lang) for a in sorted(found, key=lambda a: int(a["start"]))]}
+
+
+def appointment_of(caller: callers.Caller, appointment_id: str, lang: str) -> dict[str, Any]:
+    """One appointment of the caller's (the ticket); anyone else's is as unknown as a made-up id. The
+    appointment and the caller's register entry in one BatchGetItem."""
+    if not keys.valid_appointment_id(appointment_id):
+        raise DomainError("not_found")
+    appt_key, entry_key = keys.appointment_key(appointment_id), keys.attachment_key(caller.policy_hash)
+    found = {i["PK"]: i for i in dal.batch_get([appt_key, entry_key], consistent=True)}
+    with callers.counting(caller):
+        callers.check_entry(caller, found.get(entry_key["PK"]["S"]))
+    item = found.get(appt_key["PK"]["S"])
+    if not item or item.get("PatPK") != caller.patient_pk:
+        raise DomainError("not_found")
+    return tickets.render(item, lang)

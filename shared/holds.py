@@ -27,10 +27,9 @@ by reading the slot, and when it is not ours, released on condition that it is o
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from shared import clock, dal, keys, memo, policy, referrals, rules, slots, statuses
+from shared import callers, clock, dal, keys, memo, referrals, rules, slots, statuses
 from shared.config import settings
 from shared.errors import DomainError
 from shared.observability import logger
@@ -38,29 +37,17 @@ from shared.observability import logger
 ATTEMPTS = 4
 
 
-@dataclass(frozen=True)
-class Identity(policy.Hashed):
-    """Who holds: what the register checks (policy, last name, birth date)."""
-    last_name: str
-    birth_date: str
-    policy_number: str
-    policy_series: str | None = None
+def create_hold(slot_id: str, caller: callers.Caller, reschedule_of: str | None = None,
+                referral_number: str | None = None) -> dict[str, Any]:
+    """Hold `slot_id` for `caller`, releasing their previous hold in the same transaction. `reschedule_of`: the
+    patient's appointment the hold is to move, whose specialty lock then does not refuse the hold. A counted
+    caller's failed identity checks count against the policy (shared/callers.py), inside the transaction."""
+    with callers.counting(caller, guarded=True):
+        return _create_hold(slot_id, caller, reschedule_of, referral_number)
 
 
-def create_hold_anonymous(slot_id: str, who: Identity, reschedule_of: str | None = None,
-                          referral_number: str | None = None) -> dict[str, Any]:
-    """An anonymous hold: the identity check's failures count against the policy (shared/limiter.py)."""
-    from shared import limiter
-
-    with limiter.counting(who.policy_hash, guarded=True):
-        return create_hold(slot_id, who, limited=True, reschedule_of=reschedule_of, referral_number=referral_number)
-
-
-def create_hold(slot_id: str, who: Identity, limited: bool = False,
-                reschedule_of: str | None = None, referral_number: str | None = None) -> dict[str, Any]:
-    """Hold `slot_id` for `who`, releasing their previous hold in the same transaction. `reschedule_of`: the
-    patient's appointment the hold is to move, whose specialty lock then does not refuse the hold.
-    `limited`: the anonymous route, where the policy's failed identity checks are counted (shared/limiter.py)."""
+def _create_hold(slot_id: str, caller: callers.Caller, reschedule_of: str | None,
+                 referral_number: str | None) -> dict[str, Any]:
     slot_key = keys.slot_key(slot_id)
     parsed = keys.parse_slot_id(slot_id)
     if slot_key is None or parsed is None:
@@ -74,11 +61,11 @@ def create_hold(slot_id: str, who: Identity, limited: bool = False,
     doctor = _doctor(doctor_id)
     if not doctor:
         raise DomainError("not_found")
-    policy_hash, identity_hash = who.policy_hash, who.identity_hash
+    policy_hash, identity_hash = caller.policy_hash, caller.identity
     now = clock.now()
     try:
         # A reschedule's hold moves an appointment that used a referral (a condition below): no new number.
-        rules.check_hold(doctor, birth_date=who.birth_date, start=parsed[1],
+        rules.check_hold(doctor, birth_date=caller.birth_date, start=parsed[1],
                          referral_number=referral_number or reschedule_of)
     except DomainError:
         # Refused before any write (referral, age): the identity still comes first, as for a booking. Only
@@ -88,7 +75,7 @@ def create_hold(slot_id: str, who: Identity, limited: bool = False,
         raise
     pointer_key = keys.active_hold_key(policy_hash)
     lock_key = keys.key(keys.policy_pk(policy_hash), keys.specialty_lock_sk(doctor["specialtyId"]))
-    limit = _limit(policy_hash) if limited else None
+    limit = _limit(policy_hash) if caller.counted else None
     # Moving a referral's appointment: the slot's clinic and specialty are the referral's, wherever the patient is
     # attached; the appointment moved must be the patient's and have used a referral.
     moving_referral = bool(reschedule_of and doctor.get("referralRequired") and not referral_number)

@@ -6,12 +6,13 @@ a slot id names its doctor and start, a doctor id names its clinic, a hold id na
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 
 from shared import statuses
 from shared.clock import parse_utc_stamp, utc_stamp
-from shared.config import HOLD_SHARDS
+from shared.config import HOLD_SHARDS, settings
 
 PROFILE = "#PROFILE"
 
@@ -319,10 +320,17 @@ def limiter_key(policy_hash: str) -> dict[str, dict[str, str]]:
     return key(f"LIMIT#{policy_hash}", "#FAILS")
 
 
-def email_cap_key(address: str, day: str) -> dict[str, dict[str, str]]:
-    """Emails sent to one address on one day; the address only as a hash."""
-    digest = hashlib.sha256(address.strip().lower().encode()).hexdigest()[:40]
-    return key(f"EMAILCAP#{digest}", day)
+def email_cap_key(mailbox: str, day: str) -> dict[str, dict[str, str]]:
+    """Emails sent to one mailbox (`shared.notify.cap.mailbox`: the address normalised) on one day. The mailbox
+    only as a keyed hash (HMAC-SHA256 with the policy hash key), so a table dump cannot be matched against a
+    list of addresses."""
+    digest = hmac.new(settings().policy_hash_key, f"email-cap-v2|{mailbox}".encode(), hashlib.sha256)
+    return key(f"EMAILCAP#MAILBOX#{digest.hexdigest()[:40]}", day)
+
+
+def patient_email_cap_key(policy_hash: str, day: str) -> dict[str, dict[str, str]]:
+    """Emails sent about one patient (the keyed policy hash), to whatever addresses, on one day."""
+    return key(f"EMAILCAP#PATIENT#{policy_hash}", day)
 
 
 # ---------------------------------------------------------------- referrals (issue 15)

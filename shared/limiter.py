@@ -9,6 +9,11 @@ Past the limit every anonymous request of the policy is refused before it is che
 
 The trade-off (README): a stranger who knows a policy number can slow that person's anonymous access for
 up to an hour; the signed-in routes never consult the counter, so the patient can always sign in.
+
+A subject is any keyed string, each kind with its own prefix so two kinds never share an item: a policy hash
+(40 hex digits), a referral's scope (shared/referrals.py), a gorzdrav full name (`gzname:<hash>`) and a
+gorzdrav clinic (`gzclinic:<clinicId>`, shared/gorzdrav/identity.py). `limit` overrides the threshold for a
+subject whose counter is shared by many people (a clinic's); the window is always IDENTITY_FAILURES_WINDOW.
 """
 from __future__ import annotations
 
@@ -29,23 +34,25 @@ def limits() -> tuple[int, int]:
     return s.identity_failures_max, s.identity_failures_window
 
 
-def guard(policy_hash: str) -> None:
+def guard(policy_hash: str, limit: int | None = None) -> None:
     """Refuse (429) a policy that has used up its failed checks in this window (one GetItem)."""
-    check(dal.get(keys.limiter_key(policy_hash)))
+    check(dal.get(keys.limiter_key(policy_hash)), limit)
 
 
-def check(item: dict[str, Any] | None) -> None:
+def check(item: dict[str, Any] | None, limit: int | None = None) -> None:
     """Refuse (429) when the limiter item (read by the caller, e.g. in its BatchGetItem) is at the limit."""
-    limit, window = limits()
+    default, window = limits()
+    limit = default if limit is None else limit
     now = clock.now()
     retry_after = rules.limit_retry_after(item, now=now, limit=limit, window=window)
     if retry_after is not None:
         raise DomainError("rate_limited", retry_after=retry_after)
 
 
-def record_failure(policy_hash: str) -> None:
+def record_failure(policy_hash: str, limit: int | None = None) -> None:
     """Count one failed identity check; raise 429 when the count is already at the limit."""
-    limit, window = limits()
+    default, window = limits()
+    limit = default if limit is None else limit
     now = clock.now()
     start = rules.window_start(now, window)
     key = keys.limiter_key(policy_hash)

@@ -5,7 +5,10 @@ import re
 from datetime import date
 from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+from shared import request_limits
 
 T = TypeVar("T")
 
@@ -16,6 +19,17 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 _NAME = re.compile(r"^[A-Za-zА-Яа-яЁё][A-Za-zА-Яа-яЁё' .\-]{0,59}$")
 NAME_MAX = 60
 _PHONE = re.compile(r"^\+?[\d ()\-]{6,20}$")
+
+
+def _sane_date(value: date) -> date:
+    if not request_limits.date_in_range(value):
+        raise PydanticCustomError("out_of_range", "the date is outside the years every face accepts")
+    return value
+
+
+# A date in the years every face accepts (shared/request_limits.py, DATE_MIN..DATE_MAX): a 422 `out_of_range`
+# otherwise, before any date arithmetic. Every date a request carries is one (bodies and query parameters).
+SaneDate = Annotated[date, AfterValidator(_sane_date)]
 
 
 class Model(BaseModel):
@@ -174,7 +188,7 @@ class IdentityIn(Model):
     """Who a patient is, as the register checks it: last name, birth date, OMS policy (issue 12)."""
 
     lastName: str = Field(min_length=1, max_length=NAME_MAX)
-    birthDate: date
+    birthDate: SaneDate
     policyNumber: str
     policySeries: str | None = None
 
@@ -390,7 +404,7 @@ class ReferralIssueRequest(Model):
     patient: RegistryPatientIn
     specialtyId: str = Field(min_length=2, max_length=40, pattern=r"^[a-z]+$")
     targetClinicId: str = Field(min_length=2, max_length=24, pattern=r"^[a-z0-9]+$")
-    validUntil: date
+    validUntil: SaneDate
 
 
 class ReferralLookupRequest(Model):
@@ -425,8 +439,8 @@ class WaitlistIn(Model):
     clinicId: str = Field(min_length=2, max_length=24, pattern=r"^[a-z0-9]+$")
     specialtyId: str = Field(min_length=2, max_length=40, pattern=r"^[a-z]+$")
     doctorId: str | None = Field(default=None, pattern=r"^[a-z0-9]{2,24}-d\d{1,4}$")
-    from_: date = Field(alias="from")
-    to: date
+    from_: SaneDate = Field(alias="from")
+    to: SaneDate
     referralNumber: ReferralNumber = None
 
 

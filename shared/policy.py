@@ -33,21 +33,3 @@ def keyed_hash(*parts: str) -> str:
     """A keyed hash of other personal data kept for checking only (a referral's last name)."""
     raw = "|".join(p.strip().lower().replace("ё", "е") for p in parts)
     return hmac.new(settings().policy_hash_key, raw.encode(), hashlib.sha256).hexdigest()[:40]
-
-
-class Hashed:
-    """The keyed hashes of someone the register knows, for a dataclass with `policy_number`, `policy_series`,
-    `last_name` and `birth_date` (a hold's identity, a booking's patient)."""
-
-    policy_number: str
-    policy_series: str | None
-    last_name: str
-    birth_date: str
-
-    @property
-    def policy_hash(self) -> str:
-        return policy_hash(self.policy_number, self.policy_series)
-
-    @property
-    def identity_hash(self) -> str:
-        return identity_hash(self.policy_number, self.policy_series, self.last_name, self.birth_date)

@@ -2,12 +2,11 @@
 attendance."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.models import Model
+from shared.models import Model, SaneDate
 
 _HHMM = r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$"
 
@@ -27,7 +26,7 @@ class DoctorIn(Model):
     room: str = Field(min_length=1, max_length=16)
     slotMinutes: int = Field(ge=5, le=120)
     plan: list[PlanEntry] = Field(max_length=28)
-    validFrom: date | None = None
+    validFrom: SaneDate | None = None
 
 
 class Conflict(BaseModel):
@@ -60,8 +59,8 @@ class DoctorOut(BaseModel):
 class AbsenceIn(Model):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    from_: date = Field(alias="from")
-    to: date
+    from_: SaneDate = Field(alias="from")
+    to: SaneDate
     reason: Literal["sick", "vacation", "training", "other"]
     dryRun: bool = Field(default=False, description="count what the absence would close and cancel; write nothing")
 

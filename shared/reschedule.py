@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any, cast
 
-from shared import booking, clock, dal, keys, memo, policy, referrals, reminders, rules, slots, statuses, tickets
+from shared import booking, callers, clock, dal, keys, memo, referrals, reminders, rules, slots, statuses, tickets
 from shared.config import settings
 from shared.errors import DomainError
 from shared.items import Appointment
@@ -27,23 +27,18 @@ _NOT_INHERITED = ("cancelledAt", "cancelledBy", "rescheduledTo", "rescheduledAt"
                   "remindedStage", "remindedAt", "reminderToken")
 
 
-def reschedule_anonymous(appointment_id: str, policy_number: str, policy_series: str | None, slot_id: str,
-                         hold_id: str | None, idempotency_key: str, request_fingerprint: str,
-                         lang: str) -> booking.Outcome:
-    """By the OMS policy the appointment was booked with; a wrong policy is as unknown as a made-up id, and
-    counts as a failed identity check of that policy (shared/limiter.py), as for cancelling."""
-    from shared import limiter
-
-    policy_hash = policy.policy_hash(policy_number, policy_series)
-    with limiter.counting(policy_hash, ("not_found",), guarded=True):
-        return reschedule(appointment_id, policy_hash, slot_id, hold_id, idempotency_key, request_fingerprint, lang,
-                          limited=True)
+def reschedule(appointment_id: str, caller: callers.Caller, slot_id: str, hold_id: str | None,
+               idempotency_key: str, request_fingerprint: str, lang: str) -> booking.Outcome:
+    """Move the caller's appointment to `slot_id`: the contract's AppointmentOut (201). Another patient's
+    appointment is as unknown as a made-up id; a counted caller's miss counts as a failed identity check
+    (shared/callers.py), its limiter item read in the same BatchGetItem."""
+    with callers.counting(caller, ("not_found", "patient_not_found"), guarded=True):
+        return _reschedule(appointment_id, caller, slot_id, hold_id, idempotency_key, request_fingerprint, lang)
 
 
-def reschedule(appointment_id: str, policy_hash: str, slot_id: str, hold_id: str | None, idempotency_key: str,
-               request_fingerprint: str, lang: str, limited: bool = False) -> booking.Outcome:
-    """Move the patient's (`policy_hash`) appointment to `slot_id`: the contract's AppointmentOut (201).
-    `limited`: the anonymous route, whose policy's limiter item is read in the same BatchGetItem."""
+def _reschedule(appointment_id: str, caller: callers.Caller, slot_id: str, hold_id: str | None,
+                idempotency_key: str, request_fingerprint: str, lang: str) -> booking.Outcome:
+    policy_hash = caller.policy_hash
     if not keys.valid_appointment_id(appointment_id):
         raise DomainError("not_found")
     slot_key = keys.slot_key(slot_id)
@@ -53,16 +48,15 @@ def reschedule(appointment_id: str, policy_hash: str, slot_id: str, hold_id: str
         raise DomainError("hold_mismatch")
     idem_key = keys.idempotency_key(policy_hash, idempotency_key)
     for _ in range(3):
-        outcome = _try(appointment_id, policy_hash, slot_id, slot_key, hold_id, idem_key, request_fingerprint, lang,
-                       limited)
+        outcome = _try(appointment_id, caller, slot_id, slot_key, hold_id, idem_key, request_fingerprint, lang)
         if outcome is not None:
             return outcome
     raise DomainError("unavailable", retry_after=1)
 
 
-def _try(appointment_id: str, policy_hash: str, slot_id: str, slot_key: dict[str, Any], hold_id: str | None,
-         idem_key: dict[str, Any], request_fingerprint: str, lang: str,
-         limited: bool = False) -> booking.Outcome | None:
+def _try(appointment_id: str, caller: callers.Caller, slot_id: str, slot_key: dict[str, Any], hold_id: str | None,
+         idem_key: dict[str, Any], request_fingerprint: str, lang: str) -> booking.Outcome | None:
+    policy_hash = caller.policy_hash
     doctor_id, _ = keys.parse_slot_id(slot_id) or ("", 0)
     clinic_id = keys.clinic_of_doctor(doctor_id) or ""
     patient_pk = keys.policy_pk(policy_hash)
@@ -70,17 +64,15 @@ def _try(appointment_id: str, policy_hash: str, slot_id: str, slot_key: dict[str
     doctor_key = keys.profile_key(keys.doctor_pk(doctor_id))
     clinic_key = keys.profile_key(keys.clinic_pk(clinic_id))
     entry_key = keys.attachment_key(policy_hash)
-    limiter_key = keys.limiter_key(policy_hash)
-    wanted = [appt_key, slot_key, doctor_key, clinic_key, entry_key, idem_key] + ([limiter_key] if limited else [])
+    limiter_key = caller.limiter_key
+    wanted = [appt_key, slot_key, doctor_key, clinic_key, entry_key, idem_key] + ([limiter_key] if limiter_key else [])
     found = {(i["PK"], i["SK"]): i for i in dal.batch_get(wanted, consistent=True)}
 
     def pick(k: dict[str, Any]) -> dict[str, Any] | None:
         return found.get((k["PK"]["S"], k["SK"]["S"]))
 
-    if limited:
-        from shared import limiter
-
-        limiter.check(pick(limiter_key))
+    callers.check_limit(caller, pick(limiter_key) if limiter_key else None)
+    callers.check_entry(caller, pick(entry_key))
 
     record = pick(idem_key)
     if record:

@@ -29,7 +29,7 @@ import time
 from datetime import date, timedelta
 from typing import Any
 
-from shared import booking, clock, dal, holds, keys, referrals, rules, slots, statuses
+from shared import booking, callers, clock, dal, holds, keys, referrals, rules, slots, statuses
 from shared.config import settings
 from shared.errors import DomainError
 from shared.observability import logger
@@ -98,21 +98,17 @@ def render(entry: dict[str, Any], lang: str) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- joining
 def join(*, clinic_id: str, specialty_id: str, doctor_id: str | None, day_from: date, day_to: date,
-         patient: booking.Patient, referral_number: str | None, lang: str, limited: bool = False) -> dict[str, Any]:
+         patient: callers.Caller, referral_number: str | None, lang: str) -> dict[str, Any]:
     """Wait for a slot of a specialty (or one doctor) at a clinic between two days. The identity is checked as
     for a booking: on the register (attached here, unless a referral says where), no future appointment of
-    the specialty, a referral where one is needed; one active entry per patient and specialty. `limited`: the
-    anonymous route, whose failed identity checks count against the policy (shared/limiter.py)."""
-    if not limited:
-        return _join(clinic_id, specialty_id, doctor_id, day_from, day_to, patient, referral_number, lang, False)
-    from shared import limiter
-
-    with limiter.counting(patient.policy_hash, guarded=True):
-        return _join(clinic_id, specialty_id, doctor_id, day_from, day_to, patient, referral_number, lang, True)
+    the specialty, a referral where one is needed; one active entry per patient and specialty. A counted
+    caller's failed identity checks count against the policy (shared/callers.py)."""
+    with callers.counting(patient, guarded=True):
+        return _join(clinic_id, specialty_id, doctor_id, day_from, day_to, patient, referral_number, lang)
 
 
 def _join_keys(clinic_id: str, specialty_id: str, doctor_id: str | None, policy_hash: str,
-               referral_number: str | None, limited: bool) -> dict[str, dict[str, Any]]:
+               referral_number: str | None, limiter_key: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
     """What a join reads, in one BatchGetItem, by name."""
     wanted = {
         "clinic": keys.profile_key(keys.clinic_pk(clinic_id)),
@@ -125,13 +121,13 @@ def _join_keys(clinic_id: str, specialty_id: str, doctor_id: str | None, policy_
         wanted["doctor"] = keys.profile_key(keys.doctor_pk(doctor_id))
     if referral_number:
         wanted["referral"] = keys.referral_key(referral_number)
-    if limited:
-        wanted["limiter"] = keys.limiter_key(policy_hash)
+    if limiter_key:
+        wanted["limiter"] = limiter_key
     return wanted
 
 
 def entry_item(entry_id: str, clinic: dict[str, Any], specialty: dict[str, Any], doctor_id: str | None,
-               doctor: dict[str, Any] | None, patient: booking.Patient, *, day_from: date, day_to: date,
+               doctor: dict[str, Any] | None, patient: callers.Caller, *, day_from: date, day_to: date,
                referral_number: str | None, lang: str, now: int) -> dict[str, Any]:
     """A waiting-list entry as stored: the patient (as a booking keeps them), what they wait for, and when.
     The entry id names the clinic and the specialty (`entry_key`)."""
@@ -146,7 +142,7 @@ def entry_item(entry_id: str, clinic: dict[str, Any], specialty: dict[str, Any],
         "specialtyEn": specialty.get("nameEn"), "fromDay": day_from.isoformat(), "toDay": day_to.isoformat(),
         "fromTs": clock.day_start(day_from), "toTs": to_ts, "createdAt": now,
         "PatPK": keys.policy_pk(patient.policy_hash), "policyHash": patient.policy_hash,
-        "identityHash": patient.identity_hash,
+        "identityHash": patient.identity,
         "lastName": patient.last_name, "firstName": patient.first_name, "middleName": patient.middle_name,
         "birthDate": patient.birth_date, "email": patient.email, "phone": patient.phone, "lang": lang,
         "ttl": to_ts + 30 * 86400,
@@ -181,7 +177,7 @@ def join_operations(item: dict[str, Any], wanted: dict[str, dict[str, Any]], ref
 
 
 def _join(clinic_id: str, specialty_id: str, doctor_id: str | None, day_from: date, day_to: date,
-          patient: booking.Patient, referral_number: str | None, lang: str, limited: bool) -> dict[str, Any]:
+          patient: callers.Caller, referral_number: str | None, lang: str) -> dict[str, Any]:
     now = clock.now()
     today = clock.local_date(now)
     if not (today <= day_from <= day_to <= today + timedelta(days=MAX_DAYS_AHEAD)):
@@ -190,19 +186,16 @@ def _join(clinic_id: str, specialty_id: str, doctor_id: str | None, day_from: da
         raise DomainError("validation_error", {"fields": [{"field": "doctorId", "problem": "other_clinic"}]})
     if not keys.valid_clinic_id(clinic_id):
         raise DomainError("not_found")
-    wanted = _join_keys(clinic_id, specialty_id, doctor_id, patient.policy_hash, referral_number, limited)
+    wanted = _join_keys(clinic_id, specialty_id, doctor_id, patient.policy_hash, referral_number, patient.limiter_key)
     by_key = {(i["PK"], i["SK"]): i for i in dal.batch_get(list(wanted.values()), consistent=True)}
     found = {name: by_key.get((k["PK"]["S"], k["SK"]["S"])) for name, k in wanted.items()}
-    if limited:
-        from shared import limiter
-
-        limiter.check(found["limiter"])
+    callers.check_limit(patient, found.get("limiter"))
     clinic, specialty = found["clinic"], found["specialty"]
     if not clinic or not specialty or (doctor_id and not found.get("doctor")):
         raise DomainError("not_found")
     # The read decides who is refused cheaply; the transaction's conditions decide who wins.
     rules.check_join(found["entry"], specialty, found["lock"], found["pointer"], found.get("referral"),
-                     identity_hash=patient.identity_hash, clinic_id=clinic_id, specialty_id=specialty_id,
+                     identity_hash=patient.identity, clinic_id=clinic_id, specialty_id=specialty_id,
                      referral_number=referral_number, now=now)
     # The queue's order is the joining order, to the nanosecond (two patients joining in one second are not
     # ordered by the random suffix).
@@ -214,27 +207,38 @@ def _join(clinic_id: str, specialty_id: str, doctor_id: str | None, day_from: da
         dal.transact(ops)
     except dal.Cancelled as cancelled:
         failed = {i: cancelled.old(i) for i in range(len(cancelled.reasons)) if cancelled.failed(i)}
-        rules.classify_join_refusal(failed, identity_hash=patient.identity_hash, clinic_id=clinic_id,
+        rules.classify_join_refusal(failed, identity_hash=patient.identity, clinic_id=clinic_id,
                                     specialty_id=specialty_id, referral_number=referral_number, now=now)
     logger.info("waitlist joined", extra={"clinicId": clinic_id, "specialtyId": specialty_id})
     return {"entry": render(item, lang)}
 
 
 # ---------------------------------------------------------------- a patient's entries, and leaving
-def mine(policy_hash: str, lang: str) -> dict[str, Any]:
-    """The patient's active entries (one Query of their pointers, one BatchGetItem of the entries)."""
-    pointers, _ = dal.query("PK = :pk AND begins_with(SK, :w)",
-                            {":pk": keys.policy_pk(policy_hash), ":w": keys.WAIT_PREFIX})
+def mine(caller: callers.Caller, lang: str) -> dict[str, Any]:
+    """The caller's active entries (the register check, one Query of their pointers, one BatchGetItem of the
+    entries)."""
+    callers.verify(caller)
+    pointers, _ = dal.query("PK = :pk AND begins_with(SK, :w)", {":pk": caller.patient_pk, ":w": keys.WAIT_PREFIX})
     wanted = [k for k in (entry_key(str(p.get("entryId", ""))) for p in pointers) if k]
     entries = dal.batch_get(wanted, consistent=True) if wanted else []
     entries.sort(key=lambda e: int(e.get("createdAt", 0)))
     return {"items": [render(e, lang) for e in entries]}
 
 
-def _owned(entry_id: str, policy_hash: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def _owned(entry_id: str, caller: callers.Caller) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The caller's entry (and its key), with the caller's register entry and limiter item in the same read."""
     key = entry_key(entry_id)
-    entry = dal.get(key, consistent=True) if key else None
-    if not key or not entry or entry.get("policyHash") != policy_hash:
+    register = keys.attachment_key(caller.policy_hash) if caller.identity_hash else None
+    wanted = [k for k in (key, register, caller.limiter_key) if k is not None]
+    found = {(i["PK"], i["SK"]): i for i in dal.batch_get(wanted, consistent=True)} if wanted else {}
+
+    def pick(k: dict[str, Any] | None) -> dict[str, Any] | None:
+        return found.get((k["PK"]["S"], k["SK"]["S"])) if k else None
+
+    callers.check_limit(caller, pick(caller.limiter_key))
+    callers.check_entry(caller, pick(register))
+    entry = pick(key)
+    if not key or not entry or entry.get("policyHash") != caller.policy_hash:
         raise DomainError("not_found")
     return key, entry
 
@@ -254,11 +258,17 @@ def _end_ops(entry: dict[str, Any], key: dict[str, Any], status: str, expected: 
     ]
 
 
-def cancel(entry_id: str, policy_hash: str, lang: str) -> dict[str, Any]:
+def cancel(entry_id: str, caller: callers.Caller, lang: str) -> dict[str, Any]:
     """Leave the list (the owner). An offered slot is given back at once, so the next patient gets it. An
     entry that changed between the read and the write (an offer landed, lapsed or was accepted meanwhile) is
-    read again and decided again: leaving never answers 503 for a race with an offer."""
-    key, entry = _owned(entry_id, policy_hash)
+    read again and decided again: leaving never answers 503 for a race with an offer. A counted caller's miss
+    counts as a failed identity check."""
+    with callers.counting(caller, ("not_found", "patient_not_found"), guarded=True):
+        return _leave(entry_id, caller, lang)
+
+
+def _leave(entry_id: str, caller: callers.Caller, lang: str) -> dict[str, Any]:
+    key, entry = _owned(entry_id, caller)
     for _ in range(ATTEMPTS):
         status = entry.get("status")
         if status not in (WAITING, OFFERED):
@@ -288,14 +298,6 @@ def cancel(entry_id: str, policy_hash: str, lang: str) -> dict[str, Any]:
     raise DomainError("unavailable", retry_after=1)
 
 
-def cancel_anonymous(entry_id: str, policy_number: str, policy_series: str | None, lang: str) -> dict[str, Any]:
-    from shared import limiter, policy
-
-    policy_hash = policy.policy_hash(policy_number, policy_series)
-    with limiter.counting(policy_hash, ("not_found",)):
-        return cancel(entry_id, policy_hash, lang)
-
-
 # ---------------------------------------------------------------- the offer, from its link
 def _by_token(entry_id: str, given: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
     """The entry's key and item for the offer link's id and token; not_found for anything else."""
@@ -318,10 +320,9 @@ def accept(entry_id: str, given: str | None, lang: str) -> booking.Outcome:
         raise DomainError("offer_expired")
     if entry.get("status") == OFFERED and int(entry.get("offerExpiresAt", 0)) < clock.now():
         raise DomainError("offer_expired")  # lapsed, though the sweeper has not freed the slot yet
-    patient = booking.SealedPatient(
-        last_name=entry["lastName"], first_name=entry["firstName"], middle_name=entry.get("middleName"),
-        birth_date=entry["birthDate"], policy_number="", policy_series=None, email=entry["email"],
-        phone=entry.get("phone"), sealed_policy_hash=entry["policyHash"], sealed_identity_hash=entry["identityHash"])
+    patient = callers.sealed(entry["policyHash"], entry["identityHash"], last_name=entry["lastName"],
+                             first_name=entry["firstName"], middle_name=entry.get("middleName"),
+                             birth_date=entry["birthDate"], email=entry["email"], phone=entry.get("phone"))
     try:
         outcome = booking.book(str(entry["offerSlotId"]), hold_id, patient, f"offer|{hold_id}",
                                booking.fingerprint("offer", {"entryId": entry_id, "holdId": hold_id}), lang,

@@ -144,12 +144,12 @@ def holder(n: int, clinic_id: str = "cl0101") -> Any:
     """A made-up patient attached to `clinic_id` (their register entry written now), as a hold's identity:
     holds are bound to a patient, one at a time (shared/holds.py), so each concurrent hold needs its own."""
     from infra.demo import data
-    from shared import dal, holds
+    from shared import callers, dal
 
     person = {"lastName": "Держатель", "birthDate": "1970-01-01", "policyNumber": f"97{n:014d}",
               "policySeries": None, "clinicId": clinic_id}
     dal.put(data.register_items([person])[0])
-    return holds.Identity(person["lastName"], person["birthDate"], person["policyNumber"], None)
+    return callers.anonymous(person["policyNumber"], None, person["lastName"], person["birthDate"])
 
 
 def hold_for(slot_id: str, n: int) -> str:

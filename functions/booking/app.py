@@ -6,7 +6,7 @@ from typing import Annotated
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared import api, auth, booking, holds, limiter, reschedule
+from shared import api, auth, booking, holds, reschedule
 from shared.errors import DomainError
 from shared.http import APIGatewayHttpResolver, Header, Response
 from shared.models import (
@@ -39,8 +39,8 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_lengt
                   "the patient's previous hold is released",
           responses={201: {"description": "Held", "content": {"application/json": {"model": Hold}}}})
 def create_hold(request: HoldRequest) -> Response[Hold]:
-    return api.json_response(201, holds.create_hold_anonymous(request.slotId, auth.identity(request.patient),
-                                                              request.rescheduleOf, request.referralNumber))
+    return api.json_response(201, holds.create_hold(request.slotId, auth.identity(request.patient),
+                                                    request.rescheduleOf, request.referralNumber))
 
 
 @app.post("/v1/me/holds", tags=["booking"], operation_id="createMyHold",
@@ -50,7 +50,7 @@ def create_hold(request: HoldRequest) -> Response[Hold]:
           summary="Hold a free slot for the signed-in patient; their previous hold is released",
           responses={201: {"description": "Held", "content": {"application/json": {"model": Hold}}}})
 def create_hold_signed_in(request: SignedInHoldRequest) -> Response[Hold]:
-    return api.json_response(201, holds.create_hold(request.slotId, auth.identity_from_claims(api.claims(app)),
+    return api.json_response(201, holds.create_hold(request.slotId, auth.signed_in(api.claims(app)),
                                                     reschedule_of=request.rescheduleOf,
                                                     referral_number=request.referralNumber))
 
@@ -79,12 +79,9 @@ def _key(value: str | None) -> str:
                            "content": {"application/json": {"model": AppointmentOut}}}})
 def book_anonymous(request: BookingRequest, idempotency_key: IdempotencyKey = None) -> Response[AppointmentOut]:
     key = _key(idempotency_key)
-    patient = auth.patient(request.patient)
-    with limiter.counting(patient.policy_hash, guarded=True):
-        outcome = booking.book(request.slotId, request.holdId, patient, key,
-                               booking.fingerprint("anonymous", request.model_dump(mode="json")), api.lang(app),
-                               limited=True, wants_reminders=request.reminders,
-                               referral_number=request.referralNumber)
+    outcome = booking.book(request.slotId, request.holdId, auth.patient(request.patient), key,
+                           booking.fingerprint("anonymous", request.model_dump(mode="json")), api.lang(app),
+                           wants_reminders=request.reminders, referral_number=request.referralNumber)
     return api.json_response(outcome.status, outcome.body)
 
 
@@ -93,7 +90,7 @@ def book_anonymous(request: BookingRequest, idempotency_key: IdempotencyKey = No
           responses={201: {"description": "Booked: the ticket",
                            "content": {"application/json": {"model": AppointmentOut}}}})
 def book_signed_in(request: SignedInBookingRequest, idempotency_key: IdempotencyKey = None) -> Response[AppointmentOut]:
-    patient = auth.patient_from_claims(api.claims(app), request.email)
+    patient = auth.signed_in_patient(api.claims(app), request.email)
     key = _key(idempotency_key)
     outcome = booking.book(request.slotId, request.holdId, patient, key,
                            booking.fingerprint("signed-in", request.model_dump(mode="json")), api.lang(app),
@@ -114,8 +111,8 @@ RESCHEDULE_ERRORS = ("not_found", "slot_unavailable", "hold_expired", "hold_mism
 def reschedule_anonymous(appointmentId: str, request: RescheduleRequest,  # noqa: N803 - the contract's name
                          idempotency_key: IdempotencyKey = None) -> Response[AppointmentOut]:
     key = _key(idempotency_key)
-    outcome = reschedule.reschedule_anonymous(
-        appointmentId, request.policyNumber, request.policySeries, request.slotId, request.holdId, key,
+    outcome = reschedule.reschedule(
+        appointmentId, auth.by_policy(request.policyNumber, request.policySeries), request.slotId, request.holdId, key,
         booking.fingerprint(f"reschedule|{appointmentId}", request.model_dump(mode="json")), api.lang(app))
     return api.json_response(outcome.status, outcome.body)
 
@@ -127,10 +124,10 @@ def reschedule_anonymous(appointmentId: str, request: RescheduleRequest,  # noqa
                            "content": {"application/json": {"model": AppointmentOut}}}})
 def reschedule_signed_in(appointmentId: str, request: SignedInRescheduleRequest,  # noqa: N803
                          idempotency_key: IdempotencyKey = None) -> Response[AppointmentOut]:
-    policy_hash = auth.policy_hash_from_claims(api.claims(app))
+    caller = auth.signed_in(api.claims(app))
     key = _key(idempotency_key)
     outcome = reschedule.reschedule(
-        appointmentId, policy_hash, request.slotId, request.holdId, key,
+        appointmentId, caller, request.slotId, request.holdId, key,
         booking.fingerprint(f"reschedule|{appointmentId}", request.model_dump(mode="json")), api.lang(app))
     return api.json_response(outcome.status, outcome.body)
 

@@ -18,16 +18,15 @@ api.configure(app)
           openapi_extensions=api.errors("already_cancelled", "appointment_started"),
           summary="Cancel an appointment with the OMS policy it was booked with (anonymous)")
 def cancel_anonymous(appointmentId: str, request: PolicyIn) -> CancellationOut:  # noqa: N803 - the contract's name
-    return CancellationOut(**cancellation.cancel_anonymous(appointmentId, request.policyNumber, request.policySeries,
-                                                           api.lang(app)))
+    caller = auth.by_policy(request.policyNumber, request.policySeries)
+    return CancellationOut(**cancellation.cancel(appointmentId, caller, api.lang(app)))
 
 
 @app.post("/v1/me/appointments/<appointmentId>/cancel", tags=["cancellation"], operation_id="cancelMyAppointment",
           openapi_extensions=api.errors("already_cancelled", "appointment_started"),
           summary="Cancel one's own appointment from the history of applications (signed in)")
 def cancel_signed_in(appointmentId: str) -> CancellationOut:  # noqa: N803
-    policy_hash = auth.verified_policy_hash(api.claims(app))
-    return CancellationOut(**cancellation.cancel_signed_in(appointmentId, policy_hash, api.lang(app)))
+    return CancellationOut(**cancellation.cancel(appointmentId, auth.signed_in(api.claims(app)), api.lang(app)))
 
 
 @app.post("/v1/appointments/<appointmentId>/reminders/off", tags=["cancellation"], operation_id="turnRemindersOff",

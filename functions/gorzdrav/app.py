@@ -5,7 +5,6 @@ shared.gorzdrav.facade, and gorzdrav's envelope - business refusals are HTTP 200
 """
 from __future__ import annotations
 
-import json
 import secrets
 from typing import Any
 
@@ -13,7 +12,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared import api
+from shared import api, request_limits
 from shared.errors import DomainError
 from shared.gorzdrav import facade, wire
 from shared.gorzdrav.wire import GzError
@@ -38,13 +37,32 @@ def _query() -> dict[str, str]:
 
 
 def _body() -> dict[str, Any]:
+    """A POST's JSON object, read under the input rules of every face (shared/request_limits.py): a body they
+    refuse is INVALID_REQUEST with HTTP 413, 415 or 400 (wire.unread); JSON that is not an object, 200."""
+    event = app.current_event
     try:
-        found = json.loads(app.current_event.decoded_body or "{}")
-    except (ValueError, TypeError):
-        raise GzError(wire.INVALID_REQUEST) from None
+        found = request_limits.parse(event.body, bool(event.is_base64_encoded), event.headers.get("content-type"),
+                                     request_limits.GORZDRAV)
+    except DomainError as refused:
+        raise wire.unread(refused) from None
+    if found is None:
+        return {}
     if not isinstance(found, dict):
         raise GzError(wire.INVALID_REQUEST)
     return found
+
+
+def _size_limit(app_: APIGatewayHttpResolver, next_middleware: Any) -> Response:
+    """The body limit holds on every route, GETs too, whose bodies are otherwise ignored (as gorzdrav ignores them)."""
+    try:
+        request_limits.check_size(app_.current_event.body, bool(app_.current_event.is_base64_encoded))
+    except DomainError as refused:
+        raise wire.unread(refused) from None
+    response: Response = next_middleware(app_)
+    return response
+
+
+app.use([_size_limit])
 
 
 def _token() -> dict[str, str]:
@@ -138,7 +156,7 @@ def _refused(code: int, status: int = 200, headers: dict[str, str] | None = None
 
 @app.exception_handler(GzError)
 def _business(exc: GzError) -> Response:
-    return _refused(exc.code)
+    return _refused(exc.code, exc.status)
 
 
 @app.exception_handler(DomainError)
@@ -160,8 +178,6 @@ def _unexpected(exc: Exception) -> Response:
     # The exception type only: messages can quote request data (names, birth dates).
     logger.error("unexpected failure", extra={"exception": type(exc).__name__})
     return _answer(503, wire.error(wire.SOMETHING_WRONG), {"Retry-After": "2"})
-
-
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

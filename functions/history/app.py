@@ -30,16 +30,14 @@ def list_history(
     limit: Annotated[int, Query(ge=1, le=history.MAX_PAGE, description="Page size")] = history.DEFAULT_PAGE,
     nextToken: Annotated[str | None, Query(max_length=200, description="From the previous page")] = None,  # noqa: N803
 ) -> HistoryPage:
-    policy_hash = auth.verified_policy_hash(api.claims(app))
-    return HistoryPage(**history.history(policy_hash, limit, nextToken, api.lang(app)))
+    return HistoryPage(**history.history(auth.signed_in(api.claims(app)), limit, nextToken, api.lang(app)))
 
 
 @app.post("/v1/appointments/search", tags=["history"], operation_id="searchAppointments",
           openapi_extensions=api.errors("rate_limited"),
           summary="Future appointments of an anonymous patient, by OMS policy, last name and birth date")
 def search(request: SearchRequest) -> Items[Appointment]:
-    found = history.search(request.policyNumber, request.policySeries, request.lastName,
-                           request.birthDate.isoformat(), api.lang(app))
+    found = history.search(auth.identity(request), api.lang(app))
     return Items[Appointment](**found)
 
 

@@ -2,7 +2,6 @@
 register and the attachment look-ups."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from aws_lambda_powertools.logging import correlation_paths
@@ -21,6 +20,7 @@ from shared.models import (
     DoctorSlots,
     Items,
     MyAttachmentOut,
+    SaneDate,
     Specialty,
 )
 from shared.observability import logger
@@ -63,8 +63,8 @@ def list_doctors(clinicId: str, specialtyId: str) -> Items[Doctor]:  # noqa: N80
                  "the booking window's days), and the booking window's first and last day")
 def list_slots(
     doctorId: str,  # noqa: N803
-    from_: Annotated[date | None, Query(alias="from")] = None,
-    to: Annotated[date | None, Query()] = None,
+    from_: Annotated[SaneDate | None, Query(alias="from")] = None,
+    to: Annotated[SaneDate | None, Query()] = None,
 ) -> DoctorSlots:
     return DoctorSlots.model_validate(lookup.doctor_slots_page(doctorId, from_, to))
 
@@ -104,19 +104,18 @@ def address_clinics(
           openapi_extensions=api.errors("attachment_not_found"),
           summary="The polyclinic a policy is attached to and since when (POST keeps the policy out of URLs)")
 def attachment_lookup(request: AttachmentLookupRequest) -> AttachmentOut:
-    from shared import attachment
+    from shared import attachment, auth
 
-    return AttachmentOut(**attachment.attachment_of(request.policyNumber, request.policySeries, request.lastName,
-                                                    request.birthDate.isoformat(), api.lang(app)))
+    return AttachmentOut(**attachment.attachment_of(auth.identity(request), api.lang(app)))
 
 
 @app.get("/v1/me/attachment", tags=["attachment"], operation_id="getMyAttachment",
          openapi_extensions=api.errors("attachment_not_found"),
          summary="The signed-in patient's polyclinic and from which date a change by choice is allowed")
 def my_attachment() -> MyAttachmentOut:
-    from shared import attachment
+    from shared import attachment, auth
 
-    return MyAttachmentOut(**attachment.my_attachment(api.claims(app), api.lang(app)))
+    return MyAttachmentOut(**attachment.my_attachment(auth.signed_in(api.claims(app)), api.lang(app)))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -3,7 +3,6 @@ shared/staff.py) register changes of polyclinic, publish doctors and plans, decl
 list and record attendance."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from aws_lambda_powertools.logging import correlation_paths
@@ -11,7 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared import api, attachment, staff
 from shared.http import APIGatewayHttpResolver, Query, Response
-from shared.models import AttachmentChangeOut, AttachmentChangeRequest, ReferralIssueRequest, ReferralOut
+from shared.models import AttachmentChangeOut, AttachmentChangeRequest, ReferralIssueRequest, ReferralOut, SaneDate
 from shared.observability import logger
 from shared.registry_models import (
     AbsenceIn,
@@ -94,7 +93,7 @@ def post_absence(clinicId: str, doctorId: str, request: AbsenceIn) -> AbsenceOut
          openapi_extensions=api.errors("forbidden"),
          summary="The reception's day list: the clinic's appointments of a day in time order, every status")
 def day_list(clinicId: str,  # noqa: N803
-             day: Annotated[date, Query(alias="date")],
+             day: Annotated[SaneDate, Query(alias="date")],
              doctorId: Annotated[str | None, Query(pattern=r"^[a-z0-9]{2,24}-d\d{1,4}$")] = None) -> DayList:  # noqa: N803
     from shared import daylist
 

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared import api, auth, booking, waitlist
+from shared import api, auth, waitlist
+from shared.callers import Caller
 from shared.http import APIGatewayHttpResolver, Query, Response
 from shared.models import (
     AppointmentOut,
@@ -34,11 +35,11 @@ JOIN_ERRORS = ("not_found", "patient_not_found", "not_attached", "referral_requi
 ENTRY: OpenAPIResponse = {"description": "The entry", "content": {"application/json": {"model": WaitEntryOut}}}
 
 
-def _join(request: WaitlistIn, patient: booking.Patient, limited: bool) -> Response[WaitEntryOut]:
+def _join(request: WaitlistIn, patient: Caller) -> Response[WaitEntryOut]:
     return api.json_response(201, waitlist.join(
         clinic_id=request.clinicId, specialty_id=request.specialtyId, doctor_id=request.doctorId,
         day_from=request.from_, day_to=request.to, patient=patient, referral_number=request.referralNumber,
-        lang=api.lang(app), limited=limited))
+        lang=api.lang(app)))
 
 
 @app.post("/v1/waitlist", tags=["waitlist"], operation_id="joinWaitlist",
@@ -47,21 +48,21 @@ def _join(request: WaitlistIn, patient: booking.Patient, limited: bool) -> Respo
                   "for the earliest waiting patient for 15 minutes and offered by email (anonymous)",
           responses={201: ENTRY})
 def join(request: WaitlistJoinRequest) -> Response[WaitEntryOut]:
-    return _join(request, auth.patient(request.patient), limited=True)
+    return _join(request, auth.patient(request.patient))
 
 
 @app.post("/v1/me/waitlist", tags=["waitlist"], operation_id="joinMyWaitlist",
           openapi_extensions=api.errors(*JOIN_ERRORS), summary="Wait for a free time (signed in)",
           responses={201: ENTRY})
 def join_signed_in(request: SignedInWaitlistJoinRequest) -> Response[WaitEntryOut]:
-    return _join(request, auth.patient_from_claims(api.claims(app), request.email), limited=False)
+    return _join(request, auth.signed_in_patient(api.claims(app), request.email))
 
 
 @app.get("/v1/me/waitlist", tags=["waitlist"], operation_id="listMyWaitlist",
          summary="The signed-in patient's active waiting-list entries",
          responses={200: {"description": "Entries", "content": {"application/json": {"model": Items[WaitEntry]}}}})
 def list_mine() -> Response[Items[WaitEntry]]:
-    return api.json_response(200, waitlist.mine(auth.verified_policy_hash(api.claims(app)), api.lang(app)))
+    return api.json_response(200, waitlist.mine(auth.signed_in(api.claims(app)), api.lang(app)))
 
 
 @app.delete("/v1/me/waitlist/<entryId>", tags=["waitlist"], operation_id="leaveMyWaitlist",
@@ -69,16 +70,15 @@ def list_mine() -> Response[Items[WaitEntry]]:
             summary="Stop waiting (signed in); a time offered meanwhile goes to the next patient",
             responses={200: ENTRY})
 def leave_signed_in(entryId: str) -> Response[WaitEntryOut]:  # noqa: N803 - the contract's name
-    return api.json_response(200, waitlist.cancel(entryId, auth.verified_policy_hash(api.claims(app)),
-                                                  api.lang(app)))
+    return api.json_response(200, waitlist.cancel(entryId, auth.signed_in(api.claims(app)), api.lang(app)))
 
 
 @app.post("/v1/waitlist/<entryId>/cancel", tags=["waitlist"], operation_id="leaveWaitlist",
           openapi_extensions=api.errors("not_found", "rate_limited"),
           summary="Stop waiting, with the OMS policy the entry was made with (anonymous)", responses={200: ENTRY})
 def leave(entryId: str, request: PolicyIn) -> Response[WaitEntryOut]:  # noqa: N803
-    return api.json_response(200, waitlist.cancel_anonymous(entryId, request.policyNumber, request.policySeries,
-                                                            api.lang(app)))
+    caller = auth.by_policy(request.policyNumber, request.policySeries)
+    return api.json_response(200, waitlist.cancel(entryId, caller, api.lang(app)))
 
 
 @app.get("/v1/waitlist/<entryId>", tags=["waitlist"], operation_id="getWaitlistEntry",

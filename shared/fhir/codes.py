@@ -32,6 +32,8 @@ APPOINTMENT_STATUS = {"booked": "booked", "cancelled": "cancelled", "fulfilled":
 # Our error code -> FHIR issue type (OperationOutcome.issue.code); the HTTP status stays our API's.
 ISSUE_CODE = {
     "validation_error": "invalid",
+    "payload_too_large": "too-long",
+    "unsupported_media_type": "not-supported",
     "idempotency_key_required": "invalid",
     "idempotency_key_reused": "invalid",
     "not_found": "not-found",

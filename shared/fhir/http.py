@@ -2,23 +2,31 @@
 OperationOutcome errors. Independent of the resolver, so the domain calls can be driven from anywhere."""
 from __future__ import annotations
 
-import base64
-import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
+from shared import request_limits
 from shared.errors import CATALOGUE, DomainError, language, message
-from shared.fhir import codes
+from shared.fhir import codes, shape
 
 FHIR_JSON = "application/fhir+json"
 CONTENT_TYPE = f"{FHIR_JSON}; charset=utf-8"
-_ACCEPTED_BODIES = (FHIR_JSON, "application/json")
 
 
 def invalid(field_name: str, problem: str = "invalid") -> DomainError:
     """Our validation_error naming the parameter or element (never its value)."""
-    return DomainError("validation_error", {"fields": [{"field": field_name, "problem": problem}]})
+    return request_limits.invalid(field_name, problem)
+
+
+def count_of(raw: Any) -> int | None:
+    """A `_count` as given in a query (ASCII digits) or a Parameters body (an integer), or None when it is not one.
+    `str.isdigit` is not enough: it is true for "²", which int() refuses, as it refuses 5,000 digits."""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw if raw >= 0 else None
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 9:
+        return int(raw)
+    return None
 
 
 @dataclass
@@ -33,7 +41,6 @@ class Request:
     claims: dict[str, str] | None = None
     lang: str = "ru"
     signed_in: bool = False
-    raw_body: str = field(default="", repr=False)
 
     def values(self, name: str) -> list[str]:
         return [v for k, v in self.params if k == name]
@@ -59,21 +66,12 @@ def request_of(event: dict[str, Any]) -> Request:
     base = f"{headers.get('x-forwarded-proto', 'http')}://{host}{base_path}"
     params = parse_qsl(event.get("rawQueryString") or "", keep_blank_values=True)
     claims = ((ctx.get("authorizer") or {}).get("jwt") or {}).get("claims") or None
-    raw = event.get("body") or ""
-    if raw and event.get("isBase64Encoded"):
-        raw = base64.b64decode(raw).decode("utf-8", errors="replace")
-    request = Request(method=(ctx.get("http") or {}).get("method", "GET").upper(), base=base, params=params,
-                      headers=headers, claims=claims, lang=language(headers.get("accept-language")),
-                      signed_in=signed_in, raw_body=raw)
-    if raw.strip():
-        media = headers.get("content-type", FHIR_JSON).split(";")[0].strip().lower()
-        if media not in _ACCEPTED_BODIES:
-            raise invalid("Content-Type", "media_type")
-        try:
-            request.body = json.loads(raw)
-        except ValueError:
-            raise invalid("body", "json") from None
-    return request
+    # The input rules of every face (shared/request_limits.py), with FHIR's media types and depth.
+    body = request_limits.parse(event.get("body"), bool(event.get("isBase64Encoded")), headers.get("content-type"),
+                                request_limits.FHIR)
+    return Request(method=(ctx.get("http") or {}).get("method", "GET").upper(), base=base, params=params,
+                   headers=headers, body=body, claims=claims, lang=language(headers.get("accept-language")),
+                   signed_in=signed_in)
 
 
 # ---------------------------------------------------------------- Parameters (operation input)
@@ -87,9 +85,10 @@ def parameters(request: Request) -> dict[str, list[dict[str, Any]]]:
         return out
     if not isinstance(body, dict) or body.get("resourceType") != "Parameters":
         raise invalid("resourceType", "parameters_expected")
+    shape.check(body)  # every element the operations read has its FHIR JSON type
     found: dict[str, list[dict[str, Any]]] = {}
     for p in body.get("parameter") or []:
-        if isinstance(p, dict) and isinstance(p.get("name"), str):
+        if isinstance(p.get("name"), str):
             found.setdefault(p["name"], []).append(p)
     return found
 

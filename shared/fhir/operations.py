@@ -13,11 +13,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from shared import auth, booking, cancellation, clock, dal, keys, lookup, tickets
-from shared.booking import Patient
+from shared import auth, booking, cancellation, clock, dal, history, keys, lookup
+from shared.callers import Caller
 from shared.errors import DomainError
 from shared.fhir import codes, directory, resources
-from shared.fhir.http import Request, first, invalid, parameters
+from shared.fhir.http import Request, count_of, first, invalid, parameters
 from shared.fhir.search import DEFAULT_COUNT, MAX_COUNT, bounded, date_range
 from shared.models import PatientIn, PolicyIn
 
@@ -84,16 +84,21 @@ def _inline_patient(params: dict[str, list[dict[str, Any]]]) -> Any:
         first(params, "appointment-resource", "appt-resource"))
 
 
-def patient_of(request: Request, params: dict[str, list[dict[str, Any]]]) -> Patient | None:
-    """Who asks: the token's patient on /fhir/me, else the inline Patient, if one was sent."""
+def patient_of(request: Request, params: dict[str, list[dict[str, Any]]]) -> Caller | None:
+    """Who asks: the token's patient on /fhir/me, else the inline Patient (typed: counted as on /v1), if one
+    was sent."""
     if request.signed_in:
-        if not request.claims:
-            raise DomainError("unauthorized")
         inline = _inline_patient(params)
         email = _telecom(inline, "email") if isinstance(inline, dict) else None
-        return auth.patient_from_claims(request.claims, email)
+        return auth.signed_in_patient(_claims(request), email)
     inline = _inline_patient(params)
     return auth.patient(_checked(patient_fields(inline))) if inline is not None else None
+
+
+def _claims(request: Request) -> dict[str, Any]:
+    if not request.claims:
+        raise DomainError("unauthorized")
+    return dict(request.claims)
 
 
 # ---------------------------------------------------------------- which slot, which hold
@@ -144,7 +149,7 @@ def _collection(*entries: Resource, base: str) -> Resource:
 
 
 # ---------------------------------------------------------------- $hold
-def place_hold(slot_id: str, patient: Patient | None) -> dict[str, Any]:
+def place_hold(slot_id: str, patient: Caller | None) -> dict[str, Any]:
     """The one place the FHIR face holds a slot. `patient` is who asked (the token's patient, or the inline
     Patient when one was sent); it goes to the domain's hold once holds are bound to the patient (issue 12),
     as our own API's hold will bind it."""
@@ -153,9 +158,7 @@ def place_hold(slot_id: str, patient: Patient | None) -> dict[str, Any]:
         raise DomainError("validation_error", {"fields": [{"field": "patient", "problem": "missing"}]})
     from shared import holds
 
-    who = holds.Identity(last_name=patient.last_name, birth_date=patient.birth_date,
-                         policy_number=patient.policy_number, policy_series=patient.policy_series)
-    return holds.create_hold_anonymous(slot_id, who)
+    return holds.create_hold(slot_id, patient)
 
 
 def hold(request: Request) -> tuple[int, Resource]:
@@ -188,10 +191,7 @@ def book(request: Request) -> tuple[int, Resource]:
         route, body = "fhir-signed-in", {"slotId": slot_id, "holdId": hold_id, "email": patient.email}
     else:
         route = "fhir-anonymous"
-        body = {"slotId": slot_id, "holdId": hold_id, "patient": {
-            "lastName": patient.last_name, "firstName": patient.first_name, "middleName": patient.middle_name,
-            "birthDate": patient.birth_date, "policyNumber": patient.policy_number,
-            "policySeries": patient.policy_series, "email": patient.email, "phone": patient.phone}}
+        body = {"slotId": slot_id, "holdId": hold_id, "patient": patient_fields(_inline_patient(params))}
     outcome = booking.book(slot_id, hold_id, patient, key, booking.fingerprint(route, body), request.lang)
     appointment = resources.appointment(outcome.body["appointment"], request.lang)
     return outcome.status, _collection(appointment, base=request.base)
@@ -200,15 +200,10 @@ def book(request: Request) -> tuple[int, Resource]:
 # ---------------------------------------------------------------- read and $cancel
 def read(request: Request, fhir_id: str) -> Resource:
     """The signed-in owner's appointment; anyone else's is as unknown as a made-up id."""
-    if not request.signed_in or not request.claims:
+    if not request.signed_in:
         raise DomainError("unauthorized")
-    our_id = codes.appointment_id(fhir_id)
-    if not keys.valid_appointment_id(our_id):
-        raise DomainError("not_found")
-    item = dal.get(keys.appointment_key(our_id), consistent=True)
-    if not item or item.get("PatPK") != keys.policy_pk(auth.policy_hash_from_claims(request.claims)):
-        raise DomainError("not_found")
-    return resources.appointment(tickets.render(item, request.lang), request.lang)
+    ticket = history.appointment_of(auth.signed_in(_claims(request)), codes.appointment_id(fhir_id), request.lang)
+    return resources.appointment(ticket, request.lang)
 
 
 def cancel(request: Request, fhir_id: str) -> Resource:
@@ -216,9 +211,7 @@ def cancel(request: Request, fhir_id: str) -> Resource:
     identifier, or an `identifier` parameter); a wrong policy is answered as an unknown appointment."""
     our_id = codes.appointment_id(fhir_id)
     if request.signed_in:
-        if not request.claims:
-            raise DomainError("unauthorized")
-        done = cancellation.cancel_signed_in(our_id, auth.policy_hash_from_claims(request.claims), request.lang)
+        done = cancellation.cancel(our_id, auth.signed_in(_claims(request)), request.lang)
     else:
         params = parameters(request)
         inline = first(params, "patient-resource", "patient")
@@ -236,7 +229,7 @@ def cancel(request: Request, fhir_id: str) -> Resource:
             checked = PolicyIn.model_validate({"policyNumber": number, "policySeries": series})
         except ValidationError:
             raise invalid("Patient.identifier") from None
-        done = cancellation.cancel_anonymous(our_id, checked.policyNumber, checked.policySeries, request.lang)
+        done = cancellation.cancel(our_id, auth.by_policy(checked.policyNumber, checked.policySeries), request.lang)
     return resources.appointment(done["appointment"], request.lang)
 
 
@@ -284,8 +277,8 @@ def find(request: Request) -> Resource:
     if practitioner is not None and not doctors:
         raise DomainError("not_found")
     raw_count = first(params, "_count")
-    count = min(int(raw_count), MAX_COUNT) if isinstance(raw_count, (int, str)) and str(raw_count).isdigit() \
-        else DEFAULT_COUNT
+    asked = count_of(raw_count)
+    count = DEFAULT_COUNT if asked is None else min(asked, MAX_COUNT)
     clinics = {c.id: c for c in directory.clinics({d["clinicId"] for d in doctors})}
     day_from, day_to = clock.local_date(lo), clock.local_date(max(lo, hi - 1))
 

@@ -14,10 +14,10 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from shared import clock, dal, keys, slots
+from shared import clock, dal, keys, request_limits, slots
 from shared.errors import DomainError
 from shared.fhir import codes, directory, resources
-from shared.fhir.http import Request, invalid
+from shared.fhir.http import Request, count_of, invalid
 
 Resource = dict[str, Any]
 
@@ -111,9 +111,10 @@ def _count(request: Request) -> int:
     raw = request.one("_count")
     if raw is None:
         return DEFAULT_COUNT
-    if not raw.isdigit():
+    found = count_of(raw)
+    if found is None:
         raise invalid("_count")
-    return min(int(raw), MAX_COUNT)
+    return min(found, MAX_COUNT)
 
 
 def _within(ids: set[str] | None, *narrowing: set[str] | None) -> set[str] | None:
@@ -248,24 +249,30 @@ _PREFIXES = ("eq", "ne", "gt", "lt", "ge", "le", "sa", "eb", "ap")
 
 
 def date_range(value: str, name: str) -> tuple[int, int]:
-    """[lo, hi) epoch seconds a FHIR date/dateTime value covers at its own precision."""
+    """[lo, hi) epoch seconds a FHIR date/dateTime value covers at its own precision. A date outside the
+    years every face accepts (shared/request_limits.py) is refused before any arithmetic on it."""
     try:
         if re.fullmatch(r"\d{4}", value):
-            y = int(value)
-            return clock.day_start(date(y, 1, 1)), clock.day_start(date(y + 1, 1, 1))
+            first = date(int(value), 1, 1)
+            request_limits.checked_date(first, name)
+            return clock.day_start(first), clock.day_start(date(first.year + 1, 1, 1))
         if re.fullmatch(r"\d{4}-\d{2}", value):
             y, m = map(int, value.split("-"))
-            return clock.day_start(date(y, m, 1)), clock.day_start(date(y + m // 12, m % 12 + 1, 1))
+            first = date(y, m, 1)
+            request_limits.checked_date(first, name)
+            return clock.day_start(first), clock.day_start(date(y + m // 12, m % 12 + 1, 1))
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             d = date.fromisoformat(value)
+            request_limits.checked_date(d, name)
             return clock.day_start(d), clock.day_end(d)
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        request_limits.checked_date(moment, name)
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=clock.zone())
         lo = int(moment.timestamp())
         step = 60 if re.fullmatch(r"[^T]*T\d{2}:\d{2}([+-Z].*)?", value) else 1
         return lo, lo + step
-    except ValueError:
+    except (ValueError, OverflowError):
         raise invalid(name) from None
 
 

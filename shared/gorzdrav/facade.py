@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 
-from shared import booking, cancellation, clock, dal, history, keys, lookup, memo, policy, slots
+from shared import booking, callers, cancellation, clock, dal, history, keys, lookup, memo, policy, slots
 from shared.config import BOOKING_HORIZON_DAYS, settings
 from shared.errors import DomainError
 from shared.gorzdrav import identity, wire
@@ -184,7 +184,9 @@ def free_appointments(lpu_id: str, doctor_id: str) -> list[dict[str, Any]]:
 
 # ---------------------------------------------------------------- patient/...
 def search_patient(query: dict[str, str]) -> str:
-    """`query` with lower-cased names: lpuid, lastname, firstname, middlename, birthdate, birthdatevalue."""
+    """`query` with lower-cased names: lpuid, lastname, firstname, middlename, birthdate, birthdatevalue.
+    A miss is a failed identity check, counted per full name and per clinic (identity.find): past either
+    limit, 429 (DomainError `rate_limited`) before anything is looked up, the right birth date included."""
     last, first = wire.text(query.get("lastname"), 64), wire.text(query.get("firstname"), 64)
     middle = wire.text(query.get("middlename"), 64)
     born = wire.birth_date(query.get("birthdate"), query.get("birthdatevalue"))
@@ -213,10 +215,10 @@ def update_patient(body: dict[str, Any]) -> bool:
 
 
 # ---------------------------------------------------------------- appointment/...
-def _booking_patient(p: identity.GzPatient, email: str) -> booking.SealedPatient:
-    return booking.SealedPatient(last_name=p.last_name, first_name=p.first_name, middle_name=p.middle_name,
-                         birth_date=p.birth_date, policy_number="", policy_series=None, email=email,
-                         sealed_policy_hash=p.policy_hash, sealed_identity_hash=p.identity_hash)
+def _caller(p: identity.GzPatient, email: str = "") -> callers.Caller:
+    """The patient a sealed patientId names: checked against the register by every operation, as on /v1."""
+    return callers.sealed(p.policy_hash, p.identity_hash, last_name=p.last_name, first_name=p.first_name,
+                          middle_name=p.middle_name, birth_date=p.birth_date, email=email)
 
 
 def _booked_by(slot_id: str, patient_pk: str) -> str | None:
@@ -244,7 +246,7 @@ def create_appointment(body: dict[str, Any], lang: str) -> bool:
     email = wire.text(body.get("recipientemail"), 254) or ""
     # `referralId` (the front end's payload) books a referral-only specialty; hyphens as gorzdrav strips them.
     referral = re.sub(r"[\s-]", "", wire.text(body.get("referralid"), 40) or "") or None
-    patient = _booking_patient(p, email if _EMAIL.match(email) else "")
+    patient = _caller(p, email if _EMAIL.match(email) else "")
     patient_pk = keys.policy_pk(p.policy_hash)
     idempotency = f"gorzdrav|{slot_id}"
     for _ in range(3):
@@ -273,7 +275,7 @@ def cancel_appointment(body: dict[str, Any], lang: str) -> bool:
     p = _patient(body)
     appointment_id = wire.text(body.get("appointmentid"), 80) or ""
     try:
-        cancellation.cancel(appointment_id, keys.policy_pk(p.policy_hash), lang)
+        cancellation.cancel(appointment_id, _caller(p), lang)
     except DomainError as refused:
         if refused.code == "already_cancelled":
             return True
@@ -288,6 +290,7 @@ def patient_appointments(query: dict[str, str]) -> list[dict[str, Any]]:
     appointments made before the booking window could have started)."""
     patient_id = query.get("patientid") or ""
     p = _patient({"patientid": patient_id})
+    caller = _caller(p)
     now = clock.now()
     # Made on day D, an appointment starts by the window's last day then (D + 13): one still to come was made
     # on today - 13 or later (a day more, to spare).
@@ -295,7 +298,7 @@ def patient_appointments(query: dict[str, str]) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     token: str | None = None
     while True:
-        page = history.history(p.policy_hash, history.MAX_PAGE, token, "ru")
+        page = history.history(caller, history.MAX_PAGE, token, "ru")
         items = page["items"]
         found += [a for a in items if a["status"] == "booked" and _epoch(a["start"]) > now]
         token = page["nextToken"]
@@ -330,25 +333,31 @@ def _patient_appointment(a: dict[str, Any], p: identity.GzPatient, patient_id: s
 
 # ---------------------------------------------------------------- oms/..., referral/...
 def attachment_lpus(query: dict[str, str]) -> list[dict[str, Any]]:
-    """The clinic a policy is attached to (shared.attachment.attachment_of); an unknown policy is []."""
+    """The clinic a policy is attached to, when the query also carries the holder's last name and birth date
+    and they match (shared.attachment.attachment_of: the same check as our own look-up, a mismatch counted
+    per policy, 429 past the limit). Anything else - an unknown policy, a mismatch, the policy alone - is []
+    (the policy alone with nothing read), unless GORZDRAV_POLICY_ONLY_LOOKUP opens the policy-only answer."""
     from shared import attachment
 
     number = re.sub(r"[\s\-]", "", query.get("polisn") or "")
     series = re.sub(r"[\s\-]", "", query.get("poliss") or "") or None
     if not _POLICY.match(number):
         return []
-    last_name, birth = query.get("lastname"), wire.birth_date(query.get("birthdate"), query.get("birthdatevalue"))
+    last_name = wire.text(query.get("lastname"), 64)
+    birth = wire.birth_date(query.get("birthdate"), query.get("birthdatevalue"))
     if last_name and birth:
-        # A client that sends the holder's identity gets our own API's check (and its failed-check limit).
+        # The holder's identity: our own API's check (and its failed-check limit per policy).
         try:
-            found = attachment.attachment_of(number, series, last_name, birth.isoformat(), "ru")
+            found = attachment.attachment_of(callers.anonymous(number, series, last_name, birth.isoformat()), "ru")
         except DomainError as refused:
             if refused.code in ("attachment_not_found", "not_found"):
                 return []
             raise
         clinic_id = found["clinic"]["id"]
+    elif not settings().gorzdrav_policy_only_lookup:
+        return []  # the policy alone: exactly an unknown policy's answer (README: what a client sends)
     else:
-        # gorzdrav's clients send the policy alone (README: what differs).
+        # The policy-only mode for old clients (off by default): a policy -> clinic answer, unlimited.
         entry = dal.get(keys.attachment_key(policy.policy_hash(number, series)))
         if not entry:
             return []

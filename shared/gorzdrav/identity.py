@@ -4,10 +4,19 @@
   register entry, keyed by keyed hashes only (never a name in a key or an attribute). A look-up Queries the
   name key and keeps the register entries (one BatchGetItem) attached to the asked clinic; exactly one
   must remain, namesakes born the same day at one clinic are "not found" rather than a guess.
-- The **patientId**: AES-GCM (authenticated encryption) of the register entry's key, its identity hash and
-  the names the client gave, under a key derived from the policy-hash secret (Secrets Manager). It
-  reveals nothing, cannot be forged or altered, and lets create/cancel/appointments work from the id
-  alone; the booking transaction still checks the register entry's clinic and identity hash itself.
+- The **limits** (issue 25): a look-up that finds nobody is a failed identity check, counted with
+  shared/limiter.py per full name (`gzname:<hmac(last, first, middle name)>`, no birth date: a birth-date
+  sweep of one person counts on one item, at whichever clinics it is tried; IDENTITY_FAILURES_MAX per
+  IDENTITY_FAILURES_WINDOW, as a policy's) and per clinic (`gzclinic:<clinicId>`,
+  GORZDRAV_CLINIC_FAILURES_MAX: many names sprayed at one clinic). Both items are read before the look-up
+  (one BatchGetItem): past either limit the answer is 429 whatever the birth date, the right one included.
+  A found patient costs nothing. The prefixes keep these subjects apart from policy hashes (40 hex digits).
+- The **patientId**: AES-GCM (authenticated encryption) of the register entry's key, its identity hash,
+  the names the client gave and the time it was issued, under a key derived from the policy-hash secret
+  (Secrets Manager). It reveals nothing, cannot be forged or altered, and lets create/cancel/appointments
+  work from the id alone for GORZDRAV_PATIENT_ID_SECONDS (24 h) after the search; older, it opens nothing
+  ("patient not found": search again). The booking transaction still checks the register entry's clinic and
+  identity hash itself. Ids of the first format (`gz1.`, no issue time) open nothing either.
 """
 from __future__ import annotations
 
@@ -23,12 +32,18 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from shared import dal, keys
+from shared import clock, dal, keys, limiter
 from shared.config import settings
+from shared.errors import DomainError
 
-_PREFIX = "gz1."
-_AAD = b"gorzdrav-patientId-v1"
+_PREFIX = "gz2."
+_AAD = b"gorzdrav-patientId-v2"
 _SPACES = re.compile(r"[\s\-]+")
+# An id issued this far "in the future" is still accepted (instances' clocks differ by a little).
+CLOCK_SKEW_SECONDS = 300
+# Limiter subjects (shared/limiter.py): never equal to a policy hash, which is hex digits only.
+NAME_SUBJECT = "gzname:"
+CLINIC_SUBJECT = "gzclinic:"
 
 
 @dataclass(frozen=True)
@@ -41,6 +56,7 @@ class GzPatient:
     first_name: str
     middle_name: str | None
     birth_date: str  # ISO date
+    issued_at: int = 0  # when the patientId was sealed (epoch seconds); 0: not sealed yet, seal() stamps now
 
 
 def _norm(value: str | None) -> str:
@@ -51,6 +67,21 @@ def name_hash(last_name: str, first_name: str, middle_name: str | None, birth_da
     """Keyed hash of the full name and ISO birth date (case, ё/е and spacing do not matter)."""
     raw = "|".join(("gorzdrav-name", _norm(last_name), _norm(first_name), _norm(middle_name), birth_date))
     return hmac.new(settings().policy_hash_key, raw.encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def full_name_hash(last_name: str, first_name: str, middle_name: str | None) -> str:
+    """Keyed hash of the full name alone, normalised as name_hash (so every spelling the name index finds as
+    one person counts on one limiter item), without the birth date a sweep varies."""
+    raw = "|".join(("gorzdrav-full-name", _norm(last_name), _norm(first_name), _norm(middle_name)))
+    return hmac.new(settings().policy_hash_key, raw.encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def name_subject(last_name: str, first_name: str, middle_name: str | None) -> str:
+    return NAME_SUBJECT + full_name_hash(last_name, first_name, middle_name)
+
+
+def clinic_subject(clinic_id: str) -> str:
+    return CLINIC_SUBJECT + clinic_id
 
 
 def index_item(person: dict[str, Any], policy_hash: str) -> dict[str, Any]:
@@ -69,15 +100,19 @@ def _aead(secret: bytes) -> Any:
 
 
 def seal(patient: GzPatient) -> str:
+    """The patientId of `patient`, issued now (or at `patient.issued_at` when set)."""
+    issued = patient.issued_at or clock.now()
     payload = json.dumps([patient.policy_hash, patient.identity_hash, patient.last_name, patient.first_name,
-                          patient.middle_name, patient.birth_date], ensure_ascii=False, separators=(",", ":"))
+                          patient.middle_name, patient.birth_date, issued],
+                         ensure_ascii=False, separators=(",", ":"))
     nonce = os.urandom(12)
     sealed = nonce + _aead(settings().policy_hash_key).encrypt(nonce, payload.encode(), _AAD)
     return _PREFIX + base64.urlsafe_b64encode(sealed).decode().rstrip("=")
 
 
 def unseal(patient_id: Any) -> GzPatient | None:
-    """The patient a patientId names, or None for anything not sealed by us (forged, altered, truncated)."""
+    """The patient a patientId names, or None for anything not sealed by us (forged, altered, truncated, the
+    first format) and for an id issued more than GORZDRAV_PATIENT_ID_SECONDS ago."""
     from cryptography.exceptions import InvalidTag
 
     if not isinstance(patient_id, str) or not patient_id.startswith(_PREFIX) or len(patient_id) > 1200:
@@ -86,28 +121,67 @@ def unseal(patient_id: Any) -> GzPatient | None:
     try:
         raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
         plain = _aead(settings().policy_hash_key).decrypt(raw[:12], raw[12:], _AAD)
-        p, i, last, first, middle, birth = json.loads(plain)
+        p, i, last, first, middle, birth, issued = json.loads(plain)
     except (binascii.Error, ValueError, InvalidTag, TypeError):
         return None
-    return GzPatient(p, i, last, first, middle, birth)
+    now = clock.now()
+    if (not isinstance(issued, int) or isinstance(issued, bool) or issued > now + CLOCK_SKEW_SECONDS
+            or now - issued > settings().gorzdrav_patient_id_seconds):
+        return None
+    return GzPatient(p, i, last, first, middle, birth, issued)
 
 
 # ---------------------------------------------------------------- the look-up
-def failed_check(clinic_id: str) -> None:
-    """The one place a failed identity check is counted. Our API has no failed-check limiter yet; when the
-    per-policy limiter (issue 12) exists, the façade calls it from here, so both APIs share one limit."""
+def _subjects(clinic_id: str, last_name: str | None, first_name: str | None,
+              middle_name: str | None) -> list[tuple[str, int]]:
+    """The limiter subjects of a look-up and their thresholds: the full name's, the clinic's."""
+    s = settings()
+    out = []
+    if last_name and first_name:
+        out.append((name_subject(last_name, first_name, middle_name), s.identity_failures_max))
+    if clinic_id:
+        out.append((clinic_subject(clinic_id), s.gorzdrav_clinic_failures_max))
+    return out
+
+
+def guard(clinic_id: str, last_name: str, first_name: str, middle_name: str | None) -> None:
+    """Refuse (429 `rate_limited`, Retry-After) a look-up whose name or clinic has used up its failures in
+    this window, before anything is looked up (one BatchGetItem of both limiter items)."""
+    subjects = _subjects(clinic_id, last_name, first_name, middle_name)
+    found = {item["PK"]: item for item in dal.batch_get([keys.limiter_key(s) for s, _ in subjects])}
+    for subject, limit in subjects:
+        limiter.check(found.get(keys.limiter_key(subject)["PK"]["S"]), limit)
+
+
+def failed_check(clinic_id: str, last_name: str | None = None, first_name: str | None = None,
+                 middle_name: str | None = None) -> None:
+    """Count one failed look-up on the full name and on the clinic (each UpdateItem conditional, as the
+    policy's); 429 when either could not be counted (already at its limit, a race). Only `find` passes a
+    name: a patientId we cannot open (forged, altered, old, expired; `failed_check("")`) counts nothing - it
+    names no one to guess at, and an AES-GCM seal cannot be guessed."""
+    refusal: DomainError | None = None
+    for subject, limit in _subjects(clinic_id, last_name, first_name, middle_name):
+        try:
+            limiter.record_failure(subject, limit)
+        except DomainError as refused:
+            refusal = refusal or refused
+    if refusal is not None:
+        raise refusal
 
 
 def find(clinic_id: str, last_name: str, first_name: str, middle_name: str | None, birth_day: date) -> str | None:
     """A sealed patientId for the one register entry attached to `clinic_id` with this name and birth
-    date, or None. One Query of the name index and one BatchGetItem of the register entries."""
+    date, or None (a failed check, counted). 429 past the name's or the clinic's limit, before the look-up.
+    One BatchGetItem of the limiter items, one Query of the name index, one BatchGetItem of the register
+    entries; a failure adds two UpdateItems."""
+    guard(clinic_id, last_name, first_name, middle_name)
     birth = birth_day.isoformat()
     found = dal.query_all("PK = :pk", {":pk": keys.gz_name_pk(name_hash(last_name, first_name, middle_name,
                                                                           birth))}, projection="SK")
     entry_keys = [keys.key(item["SK"], keys.ATTACHMENT_SK) for item in found][:25]
     entries = [e for e in (dal.batch_get(entry_keys) if entry_keys else []) if e.get("clinicId") == clinic_id]
     if len(entries) != 1:
-        failed_check(clinic_id)
+        failed_check(clinic_id, last_name, first_name, middle_name)
         return None
     entry = entries[0]
     return seal(GzPatient(policy_hash=keys.policy_hash_of(entry["PK"]), identity_hash=entry["identityHash"],

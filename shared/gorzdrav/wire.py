@@ -6,7 +6,8 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from shared import clock
+from shared import clock, request_limits
+from shared.errors import DomainError
 
 # Real gorzdrav codes and texts (§2.4).
 NO_SPECIALTIES = 37
@@ -76,14 +77,24 @@ FROM_DOMAIN: dict[str, int] = {
     "referral_expired": REFERRAL_EXPIRED,
     "referral_mismatch": REFERRAL_MISMATCH,
 }
+# A body the input rules of every face refuse (shared/request_limits.py) is not read at all: INVALID_REQUEST
+# with the HTTP status of a request that cannot be read (ASP.NET's, which gorzdrav is), not gorzdrav's 200 of
+# a business refusal. By the rules' code: too large, not JSON by its media type, JSON that breaks a limit.
+UNREAD_STATUS: dict[str, int] = {"payload_too_large": 413, "unsupported_media_type": 415, "validation_error": 400}
 
 
 class GzError(Exception):
-    """A business refusal: answered as HTTP 200 with success false, this code and its Russian text."""
+    """A business refusal: answered as HTTP 200 (or `status`) with success false, this code and its Russian text."""
 
-    def __init__(self, code: int) -> None:
+    def __init__(self, code: int, status: int = 200) -> None:
         super().__init__(str(code))
         self.code = code
+        self.status = status
+
+
+def unread(refused: DomainError) -> GzError:
+    """A refusal of the input rules (shared/request_limits.py) in gorzdrav's terms."""
+    return GzError(INVALID_REQUEST, UNREAD_STATUS.get(refused.code, 400))
 
 
 def ok(result: Any) -> dict[str, Any]:
@@ -117,16 +128,19 @@ _DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y")
 
 def birth_date(*candidates: str | None) -> date | None:
     """The first value that is a date in any format clients send (§2.3 (9)): 1998-07-18T00:00:00,
-    1990-05-15, 18.07.1998; fractions and a Z are tolerated."""
+    1990-05-15, 18.07.1998; fractions and a Z are tolerated. A date outside the years every face accepts
+    (shared/request_limits.py, 1900-2100: 0001-01-01 or 9999-12-31, say) is no date."""
     for raw in candidates:
         value = (raw or "").strip()
         if re.match(r"^\d{4}-\d{2}-\d{2}T", value):
             value = value[:10]
         for fmt in _DATE_FORMATS:
             try:
-                return datetime.strptime(value, fmt).date()
+                found = datetime.strptime(value, fmt).date()
             except ValueError:
                 continue
+            if request_limits.date_in_range(found):
+                return found
     return None
 
 
@@ -143,7 +157,8 @@ def int_id(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 9:
+    # ASCII digits only: str.isdigit is true for "²", which int() refuses.
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value.strip()) <= 9:
         return int(value.strip())
     return None
 

@@ -1,32 +1,112 @@
-"""Emails to one address per day, capped (issue 12): nobody can mail a stranger through us in bulk.
+"""Daily email caps (issues 12 and 25): nobody can mail a stranger, or flood one mailbox, through us.
 
-One counter per address (hashed: `EMAILCAP#<sha256>/<local day>`) and day, counted by a conditional
-UpdateItem that succeeds only below EMAILS_PER_ADDRESS_PER_DAY; TTL tidies it. Past the cap the booking
-stands (it was committed before the stream saw it), the email is skipped and the metric
-`EmailsSkippedByCap` counts it. The address is never logged.
+Every email the notifier sends (ticket, cancellation, reschedule, reminder, waiting-list offer, the clinic's
+cancellation for an absence) passes `allow` first; it needs both counters of the day (the clinic's local day)
+to have room:
+
+- the **mailbox**: `mailbox(address)`, at most EMAILS_PER_ADDRESS_PER_DAY (20). An address is a mailbox after
+  these rules, and only these (the ones real providers apply and an attacker used, issue 25):
+    1. surrounding whitespace removed, the whole address case-folded (`str.casefold`);
+    2. a `+tag` in the local part removed: `user+x@d` -> `user@d` (plus addressing, near universal);
+    3. for gmail.com and googlemail.com (one service) the dots in the local part removed and the domain
+       made gmail.com: `J.Doe+1@googlemail.com` -> `jdoe@gmail.com`. Other domains keep their dots.
+  The address splits at its last `@`; without a non-empty local part and domain it is counted as rule 1 leaves it.
+  Stored only as a keyed hash (`keys.email_cap_key`).
+- the **patient**: the policy hash of the item the email is about (`patient_of`: an appointment's `PatPK`, a
+  waiting-list entry's `policyHash`), at most EMAILS_PER_PATIENT_PER_DAY (30), whatever the addresses: one
+  identity cycling through mailboxes stops there. An item without one (none is written so) has the mailbox
+  counter only.
+
+Both counters move in one TransactWriteItems of two conditional updates (`count < cap`): both count or neither
+does, so a refusal by either never burns the other's budget, and two workers never pass the cap together.
+Counting is idempotent per email: each counter keeps the ids of the emails it counted (`emails`, no more than
+the cap) and refuses an id it has, and a refusal for that reason means "already counted", so an email retried
+(a failed send, a crash after counting) asks again and is neither counted twice nor let past the cap.
+TTL tidies the counters two days on.
+
+Past a cap the booking stands (it was committed before the stream saw it), the email is skipped (the notifier
+marks it, so no retry sends it) and the metric `EmailsSkippedByCap` counts it. No address, name or policy is
+logged: only which cap refused.
 """
 from __future__ import annotations
+
+from typing import Any
 
 from shared import clock, dal, keys
 from shared.config import settings
 from shared.observability import logger, metrics
 
 METRIC = "EmailsSkippedByCap"
+MAILBOX, PATIENT = "mailbox", "patient"
+# Providers whose local parts ignore dots, and the domain their mailboxes are counted under.
+DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+TTL_SECONDS = 2 * 86400
 
 
-def allow(address: str) -> bool:
-    """Count one email to `address` today; False when the day's cap is reached (nothing counted)."""
+def mailbox(address: str) -> str:
+    """The mailbox an address delivers to, by the rules in the module docstring."""
+    folded = address.strip().casefold()
+    local, at, domain = folded.rpartition("@")
+    if not at or not local or not domain:
+        return folded
+    local = local.split("+", 1)[0] or local  # `+tag` off; an address that is all tag keeps it
+    if domain in DOTLESS_DOMAINS:
+        local = local.replace(".", "") or local
+        domain = DOTLESS_DOMAINS[domain]
+    return f"{local}@{domain}"
+
+
+def patient_of(item: dict[str, Any]) -> str | None:
+    """The policy hash of the patient an email's item belongs to (appointment or waiting-list entry)."""
+    if item.get("policyHash"):
+        return str(item["policyHash"])
+    pk = str(item.get("PatPK") or "")
+    return keys.policy_hash_of(pk) if pk.startswith(keys.POLICY_PREFIX) else None
+
+
+def allow(address: str, *, patient: str | None = None, email_id: str | None = None) -> bool:
+    """Count one email to `address` (about `patient`) today; False when a day's cap is reached (nothing counted).
+    `email_id` names the email (the same on every attempt): counted once however often it is asked about."""
     now = clock.now()
     day = clock.local_date(now).isoformat()
-    try:
-        dal.update(keys.email_cap_key(address, day), "ADD #sent :one SET #ttl = :ttl",
-                   condition="attribute_not_exists(#sent) OR #sent < :max",
-                   values={":one": 1, ":max": settings().emails_per_address_per_day, ":ttl": now + 2 * 86400},
-                   names={"#sent": "sent", "#ttl": "ttl"})
-    except dal.ConditionFailed:
-        from aws_lambda_powertools.metrics import MetricUnit
+    config = settings()
+    pending = [(MAILBOX, keys.email_cap_key(mailbox(address), day), config.emails_per_address_per_day)]
+    if patient:
+        pending.append((PATIENT, keys.patient_email_cap_key(patient, day), config.emails_per_patient_per_day))
+    for _ in range(3):  # at most: once, once more without the counters that had counted this email already
+        try:
+            dal.transact([_count(key, limit, now, email_id) for _, key, limit in pending])
+            return True
+        except dal.Cancelled as cancelled:
+            refused = [i for i in range(len(pending)) if cancelled.failed(i)]
+            counted = {i for i in refused if email_id and email_id in ((cancelled.old(i) or {}).get("emails") or [])}
+            full = [pending[i][0] for i in refused if i not in counted]
+            if full:
+                _refuse(full[0])
+                return False
+            pending = [c for i, c in enumerate(pending) if i not in counted]
+            if not pending:
+                return True
+    raise RuntimeError("email cap not decided")  # the record fails and is tried again
 
-        logger.warning("email skipped: daily cap of the address reached")
-        metrics().add_metric(name=METRIC, unit=MetricUnit.Count, value=1)
-        return False
-    return True
+
+def _count(key: dict[str, Any], limit: int, now: int, email_id: str | None) -> dict[str, Any]:
+    """One counter's conditional update (inside the transaction)."""
+    update = "ADD #sent :one SET #ttl = :ttl"
+    condition = "(attribute_not_exists(#sent) OR #sent < :max)"
+    values: dict[str, Any] = {":one": 1, ":max": limit, ":ttl": now + TTL_SECONDS}
+    names = {"#sent": "sent", "#ttl": "ttl"}
+    if email_id:
+        update += ", #emails = list_append(if_not_exists(#emails, :none), :this)"
+        condition += " AND NOT contains(#emails, :id)"
+        values.update({":none": [], ":this": [email_id], ":id": email_id})
+        names["#emails"] = "emails"
+    return {"Update": {"Key": key, "UpdateExpression": update, "ConditionExpression": condition,
+                       "ExpressionAttributeValues": values, "ExpressionAttributeNames": names}}
+
+
+def _refuse(which: str) -> None:
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    logger.warning(f"email skipped: daily cap of the {which} reached", extra={"cap": which})
+    metrics().add_metric(name=METRIC, unit=MetricUnit.Count, value=1)

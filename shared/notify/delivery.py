@@ -25,6 +25,9 @@ notifier puts {"appointmentId", "kind", "reason"} into the dead-letter queue its
 Lambda's own on-failure destination (same queue, batch metadata only) stays as the backstop for crashes or an
 SQS outage; `infra/redrive.py` understands both kinds of message (shared/notify/redrive.py resends).
 
+Between claim and send, every kind asks the daily caps (shared/notify/cap.py: per mailbox and per patient) on
+every attempt; they count an email once by its id. A refused email is marked like a sent one, so nothing resends it.
+
 The calls to SES and to the dead-letter queue are in shared/notify/outbound.py.
 """
 from __future__ import annotations
@@ -184,8 +187,16 @@ def deliver(appt: dict[str, Any], kind: str, *, dead_letter_on_failure: bool = T
         logger.info("email not claimed", extra={**about, "outcome": outcome})
         return outcome
     attempt = int((claimed or {}).get(marker.attempts, 1))
-    if attempt == 1 and not cap.allow(appt["email"]):
-        # The address has had its emails for today (shared/notify/cap.py): marked, so no retry sends it.
+    try:
+        # Every attempt asks: the cap counts each email once (by its id), so a retry neither counts it again nor
+        # gets past a cap that failed to answer the first time.
+        allowed = cap.allow(appt["email"], patient=cap.patient_of(appt), email_id=f"{item_id}/{marker.sent}")
+    except Exception:
+        _release(key, marker, lease)
+        raise
+    if not allowed:
+        # The mailbox or the patient has had its emails for today (shared/notify/cap.py): marked, so no retry
+        # sends it.
         _mark_sent(key, marker, about)
         return SKIPPED
     try:

@@ -2,7 +2,12 @@
 walks the façade of a started local stack: districts -> lpus -> lpus of a district -> specialties ->
 doctors -> free slots -> patient search -> create -> the patient's appointments -> a second booking of the
 same specialty refused with 751 -> attachment look-up. The booking is then one of ours: found by our own
-API's search."""
+API's search.
+
+The attachment look-up (issue 25): the policy alone - all `get_attachments` sends - answers an unknown
+policy's `[]`; the clinic comes with the holder's last name and birth date, which the client sends through
+its own transport (`_request`, the call `get_attachments` makes, with two more query parameters) and reads
+with its own model (`AttachmentsResponse`)."""
 from __future__ import annotations
 
 import asyncio
@@ -21,7 +26,8 @@ THERAPIST = "4"
 async def _walk(base: str, patient: dict[str, Any]) -> dict[str, Any]:
     import bot.api.client as client_module
     from bot.api.client import GorzdravAPIClient, GorzdravAPIError
-    from bot.api.models import AppointmentCreateRequest
+    from bot.api.constants import ENDPOINTS
+    from bot.api.models import AppointmentCreateRequest, AttachmentsResponse
 
     client_module.BASE_URL = base + "/"  # bound by `from ... import` in the client: set it after import
     seen: dict[str, Any] = {}
@@ -73,7 +79,11 @@ async def _walk(base: str, patient: dict[str, Any]) -> dict[str, Any]:
         else:
             seen["second"] = (0, "booked twice")
 
-        attached = (await api.get_attachments(polis_n=patient["policyNumber"])).result
+        alone = (await api.get_attachments(polis_n=patient["policyNumber"])).result
+        assert alone == []  # the policy alone: an unknown policy's answer
+        with_holder = await api._request("GET", ENDPOINTS["attachments"], params={
+            "polisN": patient["policyNumber"], "lastName": patient["lastName"], "birthDate": born.isoformat()})
+        attached = AttachmentsResponse(**with_holder).result
         assert [a.id for a in attached] == [LPU]
     return seen
 

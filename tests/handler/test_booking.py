@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from shared import clock, keys
+from shared import callers, clock, keys
 from shared.models import Appointment
 from tests.handler.helpers import (
     anonymous_event,
@@ -405,7 +405,7 @@ def test_ticket_number_differs_when_a_freed_slot_is_booked_again(moto_table: str
     first_patient, second_patient = CL0101[0], CL0101[1]
     status, first = invoke("booking", anonymous_event(slot, first_patient, key="one"))
     assert status == 201
-    cancellation.cancel_anonymous(first["appointment"]["id"], first_patient["policyNumber"], None, "ru")
+    cancellation.cancel(first["appointment"]["id"], callers.by_policy(first_patient["policyNumber"], None), "ru")
     assert slot in free_slots()
     status, second = invoke("booking", anonymous_event(slot, second_patient, key="two"))
     assert status == 201, second

@@ -383,12 +383,18 @@ def test_a_person_registered_first_through_the_registry_is_found_and_books(moto_
 
 
 def test_attachment_lpus(moto_table: str) -> None:
-    (found,) = ok("GET", "/oms/attachment/lpus", query={"polisN": PATIENT["policyNumber"]})
+    """The clinic for the policy with its holder's last name and birth date (issue 25: the policy alone is
+    an unknown policy's []; tests/handler/test_gorzdrav_identity.py)."""
+    holder = {"lastName": PATIENT["lastName"], "birthDate": PATIENT["birthDate"]}
+    (found,) = ok("GET", "/oms/attachment/lpus", query={"polisN": PATIENT["policyNumber"], **holder})
     assert_shape(found, LPU_SHAPE)
     assert found["id"] == LPU
     assert ok("GET", "/oms/attachment/lpus", query={"polisn": OLD_STYLE["policyNumber"],
-                                                     "poliss": OLD_STYLE["policySeries"]})[0]["id"] == LPU
-    assert ok("GET", "/oms/attachment/lpus", query={"polisN": "1234567890123456"}) == []
+                                                     "poliss": OLD_STYLE["policySeries"],
+                                                     "lastname": OLD_STYLE["lastName"],
+                                                     "birthdatevalue": OLD_STYLE["birthDate"]})[0]["id"] == LPU
+    assert ok("GET", "/oms/attachment/lpus", query={"polisN": PATIENT["policyNumber"]}) == []
+    assert ok("GET", "/oms/attachment/lpus", query={"polisN": "1234567890123456", **holder}) == []
     assert ok("GET", "/oms/attachment/lpus", query={"polisN": "not a number"}) == []
 
 
@@ -443,7 +449,8 @@ def test_round_trips_per_request(dynamodb_calls: Any) -> None:
     slot = free_slots()[0]["id"]
     dynamodb_calls.clear()
     patient_id()
-    assert dynamodb_calls == Counter({"GetItem": 1, "Query": 1, "BatchGetItem": 1})
+    # The clinic's id, the name's and the clinic's limiter items (before the look-up), the look-up.
+    assert dynamodb_calls == Counter({"GetItem": 1, "Query": 1, "BatchGetItem": 2})
     dynamodb_calls.clear()
     free_slots()
     assert dynamodb_calls == Counter({"GetItem": 1, "Query": 1})

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from shared import clock, holds, keys
+from shared import callers, clock, holds, keys
 from tests.handler.helpers import PATIENT, at, book, free_slot_items, slot_item
 from tests.support import Context, event_file, hold_for, load_function
 
@@ -41,8 +41,8 @@ def test_sweeper_frees_expired_holds_and_nothing_else(moto_table: str, monkeypat
     for n, slot_id in enumerate(slots[:3]):
         hold_for(slot_id, n)
     # The hold that is booked is the booking patient's own (a booking with a hold must come from its owner).
-    who = holds.Identity(PATIENT["lastName"], PATIENT["birthDate"], PATIENT["policyNumber"],
-                         PATIENT.get("policySeries"))
+    who = callers.anonymous(PATIENT["policyNumber"], PATIENT.get("policySeries"), PATIENT["lastName"],
+                            PATIENT["birthDate"])
     booked_hold = holds.create_hold(slots[3], who)["holdId"]
     reheld_slot = slots[4]
     hold_for(reheld_slot, 4)

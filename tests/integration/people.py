@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from infra.demo import data
-from shared import auth, booking, clock, dal, holds, keys, lookup
+from shared import auth, booking, callers, clock, dal, keys, lookup
 from shared.booking import Outcome
 from shared.errors import DomainError
 from shared.models import BookingRequest
@@ -24,10 +24,9 @@ def person(n: int, clinic_id: str = "cl0101") -> dict[str, Any]:
             "email": f"race{n}@example.org"}
 
 
-def patient(p: dict[str, Any]) -> booking.Patient:
-    return booking.Patient(last_name=p["lastName"], first_name=p["firstName"], middle_name=None,
-                           birth_date=p["birthDate"], policy_number=p["policyNumber"], policy_series=None,
-                           email=p["email"])
+def patient(p: dict[str, Any]) -> callers.Caller:
+    return callers.anonymous(p["policyNumber"], None, p["lastName"], p["birthDate"], first_name=p["firstName"],
+                             email=p["email"])
 
 
 def together(*calls: Callable[[], Any]) -> list[Any]:
@@ -42,9 +41,15 @@ def together(*calls: Callable[[], Any]) -> list[Any]:
         return list(pool.map(run, calls))
 
 
-def identity(p: dict[str, Any]) -> holds.Identity:
-    return holds.Identity(last_name=p["lastName"], birth_date=p["birthDate"], policy_number=p["policyNumber"],
-                          policy_series=p.get("policySeries"))
+def signed_in(p: dict[str, Any]) -> callers.Caller:
+    """The patient as a verified token names them (shared/auth.py's claims)."""
+    claims = {"family_name": p["lastName"], "given_name": p["firstName"], "birthdate": p["birthDate"],
+              "oms_policy_number": p["policyNumber"], "email": p["email"]}
+    return callers.signed_in({k: v for k, v in claims.items() if v})
+
+
+def identity(p: dict[str, Any]) -> callers.Caller:
+    return callers.anonymous(p["policyNumber"], p.get("policySeries"), p["lastName"], p["birthDate"])
 
 
 def make_patients(prefix: int, n: int) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ import pytest
 
 from shared import dal, holds, keys, sweeper
 from shared.errors import DomainError
-from tests.integration.people import together
+from tests.integration.people import identity, together
 from tests.integration.world import (
     HOLD_FIELDS,
     PEOPLE,
@@ -82,8 +82,7 @@ def test_sweeper_vs_booking_holding_a_just_expiring_hold(world: dict[str, Any], 
     for i in range(ROUNDS):
         holder, rival = PEOPLE[2 * i], PEOPLE[2 * i + 1]
         slot_id = world["slots"][5 + i]
-        hold = holds.create_hold(slot_id, holds.Identity(holder["lastName"], holder["birthDate"],
-                                                         holder["policyNumber"], holder["policySeries"]))
+        hold = holds.create_hold(slot_id, identity(holder))
         now["t"] += 300  # the hold's expiry: from now on it counts as expired
         assert slot_of(slot_id)["holdExpiresAt"] == now["t"]
         calls: list[Callable[[], Any]] = [lambda s=slot_id, h=hold["holdId"], p=holder: book(p, s, h),

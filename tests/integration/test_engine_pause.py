@@ -124,7 +124,7 @@ def test_twenty_clients_through_a_ten_second_stall_retry_into_their_first_outcom
     """Ten patients hold a slot each and ten cancel their appointment while the engine stops for 10 s; each
     client answered 503 retries the same request once the engine is back. Every retry gets the outcome that
     was written (the same hold id; the cancelled appointment), and no slot is held by an id no client has."""
-    from shared import cancellation
+    from shared import callers, cancellation
     from shared import holds as holds_module
     from tests.integration.people import book, identity, make_patients
 
@@ -138,11 +138,11 @@ def test_twenty_clients_through_a_ten_second_stall_retry_into_their_first_outcom
         appointments.append(outcome.body["appointment"]["id"])
 
     def hold_call(slot_id: str, person: dict[str, Any]) -> Any:
-        return lambda: holds_module.create_hold_anonymous(slot_id, identity(person))["holdId"]
+        return lambda: holds_module.create_hold(slot_id, identity(person))["holdId"]
 
     def cancel_call(appointment_id: str, person: dict[str, Any]) -> Any:
-        return lambda: cancellation.cancel_anonymous(appointment_id, person["policyNumber"], None,
-                                                     "ru")["appointment"]["status"]
+        return lambda: cancellation.cancel(appointment_id, callers.by_policy(person["policyNumber"], None),
+                                           "ru")["appointment"]["status"]
 
     calls = ([hold_call(s, p) for s, p in zip(hold_slots, holders, strict=True)]
              + [cancel_call(a, p) for a, p in zip(appointments, cancellers, strict=True)])

@@ -82,3 +82,39 @@ def test_one_patient_same_slot_from_both_apis_books_once(table: str) -> None:
         # Free the specialty for the next round through the façade's cancel (either API cancels).
         (appt,) = booked
         assert facade.cancel_appointment({"lpuId": LPU, "patientId": patient_id, "appointmentId": appt}, "ru")
+
+
+
+def test_a_name_swept_from_many_threads_is_answered_at_most_its_threshold_of_failures(
+        table: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 25: failed `patient/search` look-ups of one full name, racing, are answered "not found" at most
+    IDENTITY_FAILURES_MAX times per window (the limiter's conditional count), the rest 429; after that the
+    right birth date is refused too."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from infra.demo import data
+    from shared import clock, config, keys
+    from shared.errors import DomainError
+
+    monkeypatch.setenv("IDENTITY_FAILURES_MAX", "5")
+    config.settings.cache_clear()
+    now = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: now - now % 3600 + 600)  # one limiter window
+    patient = data.patients()[0]
+    name = (patient["lastName"], patient["firstName"], patient["middleName"])
+
+    def guess(n: int) -> str:
+        try:
+            return "found" if identity.find(CLINIC, *name, date(1950, 1, 1 + n % 28)) else "not found"
+        except DomainError as refused:
+            return refused.code
+
+    with ThreadPoolExecutor(20) as pool:
+        outcomes = Counter(pool.map(guess, range(60)))
+    assert outcomes == Counter({"not found": 5, "rate_limited": 55}), outcomes
+    item = dal.get(keys.limiter_key(identity.name_subject(*name)), consistent=True)
+    assert item and int(item["failures"]) == 5
+    with pytest.raises(DomainError) as refused:
+        identity.find(CLINIC, *name, date.fromisoformat(patient["birthDate"]))
+    assert refused.value.code == "rate_limited"
+    config.settings.cache_clear()

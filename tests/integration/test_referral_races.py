@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from infra.demo import data
-from shared import booking, cancellation, clock, dal, keys, policy, referrals, statuses
+from shared import booking, callers, cancellation, clock, dal, keys, policy, referrals, statuses
 from shared.errors import DomainError
 from tests.integration.people import patient, person, together
 
@@ -60,7 +60,7 @@ def book(p: dict[str, Any], slot_id: str, number: str) -> tuple[str, str | None]
 
 def cancel(p: dict[str, Any], appointment_id: str) -> str:
     try:
-        out = cancellation.cancel_anonymous(appointment_id, p["policyNumber"], None, "ru")
+        out = cancellation.cancel(appointment_id, callers.by_policy(p["policyNumber"], None), "ru")
     except DomainError as refused:
         return refused.code
     return str(out["appointment"]["status"])

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from shared import booking, cancellation, clock, dal, keys, plans, policy, schedule, slots
+from shared import booking, callers, cancellation, clock, dal, keys, plans, schedule, slots
 from shared.absences import declare
 from shared.daylist import mark_attendance
 from shared.errors import DomainError
@@ -139,7 +139,7 @@ def test_attendance_racing_a_cancellation_one_wins(world: dict[str, Any], monkey
             local.t = start - 1
             barrier.wait()
             try:
-                cancellation.cancel(appointment_id, keys.policy_pk(policy.policy_hash(p["policyNumber"], None)), "ru")
+                cancellation.cancel(appointment_id, callers.by_policy(p["policyNumber"], None), "ru")
             except DomainError as refused:
                 return refused.code
             return "cancelled"

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from shared import dal, policy, reschedule
+from shared import callers, dal, policy, reschedule
 from shared.errors import DomainError
 from tests.integration.people import together
 from tests.integration.world import PEOPLE, assert_consistent, book, cancel, lock_of
@@ -24,8 +24,8 @@ ROUNDS = 5
 def move(p: dict[str, Any], appointment_id: str, slot_id: str) -> tuple[str, str | None]:
     """("rescheduled", new appointment id) or (refusal code, None)."""
     try:
-        out = reschedule.reschedule_anonymous(appointment_id, p["policyNumber"], None, slot_id, None,
-                                              uuid.uuid4().hex, uuid.uuid4().hex, "ru")
+        out = reschedule.reschedule(appointment_id, callers.by_policy(p["policyNumber"], None), slot_id, None,
+                                    uuid.uuid4().hex, uuid.uuid4().hex, "ru")
     except DomainError as refused:
         return refused.code, None
     return "rescheduled", out.body["appointment"]["id"]

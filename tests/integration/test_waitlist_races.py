@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from infra.demo import data
-from shared import clock, dal, keys, policy, slots, sweeper, waitlist
+from shared import callers, clock, dal, keys, policy, slots, sweeper, waitlist
 from shared.errors import DomainError
 from tests.integration.people import patient, person, together
 
@@ -122,5 +122,5 @@ def test_an_offer_accepted_as_it_lapses_has_one_outcome(world: dict[str, Any]) -
         # Leave the queue as it was for the next pair: nobody else is offered this pair's slot.
         for e in (entries[n], entries[n + 1]):
             if status_of(e) in (waitlist.WAITING, waitlist.OFFERED):
-                waitlist.cancel(e, policy.policy_hash(world["people"][entries.index(e)]["policyNumber"]), "ru")
+                waitlist.cancel(e, callers.by_policy(world["people"][entries.index(e)]["policyNumber"], None), "ru")
         world["clock"]["t"] += 60

@@ -6,9 +6,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from shared import booking, cancellation, dal, keys, policy
+from shared import booking, callers, cancellation, dal, keys, policy
 from shared.errors import DomainError
 from tests.integration.people import patient, person
+from tests.integration.people import signed_in as signed_in_caller
 
 CLINIC = "cl0101"
 DOCTOR = "cl0101-d01"  # therapist
@@ -30,9 +31,9 @@ def book(p: dict[str, Any], slot_id: str, hold_id: str | None = None) -> tuple[s
 def cancel(p: dict[str, Any], appointment_id: str, signed_in: bool = False) -> str:
     try:
         if signed_in:
-            out = cancellation.cancel_signed_in(appointment_id, policy.policy_hash(p["policyNumber"]), "ru")
+            out = cancellation.cancel(appointment_id, signed_in_caller(p), "ru")
         else:
-            out = cancellation.cancel_anonymous(appointment_id, p["policyNumber"], None, "ru")
+            out = cancellation.cancel(appointment_id, callers.by_policy(p["policyNumber"], None), "ru")
     except DomainError as refused:
         return refused.code
     return str(out["appointment"]["status"])
