@@ -148,16 +148,14 @@ def _forget_attachment_events(ev: dict[str, Any]) -> None:
 
 def _reset_booking(ev: dict[str, Any]) -> None:
     """The sample booking's slot free again, its idempotency record and specialty lock gone."""
-    from shared import dal, keys, policy
-    from shared.booking import Patient
+    from shared import callers, dal, keys, policy
 
     # A fresh Idempotency-Key each round: with the clock frozen, the same key would make every round a
     # replay (and any request token derived from it would be refused as reused with other parameters).
     ev["headers"]["idempotency-key"] = f"bench-cold-{time.time_ns()}"
     body = json.loads(ev["body"])
     p = body["patient"]
-    patient = Patient(p["lastName"], p["firstName"], p.get("middleName"), p["birthDate"], p["policyNumber"],
-                      p.get("policySeries"), p["email"])
+    patient = callers.anonymous(p["policyNumber"], p.get("policySeries"), p["lastName"], p["birthDate"])
     client = dal.client()
     table = dal.table()
     client.delete_item(TableName=table, Key=keys.idempotency_key(patient.policy_hash,

@@ -267,6 +267,23 @@ def cancel(entry_id: str, caller: callers.Caller, lang: str) -> dict[str, Any]:
         return _leave(entry_id, caller, lang)
 
 
+def _end(ops: list[dict[str, Any]]) -> None:
+    """Write an entry's end (`_end_ops`, perhaps with the offer's release). Only the entry's own change (the
+    first operation) must apply: the pointer's removal is dropped when the pointer names a newer entry (the
+    patient joined again once this one's days were over), the release when the offer's hold is gone already
+    (booked, swept). Raises Cancelled when the entry itself changed meanwhile."""
+    for _ in range(ATTEMPTS):
+        try:
+            dal.transact(ops)
+            return
+        except dal.Cancelled as cancelled:
+            failed = {i for i in range(len(cancelled.reasons)) if cancelled.failed(i)}
+            if not failed or 0 in failed:
+                raise
+            ops = [op for i, op in enumerate(ops) if i not in failed]
+    raise DomainError("unavailable", retry_after=1)
+
+
 def _leave(entry_id: str, caller: callers.Caller, lang: str) -> dict[str, Any]:
     key, entry = _owned(entry_id, caller)
     for _ in range(ATTEMPTS):
@@ -277,22 +294,12 @@ def _leave(entry_id: str, caller: callers.Caller, lang: str) -> dict[str, Any]:
         if status == OFFERED and entry.get("offerSlotId") and entry.get("offerHoldId"):
             ops.append(holds.release_op(str(entry["offerSlotId"]), str(entry["offerHoldId"])))
         try:
-            dal.transact(ops)
+            _end(ops)
         except dal.Cancelled as cancelled:
             if cancelled.failed(0):
                 entry = cancelled.old(0) or entry  # the entry as it is now: decide again
                 continue
-            if len(ops) > 2 and cancelled.failed(2):
-                ops = ops[:2]  # the offer's hold is gone already (booked, swept): leave the slot alone
-                try:
-                    dal.transact(ops)
-                except dal.Cancelled as again:
-                    if again.failed(0):
-                        entry = again.old(0) or entry
-                        continue
-                    raise DomainError("unavailable", retry_after=1) from None
-            else:
-                raise DomainError("unavailable", retry_after=1) from None
+            raise DomainError("unavailable", retry_after=1) from None
         logger.info("waitlist left", extra={"specialtyId": entry["specialtyId"]})
         return {"entry": render(dict(entry, status=statuses.CANCELLED), lang)}
     raise DomainError("unavailable", retry_after=1)
@@ -334,7 +341,7 @@ def accept(entry_id: str, given: str | None, lang: str) -> booking.Outcome:
     appointment_id = outcome.body["appointment"]["id"]
     if entry.get("status") == OFFERED:
         try:
-            dal.transact(_end_ops(entry, key, statuses.BOOKED, OFFERED, {"appointmentId": appointment_id}))
+            _end(_end_ops(entry, key, statuses.BOOKED, OFFERED, {"appointmentId": appointment_id}))
         except dal.Cancelled:
             # The offer was seen lapsing at the same moment (the sweeper freed the slot, and the booking still
             # won it): the appointment is what happened, so the entry says booked.
@@ -383,7 +390,7 @@ def end_offer(old: dict[str, Any], new: dict[str, Any] | None) -> None:
                                         " AND offerHoldId = :hold", {":hold": hold_id})])
             logger.info("offer withdrawn, waiting again", extra={"slotId": old.get("slotId")})
         else:
-            dal.transact(_end_ops(entry, key, LAPSED, OFFERED))
+            _end(_end_ops(entry, key, LAPSED, OFFERED))
             logger.info("offer lapsed", extra={"slotId": old.get("slotId")})
     except dal.Cancelled:
         pass  # accepted, cancelled or ended already
