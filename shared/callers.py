@@ -84,10 +84,6 @@ class Caller:
         """The limiter item an operation reads in its own BatchGetItem, for a counted caller."""
         return keys.limiter_key(self.policy_hash) if self.counted else None
 
-    def with_contact(self, email: str | None, phone: str | None = None) -> Caller:
-        """The same caller with the address a ticket goes to (a signed-in patient may give another one)."""
-        return dataclasses.replace(self, email=email or self.email, phone=phone or self.phone)
-
 
 # ---------------------------------------------------------------- constructors
 def anonymous(policy_number: str, policy_series: str | None, last_name: str, birth_date: str, *,

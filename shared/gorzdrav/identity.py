@@ -153,12 +153,9 @@ def guard(clinic_id: str, last_name: str, first_name: str, middle_name: str | No
         limiter.check(found.get(keys.limiter_key(subject)["PK"]["S"]), limit)
 
 
-def failed_check(clinic_id: str, last_name: str | None = None, first_name: str | None = None,
-                 middle_name: str | None = None) -> None:
+def failed_check(clinic_id: str, last_name: str, first_name: str, middle_name: str | None) -> None:
     """Count one failed look-up on the full name and on the clinic (each UpdateItem conditional, as the
-    policy's); 429 when either could not be counted (already at its limit, a race). Only `find` passes a
-    name: a patientId we cannot open (forged, altered, old, expired; `failed_check("")`) counts nothing - it
-    names no one to guess at, and an AES-GCM seal cannot be guessed."""
+    policy's); 429 when either could not be counted (already at its limit, a race)."""
     refusal: DomainError | None = None
     for subject, limit in _subjects(clinic_id, last_name, first_name, middle_name):
         try:
