@@ -49,9 +49,14 @@ web-tests/node_modules: web-tests/package-lock.json
 	npm ci --prefix web-tests --no-audit --no-fund
 	@touch $@
 
-## lint: ruff for the Python, eslint (web-tests/eslint.config.js) for the web front-end
+## lint: ruff for the Python (with the complexity gate: no block over cyclomatic complexity 10, no function over 6
+## parameters without a `# noqa` that says why), the architecture (import-linter's layers, no circle, no
+## unexplained import inside a function), eslint (web-tests/eslint.config.js) for the web front-end
 lint: install web-tests/node_modules
-	.venv/bin/ruff check shared functions infra tests
+	.venv/bin/ruff check shared functions infra tests bench
+	.venv/bin/ruff check --select C901,PLR0913 shared functions infra
+	PYTHONPATH=. .venv/bin/lint-imports --no-cache
+	$(PYTEST) -q -p no:cacheprovider tests/unit/test_architecture.py
 	web-tests/node_modules/.bin/eslint -c web-tests/eslint.config.js web
 
 typecheck: install

@@ -22,7 +22,8 @@ def _staff(method: str, path: str, body: Any = None, query: dict[str, str] | Non
 
 
 def run() -> dict[str, Any]:
-    from shared import clock, dal, keys, schedule
+    from shared.clinic import schedule
+    from shared.platform import clock, dal, keys
 
     schedule.WRITERS = 1
     out: dict[str, Any] = {}

@@ -29,7 +29,7 @@ FUNCTION_CODE = """
 import sys, time
 t0 = time.perf_counter()
 sys.path.insert(0, {root!r})
-import shared.clock as _clock
+import shared.platform.clock as _clock
 _clock.now = lambda: {now}
 import importlib.util, json
 spec = importlib.util.spec_from_file_location("app", {path!r})
@@ -46,7 +46,7 @@ with open({event!r}, encoding="utf-8") as f:
 if {restored!r}:
     # SnapStart's snapshot is taken after init: imports done and, as init may, the client made. What a
     # restored instance then pays before answering is the after-restore hook and the first event.
-    from shared import dal
+    from shared.platform import dal
     dal.client()
     t1 = time.perf_counter()
     dal.reset_client()
@@ -130,14 +130,15 @@ class Preparer:
 
 def _restore_register() -> None:
     from infra.demo import data
-    from shared import dal
+    from shared.platform import dal
 
     dal.batch_write(data.register_items([p for p in data.patients() if p["clinicId"] in common.CLINICS]))
 
 
 def _forget_attachment_events(ev: dict[str, Any]) -> None:
     """The register's change history of the sample's patient: keyed by the (frozen) time, it would collide."""
-    from shared import dal, keys, policy
+    from shared.patients import policy
+    from shared.platform import dal, keys
 
     p = json.loads(ev["body"])["patient"]
     pk = keys.policy_pk(policy.policy_hash(p["policyNumber"], p.get("policySeries")))
@@ -148,9 +149,10 @@ def _forget_attachment_events(ev: dict[str, Any]) -> None:
 
 def _reset_booking(ev: dict[str, Any]) -> None:
     """The sample booking's slot free again, its idempotency record and specialty lock gone."""
-    from shared import callers, dal, keys, policy
+    from shared.patients import callers, policy
 
     # A fresh Idempotency-Key each round: with the clock frozen, the same key would make every round a
+    from shared.platform import dal, keys
     # replay (and any request token derived from it would be refused as reused with other parameters).
     ev["headers"]["idempotency-key"] = f"bench-cold-{time.time_ns()}"
     body = json.loads(ev["body"])
@@ -171,7 +173,8 @@ def _reset_booking(ev: dict[str, Any]) -> None:
 
 
 def _free(slot: dict[str, Any]) -> None:
-    from shared import dal, slots
+    from shared.domain import slots
+    from shared.platform import dal
 
     free = {k: v for k, v in slot.items() if k not in {"holdId", "holdExpiresAt", "HoldPK", "HoldSK",
                                                        "appointmentId"}}
@@ -193,8 +196,11 @@ def _real_appointment_for(ev: dict[str, Any], prep: Preparer) -> dict[str, Any]:
 
 def _book_for(policy_number: str, doctor_id: str, prep: Preparer) -> str:
     from infra.demo import data
-    from shared import auth, booking, dal, keys, slots
-    from shared.models import PatientIn
+    from shared.booking import bookings as booking
+    from shared.domain import slots
+    from shared.faces import auth
+    from shared.faces.people import PatientIn
+    from shared.platform import dal, keys
 
     person = next(p for p in data.patients() if p["policyNumber"] == policy_number)
     now = common.FROZEN_NOW
@@ -215,7 +221,10 @@ def _expired_holds(count: int, prep: Preparer) -> None:
     """`count` holds made one hold-length ago, so they have expired now, each by its own made-up patient
     (a hold is bound to a patient, one at a time)."""
     from infra.demo import data
-    from shared import callers, dal, holds, keys, slots
+    from shared.booking import holds
+    from shared.domain import slots
+    from shared.patients import callers
+    from shared.platform import dal, keys
 
     holders = [{"lastName": "Замерова", "birthDate": "1970-01-01", "policyNumber": f"96{n:014d}",
                 "policySeries": None, "clinicId": "cl0102"} for n in range(count)]
@@ -348,7 +357,8 @@ PARTS = {
     "event handler + OpenAPI validation params": (
         "from aws_lambda_powertools.event_handler import APIGatewayHttpResolver\n"
         "from aws_lambda_powertools.event_handler.openapi.params import Query"),
-    "shared.models (pydantic included)": "import sys\nsys.path.insert(0, {root!r})\nimport shared.models",
+    "shared.faces.v1.models (pydantic included)":
+        "import sys\nsys.path.insert(0, {root!r})\nimport shared.faces.v1.models",
 }
 
 

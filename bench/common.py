@@ -60,7 +60,7 @@ def lambda_env(endpoint: str) -> dict[str, str]:
 
 
 def freeze_clock(at: int = FROZEN_NOW) -> None:
-    from shared import clock
+    from shared.platform import clock
 
     clock.now = lambda: at  # type: ignore[assignment]
 
@@ -97,7 +97,7 @@ def start_local() -> Local:
         handle = ddb_local.start(ddb_local.free_port())
         local = Local(handle.endpoint, handle.stop)
     os.environ.update(lambda_env(local.endpoint))
-    from shared import config, dal
+    from shared.platform import config, dal
 
     config.settings.cache_clear()
     dal.reset_client()
@@ -107,7 +107,7 @@ def start_local() -> Local:
 
 def create_table(name: str = TABLE) -> None:
     from infra import template
-    from shared import dal
+    from shared.platform import dal
 
     client = dal.client()
     if name in client.list_tables()["TableNames"]:
@@ -155,7 +155,8 @@ class Meter:
         events.register("provide-client-params.dynamodb.*", self._ask_capacity, unique_id="bench-capacity")
         events.register("after-call.dynamodb.*", self._record, unique_id="bench-record")
         self.attached = client
-        # Inside a request `shared.dal` calls through the budget's clients (shared.clients): meter them too.
+        # Inside a request `shared.platform.dal` calls through the budget's clients (shared.platform.clients):
+        # meter them too.
         for profile in ("request", "last"):
             for_request = dynamodb_client(profile)
             for_request.meta.events.register("provide-client-params.dynamodb.*", self._ask_capacity,
@@ -200,13 +201,13 @@ METER = Meter()
 
 def dynamodb_client(profile: str = "") -> Any:
     """The process's DynamoDB client of `profile` ("" plain; "request" and "last" inside a request's budget)."""
-    from shared import clients
+    from shared.platform import clients
 
     return clients.client("dynamodb", profile)
 
 
 def metered_client() -> Any:
-    from shared import dal
+    from shared.platform import dal
 
     client = dal.client()
     METER.attach(client)

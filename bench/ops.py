@@ -40,7 +40,7 @@ def bench_patients(count: int, clinic_id: str = "cl0101", first: int = 0) -> lis
 
 def register(people: list[dict[str, Any]]) -> None:
     from infra.demo import data
-    from shared import dal
+    from shared.platform import dal
 
     dal.batch_write(data.register_items(people))
 
@@ -59,7 +59,7 @@ def claims_of(p: dict[str, Any]) -> dict[str, str]:
 
 
 def slots_event(doctor_id: str, day: str | None = None) -> dict[str, Any]:
-    from shared import clock
+    from shared.platform import clock
 
     day = day or (clock.local_date(common.FROZEN_NOW + 86400)).isoformat()
     return http("GET", f"/v1/doctors/{doctor_id}/slots", query={"from": day, "to": day})
@@ -219,7 +219,7 @@ class _Capture:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.on = False
         client.meta.events.register("provide-client-params.dynamodb.*", self._keep, unique_id="bench-capture")
-        for profile in ("request", "last"):  # the clients shared.dal uses inside a request's budget
+        for profile in ("request", "last"):  # the clients shared.platform.dal uses inside a request's budget
             common.dynamodb_client(profile).meta.events.register("provide-client-params.dynamodb.*", self._keep,
                                                                  unique_id="bench-capture")
 
@@ -234,7 +234,8 @@ def _snake(op: str) -> str:
 
 def _undo_booking(slot_item: dict[str, Any], p: dict[str, Any], key: str, appointment_id: str) -> None:
     """The slot as it was; the appointment, the specialty lock and the idempotency record gone."""
-    from shared import dal, keys, policy
+    from shared.patients import policy
+    from shared.platform import dal, keys
 
     h = policy.policy_hash(p["policyNumber"], p.get("policySeries"))
     client = dal.client()
@@ -247,7 +248,7 @@ def _undo_booking(slot_item: dict[str, Any], p: dict[str, Any], key: str, appoin
 
 def warm(iterations: int) -> dict[str, Any]:
     """Per invocation: the handler, against the same DynamoDB calls made directly with boto3, interleaved."""
-    from shared import dal, keys
+    from shared.platform import dal, keys
 
     client = dal.client()
     capture = _Capture(client)
@@ -327,7 +328,8 @@ def rush(clients: int, patients: int, log: Callable[[str], None]) -> dict[str, A
     one process must not overlap (Lambda never overlaps them either)."""
     import multiprocessing
 
-    from shared import dal, keys, slots
+    from shared.domain import slots
+    from shared.platform import dal, keys
 
     people = bench_patients(patients, "cl0102", first=0)
     register(people)
@@ -415,7 +417,7 @@ def _warm_routes() -> None:
 
 def _client(mine: list[int], people: list[dict[str, Any]], barrier: Any, results: Any) -> None:
     """One concurrent client (a forked process): the journeys of its patients, one after another."""
-    from shared import dal
+    from shared.platform import dal
 
     dal.reset_client()  # a client made before the fork shares its connections with the parent
     METER.attached = None

@@ -16,7 +16,7 @@ Strategies (what changes is only how losers are refused):
              write (1 WCU) on the doctor's partition.
 - as_built:  no_memo, but each warm lookup instance (`caches` of them) remembers a look-up's answer and
              which doctors exist for `cache_ttl` seconds (LOOKUP_CACHE_SECONDS=1 in template.yaml;
-             shared/memo.py), and each warm booking instance (as many, another function) remembers the slots
+             shared/platform/memo.py), and each warm booking instance (as many, another function) remembers the slots
              it saw taken and refuses a hold on one without a write.
 - precheck:  the hold first reads the slot (eventually consistent GetItem, 0.5 RRU) and does not write when
              it is taken; the write's condition still decides the race.
@@ -166,7 +166,7 @@ def simulate(strategy: str, p: Params) -> dict[str, Any]:
                 view = [s for s in range(p.slots) if status[s] == "free"]
             if not view:
                 # As built, an empty day costs a second read on the same partition: the doctor's profile,
-                # to tell "no free slots" from "no such doctor" (shared/lookup.py).
+                # to tell "no free slots" from "no such doctor" (shared/catalogue/lookup.py).
                 if strategy in ("no_memo", "precheck") and not charge(t, DOCTOR, read=GET_RRU):
                     throttled(t, step, patient, slot, tries, retries)
                     continue

@@ -7,7 +7,7 @@ with or without BOM). Example: `ул. Садовая;10;к2;cl0101`. `building` 
 `к2`, `корп. 2`, `лит. А`, `стр. 1`. The street's district is the clinic's district.
 
 Every row is checked before anything is written; rejected rows are listed with their line numbers and
-reasons, and the accepted ones are written in batches (shared.dal.batch_write retries what DynamoDB leaves
+reasons, and the accepted ones are written in batches (shared.platform.dal.batch_write retries what DynamoDB leaves
 unprocessed). Rows naming the same house are merged (a house served by several clinics). Re-running is
 safe: items are overwritten, never duplicated. Exit code 0 when every row was accepted and written,
 1 when some rows were rejected (the accepted ones are still written), 2 when a batch could not be written
@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shared import address_register, address_text, dal, keys
+from shared.catalogue import address_register, address_text
+from shared.platform import dal, keys
 
 HEADER_WORDS = {"street", "улица", "ulitsa"}
 

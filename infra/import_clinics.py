@@ -14,7 +14,7 @@ Example: infra/demo/clinics_import.csv.
 Every row is checked first; rejected rows are listed with their line numbers (JSON: the clinic's and
 doctor's positions) and reasons, and nothing of a rejected clinic or doctor is written. Accepted clinics
 are written only where they differ from the table, and doctors go through the same code as
-`PUT /v1/registry/clinics/{clinicId}/doctors/{doctorId}` (shared/schedule.py), which publishes the plan's
+`PUT /v1/registry/clinics/{clinicId}/doctors/{doctorId}` (shared/clinic/schedule.py), which publishes the plan's
 slots for the open window: re-running the same file changes nothing. Exit code 0 when every row was
 accepted, 1 when some were rejected (the rest is written).
 """
@@ -30,9 +30,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from shared import dal, keys, plans
-from shared.errors import DomainError
-from shared.registry_models import DoctorIn
+from shared.clinic import plans
+from shared.faces.v1.registry_models import DoctorIn
+from shared.platform import dal, keys
+from shared.platform.errors import DomainError
 
 CLINIC_FIELDS = ("id", "districtId", "name", "address", "phone")
 CSV_COLUMNS = ("clinic_id", "district_id", "clinic_name", "clinic_address", "clinic_phone", "doctor_id",
@@ -112,7 +113,7 @@ def _write_clinic(clinic: dict[str, Any]) -> bool:
 
 
 def run(path: Path, dry_run: bool = False) -> tuple[list[str], int]:
-    from shared import schedule
+    from shared.clinic import schedule
 
     clinics, rejected = parse(path)
     districts = {d["id"] for d in dal.query_all("PK = :pk", {":pk": keys.districts_key()})}

@@ -2,7 +2,7 @@
 function's resolver into one document). `--write` regenerates it, `--check` fails when it is stale.
 
 Errors: every operation documents each error status it can answer, with the contract's one `Error` schema
-and, in the description and `x-error-codes`, the codes behind that status (statuses from shared/errors.py's
+and, in the description and `x-error-codes`, the codes behind that status (statuses from shared/platform/errors.py's
 catalogue). The codes are the route's own (`openapi_extensions=api.errors(...)` on its decorator) plus those
 its kind of route can always answer (`implied_codes`). Statuses API Gateway itself can answer (401 from the
 JWT authorizer, 403 from IAM authorization, 413, 429, 503) also admit its `{"message": ...}` body
@@ -65,7 +65,7 @@ def implied_codes(method: str, path: str, operation: dict[str, Any], authorizer:
     if "{" in path:
         codes.append("not_found")  # an id that names nothing
     if "requestBody" in operation:
-        codes += ["payload_too_large", "unsupported_media_type"]  # shared/request_limits.py
+        codes += ["payload_too_large", "unsupported_media_type"]  # shared/faces/request_limits.py
     if authorizer == "AWS_IAM":
         codes += ["unauthorized", "forbidden"]
     elif authorizer:
@@ -74,7 +74,7 @@ def implied_codes(method: str, path: str, operation: dict[str, Any], authorizer:
 
 
 def _error_schemas() -> dict[str, Any]:
-    from shared.errors import CATALOGUE
+    from shared.platform.errors import CATALOGUE
 
     return {
         "Error": {
@@ -108,7 +108,7 @@ def _error_schemas() -> dict[str, Any]:
 
 def document_errors(schema: dict[str, Any]) -> None:
     """Replace Powertools' HTTPValidationError with the contract's errors, per operation (see the module doc)."""
-    from shared.errors import CATALOGUE
+    from shared.platform.errors import CATALOGUE
 
     authorizers = {(r["method"].lower(), r["path"]): r["authorizer"] for r in routes()}
     for path, operations in schema["paths"].items():

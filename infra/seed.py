@@ -5,7 +5,7 @@ What is loaded, and why each kind is there (numbers for all 36 clinics):
 - the attachment register (108 items, one per demo patient in infra/demo/patients.json): sign-in and booking
   check that a patient is attached to the clinic;
 - the address register (~300 items): "which polyclinic serves my address";
-- free slots for the booking window (today and the next 13 days, shared.slots.window_days; ~47,000 items,
+- free slots for the booking window (today and the next 13 days, shared.domain.slots.window_days; ~47,000 items,
   97% of the load): every doctor of every clinic
   can be booked in the demo, as on the real site. They dominate the load time, so the local stack keeps its
   table between runs (infra/local/table.py) and only adds the days that came into the window since.
@@ -27,9 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from infra.demo import addresses, data, gorzdrav
-from shared import clock, dal, slots
-from shared.config import BOOKING_HORIZON_DAYS
-from shared.items import Slot
+from shared.domain import slots
+from shared.platform import clock, dal
+from shared.platform.config import BOOKING_HORIZON_DAYS
+from shared.platform.items import Slot
 
 PATIENTS_FILE = Path(__file__).resolve().parent / "demo" / "patients.json"
 WINDOW_DAYS = BOOKING_HORIZON_DAYS  # the booking window's days, from today
@@ -131,7 +132,7 @@ def seed(clinic_ids: set[str] | None = None, workers: int = WRITERS, days: int =
 
 
 def missing_days(loaded_through: date | None, today: date) -> list[date]:
-    """Days of the booking window (today .. shared.slots.last_day) after `loaded_through` (all if None)."""
+    """Days of the booking window (today .. shared.domain.slots.last_day) after `loaded_through` (all if None)."""
     last = slots.last_day(today)
     first = today if loaded_through is None else max(today, loaded_through + timedelta(days=1))
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from shared import budget, config, dal, memo, observability
+from shared.platform import budget, config, dal, memo, observability
 
 TEST_CLINICS = {"cl0101", "cl0102"}
 # moto copies the whole table on every transaction (to roll back): a few days of slots keep the suites fast.
@@ -135,13 +135,13 @@ def _restore(seeded: dict[Any, dict[Any, Any]], without_slots: bool = False) -> 
 
 @pytest.fixture
 def dynamodb_calls(moto_table: str) -> Iterator[Counter[str]]:
-    """DynamoDB operations sent through shared.dal's client from now on, by name (a botocore hook)."""
+    """DynamoDB operations sent through shared.platform.dal's client from now on, by name (a botocore hook)."""
     counted: Counter[str] = Counter()
 
     def count(model, **_kwargs) -> None:  # type: ignore[no-untyped-def]
         counted[model.name] += 1
 
-    from shared import clients
+    from shared.platform import clients
 
     # Every client dal may use: the plain one, and those whose timeouts fit a request's budget.
     every = [clients.client("dynamodb", profile) for profile in ("", "request", "last")]

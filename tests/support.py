@@ -42,7 +42,7 @@ def patient_body(p: dict[str, Any]) -> dict[str, Any]:
 
 
 def claims_of(p: dict[str, Any]) -> dict[str, str]:
-    """The JWT claims a signed-in demo patient's token carries (see shared/auth.py), as the local sign-in
+    """The JWT claims a signed-in demo patient's token carries (see shared/faces/auth.py), as the local sign-in
     issues them."""
     from infra.local.tokens import patient_claims
 
@@ -142,9 +142,10 @@ def local_stack(log_path: Path, startup_seconds: float = 600) -> Iterator[LocalS
 # ---------------------------------------------------------------- holds by made-up patients
 def holder(n: int, clinic_id: str = "cl0101") -> Any:
     """A made-up patient attached to `clinic_id` (their register entry written now), as a hold's identity:
-    holds are bound to a patient, one at a time (shared/holds.py), so each concurrent hold needs its own."""
+    holds are bound to a patient, one at a time (shared/booking/holds.py), so each concurrent hold needs its own."""
     from infra.demo import data
-    from shared import callers, dal
+    from shared.patients import callers
+    from shared.platform import dal
 
     person = {"lastName": "Держатель", "birthDate": "1970-01-01", "policyNumber": f"97{n:014d}",
               "policySeries": None, "clinicId": clinic_id}
@@ -154,7 +155,8 @@ def holder(n: int, clinic_id: str = "cl0101") -> Any:
 
 def hold_for(slot_id: str, n: int) -> str:
     """Hold `slot_id` for made-up patient `n` of the slot's clinic; returns the hold id."""
-    from shared import holds, keys
+    from shared.booking import holds
+    from shared.platform import keys
 
     clinic_id = keys.clinic_of_doctor(slot_id.split(".")[0]) or ""
     return str(holds.create_hold(slot_id, holder(n, clinic_id))["holdId"])

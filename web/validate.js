@@ -1,4 +1,4 @@
-// Inline checks of the form, the same rules as the API's models (shared/models.py), so a mistake is
+// Inline checks of the form, the same rules as the API's models (shared/faces/v1/models.py), so a mistake is
 // shown next to its field before anything is sent.
 const NAME = /^[A-Za-zА-Яа-яЁё][A-Za-zА-Яа-яЁё' .-]{0,59}$/; // 1-60 characters
 const POLICY = /^\d{6,16}$/;

@@ -6,10 +6,12 @@ from typing import Annotated
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared import api, auth, booking, holds, reschedule
-from shared.errors import DomainError
-from shared.http import APIGatewayHttpResolver, Header, Response
-from shared.models import (
+from shared.booking import bookings as booking
+from shared.booking import holds, reschedule
+from shared.faces import auth
+from shared.faces.http import APIGatewayHttpResolver, Header, Response
+from shared.faces.v1 import api
+from shared.faces.v1.models import (
     AppointmentOut,
     BookingRequest,
     Hold,
@@ -19,7 +21,8 @@ from shared.models import (
     SignedInHoldRequest,
     SignedInRescheduleRequest,
 )
-from shared.observability import logger
+from shared.platform.errors import DomainError
+from shared.platform.observability import logger
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=api.serialize)
 api.configure(app)

@@ -4,11 +4,14 @@ from __future__ import annotations
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared import api, auth, cancellation, reminders
-from shared.errors import DomainError
-from shared.http import APIGatewayHttpResolver
-from shared.models import CancellationOut, PolicyIn, RemindersOff, RemindersOffIn
-from shared.observability import logger
+from shared.booking import cancellation, reminders
+from shared.faces import auth
+from shared.faces.http import APIGatewayHttpResolver
+from shared.faces.people import PolicyIn
+from shared.faces.v1 import api
+from shared.faces.v1.models import CancellationOut, RemindersOff, RemindersOffIn
+from shared.platform.errors import DomainError
+from shared.platform.observability import logger
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=api.serialize)
 api.configure(app)

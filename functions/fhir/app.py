@@ -1,7 +1,7 @@
 """FHIR function: the FHIR R4 Scheduling face at /fhir (open) and /fhir/me (signed-in patients).
 
-Thin: routing only; shared.fhir translates and calls the domain. Answers are application/fhir+json, errors
-OperationOutcomes (shared/fhir/http.py). Not in docs/openapi.json: the CapabilityStatement describes it.
+Thin: routing only; shared.faces.fhir translates and calls the domain. Answers are application/fhir+json, errors
+OperationOutcomes (shared/faces/fhir/http.py). Not in docs/openapi.json: the CapabilityStatement describes it.
 """
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.errors import DomainError, language
-from shared.fhir import capability, http, operations, search
-from shared.observability import logger
+from shared.faces.fhir import capability, http, operations, search
+from shared.platform.errors import DomainError, language
+from shared.platform.observability import logger
 
 app = APIGatewayHttpResolver()
 

@@ -1,7 +1,7 @@
 """gorzdrav-compatible façade: gorzdrav.spb.ru's `/_api/api/v2/...` endpoints for existing third-party clients.
 
 Thin: routing, tolerant parsing (query names in any case, bodies ignored on GET), one call into
-shared.gorzdrav.facade, and gorzdrav's envelope - business refusals are HTTP 200 with success false.
+shared.faces.gorzdrav.facade, and gorzdrav's envelope - business refusals are HTTP 200 with success false.
 """
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared import api, request_limits
-from shared.errors import DomainError
-from shared.gorzdrav import facade, wire
-from shared.gorzdrav.wire import GzError
-from shared.observability import logger
+from shared.faces import request_limits
+from shared.faces.gorzdrav import facade, wire
+from shared.faces.gorzdrav.wire import GzError
+from shared.faces.v1 import api
+from shared.platform.errors import DomainError
+from shared.platform.observability import logger
 
 app = APIGatewayHttpResolver(serializer=api.serialize)
 BASE = "/_api/api/v2"
@@ -37,7 +38,7 @@ def _query() -> dict[str, str]:
 
 
 def _body() -> dict[str, Any]:
-    """A POST's JSON object, read under the input rules of every face (shared/request_limits.py): a body they
+    """A POST's JSON object, read under the input rules of every face (shared/faces/request_limits.py): a body they
     refuse is INVALID_REQUEST with HTTP 413, 415 or 400 (wire.unread); JSON that is not an object, 200."""
     event = app.current_event
     try:

@@ -7,9 +7,11 @@ from typing import Annotated
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared import api, auth, history
-from shared.http import APIGatewayHttpResolver, Query
-from shared.models import (
+from shared.booking import history
+from shared.faces import auth
+from shared.faces.http import APIGatewayHttpResolver, Query
+from shared.faces.v1 import api
+from shared.faces.v1.models import (
     Appointment,
     AppointmentOut,
     HistoryPage,
@@ -18,7 +20,7 @@ from shared.models import (
     ReferralOut,
     SearchRequest,
 )
-from shared.observability import logger
+from shared.platform.observability import logger
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=api.serialize)
 api.configure(app)
@@ -47,9 +49,7 @@ def get_ticket(
     appointmentId: str,  # noqa: N803 - the contract's name
     t: Annotated[str, Query(min_length=1, max_length=64, description="The token of the ticket's link")],
 ) -> AppointmentOut:
-    from shared import ticket_link
-
-    return AppointmentOut(**ticket_link.appointment(appointmentId, t, api.lang(app)))
+    return AppointmentOut(**history.by_link(appointmentId, t, api.lang(app)))
 
 
 @app.post("/v1/referrals/lookup", tags=["referrals"], operation_id="lookupReferral",
@@ -57,7 +57,7 @@ def get_ticket(
           summary="A referral by its number and the patient's last name: specialty, target clinic, validity, "
                   "status (an unknown number and a wrong last name get the same 404)")
 def lookup_referral(request: ReferralLookupRequest) -> ReferralOut:
-    from shared import referrals
+    from shared.booking import referrals
 
     return ReferralOut(**referrals.lookup(request.number, request.lastName, api.lang(app)))
 

@@ -7,9 +7,11 @@ from typing import Annotated
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared import api, lookup
-from shared.http import APIGatewayHttpResolver, Query
-from shared.models import (
+from shared.catalogue import lookup
+from shared.faces.http import APIGatewayHttpResolver, Query
+from shared.faces.people import SaneDate
+from shared.faces.v1 import api
+from shared.faces.v1.models import (
     AddressClinics,
     AttachmentLookupRequest,
     AttachmentOut,
@@ -20,10 +22,9 @@ from shared.models import (
     DoctorSlots,
     Items,
     MyAttachmentOut,
-    SaneDate,
     Specialty,
 )
-from shared.observability import logger
+from shared.platform.observability import logger
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=api.serialize)
 api.configure(app)
@@ -82,8 +83,8 @@ def address_clinics(
     districtId: Annotated[str | None, Query(max_length=40, description="district of the chosen candidate")] = None,  # noqa: N803
 ) -> AddressClinics:
     # Loaded by the routes that use them: the slot look-up's cold start stays small.
-    from shared import addresses, street_suggest
-    from shared.errors import DomainError
+    from shared.catalogue import addresses, street_suggest
+    from shared.platform.errors import DomainError
 
     if house is None or not house.strip():
         whole = street_suggest.split_address(street)
@@ -104,7 +105,8 @@ def address_clinics(
           openapi_extensions=api.errors("attachment_not_found"),
           summary="The polyclinic a policy is attached to and since when (POST keeps the policy out of URLs)")
 def attachment_lookup(request: AttachmentLookupRequest) -> AttachmentOut:
-    from shared import attachment, auth
+    from shared.faces import auth
+    from shared.patients import attachment
 
     return AttachmentOut(**attachment.attachment_of(auth.identity(request), api.lang(app)))
 
@@ -113,7 +115,8 @@ def attachment_lookup(request: AttachmentLookupRequest) -> AttachmentOut:
          openapi_extensions=api.errors("attachment_not_found"),
          summary="The signed-in patient's polyclinic and from which date a change by choice is allowed")
 def my_attachment() -> MyAttachmentOut:
-    from shared import attachment, auth
+    from shared.faces import auth
+    from shared.patients import attachment
 
     return MyAttachmentOut(**attachment.my_attachment(auth.signed_in(api.claims(app)), api.lang(app)))
 

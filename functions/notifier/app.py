@@ -11,8 +11,8 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.notify import delivery
-from shared.observability import logger
-from shared.stream_batch import LoudBatchProcessor
+from shared.platform.observability import logger
+from shared.platform.stream_batch import LoudBatchProcessor
 
 # A batch whose every record failed is still answered with batchItemFailures rather than raised: an SES outage
 # is routine (retried, then dead-lettered) and must not count as a function error; crashes and timeouts still

@@ -1,5 +1,5 @@
 """Offers function (issue 15): from the table's stream, a slot that became free is offered to the earliest
-patient waiting for it (shared/waitlist.py). The event source mapping (template.yaml) lets only slots that
+patient waiting for it (shared/booking/waitlist.py). The event source mapping (template.yaml) lets only slots that
 are free through; a record that fails is retried, then dead-lettered (an offer is a conditional write, so a
 replay offers nothing twice)."""
 from __future__ import annotations
@@ -8,9 +8,9 @@ from aws_lambda_powertools.utilities.batch import EventType, process_partial_res
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared import waitlist
-from shared.observability import logger
-from shared.stream_batch import LoudBatchProcessor
+from shared.booking import waitlist
+from shared.platform.observability import logger
+from shared.platform.stream_batch import LoudBatchProcessor
 
 processor = LoudBatchProcessor(event_type=EventType.DynamoDBStreams)
 _waiting: set[tuple[str, str]] = set()  # the current batch's queues with someone waiting

@@ -1,5 +1,5 @@
 """Registry function: clinic staff (AWS_IAM-signed requests, scoped to their clinic by the principal, see
-shared/staff.py) register changes of polyclinic, publish doctors and plans, declare absences, read the day
+shared/clinic/staff.py) register changes of polyclinic, publish doctors and plans, declare absences, read the day
 list and record attendance."""
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from typing import Annotated
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared import api, attachment, staff
-from shared.http import APIGatewayHttpResolver, Query, Response
-from shared.models import AttachmentChangeOut, AttachmentChangeRequest, ReferralIssueRequest, ReferralOut, SaneDate
-from shared.observability import logger
-from shared.registry_models import (
+from shared.clinic import staff
+from shared.faces.http import APIGatewayHttpResolver, Query, Response
+from shared.faces.people import SaneDate
+from shared.faces.v1 import api
+from shared.faces.v1.models import AttachmentChangeOut, AttachmentChangeRequest, ReferralIssueRequest, ReferralOut
+from shared.faces.v1.registry_models import (
     AbsenceIn,
     AbsenceOut,
     AttendanceIn,
@@ -21,6 +22,8 @@ from shared.registry_models import (
     DoctorIn,
     DoctorOut,
 )
+from shared.patients import attachment
+from shared.platform.observability import logger
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=api.serialize)
 api.configure(app)
@@ -54,7 +57,7 @@ def change_attachment(request: AttachmentChangeRequest) -> Response[AttachmentCh
                   "clinic: the patient books with its number",
           responses={201: {"description": "Issued", "content": {"application/json": {"model": ReferralOut}}}})
 def issue_referral(request: ReferralIssueRequest) -> Response[ReferralOut]:
-    from shared import referrals
+    from shared.booking import referrals
 
     caller = staff.caller(app.current_event.raw_event)
     p = request.patient
@@ -70,7 +73,7 @@ def issue_referral(request: ReferralIssueRequest) -> Response[ReferralOut]:
          summary="Create or update a doctor and publish the plan's free slots for the open window "
                  "(idempotent; booked appointments that no longer fit are listed as conflicts)")
 def put_doctor(clinicId: str, doctorId: str, request: DoctorIn) -> DoctorOut:  # noqa: N803 - the contract's names
-    from shared import schedule
+    from shared.clinic import schedule
 
     _staff_of(clinicId)
     body = request.model_dump(by_alias=True)
@@ -82,7 +85,7 @@ def put_doctor(clinicId: str, doctorId: str, request: DoctorIn) -> DoctorOut:  #
           summary="Declare a doctor's absence: close its days, cancel the booked appointments (each patient is "
                   "emailed); idempotent. dryRun counts without writing.")
 def post_absence(clinicId: str, doctorId: str, request: AbsenceIn) -> AbsenceOut:  # noqa: N803
-    from shared import absences
+    from shared.clinic import absences
 
     _staff_of(clinicId)
     return AbsenceOut(**absences.declare(clinicId, doctorId, request.from_, request.to, request.reason,
@@ -95,7 +98,7 @@ def post_absence(clinicId: str, doctorId: str, request: AbsenceIn) -> AbsenceOut
 def day_list(clinicId: str,  # noqa: N803
              day: Annotated[SaneDate, Query(alias="date")],
              doctorId: Annotated[str | None, Query(pattern=r"^[a-z0-9]{2,24}-d\d{1,4}$")] = None) -> DayList:  # noqa: N803
-    from shared import daylist
+    from shared.clinic import daylist
 
     _staff_of(clinicId)
     return DayList(**daylist.day_list(clinicId, day, doctorId))
@@ -105,7 +108,7 @@ def day_list(clinicId: str,  # noqa: N803
           openapi_extensions=api.errors("forbidden", "appointment_not_started", "attendance_already_recorded"),
           summary="Record attendance after the start: booked -> fulfilled | noshow, once")
 def attendance(appointmentId: str, request: AttendanceIn) -> AttendanceOut:  # noqa: N803
-    from shared import daylist
+    from shared.clinic import daylist
 
     caller = staff.caller(app.current_event.raw_event)
     return AttendanceOut(**daylist.mark_attendance(caller, appointmentId, request.status))

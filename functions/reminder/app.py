@@ -1,5 +1,5 @@
 """Reminder function: on an EventBridge schedule (every 5 minutes), claims the reminders now due; the
-stream-driven notifier sends each email once (shared/reminders.py)."""
+stream-driven notifier sends each email once (shared/booking/reminders.py)."""
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -7,8 +7,9 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared import clock, reminders
-from shared.observability import logger
+from shared.booking import reminders
+from shared.platform import clock
+from shared.platform.observability import logger
 
 
 @logger.inject_lambda_context

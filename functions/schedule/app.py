@@ -13,9 +13,11 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared import clock, lookup, schedule
-from shared.config import settings
-from shared.observability import logger
+from shared.catalogue import lookup
+from shared.clinic import schedule
+from shared.platform import clock
+from shared.platform.config import settings
+from shared.platform.observability import logger
 
 
 @logger.inject_lambda_context

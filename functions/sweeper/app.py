@@ -6,8 +6,9 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared import clock, sweeper
-from shared.observability import logger, metrics
+from shared.booking import sweeper
+from shared.platform import clock
+from shared.platform.observability import logger, metrics
 
 
 @metrics().log_metrics

@@ -7,21 +7,23 @@ from typing import TYPE_CHECKING, Annotated
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared import api, auth, waitlist
-from shared.callers import Caller
-from shared.http import APIGatewayHttpResolver, Query, Response
-from shared.models import (
+from shared.booking import waitlist
+from shared.faces import auth
+from shared.faces.http import APIGatewayHttpResolver, Query, Response
+from shared.faces.people import PolicyIn
+from shared.faces.v1 import api
+from shared.faces.v1.models import (
     AppointmentOut,
     Items,
     OfferAcceptIn,
-    PolicyIn,
     SignedInWaitlistJoinRequest,
     WaitEntry,
     WaitEntryOut,
     WaitlistIn,
     WaitlistJoinRequest,
 )
-from shared.observability import logger
+from shared.patients.callers import Caller
+from shared.platform.observability import logger
 
 if TYPE_CHECKING:  # the event_handler package's __init__ imports what a cold start need not
     from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from infra.demo.data import DISTRICTS
-from shared import address_register, address_text
+from shared.catalogue import address_register, address_text
 
 STREETS: dict[str, list[str]] = {
     "admiralteysky": ["ул. Садовая", "наб. канала Грибоедова", "Лермонтовский пр."],

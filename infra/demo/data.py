@@ -10,10 +10,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from shared import keys, plans, policy
-from shared.clock import zone
-from shared.config import BOOKING_HORIZON_DAYS
-from shared.items import Slot
+from shared.clinic import plans
+from shared.domain import specialties
+from shared.patients import policy
+from shared.platform import keys
+from shared.platform.clock import zone
+from shared.platform.config import BOOKING_HORIZON_DAYS
+from shared.platform.items import Slot
 
 DISTRICTS = [
     ("admiralteysky", "Адмиралтейский", "Admiralteysky"),
@@ -36,17 +39,10 @@ DISTRICTS = [
     ("tsentralny", "Центральный", "Tsentralny"),
 ]
 
-# id, Russian, English, referral only, minutes per slot
-SPECIALTIES = [
-    ("therapist", "Терапевт", "Therapist", False, 20),
-    ("paediatrician", "Педиатр", "Paediatrician", False, 20),
-    ("surgeon", "Хирург", "Surgeon", False, 30),
-    ("ophthalmologist", "Офтальмолог", "Ophthalmologist", False, 30),
-    ("ent", "Оториноларинголог (ЛОР)", "ENT specialist", False, 30),
-    ("neurologist", "Невролог", "Neurologist", False, 30),
-    ("cardiologist", "Кардиолог", "Cardiologist", True, 30),
-    ("endocrinologist", "Эндокринолог", "Endocrinologist", True, 30),
-]
+# The demo's specialties (shared.domain.specialties names them): id, Russian, English, referral only, minutes per slot
+MINUTES = {"therapist": 20, "paediatrician": 20, "surgeon": 30, "ophthalmologist": 30, "ent": 30, "neurologist": 30,
+           "cardiologist": 30, "endocrinologist": 30}
+SPECIALTIES = [(s_id, *specialties.SPECIALTIES[s_id], minutes) for s_id, minutes in MINUTES.items()]
 
 STREETS = [
     ("ул. Садовая", "Sadovaya St."), ("Невский пр.", "Nevsky Ave."), ("ул. Типанова", "Tipanova St."),
@@ -222,7 +218,7 @@ def referral_number(n: int) -> str:
 
 
 def referral_items(clinic_ids: set[str] | None = None) -> list[dict[str, Any]]:
-    from shared import referrals
+    from shared.booking import referrals
 
     people, places = patients(), {c["id"]: c for c in clinics()}
     out = []

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from infra.demo import data
-from shared import keys, policy
-from shared.gorzdrav import identity
+from shared.patients import name_index, policy
+from shared.platform import keys
 
 IDS = json.loads((Path(__file__).resolve().parent / "gorzdrav_ids.json").read_text(encoding="utf-8"))
 _ORG = uuid.UUID("6f0c6b1e-6d1c-4c55-9a53-3f2b6f5d0e19")
@@ -52,5 +52,5 @@ def items(clinic_ids: set[str] | None = None, people: list[dict[str, Any]] | Non
         out.append({"PK": keys.GZ_SPECIALTIES, "SK": keys.gz_specialty_sk(s_id), "entity": "gzSpecialty",
                     "gzId": spec["id"], "ferId": spec["ferId"], "specialtyId": s_id})
     for p in people if people is not None else data.patients():
-        out.append(identity.index_item(p, policy.policy_hash(p["policyNumber"], p.get("policySeries"))))
+        out.append(name_index.index_item(p, policy.policy_hash(p["policyNumber"], p.get("policySeries"))))
     return out

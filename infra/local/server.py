@@ -386,7 +386,7 @@ class Handler(BaseHTTPRequestHandler):
                                   claims=claims if authorizer and authorizer != "AWS_IAM" else None)
         event["rawQueryString"] = query
         if authorizer == "AWS_IAM":
-            # Deployed, the clinic is in the staff principal's name (shared/staff.py): registry-<clinicId>.
+            # Deployed, the clinic is in the staff principal's name (shared/clinic/staff.py): registry-<clinicId>.
             staff_name = f"registry-{claims.get('clinic_id') or 'city'}" if claims else "local-staff"
             event["requestContext"]["authorizer"] = {"iam": {
                 "accessKey": "LOCALSTAFF", "accountId": "000000000000", "callerId": "local-staff",
@@ -599,7 +599,7 @@ class Stack:
         os.environ.update(self.env())
         import boto3
 
-        from shared import clock
+        from shared.platform import clock
 
         self.functions = Functions(self.function_env, self.workers)
         self.functions.warm("lookup")  # the first page's function starts while the table is prepared

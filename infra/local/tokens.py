@@ -33,7 +33,7 @@ def _demo_patient(policy_number: str) -> dict[str, Any] | None:
 
 
 def patient_claims(p: dict[str, Any]) -> dict[str, Any]:
-    """The claims an OIDC provider would put in a patient's token (see shared/auth.py)."""
+    """The claims an OIDC provider would put in a patient's token (see shared/faces/auth.py)."""
     claims = {"sub": f"demo-{p['policyNumber']}", "family_name": p["lastName"], "given_name": p["firstName"],
               "birthdate": p["birthDate"], "email": p["email"], "oms_policy_number": p["policyNumber"]}
     if p.get("middleName"):

@@ -32,9 +32,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared import clock, dal, keys
-from shared.config import settings
-from shared.observability import logger, metrics
+from shared.platform import clock, dal, keys
+from shared.platform.config import settings
+from shared.platform.observability import logger, metrics
 
 METRIC = "EmailsSkippedByCap"
 MAILBOX, PATIENT = "mailbox", "patient"
@@ -106,7 +106,7 @@ def _count(key: dict[str, Any], limit: int, now: int, email_id: str | None) -> d
 
 
 def _refuse(which: str) -> None:
-    from aws_lambda_powertools.metrics import MetricUnit
+    from aws_lambda_powertools.metrics import MetricUnit  # lazy: metrics only when a cap is reached
 
     logger.warning(f"email skipped: daily cap of the {which} reached", extra={"cap": which})
     metrics().add_metric(name=METRIC, unit=MetricUnit.Count, value=1)

@@ -36,10 +36,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from shared import clock, dal, keys, statuses
 from shared.notify import cap, messages, outbound
 from shared.notify.messages import CANCELLATION, OFFER, REMINDER, TICKET
-from shared.observability import logger
+from shared.platform import clock, dal, keys, statuses
+from shared.platform.observability import logger
 
 LEASE_SECONDS = 60
 # Failed invocations (claims) of one email before the notifier dead-letters it itself; below the event source
@@ -93,7 +93,7 @@ def classify(record: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     old = dal.from_item(change.get("OldImage")) or {}
     if (new.get("entity") == "waitEntry" and record.get("eventName") == "MODIFY"
             and old.get("status") == statuses.WAITING and new.get("status") == statuses.OFFERED):
-        return OFFER, new  # a waiting-list offer (shared/waitlist.py)
+        return OFFER, new  # a waiting-list offer (shared/booking/waitlist.py)
     if new.get("entity") != "appointment":
         return None
     if record.get("eventName") == "INSERT" and new.get("status") == statuses.BOOKED:
@@ -103,7 +103,7 @@ def classify(record: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
         return CANCELLATION, new
     if (record.get("eventName") == "MODIFY" and new.get("status") == statuses.BOOKED
             and new.get("remindedStage") is not None and new.get("remindedStage") != old.get("remindedStage")):
-        return REMINDER, new  # the reminder job claimed a reminder (shared/reminders.py)
+        return REMINDER, new  # the reminder job claimed a reminder (shared/booking/reminders.py)
     return None
 
 
@@ -217,7 +217,7 @@ def deliver(appt: dict[str, Any], kind: str, *, dead_letter_on_failure: bool = T
 
 
 def _send(appt: dict[str, Any], kind: str, remaining_ms: Callable[[], int] | None) -> str:
-    """One SendEmail: botocore's standard mode already retried throttling and 5xx (`shared.clients`)."""
+    """One SendEmail: botocore's standard mode already retried throttling and 5xx (`shared.platform.clients`)."""
     raw = messages.build(appt, kind, sender=outbound.sender(), reply_to=outbound.reply_to()).as_bytes()
     if remaining_ms is not None and remaining_ms() < TIME_RESERVE_MS:
         raise outbound.SendFailed("out_of_time", False)

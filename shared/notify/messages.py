@@ -5,7 +5,7 @@
           multipart/alternative: text/plain, text/html
           text/calendar; method=REQUEST (ticket) | CANCEL (cancellation), attached as .ics
 
-Everything shown comes from `shared.tickets.render`, the same rendering the page uses, so the email, the
+Everything shown comes from `shared.booking.tickets.render`, the same rendering the page uses, so the email, the
 .ics and the page agree on the clinic's time. The .ics carries DTSTART/DTEND with TZID and a VTIMEZONE for
 the clinic's zone; UID is the appointment id, SEQUENCE 0 for the ticket and 1 for the cancellation, so a
 calendar that imported the ticket removes the event when the cancellation arrives. A rescheduled appointment
@@ -23,8 +23,10 @@ from typing import Any
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from shared import clock, tickets
-from shared.language import normalize
+from shared.booking import ticket_link, tickets
+from shared.platform import clock
+from shared.platform.language import normalize
+from shared.platform.text import localized
 
 TICKET, CANCELLATION, REMINDER, OFFER = "ticket", "cancellation", "reminder", "offer"
 KINDS = (TICKET, CANCELLATION, REMINDER, OFFER)
@@ -196,8 +198,6 @@ def _paragraphs(ticket: dict[str, Any], kind: str, lang: str) -> list[tuple[str,
             (t["cancel_link"], ticket["cancellation"]["url"]),
         ]
         if kind == REMINDER:
-            from shared import ticket_link
-
             out.append((t["reschedule_link"], ticket_link.reschedule_url(ticket["id"])))
             if ticket.get("remindersOff"):
                 out.append((t["reminders_off_link"], ticket["remindersOff"]))
@@ -208,7 +208,7 @@ def _paragraphs(ticket: dict[str, Any], kind: str, lang: str) -> list[tuple[str,
         first = [(t["clinic_cancelled"].format(reason=reason), None)]
     return [
         *first,
-        (t["book_again"], tickets.base_url() + "/"),
+        (t["book_again"], ticket_link.base_url() + "/"),
         (t["calendar"], None),
     ]
 
@@ -354,7 +354,7 @@ def build(appt: dict[str, Any], kind: str, *, sender: str, reply_to: str | None 
     lang = language(appt)
     ticket = tickets.render(appt, lang)
     if kind == REMINDER and appt.get("reminderToken"):
-        ticket["remindersOff"] = (f"{tickets.base_url()}/#/reminders-off/{appt['id']}/{appt['reminderToken']}")
+        ticket["remindersOff"] = (f"{ticket_link.base_url()}/#/reminders-off/{appt['id']}/{appt['reminderToken']}")
     msg = _message(subject(ticket, kind, lang), appt["email"], kind, lang, sender, reply_to, now)
     msg.set_content(plain_text(ticket, kind, lang))
     msg.add_alternative(html_text(ticket, kind, lang), subtype="html")
@@ -384,15 +384,12 @@ OFFER_TEXT = {
 
 def offer_email(entry: dict[str, Any], *, sender: str, reply_to: str | None = None,
                 now: int | None = None) -> EmailMessage:
-    """The offer: the slot, how long it is held, and the one-click link (shared/waitlist.py)."""
-    from shared import waitlist
-    from shared.text import localized
-
+    """The offer: the slot, how long it is held, and the one-click link (shared/booking/waitlist.py)."""
     lang = language(entry)
     words = OFFER_TEXT[lang]
     start, end = clock.local_iso(int(entry["offerStart"])), clock.local_iso(int(entry["offerEnd"]))
     until = _local(clock.local_iso(int(entry["offerExpiresAt"])))
-    link = waitlist.offer_url(entry["id"])
+    link = ticket_link.offer_url(entry["id"])
     facts = [(words["doctor"], f"{localized(entry, 'offerDoctorName', lang)} ({localized(entry, 'specialty', lang)})"),
              (TEXT[lang]["when"], when_text(start, end, lang)), (words["room"], str(entry.get("offerRoom", ""))),
              (words["clinic"], localized(entry, "clinicName", lang))]

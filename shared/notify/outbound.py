@@ -1,6 +1,7 @@
 """The notifier's two ways out: SES v2 for the email, and its own dead-letter queue for what it gives up on.
 
-Clients come from the one client factory (`shared.clients`), settings from `shared.config`. Nothing here
+Clients come from the one client factory (`shared.platform.clients`), settings from `shared.platform.config`.
+Nothing here
 decides whether an email is due or was sent (shared/notify/delivery.py); these are the calls and how their
 failures are classified, with no address or message text ever logged.
 """
@@ -9,9 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from shared import clients, clock, dal
-from shared.config import settings
-from shared.observability import logger
+from shared.platform import clients, clock, dal
+from shared.platform.config import settings
+from shared.platform.observability import logger
 
 # SES errors another try cannot fix: dead-letter at once; an operator fixes the cause, then redrives.
 PERMANENT_SES_ERRORS = {

@@ -1,10 +1,10 @@
 """Resending a dead-lettered email (`infra/redrive.py` reads the queue and calls `resend`)."""
 from __future__ import annotations
 
-from shared import clock, dal, keys, statuses
 from shared.notify.delivery import DUPLICATE, MARKERS, SKIPPED, deliver
 from shared.notify.messages import TICKET
-from shared.observability import logger
+from shared.platform import clock, dal, keys, statuses
+from shared.platform.observability import logger
 
 
 def resend(appointment_id: str, kind: str) -> str:

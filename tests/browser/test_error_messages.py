@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from shared.errors import CATALOGUE
+from shared.platform.errors import CATALOGUE
 
 I18N = (Path(__file__).resolve().parents[2] / "web" / "i18n.js").read_text(encoding="utf-8")
 

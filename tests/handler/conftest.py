@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from shared import config
 from shared.notify import outbound
-from shared.observability import logger
+from shared.platform import config
+from shared.platform.observability import logger
 
 SENDER = "no-reply@zapis.example.org"
 

@@ -11,7 +11,9 @@ import pytest
 
 from infra.demo import data
 from infra.local import outbox
-from shared import clock, dal, keys, lookup, policy
+from shared.catalogue import lookup
+from shared.patients import policy
+from shared.platform import clock, dal, keys
 from tests.support import claims_of, event_file, http_event, invoke, patient_body, patients_of
 
 DOCTOR = "cl0101-d01"  # therapist, cl0101

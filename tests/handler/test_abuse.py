@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from shared import config, statuses
 from shared.notify import cap, messages
+from shared.platform import config, statuses
 from tests.handler.helpers import (
     anonymous_event,
     assert_error,
@@ -252,7 +252,7 @@ class _Metrics:
 
 
 def keys_hash(p: dict[str, Any]) -> str:
-    from shared import policy
+    from shared.patients import policy
 
     return policy.policy_hash(p["policyNumber"], p.get("policySeries"))
 

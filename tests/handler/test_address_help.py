@@ -1,4 +1,4 @@
-"""The address look-up's help (shared/street_suggest.py through functions/lookup): the whole address typed in
+"""The address look-up's help (shared/catalogue/street_suggest.py through functions/lookup): the whole address typed in
 the street field, and the nearest street names for a typo or Latin letters."""
 from __future__ import annotations
 

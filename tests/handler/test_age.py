@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from infra.demo import data
-from shared import dal, statuses
+from shared.platform import dal, statuses
 from tests.handler.helpers import (
     anonymous_event,
     assert_error,

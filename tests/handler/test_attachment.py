@@ -12,7 +12,8 @@ import pytest
 
 from infra.demo import addresses as demo_addresses
 from infra.demo import data
-from shared import clock, dal, keys, policy
+from shared.patients import policy
+from shared.platform import clock, dal, keys
 from tests.handler.helpers import assert_error, change_event, with_body, with_query
 from tests.support import claims_of, event_file, http_event, invoke, patient_body, patients_of
 
@@ -235,10 +236,10 @@ def test_first_attachment_of_a_new_policy(register_table: str) -> None:
     assert entry(newcomer)["clinicId"] == "cl0102"
     assert [e["event"] for e in history(newcomer)] == ["attached"]
     # The gorzdrav façade's name index, in the same transaction: keyed hashes only, no name in it.
-    from shared.gorzdrav import identity
+    from shared.patients import name_index
 
     h = policy.policy_hash(newcomer["policyNumber"], None)
-    name_pk = keys.gz_name_pk(identity.name_hash("Новикова", "Анна", None, "1990-04-04"))
+    name_pk = keys.gz_name_pk(name_index.name_hash("Новикова", "Анна", None, "1990-04-04"))
     index = {"PK": name_pk, "SK": keys.policy_pk(h), "entity": "gzNameIndex"}
     assert list(dal.query_all("PK = :pk", {":pk": name_pk}, consistent=True)) == [index]
     # A later change (staff of cl0101) writes the same item again: idempotent, never a second one.

@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from shared import callers, clock, keys
-from shared.models import Appointment
+from shared.faces.v1.models import Appointment
+from shared.patients import callers
+from shared.platform import clock, keys
 from tests.handler.helpers import (
     anonymous_event,
     assert_error,
@@ -362,7 +363,7 @@ def test_book_signed_in(moto_table: str) -> None:
     stored = table_items("appointment")
     assert len(stored) == 1 and stored[0]["email"] == claims["email"]
     # Booked by token or anonymously: the same history, keyed by the policy hash.
-    from shared.policy import policy_hash
+    from shared.patients.policy import policy_hash
 
     assert stored[0]["PatPK"] == keys.policy_pk(policy_hash(claims["oms_policy_number"]))
     # Retried: the first answer.
@@ -399,7 +400,7 @@ def test_signed_in_needs_the_key_too(moto_table: str) -> None:
 
 # ---------------------------------------------------------------- ticket numbers
 def test_ticket_number_differs_when_a_freed_slot_is_booked_again(moto_table: str) -> None:
-    from shared import cancellation
+    from shared.booking import cancellation
 
     slot = free_slots(later_than=2 * 86400)[0]
     first_patient, second_patient = CL0101[0], CL0101[1]

@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
-from shared import clock, dal, keys, plans, slots
+from shared.clinic import plans
+from shared.domain import slots
+from shared.platform import clock, dal, keys
 from tests.handler.helpers import DOCTOR, anonymous_event, assert_error, hold_event, slot_item
 from tests.support import Context, http_event, invoke, load_function, patients_of
 

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from shared import dal, keys, policy
+from shared.patients import policy
+from shared.platform import dal, keys
 from tests.handler.helpers import (
     DAY,
     DOCTOR,
@@ -152,7 +153,7 @@ def test_cancel_is_one_read_and_one_transaction(moto_table: str, monkeypatch: py
     monkeypatch.setattr(dal, "client", lambda: Counting())
     status, _ = invoke("cancellation", cancel_event(ticket["id"]))
     assert status == 200
-    # One read: the appointment with the policy's failed-check counter (shared/limiter.py, anonymous only).
+    # One read: the appointment with the policy's failed-check counter (shared/patients/limiter.py, anonymous only).
     assert calls == ["batch_get_item", "transact_write_items"]
 
 

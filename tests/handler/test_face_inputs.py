@@ -1,4 +1,4 @@
-"""Bad input on every face (issue 25, point 4): the same input rules (shared/request_limits.py) hold for /v1,
+"""Bad input on every face (issue 25, point 4): the same input rules (shared/faces/request_limits.py) hold for /v1,
 gorzdrav and FHIR, and each face answers a refusal in its own wire shape, never a 5xx or a Python exception.
 
 Each face is a `Face`: how it is called, its POST routes with a valid body, the date-taking parameters of its
@@ -24,8 +24,8 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from shared.errors import CATALOGUE
-from shared.gorzdrav import wire
+from shared.faces.gorzdrav import wire
+from shared.platform.errors import CATALOGUE
 from tests.fhir_check import fhir_patient, parameters
 from tests.handler.helpers import free_slots
 from tests.support import Context, claims_of, event_file, http_event, load_function, patients_of

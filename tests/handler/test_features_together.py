@@ -11,7 +11,10 @@ import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from infra.local import outbox, stream
-from shared import clock, dal, keys, policy, slots, statuses, sweeper, waitlist
+from shared.booking import sweeper, ticket_link, waitlist
+from shared.domain import slots
+from shared.patients import policy
+from shared.platform import clock, dal, keys, statuses
 from tests.handler.helpers import (
     assert_error,
     book,
@@ -87,7 +90,7 @@ def test_a_doctor_published_without_an_english_name_gets_freed_slots_offered(not
     assert slot_item(slot_id)["offerEntry"] == entry["id"]
     # The English page shows the Russian name rather than nothing.
     status, out = invoke("waitlist", http_event("GET", f"/v1/waitlist/{entry['id']}",
-                                                query={"t": waitlist.token(entry["id"])},
+                                                query={"t": ticket_link.offer_token(entry["id"])},
                                                 headers={"Accept-Language": "en"}))
     assert status == 200 and out["entry"]["offer"]["doctorName"] == "Зайцева Нина Олеговна"
     # The notifier emails the offer from the entry's change (its stream filter lets it through).

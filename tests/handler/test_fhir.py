@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 
-from shared import clock
+from shared.platform import clock
 from tests.fhir_check import fhir_patient, outcome_code, parameters, valid
 from tests.handler.helpers import free_slots
 from tests.support import Context, claims_of, event_file, http_event, invoke, load_function, patients_of

@@ -6,8 +6,8 @@ import json
 import uuid
 from typing import Any
 
-from shared import clock, dal, keys
-from shared.gorzdrav import identity, wire
+from shared.faces.gorzdrav import identity, wire
+from shared.platform import clock, dal, keys
 from tests.handler.helpers import assert_clean
 from tests.support import claims_of, http_event, invoke, patient_body, patients_of
 

@@ -1,5 +1,5 @@
 """Issue 25 (point 2), gorzdrav identity through the façade's handler: `patient/search` failures are limited per
-full name and per clinic (shared/limiter.py), the patientId expires, and `oms/attachment/lpus` reveals a clinic
+full name and per clinic (shared/patients/limiter.py), the patientId expires, and `oms/attachment/lpus` reveals a clinic
 only to the policy with its holder's last name and birth date (README, "For gorzdrav clients")."""
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
-from shared import clock, config, dal, keys, policy
-from shared.config import settings
-from shared.gorzdrav import identity, wire
+from shared.faces.gorzdrav import identity, wire
+from shared.patients import policy
+from shared.platform import clock, config, dal, keys
+from shared.platform.config import settings
 from tests.handler.helpers import assert_error, identity_body, with_body
 from tests.support import Context, event_file, http_event, invoke, load_function, patients_of
 

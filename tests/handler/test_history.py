@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from shared import clock
+from shared.platform import clock
 from tests.handler.helpers import OLD_STYLE, OTHER, PATIENT, at, book, cancel_event, slot_ahead
 from tests.support import claims_of, event_file, invoke
 

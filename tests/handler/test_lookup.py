@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from shared import clock, dal, keys, lookup
+from shared.catalogue import lookup
+from shared.platform import clock, dal, keys
 from tests.handler.helpers import with_query
 from tests.support import event_file, hold_for, http_event, invoke
 

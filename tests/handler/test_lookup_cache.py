@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from shared import config, memo
+from shared.platform import config, memo
 from tests.handler.helpers import hold, hold_event, start_of
 from tests.support import http_event, invoke, patients_of
 
@@ -63,7 +63,7 @@ def test_a_remembered_list_never_shows_a_started_slot(cached: Counter[str], monk
     monkeypatch.setattr(memo, "ticks", lambda: 500.0)
     first = _slots()
     later = start_of(first[0]) + 1
-    monkeypatch.setattr("shared.clock.now", lambda: later)
+    monkeypatch.setattr("shared.platform.clock.now", lambda: later)
     cached.clear()
     again = _slots()
     assert first[0] not in again

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from shared import clock, config, dal, keys
 from shared.notify import cap, outbound
+from shared.platform import clock, config, dal, keys
 from tests.handler.helpers import sent
 from tests.support import Context, event_file, load_function
 
@@ -238,7 +238,7 @@ def test_a_cap_that_cannot_answer_fails_the_record_and_the_retry_still_asks(mail
 
 # ---------------------------------------------------------------- what is stored and logged
 def test_no_address_in_the_counters_or_the_logs(mail: dict[str, int], monkeypatch: pytest.MonkeyPatch) -> None:
-    from shared.observability import logger
+    from shared.platform.observability import logger
 
     buffer = io.StringIO()
     monkeypatch.setattr(logger.registered_handler, "stream", buffer)

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from infra.local.events import http_event
-from shared import request_limits
-from shared.observability import logger
+from shared.faces import request_limits
+from shared.platform.observability import logger
 from tests.support import claims_of, event_file, invoke, patients_of
 
 # The seven routes that take a body: (function, a sample event with a valid body).

@@ -12,8 +12,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from infra import redrive
-from shared import clock, config, dal, keys
 from shared.notify import delivery, outbound
+from shared.platform import clock, config, dal, keys
 from tests.handler.helpers import sent
 from tests.support import Context, event_file, invoke, load_function
 
@@ -304,7 +304,7 @@ def test_no_personal_data_in_logs(notifier: str, before_appointment: None, monke
                                   capsys: pytest.CaptureFixture[str]) -> None:
     import io
 
-    from shared.observability import logger
+    from shared.platform.observability import logger
 
     buffer = io.StringIO()
     handler = logger.registered_handler

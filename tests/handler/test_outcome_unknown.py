@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ReadTimeoutError
 
-from shared import clients, dal, keys, policy
+from shared.patients import policy
+from shared.platform import clients, dal, keys
 from tests.handler.helpers import (
     PATIENT,
     anonymous_event,

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from shared import clock
+from shared.platform import clock
 from tests.handler.helpers import anonymous_event, assert_clean, body_of, free_slots, hold, signed_in_event, with_body
 from tests.support import invoke, patients_of
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from infra.demo import data
-from shared import clock, dal, keys, statuses
+from shared.platform import clock, dal, keys, statuses
 from tests.handler.helpers import (
     assert_error,
     body_of,
@@ -97,7 +97,7 @@ def test_a_wrong_last_name_answers_like_an_unknown_number(moto_table: str) -> No
 
 def test_a_number_guessed_too_often_is_limited(moto_table: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("IDENTITY_FAILURES_MAX", "3")
-    from shared import config
+    from shared.platform import config
 
     config.settings.cache_clear()
     for name in ("Аа", "Бб", "Вв"):

@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
-from shared import clock, dal, keys, plans, schedule, slots
+from shared.clinic import plans, schedule
+from shared.domain import slots
+from shared.platform import clock, dal, keys
 from tests.handler.helpers import book, slot_item, staff_event
 from tests.handler.helpers import free_slot_items as free_slots
 from tests.support import claims_of, event_file, http_event, invoke, patients_of
@@ -279,7 +281,7 @@ def test_a_clinic_unit_from_the_queue(moto_table: str) -> None:
 
 def test_with_a_queue_the_daily_job_sends_one_unit_per_clinic(moto_table: str,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    from shared import clients, config
+    from shared.platform import clients, config
 
     sqs = clients.client("sqs")
     queue = sqs.create_queue(QueueName="day-opener")["QueueUrl"]

@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 from infra import import_clinics
-from shared import dal, keys
+from shared.platform import dal, keys
 from tests.support import ROOT, http_event, invoke
 
 EXAMPLE = ROOT / "infra/demo/clinics_import.csv"

@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from shared import dal, keys, reminders
+from shared.booking import reminders
 from shared.notify import delivery
+from shared.platform import dal, keys
 from tests.handler.helpers import (
     PATIENT,
     appointment_item,

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from shared import dal, keys, policy
+from shared.patients import policy
+from shared.platform import dal, keys
 from tests.handler.helpers import (
     OTHER,
     PAEDIATRICIAN,

@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from shared import clock
+from shared.platform import clock
 from tests.handler.helpers import anonymous_event, free_slots, hold, hold_event, release_event, start_of, with_query
 from tests.support import event_file, invoke, patients_of
 

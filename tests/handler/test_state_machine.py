@@ -12,7 +12,7 @@ Actors and what they do (each a rule; the strategies choose from small pools so 
   step's writes produced (the table diffed before and after, in Lambda's record shape) are filtered by each
   stream function's FilterCriteria in template.yaml (infra/local/stream.py's matcher) and handed to the offers
   function and the notifier, round after round until their own writes produce nothing more;
-- the clock: `shared.clock.now` is the machine's own value, moved by minutes, hours or a night (a new day
+- the clock: `shared.platform.clock.now` is the machine's own value, moved by minutes, hours or a night (a new day
   runs the daily job, as its schedule does);
 - a race: a slot someone waits for is freed, and its stream records are handled (the offer lands) between the
   reads and the write of a request (leave the list, accept, book, cancel): `before_first_write`.
@@ -69,8 +69,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
 from infra.local import stream
-from shared import clock, config, dal, keys, memo, policy, statuses, waitlist
-from shared.fhir import codes
+from shared.booking import ticket_link, waitlist
+from shared.faces.fhir import codes
+from shared.patients import policy
+from shared.platform import clock, config, dal, keys, memo, statuses
 from tests.fhir_check import fhir_patient, parameters
 from tests.handler.helpers import policy_of, reschedule_event, staff_event
 from tests.support import Context, claims_of, event_file, http_event, load_function, patient_body, patients_of
@@ -347,7 +349,7 @@ class Clinic(RuleBasedStateMachine):
         for n in (1, 2):  # the made-up patients' register entries (as tests.support.holder writes them)
             holder(n)
         # The daily job has opened the window as of D (the seeded days): its runs open what later days bring.
-        from shared import slots
+        from shared.domain import slots
 
         for clinic_id in ("cl0101", "cl0102"):
             dal.update(keys.key(keys.clinic_pk(clinic_id), keys.PROFILE), "SET openedThrough = :d",
@@ -480,7 +482,7 @@ class Clinic(RuleBasedStateMachine):
             start = int(slot.get("start", 0))
             if slot.get("status") != statuses.FREE or start <= now + waitlist.OFFER_LEAD_SECONDS:
                 continue
-            from shared import slots as slot_rules
+            from shared.domain import slots as slot_rules
 
             if not slot_rules.in_booking_window(start, now):
                 continue
@@ -783,7 +785,8 @@ class Clinic(RuleBasedStateMachine):
         self.settle()
 
     def accept_as(self, entry: dict[str, Any]) -> None:
-        event = http_event("POST", f"/v1/waitlist/{entry['id']}/accept", {"token": waitlist.token(entry["id"])})
+        token = ticket_link.offer_token(entry["id"])
+        event = http_event("POST", f"/v1/waitlist/{entry['id']}/accept", {"token": token})
         status, body = call("waitlist", event)
         self.log(f"accept {entry['id']} ({entry['status']})", status, body)
 
@@ -1044,7 +1047,7 @@ class Clinic(RuleBasedStateMachine):
         for entry in self.entries():
             if everything or (entry["PK"], entry["SK"]) in changed:
                 self.read(f"offer link of {entry['id']}", *call("waitlist", http_event(
-                    "GET", f"/v1/waitlist/{entry['id']}", query={"t": waitlist.token(entry["id"])})))
+                    "GET", f"/v1/waitlist/{entry['id']}", query={"t": ticket_link.offer_token(entry["id"])})))
 
     def read(self, what: str, status: int, body: Any) -> None:
         assert 200 <= status < 300, f"{what} answered {status}: {short(body)}"
@@ -1120,7 +1123,7 @@ def test_day_list_of_a_day_with_a_rescheduled_appointment(moto_table: str) -> No
 
 def test_fhir_reads_a_rescheduled_appointment(moto_table: str) -> None:
     """Book, reschedule, then the old appointment read on /fhir/me answered 503 (found in the working tree
-    of 7 Dec: shared/fhir/resources.appointment had no FHIR status for `rescheduled`, a KeyError)."""
+    of 7 Dec: shared/faces/fhir/resources.appointment had no FHIR status for `rescheduled`, a KeyError)."""
     from tests.handler.helpers import PATIENT, book, slot_ahead
 
     old = book(PATIENT, slot_ahead()["id"])

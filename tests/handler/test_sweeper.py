@@ -5,7 +5,9 @@ import json
 
 import pytest
 
-from shared import callers, clock, holds, keys
+from shared.booking import holds
+from shared.patients import callers
+from shared.platform import clock, keys
 from tests.handler.helpers import PATIENT, at, book, free_slot_items, slot_item
 from tests.support import Context, event_file, hold_for, load_function
 

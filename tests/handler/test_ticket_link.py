@@ -1,4 +1,4 @@
-"""The ticket's link (shared/ticket_link.py): GET /v1/appointments/{id}?t=<token> answers the ticket to whoever
+"""The ticket's link (shared/booking/ticket_link.py): GET /v1/appointments/{id}?t=<token> answers the ticket to whoever
 holds the link the booking gave, in any tab; a wrong, missing or borrowed token is as unknown as a made-up id."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from shared import ticket_link
+from shared.booking import ticket_link
 from tests.handler.helpers import OTHER, PATIENT, at, book, cancel_event, slot_ahead
 from tests.support import http_event, invoke
 

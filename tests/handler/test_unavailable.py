@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, ReadTimeoutError
 
-from shared import clients, dal
-from shared.errors import DomainError
+from shared.platform import clients, dal
+from shared.platform.errors import DomainError
 from tests.handler.helpers import anonymous_event, free_slots
 from tests.support import invoke, load_function, patients_of
 
@@ -120,7 +120,7 @@ def test_an_exhausted_budget_answers_503_before_any_call(moto_table: str, monkey
 def test_a_short_budget_gets_the_client_without_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     import types
 
-    from shared import budget
+    from shared.platform import budget
 
     # The budget's clock stands still: making a client on a busy machine must not eat the budget under test.
     monkeypatch.setattr(budget, "time", types.SimpleNamespace(monotonic=lambda: 1000.0))

@@ -10,8 +10,11 @@ from typing import Any
 
 import pytest
 
-from shared import clock, dal, policy, slots, waitlist
+from shared.booking import ticket_link, waitlist
+from shared.domain import slots
 from shared.notify import delivery, messages
+from shared.patients import policy
+from shared.platform import clock, dal
 from tests.handler.helpers import assert_error, doctor_of, free_slots, slot_item
 from tests.support import Context, claims_of, http_event, invoke, patient_body, patients_of
 
@@ -127,7 +130,7 @@ def test_a_freed_slot_is_offered_to_the_earliest_entry_once_and_booked_from_the_
     freed(slot_id)  # the stream replays the record: the slot is held, nothing is offered twice
     assert entry_item(second["id"])["status"] == "waiting"
 
-    token = waitlist.token(first["id"])
+    token = ticket_link.offer_token(first["id"])
     assert_error(invoke("waitlist", http_event("GET", f"/v1/waitlist/{first['id']}", query={"t": "x" * 22})),
                  404, "not_found")
     status, out = invoke("waitlist", http_event("GET", f"/v1/waitlist/{first['id']}", query={"t": token}))
@@ -154,7 +157,7 @@ def test_an_offer_that_lapses_goes_to_the_next_entry(moto_table: str, monkeypatc
     held = slot_item(slot_id)
     later = clock.now() + waitlist.OFFER_SECONDS + 1
     monkeypatch.setattr(clock, "now", lambda: later)
-    from shared import sweeper
+    from shared.booking import sweeper
 
     assert sweeper.sweep(later).released == 1  # the offer's hold lapsed
     freed(slot_id, old=held)
@@ -162,7 +165,7 @@ def test_an_offer_that_lapses_goes_to_the_next_entry(moto_table: str, monkeypatc
     assert entry_item(second["id"])["status"] == "offered"
     assert slot_item(slot_id)["holdOwner"] == policy.policy_hash(SECOND["policyNumber"])
     status, out = invoke("waitlist", http_event("POST", f"/v1/waitlist/{first['id']}/accept",
-                                                {"token": waitlist.token(first["id"])}))
+                                                {"token": ticket_link.offer_token(first["id"])}))
     assert_error((status, out), 410, "offer_expired")
 
 
@@ -195,7 +198,7 @@ def test_the_offer_email(moto_table: str) -> None:
     assert kind == messages.OFFER
     email = messages.build(item, kind, sender="noreply@example.org")
     text = email.get_body(("plain",)).get_content()
-    assert f"#/offer/{first['id']}?t={waitlist.token(first['id'])}" in text
+    assert f"#/offer/{first['id']}?t={ticket_link.offer_token(first['id'])}" in text
     assert email["To"] == FIRST["email"] and "Освободилось время" in email["Subject"]
 
 

@@ -95,7 +95,7 @@ def world(ddb_table: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """cl0101's reference data, the race patients attached to it, and a week of one doctor's slots.
     The clock is a settable value, so every thread sees the same moved time."""
     from infra.demo import data
-    from shared import clock, dal
+    from shared.platform import clock, dal
     from tests.integration.world import CLINIC, DOCTOR, PEOPLE
 
     now = {"t": clock.now()}
@@ -114,7 +114,7 @@ def world(ddb_table: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
 def _reset_app_caches() -> None:
     """The shared package caches its settings and boto3 client; make them see the new env."""
     try:
-        from shared import config, dal
+        from shared.platform import config, dal
     except ImportError:
         return
     for reset in (getattr(config.settings, "cache_clear", None), getattr(dal, "reset_client", None)):

@@ -10,10 +10,14 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from infra.demo import data
-from shared import auth, booking, callers, clock, dal, keys, lookup
-from shared.booking import Outcome
-from shared.errors import DomainError
-from shared.models import BookingRequest
+from shared.booking import bookings as booking
+from shared.booking.bookings import Outcome
+from shared.catalogue import lookup
+from shared.faces import auth
+from shared.faces.v1.models import BookingRequest
+from shared.patients import callers
+from shared.platform import clock, dal, keys
+from shared.platform.errors import DomainError
 
 CLINIC = "cl0101"  # the race tests' clinic (the `table` fixture of tests/integration/conftest.py seeds it)
 
@@ -42,10 +46,10 @@ def together(*calls: Callable[[], Any]) -> list[Any]:
 
 
 def signed_in(p: dict[str, Any]) -> callers.Caller:
-    """The patient as a verified token names them (shared/auth.py's claims)."""
+    """The patient as a verified token names them (shared/faces/auth.py's claims)."""
     claims = {"family_name": p["lastName"], "given_name": p["firstName"], "birthdate": p["birthDate"],
               "oms_policy_number": p["policyNumber"], "email": p["email"]}
-    return callers.signed_in({k: v for k, v in claims.items() if v})
+    return auth.signed_in({k: v for k, v in claims.items() if v})
 
 
 def identity(p: dict[str, Any]) -> callers.Caller:

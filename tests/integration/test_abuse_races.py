@@ -1,7 +1,7 @@
 """Issue 12 against DynamoDB Local: one patient holds one slot at a time however many holds race, and the
 per-policy limiter of failed identity checks never answers more failures than its threshold.
 
-Threads call the domain (shared.holds, shared.limiter) directly, as the handlers do after parsing (the
+Threads call the domain (shared.booking.holds, shared.patients.limiter) directly, as the handlers do after parsing (the
 Powertools resolver is not thread-safe); outcomes are counted by DomainError.code, and the table itself is
 checked afterwards.
 """
@@ -13,8 +13,11 @@ from typing import Any
 
 import pytest
 
-from shared import clock, config, dal, holds, keys, limiter, lookup, statuses
-from shared.errors import DomainError
+from shared.booking import holds
+from shared.catalogue import lookup
+from shared.patients import limiter
+from shared.platform import clock, config, dal, keys, statuses
+from shared.platform.errors import DomainError
 from tests.integration.people import identity, make_patients
 
 pytestmark = pytest.mark.integration

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from infra.demo import data
-from shared import attachment, dal, keys, policy
-from shared.errors import DomainError
+from shared.patients import attachment, policy
+from shared.platform import dal, keys
+from shared.platform.errors import DomainError
 
 pytestmark = pytest.mark.integration
 
@@ -71,9 +72,9 @@ def test_two_changes_by_choice_one_wins(people: list[dict[str, Any]]) -> None:
         assert entry["clinicId"] == winner and entry["version"] == 1 and entry["previousClinicId"] == "cl0101"
         assert sorted((e["event"], e["clinicId"]) for e in events) == [("attached", winner), ("detached", "cl0101")]
     # The name index of these namesakes (one name and birth date, ROUNDS policies): one item per policy.
-    from shared.gorzdrav import identity
+    from shared.patients import name_index
 
-    name_pk = keys.gz_name_pk(identity.name_hash("Гонкина", "Анна", None, "1985-05-05"))
+    name_pk = keys.gz_name_pk(name_index.name_hash("Гонкина", "Анна", None, "1985-05-05"))
     index = list(dal.query_all("PK = :pk", {":pk": name_pk}, consistent=True))
     assert sorted(i["SK"] for i in index) == sorted(keys.policy_pk(policy.policy_hash(p["policyNumber"]))
                                                     for p in people)

@@ -1,7 +1,7 @@
 """Races against DynamoDB Local: no double booking, ever, whatever arrives at the same moment.
 
 moto is not thread-safe, so concurrency is proven here only. The Powertools resolver keeps the current
-event in a class attribute, so threads call the domain (shared.booking) directly, exactly as the handler
+event in a class attribute, so threads call the domain (shared.booking.bookings) directly, exactly as the handler
 does after parsing, and outcomes are counted by DomainError.code. After every race the table itself is
 checked: every booked slot points at an existing booked appointment, no slot is booked twice, and no
 patient holds two booked appointments of one specialty.
@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
-from shared import dal, holds, keys
-from shared.booking import Outcome
+from shared.booking import holds
+from shared.booking.bookings import Outcome
+from shared.platform import dal, keys
 from tests.integration.people import book, check_table, free_slots, make_patients, race, therapists
 from tests.support import holder
 

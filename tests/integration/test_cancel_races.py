@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
-from shared import dal, holds, keys, sweeper
-from shared.errors import DomainError
+from shared.booking import holds, sweeper
+from shared.platform import dal, keys
+from shared.platform.errors import DomainError
 from tests.integration.people import identity, together
 from tests.integration.world import (
     HOLD_FIELDS,

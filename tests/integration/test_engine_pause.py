@@ -3,7 +3,7 @@ while a hold is in flight and resumed with SIGCONT. Whatever the timing — the 
 timed out and retried into its own write (refused, ALL_OLD names our hold id), or every attempt timed out
 and the slot is read back — no slot stays held by a hold id no client was given.
 
-The hold runs with the request budget of a 10 s function (shared/budget.py), as the handler runs it.
+The hold runs with the request budget of a 10 s function (shared/platform/budget.py), as the handler runs it.
 """
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ import pytest
 
 from infra import ddb_local, seed
 from infra.template import create_table
-from shared import budget, clock, config, dal, keys
-from shared.errors import DomainError
+from shared.platform import budget, clock, config, dal, keys
+from shared.platform.errors import DomainError
 from tests.integration.conftest import local_client, start_engine
 from tests.support import hold_for
 
@@ -124,8 +124,9 @@ def test_twenty_clients_through_a_ten_second_stall_retry_into_their_first_outcom
     """Ten patients hold a slot each and ten cancel their appointment while the engine stops for 10 s; each
     client answered 503 retries the same request once the engine is back. Every retry gets the outcome that
     was written (the same hold id; the cancelled appointment), and no slot is held by an id no client has."""
-    from shared import callers, cancellation
-    from shared import holds as holds_module
+    from shared.booking import cancellation
+    from shared.booking import holds as holds_module
+    from shared.patients import callers
     from tests.integration.people import book, identity, make_patients
 
     holders = make_patients(9101, 10)

@@ -2,7 +2,8 @@
 `/v1/appointments` at the same moment -> exactly one booking, whichever face it came through.
 
 As in test_booking_races, threads call what each handler calls after parsing (the FHIR face's
-shared.fhir.operations.book on a parsed request; shared.booking.book for /v1), and the table is checked after.
+shared.faces.fhir.operations.book on a parsed request; shared.booking.bookings.book for /v1), and the table is
+checked after.
 """
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from shared.booking import Outcome
-from shared.fhir import http, operations
+from shared.booking.bookings import Outcome
+from shared.faces.fhir import http, operations
 from tests.fhir_check import fhir_patient, parameters, valid
 from tests.integration.people import book, check_table, free_slots, make_patients, race
 

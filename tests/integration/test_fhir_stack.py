@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from shared import clock
+from shared.platform import clock
 from tests.fhir_check import fhir_patient, outcome_code, parameters, valid
 from tests.support import PATIENTS, LocalStack, local_stack, patient_body
 
@@ -117,7 +117,7 @@ def test_fhirpy_finds_holds_books_reads_and_cancels(stack: LocalStack) -> None:
 def _register(stack: LocalStack, people: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch) -> None:
     """Attach `people` to their clinic in the stack's own table (as the demo register does)."""
     from infra.demo import data
-    from shared import config, dal
+    from shared.platform import config, dal
 
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", f"http://127.0.0.1:{stack.ddb_port}")
     monkeypatch.setenv("TABLE_NAME", "zapis-local")

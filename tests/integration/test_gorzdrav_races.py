@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from shared import dal
-from shared.gorzdrav import facade, identity
-from shared.gorzdrav.wire import GzError
+from shared.faces.gorzdrav import facade, identity
+from shared.faces.gorzdrav.wire import GzError
+from shared.patients import name_index
+from shared.platform import dal
 from tests.integration.people import CLINIC, book, check_table, free_slots, make_patients, race
 
 pytestmark = pytest.mark.integration
@@ -25,10 +26,10 @@ def facade_patients(prefix: int, n: int) -> list[tuple[dict[str, Any], str]]:
     for i, p in enumerate(people):
         p["firstName"] = f"Пациент{'абвгдежзиклмнопрстуф'[i % 20]}{'абвгд'[i // 20 % 5]}"
     from infra.demo import data
-    from shared import policy
+    from shared.patients import policy
 
     dal.batch_write(data.register_items(people))
-    dal.batch_write([identity.index_item(p, policy.policy_hash(p["policyNumber"], p.get("policySeries")))
+    dal.batch_write([name_index.index_item(p, policy.policy_hash(p["policyNumber"], p.get("policySeries")))
                      for p in people])
     out = []
     for p in people:
@@ -93,8 +94,8 @@ def test_a_name_swept_from_many_threads_is_answered_at_most_its_threshold_of_fai
     from concurrent.futures import ThreadPoolExecutor
 
     from infra.demo import data
-    from shared import clock, config, keys
-    from shared.errors import DomainError
+    from shared.platform import clock, config, keys
+    from shared.platform.errors import DomainError
 
     monkeypatch.setenv("IDENTITY_FAILURES_MAX", "5")
     config.settings.cache_clear()

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from shared import clock, config, dal, keys
-from shared.errors import DomainError
 from shared.notify import cap
+from shared.platform import clock, config, dal, keys
+from shared.platform.errors import DomainError
 
 pytestmark = pytest.mark.integration
 

@@ -12,8 +12,11 @@ from typing import Any
 import pytest
 
 from infra.demo import data
-from shared import booking, callers, cancellation, clock, dal, keys, policy, referrals, statuses
-from shared.errors import DomainError
+from shared.booking import bookings as booking
+from shared.booking import cancellation, referrals
+from shared.patients import callers, policy
+from shared.platform import clock, dal, keys, statuses
+from shared.platform.errors import DomainError
 from tests.integration.people import patient, person, together
 
 pytestmark = pytest.mark.integration

@@ -10,11 +10,16 @@ from typing import Any
 
 import pytest
 
-from shared import booking, callers, cancellation, clock, dal, keys, plans, schedule, slots
-from shared.absences import declare
-from shared.daylist import mark_attendance
-from shared.errors import DomainError
-from shared.staff import Staff
+from shared.booking import bookings as booking
+from shared.booking import cancellation
+from shared.clinic import plans, schedule
+from shared.clinic.absences import declare
+from shared.clinic.daylist import mark_attendance
+from shared.clinic.staff import Staff
+from shared.domain import slots
+from shared.patients import callers
+from shared.platform import clock, dal, keys
+from shared.platform.errors import DomainError
 from tests.integration.people import patient
 from tests.integration.world import CLINIC, DOCTOR, PEOPLE
 

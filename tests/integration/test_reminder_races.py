@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from shared import dal, reminders
+from shared.booking import reminders
+from shared.platform import dal
 from tests.integration.people import together
 from tests.integration.world import PEOPLE, book, cancel
 

@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 
-from shared import callers, dal, policy, reschedule
-from shared.errors import DomainError
+from shared.booking import reschedule
+from shared.patients import callers, policy
+from shared.platform import dal
+from shared.platform.errors import DomainError
 from tests.integration.people import together
 from tests.integration.world import PEOPLE, assert_consistent, book, cancel, lock_of
 

@@ -19,8 +19,8 @@ import pytest
 
 from infra import ddb_local
 from infra.local import outbox
-from shared import config
 from shared.notify import outbound
+from shared.platform import config
 from tests.conftest import TEST_CLINICS, TEST_DAYS
 from tests.handler.test_state_machine import SENDER, Backend, Key, run_machine
 

@@ -11,8 +11,8 @@ import pytest
 
 from infra import ddb_local, redrive
 from infra.local import outbox, stream
-from shared import config, dal, keys
 from shared.notify import delivery, outbound
+from shared.platform import config, dal, keys
 from tests.support import Context, event_file, load_function
 
 pytestmark = pytest.mark.integration

@@ -11,8 +11,11 @@ from typing import Any
 import pytest
 
 from infra.demo import data
-from shared import callers, clock, dal, keys, policy, slots, sweeper, waitlist
-from shared.errors import DomainError
+from shared.booking import sweeper, ticket_link, waitlist
+from shared.domain import slots
+from shared.patients import callers, policy
+from shared.platform import clock, dal, keys
+from shared.platform.errors import DomainError
 from tests.integration.people import patient, person, together
 
 pytestmark = pytest.mark.integration
@@ -84,7 +87,7 @@ def test_one_offer_at_a_time_down_the_queue_in_order(world: dict[str, Any]) -> N
 
 def accept(entry_id: str) -> str:
     try:
-        waitlist.accept(entry_id, waitlist.token(entry_id), "ru")
+        waitlist.accept(entry_id, ticket_link.offer_token(entry_id), "ru")
     except DomainError as refused:
         return refused.code
     return "booked"

@@ -6,8 +6,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from shared import booking, callers, cancellation, dal, keys, policy
-from shared.errors import DomainError
+from shared.booking import bookings as booking
+from shared.booking import cancellation
+from shared.patients import callers, policy
+from shared.platform import dal, keys
+from shared.platform.errors import DomainError
 from tests.integration.people import patient, person
 from tests.integration.people import signed_in as signed_in_caller
 

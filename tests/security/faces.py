@@ -115,7 +115,7 @@ def v1_attachment(p: dict[str, Any]) -> Answer:
 def v1_waitlist(p: dict[str, Any]) -> Answer:
     from datetime import timedelta
 
-    from shared import clock
+    from shared.platform import clock
 
     today = clock.local_date(clock.now())
     return v1("POST", "/v1/waitlist", {"clinicId": "cl0101", "specialtyId": "ophthalmologist",

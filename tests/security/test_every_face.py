@@ -1,5 +1,5 @@
 """Every abuse case against every face (issue 25): `/v1`, `/v1/me`, gorzdrav, FHIR and FHIR `/me` inherit one
-set of rules because they all call the same operations with a `shared.callers.Caller`. Each case is
+set of rules because they all call the same operations with a `shared.patients.callers.Caller`. Each case is
 parametrized by face (tests/security/faces.py): a new face is covered by adding it there.
 
 - an identity sweep (wrong birth dates for a real patient) is cut off at the 11th failure, and the right
@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from shared import dal, keys
-from shared.config import settings
+from shared.platform import dal, keys
+from shared.platform.config import settings
 from tests.fhir_check import fhir_patient, parameters
 from tests.handler.helpers import book
 from tests.security.faces import (

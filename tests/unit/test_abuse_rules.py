@@ -1,11 +1,12 @@
-"""Issue 12's pure rules (shared/rules.py), without a table: the hold's checks and refusals, the hold's
+"""Issue 12's pure rules (shared/domain/rules.py), without a table: the hold's checks and refusals, the hold's
 owner, and the failed-check limiter's window arithmetic."""
 from __future__ import annotations
 
 import pytest
 
-from shared import rules, statuses
-from shared.errors import DomainError
+from shared.domain import rules
+from shared.platform import statuses
+from shared.platform.errors import DomainError
 
 ENTRY = {"identityHash": "id-a", "clinicId": "cl0101"}
 DOCTOR = {"specialtyId": "therapist"}

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 
 from infra.demo import addresses as demo
-from shared import address_register, addresses
-from shared.address_text import House, parse_house, parse_street
-from shared.errors import DomainError
+from shared.catalogue import address_register, addresses
+from shared.catalogue.address_text import House, parse_house, parse_street
+from shared.platform.errors import DomainError
 
 # Every spelling on a line names the same street.
 SAME_STREET = [
@@ -197,7 +197,7 @@ def test_demo_register_is_deterministic_and_has_namesakes() -> None:
 # ---------------------------------------------------------------- the CSV import (no table: a stub clinic look-up)
 def test_import_reports_batches_it_could_not_write(monkeypatch: pytest.MonkeyPatch) -> None:
     from infra import import_addresses
-    from shared import dal
+    from shared.platform import dal
 
     profiles = {"cl0101": {"districtId": "admiralteysky", "districtName": "Адмиралтейский"}}
     text = "ул. Гороховая,5,,cl0101\nул. Гороховая,7,,cl0101\nул. Гороховая,9,,cl0101\nул. Гороховая,x,,cl0101\n"

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from shared import rules
-from shared.errors import DomainError
+from shared.domain import rules, specialties
+from shared.platform.errors import DomainError
 
 MSK = ZoneInfo("Europe/Moscow")
 
@@ -25,14 +25,15 @@ def at(day: str, hour: int = 10) -> int:
     ("1978-06-02", date(2026, 12, 2), 48),
 ])
 def test_whole_years_on_the_day(born: str, day: date, age: int) -> None:
-    assert rules.age_on(born, day) == age
+    assert specialties.age_on(born, day) == age
 
 
 def refusal(specialty: str, born: str, day: str) -> str | None:
     try:
-        rules.check_age(specialty, born, at(day))
+        specialties.check_age(specialty, born, at(day))
     except DomainError as refused:
-        assert refused.detail == {"ageMin": rules.AGE_LIMITS[specialty][0], "ageMax": rules.AGE_LIMITS[specialty][1]}
+        low, high = specialties.AGE_LIMITS[specialty]
+        assert refused.detail == {"ageMin": low, "ageMax": high}
         return refused.code
     return None
 

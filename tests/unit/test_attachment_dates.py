@@ -1,11 +1,13 @@
-"""The one-year rule for a change of polyclinic by choice, and who registers a change (shared/attachment.py)."""
+"""The one-year rule for a change of polyclinic by choice, and who registers a change
+(shared/patients/attachment.py)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 import pytest
 
-from shared import attachment, keys
+from shared.patients import attachment
+from shared.platform import keys
 
 
 @pytest.mark.parametrize(("changed", "allowed"), [

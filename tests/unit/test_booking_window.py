@@ -1,5 +1,5 @@
 """The booking window (docs/CONTRACT.md, rule 6): today and the next 13 days in the clinic's zone (Europe/Moscow),
-slots not yet started, decided by shared/slots.py alone, at the day's boundary included; the daily job's days
+slots not yet started, decided by shared/domain/slots.py alone, at the day's boundary included; the daily job's days
 (shared/plans.window) and the demo seed's (infra/seed.missing_days) end on the same last day."""
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from infra import seed
-from shared import clock, plans, slots
-from shared.config import BOOKING_HORIZON_DAYS
+from shared.clinic import plans
+from shared.domain import slots
+from shared.platform import clock
+from shared.platform.config import BOOKING_HORIZON_DAYS
 
 MSK = ZoneInfo("Europe/Moscow")
 DAY = date(2026, 12, 7)  # a Monday

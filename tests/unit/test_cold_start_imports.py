@@ -13,8 +13,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 API_FUNCTIONS = sorted(p.parent.name for p in (ROOT / "functions").glob("*/app.py")
-                       if "shared.api" in p.read_text(encoding="utf-8")
-                       or "shared.http" in p.read_text(encoding="utf-8"))
+                       if "shared.faces.v1.api" in p.read_text(encoding="utf-8")
+                       or "shared.faces.http" in p.read_text(encoding="utf-8"))
 # module name -> why it is refused
 DENIED = {
     "s3transfer": "boto3.client() pulls it through boto3.session; clients come from botocore's session",
@@ -31,7 +31,7 @@ sys.path.insert(0, {root!r})
 spec = importlib.util.spec_from_file_location("app", {path!r})
 app = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(app)
-from shared import dal
+from shared.platform import dal
 dal.client()
 print(json.dumps(sorted(sys.modules)))
 """
@@ -59,10 +59,10 @@ def test_the_package_names_are_still_there_when_asked_for() -> None:
     """The lean import keeps `aws_lambda_powertools.event_handler`'s own names reachable (run the real
     __init__ on first use)."""
     code = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
-            "import shared.http\n"
+            "import shared.faces.http\n"
             "import aws_lambda_powertools.event_handler as eh\n"
             "assert 'aws_lambda_powertools.event_handler.appsync' not in sys.modules\n"
-            "assert eh.APIGatewayHttpResolver is shared.http.APIGatewayHttpResolver\n"
+            "assert eh.APIGatewayHttpResolver is shared.faces.http.APIGatewayHttpResolver\n"
             "assert eh.AppSyncResolver.__name__ == 'AppSyncResolver'\n"
             "print('ok')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,

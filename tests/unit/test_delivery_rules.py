@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from shared import statuses
 from shared.notify import delivery
 from shared.notify.messages import CANCELLATION, OFFER, REMINDER, TICKET
+from shared.platform import statuses
 
 NOW = 1_800_000_000
 

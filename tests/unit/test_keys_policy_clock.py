@@ -6,10 +6,13 @@ from datetime import date
 
 import pytest
 
-from shared import clock, config, errors, keys, policy, tickets
-
+from shared.booking import tickets
 
 # ---------------------------------------------------------------- keys
+from shared.patients import policy
+from shared.platform import clock, config, errors, keys
+
+
 def test_slot_id_names_its_doctor_and_start() -> None:
     start = clock.parse_utc_stamp("202611270500")
     slot = keys.slot_id("cl0101-d03", start)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from infra.local import stream
-from shared import dal
+from shared.platform import dal
 
 ARN = "arn:aws:dynamodb:eu-north-1:000000000000:table/t/stream/x"
 

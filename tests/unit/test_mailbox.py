@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from shared import keys
 from shared.notify import cap
+from shared.platform import keys
 
 
 @pytest.mark.parametrize(("address", "mailbox"), [
@@ -69,7 +69,7 @@ def test_the_mailbox_hash_is_keyed(monkeypatch: pytest.MonkeyPatch) -> None:
     """A keyed hash: without the secret, a table dump cannot be matched against a list of addresses."""
     import hashlib
 
-    from shared import config
+    from shared.platform import config
 
     digest = keys.email_cap_key("victim@mail.example", "d")["PK"]["S"].rsplit("#", 1)[1]
     assert digest not in hashlib.sha256(b"victim@mail.example").hexdigest()

@@ -7,14 +7,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from shared.models import (
-    BookingRequest,
-    HoldRequest,
-    PatientIn,
-    PolicyIn,
-    SearchRequest,
-    SignedInBookingRequest,
-)
+from shared.faces.people import PatientIn, PolicyIn
+from shared.faces.v1.models import BookingRequest, HoldRequest, SearchRequest, SignedInBookingRequest
 
 VALID: dict[str, Any] = {
     "lastName": "Фёдорова",
@@ -130,10 +124,10 @@ def test_policy_and_search_requests() -> None:
 
 
 def test_field_errors_never_quote_the_value() -> None:
-    """pydantic quotes the input in its errors; shared.api passes on only `loc` and `type`."""
+    """pydantic quotes the input in its errors; shared.faces.v1.api passes on only `loc` and `type`."""
     from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
-    from shared.api import _field_errors
+    from shared.faces.v1.api import _field_errors
 
     with pytest.raises(ValidationError) as caught:
         patient(policyNumber="78000001010000AB", email="secret-mail")

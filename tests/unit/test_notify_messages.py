@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from icalendar import Calendar
 
-from shared import clock, config, dal, tickets
+from shared.booking import tickets
 from shared.notify import messages
+from shared.platform import clock, config, dal
 from tests.support import event_file
 
 SENDER = "no-reply@zapis.example.org"

@@ -31,7 +31,7 @@ def test_operation_ids_are_readable_and_unique() -> None:
 
 
 def test_every_error_response_is_the_contract_error_with_its_codes() -> None:
-    from shared.errors import CATALOGUE
+    from shared.platform.errors import CATALOGUE
 
     spec = json.loads(openapi.OUT.read_text(encoding="utf-8"))
     assert "HTTPValidationError" not in json.dumps(spec) and "ValidationError" not in spec["components"]["schemas"]
@@ -65,7 +65,7 @@ def test_routes_declare_their_own_codes() -> None:
 def test_unknown_codes_are_refused_at_declaration() -> None:
     import pytest
 
-    from shared import api
+    from shared.faces.v1 import api
 
     assert api.errors("slot_unavailable") == {"x-error-codes": ["slot_unavailable"]}
     with pytest.raises(ValueError):

@@ -8,7 +8,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from shared import clients, config, tickets
+from shared.booking import ticket_link
+from shared.platform import clients, config
 
 
 @pytest.fixture
@@ -19,7 +20,7 @@ def fresh(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
 
     def forget() -> None:
         config.settings.cache_clear()
-        tickets._published_base_url.cache_clear()
+        ticket_link._published_base_url.cache_clear()
         clients.reset("ssm")
 
     forget()
@@ -30,11 +31,11 @@ def fresh(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
 def test_the_configured_address_wins(fresh: pytest.MonkeyPatch) -> None:
     fresh.setenv("PUBLIC_BASE_URL", "https://zapis.example.org/")
     fresh.setenv("PUBLIC_BASE_URL_PARAMETER", "/zapis/public-base-url")  # never read
-    assert tickets.base_url() == "https://zapis.example.org"
+    assert ticket_link.base_url() == "https://zapis.example.org"
 
 
 def test_without_any_setting_the_local_address(fresh: pytest.MonkeyPatch) -> None:
-    assert tickets.base_url() == config.DEV_BASE_URL
+    assert ticket_link.base_url() == config.DEV_BASE_URL
 
 
 def test_deployed_without_an_address_the_parameter_is_read_once(fresh: pytest.MonkeyPatch) -> None:
@@ -43,10 +44,8 @@ def test_deployed_without_an_address_the_parameter_is_read_once(fresh: pytest.Mo
     with mock_aws():
         ssm = boto3.client("ssm", region_name="eu-north-1")
         ssm.put_parameter(Name="/zapis/public-base-url", Type="String", Value="https://d111.cloudfront.net/")
-        assert tickets.base_url() == "https://d111.cloudfront.net"
+        assert ticket_link.base_url() == "https://d111.cloudfront.net"
         ssm.put_parameter(Name="/zapis/public-base-url", Type="String", Value="https://changed.example", Overwrite=True)
-        assert tickets.base_url() == "https://d111.cloudfront.net"  # one read per instance
-
-    from shared import ticket_link
+        assert ticket_link.base_url() == "https://d111.cloudfront.net"  # one read per instance
 
     assert ticket_link.ticket_url("abc").startswith("https://d111.cloudfront.net/#/ticket/abc?t=")

@@ -5,8 +5,9 @@ from typing import Any
 
 import pytest
 
-from shared import keys, rules, statuses
-from shared.errors import DomainError
+from shared.domain import rules
+from shared.platform import keys, statuses
+from shared.platform.errors import DomainError
 
 NOW = 1_800_000_000
 REFERRAL: dict[str, Any] = {"identityHash": "me", "specialtyId": "cardiologist", "targetClinicId": "cl0101",

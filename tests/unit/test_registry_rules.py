@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 
-from shared import clock, keys, plans, staff
-from shared.errors import DomainError
+from shared.clinic import plans, staff
 from shared.notify import messages
+from shared.platform import clock, keys
+from shared.platform.errors import DomainError
 
 MONDAY = date(2026, 11, 30)
 DOCTOR = {"id": "cl0101-d20", "clinicId": "cl0101", "specialtyId": "therapist", "room": "214",
@@ -113,7 +114,7 @@ def test_absent_days_and_window() -> None:
     assert plans.absent_days(absences, "cl0101-d20") == {"2026-12-01": "sick", "2026-12-02": "sick",
                                                          "2026-12-03": "sick"}
     today = date(2026, 12, 1)
-    # Today and the next 13 days (the booking window, shared/slots.py): never a 15th day.
+    # Today and the next 13 days (the booking window, shared/domain/slots.py): never a 15th day.
     assert plans.window(today)[0] == today and plans.window(today)[-1] == date(2026, 12, 14)
     assert plans.window(today, date(2026, 12, 15)) == []
     assert plans.window(today, date(2026, 11, 1))[0] == today

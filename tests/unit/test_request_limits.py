@@ -1,4 +1,5 @@
-"""The input rules of every face (shared/request_limits.py) and the FHIR face's JSON types (shared/fhir/shape.py),
+"""The input rules of every face (shared/faces/request_limits.py) and the FHIR face's JSON types
+(shared/faces/fhir/shape.py),
 without a handler: one implementation, a face choosing only its media types and depth."""
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from shared import request_limits
-from shared.errors import DomainError
-from shared.fhir import shape
-from shared.request_limits import FHIR, GORZDRAV, V1
+from shared.faces import request_limits
+from shared.faces.fhir import shape
+from shared.faces.request_limits import FHIR, GORZDRAV, V1
+from shared.platform.errors import DomainError
 
 
 def refusal(call: Any) -> tuple[str, str | None]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from shared import clock
 from shared.notify import messages
+from shared.platform import clock
 from tests.unit.test_notify_messages import appointment, base_url, calendar_of, parse
 
 __all__ = ["base_url"]  # the fixture (autouse) from the notifier's message tests

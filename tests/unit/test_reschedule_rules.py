@@ -1,4 +1,4 @@
-"""The reschedule's rules as pure functions (shared/rules.py): every refusal from the items read, and from the
+"""The reschedule's rules as pure functions (shared/domain/rules.py): every refusal from the items read, and from the
 items as they were when the transaction was refused."""
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from shared import rules
-from shared.errors import DomainError
+from shared.domain import rules
+from shared.platform.errors import DomainError
 
 NOW = 1_800_000_000
 PAT = "POLICY#abc"

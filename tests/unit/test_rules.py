@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from shared import rules
-from shared.errors import DomainError
+from shared.domain import rules
+from shared.platform.errors import DomainError
 
 NOW = 1_800_000_000
 IDENTITY = "id-hash"

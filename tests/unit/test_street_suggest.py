@@ -1,9 +1,9 @@
-"""shared/street_suggest.py without a table: cutting a whole address, Latin letters."""
+"""shared/catalogue/street_suggest.py without a table: cutting a whole address, Latin letters."""
 from __future__ import annotations
 
 import pytest
 
-from shared.street_suggest import split_address, transliterate
+from shared.catalogue.street_suggest import split_address, transliterate
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -5,7 +5,8 @@ from typing import Any
 
 import pytest
 
-from shared import dal, keys, sweeper
+from shared.booking import sweeper
+from shared.platform import dal, keys
 
 NOW = 1_795_000_000
 

@@ -211,7 +211,7 @@ def test_waf_guards_the_edge_and_can_be_turned_off() -> None:
     for name in rates:
         assert rules[name]["Action"]["Block"]["CustomResponse"]["ResponseCode"] == 429
     size = rules["body-size"]["Statement"]["SizeConstraintStatement"]
-    from shared.request_limits import MAX_BODY_BYTES
+    from shared.faces.request_limits import MAX_BODY_BYTES
 
     assert size["ComparisonOperator"] == "GT" and size["Size"] == MAX_BODY_BYTES
     for key, body in props["CustomResponseBodies"].items():

@@ -1,7 +1,7 @@
 """The ticket link's token: only the token made for the id opens it; any other text is simply wrong."""
 from __future__ import annotations
 
-from shared import ticket_link
+from shared.booking import ticket_link
 
 
 def test_only_the_ids_own_token_is_valid_and_odd_text_is_just_wrong() -> None:

@@ -1,4 +1,4 @@
-"""Joining the waiting list, as pure functions (shared/rules.py): every refusal from the items read, and from
+"""Joining the waiting list, as pure functions (shared/domain/rules.py): every refusal from the items read, and from
 the items as they were when the join's transaction was refused."""
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from shared import rules, statuses
-from shared.errors import DomainError
+from shared.domain import rules
+from shared.platform import statuses
+from shared.platform.errors import DomainError
 
 NOW = 1_800_000_000
 ENTRY = {"identityHash": "me", "clinicId": "cl0101"}

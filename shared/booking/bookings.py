@@ -1,0 +1,276 @@
+"""Holds and bookings: the heart of the product.
+
+Every state change is one conditional write (a hold, its release) or one TransactWriteItems (a booking).
+A booking reads once (BatchGetItem: slot, doctor, clinic, register entry, specialty lock, idempotency
+record) to refuse the hopeless cheaply and to build the ticket, then writes once; every rule decided on
+that read is enforced again by a condition of the write, so a race can only ever produce a refusal.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from shared.booking import holds, referrals, reminders, tickets
+from shared.domain import rules, slots
+from shared.patients import callers
+from shared.platform import clock, dal, keys, statuses
+from shared.platform.errors import DomainError
+from shared.platform.items import Appointment, IdempotencyRecord, SpecialtyLock
+from shared.platform.observability import logger
+
+IDEMPOTENCY_TTL = 24 * 3600
+# Kept after the appointment so an abandoned record does not stay forever (TTL only tidies).
+APPOINTMENT_TTL = 3 * 365 * 24 * 3600
+
+
+# ---------------------------------------------------------------- booking
+@dataclass(frozen=True)
+class Outcome:
+    status: int
+    body: dict[str, Any]
+
+
+def fingerprint(route: str, body: dict[str, Any]) -> str:
+    return hashlib.sha256(f"{route}|{json.dumps(body, sort_keys=True, default=str)}".encode()).hexdigest()
+
+
+def book(slot_id: str, hold_id: str | None, patient: callers.Caller, idempotency_key: str, request_fingerprint: str,
+         lang: str, *, wants_reminders: bool = True, referral_number: str | None = None) -> Outcome:
+    """Book `slot_id` for `patient`: at most one read and one transaction when nothing races. With
+    `referral_number` the booking uses the referral up (shared/booking/referrals.py). A counted caller's failed
+    identity checks count against the policy (its limiter item is read with the booking's)."""
+    with callers.counting(patient, guarded=True):
+        return _book(slot_id, hold_id, patient, idempotency_key, request_fingerprint, lang, wants_reminders,
+                     referral_number)
+
+
+def _book(slot_id: str, hold_id: str | None, patient: callers.Caller, idempotency_key: str, request_fingerprint: str,
+          lang: str, wants_reminders: bool, referral_number: str | None) -> Outcome:
+    slot_key = keys.slot_key(slot_id)
+    if slot_key is None:
+        raise DomainError("not_found")
+    if hold_id is not None and keys.slot_of_hold(hold_id) != slot_id:
+        raise DomainError("hold_mismatch")
+    idem_key = keys.idempotency_key(patient.policy_hash, idempotency_key)
+    for _ in range(3):
+        outcome = _try_book(slot_id, slot_key, hold_id, patient, idem_key, request_fingerprint, lang,
+                            wants_reminders, referral_number)
+        if outcome is not None:
+            return outcome
+    raise DomainError("unavailable", retry_after=1)
+
+
+def _replay(record: dict[str, Any], request_fingerprint: str, lang: str) -> Outcome:
+    """The first answer's status code with the appointment as it is now: a replay after a cancellation says
+    `cancelled` (never `booked` for a slot that may be someone else's by now). One GetItem, replays only."""
+    if record["fingerprint"] != request_fingerprint:
+        raise DomainError("idempotency_key_reused")
+    appointment_id = record.get("appointmentId")
+    logger.info("idempotent replay", extra={"appointmentId": appointment_id})
+    body = json.loads(record["response"])
+    current = dal.get(keys.appointment_key(appointment_id), consistent=True) if appointment_id else None
+    if current:
+        body = dict(body, appointment=tickets.render(current, lang))
+    return Outcome(int(record["statusCode"]), body)
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What one BatchGetItem returned for a booking (None: no such item)."""
+    slot: dict[str, Any] | None
+    doctor: dict[str, Any] | None
+    clinic: dict[str, Any] | None
+    attachment: dict[str, Any] | None
+    record: dict[str, Any] | None
+    limiter: dict[str, Any] | None
+    referral: dict[str, Any] | None
+
+
+def _read(slot_key: dict[str, Any], clinic_id: str, doctor_id: str, patient: callers.Caller, idem_key: dict[str, Any],
+          referral_number: str | None) -> _Read:
+    """The slot, doctor, clinic, register entry and idempotency record in one read; an anonymous booking's
+    failed-check counter (shared/patients/limiter.py) and the referral, when there are, in the same read."""
+    wanted = {
+        "slot": slot_key, "doctor": keys.profile_key(keys.doctor_pk(doctor_id)),
+        "clinic": keys.profile_key(keys.clinic_pk(clinic_id)), "attachment": keys.attachment_key(patient.policy_hash),
+        "record": idem_key,
+    }
+    if patient.limiter_key:
+        wanted["limiter"] = patient.limiter_key
+    if referral_number:
+        wanted["referral"] = keys.referral_key(referral_number)
+    found = {(i["PK"], i["SK"]): i for i in dal.batch_get(list(wanted.values()))}
+    got = {name: found.get((k["PK"]["S"], k["SK"]["S"])) for name, k in wanted.items()}
+    return _Read(got["slot"], got["doctor"], got["clinic"], got["attachment"], got["record"],
+                 got.get("limiter"), got.get("referral"))
+
+
+def appointment_item(appointment_id: str, slot: dict[str, Any], doctor: dict[str, Any], clinic: dict[str, Any],
+                     patient: callers.Caller, *, lang: str, now: int, wants_reminders: bool,
+                     referral_number: str | None) -> Appointment:
+    """The appointment as stored: the ticket's every field, copied from the slot, doctor and clinic as they are
+    now, and the keys of the indexes it is in."""
+    start, doctor_id, clinic_id = int(slot["start"]), str(slot["doctorId"]), str(slot["clinicId"])
+    booking_no = int(slot.get("bookings", 0)) + 1
+    appointment: Appointment = {
+        "PK": keys.appointment_pk(appointment_id), "SK": keys.APPOINTMENT_SK, "entity": "appointment",
+        "id": appointment_id, "number": tickets.number(int(doctor.get("seq", 0)), start, booking_no),
+        "status": statuses.BOOKED, "slotId": slot["slotId"], "doctorId": doctor_id, "clinicId": clinic_id,
+        "specialtyId": doctor["specialtyId"], "start": start, "end": int(slot["end"]), "room": slot.get("room", ""),
+        "clinicName": clinic["name"], "clinicNameEn": clinic.get("nameEn"),
+        "clinicAddress": clinic["address"], "clinicAddressEn": clinic.get("addressEn"),
+        "clinicPhone": clinic["phone"],
+        "doctorName": doctor["name"], "doctorNameEn": doctor.get("nameEn"),
+        "specialty": doctor["specialty"], "specialtyEn": doctor.get("specialtyEn"),
+        "lastName": patient.last_name, "firstName": patient.first_name, "middleName": patient.middle_name,
+        "birthDate": patient.birth_date, "email": patient.email, "phone": patient.phone, "lang": lang,
+        "createdAt": now, "ttl": start + APPOINTMENT_TTL,
+        "PatPK": keys.policy_pk(patient.policy_hash), "PatSK": keys.patient_history_sk(now, appointment_id),
+        # The reception's day list (ClinicDay index, shared/clinic/daylist.py).
+        "DayPK": keys.clinic_day_pk(clinic_id, clock.local_date(start).isoformat()),
+        "DaySK": keys.clinic_day_sk(doctor_id, start, appointment_id),
+    }
+    reminders.start_reminders(appointment, now, wants_reminders)
+    if referral_number:
+        appointment["referralNumber"] = referral_number
+    return appointment
+
+
+def take_slot_op(slot_key: dict[str, Any], appointment_id: str, *, hold_id: str | None, owner: str,
+                 seen_bookings: int, now: int) -> dict[str, Any]:
+    """The slot becomes booked by `appointment_id`: if it is free, or held by this hold of this patient (a hold
+    is its patient's, issue 12), and booked `seen_bookings` times so far (as read: a booking and a
+    cancellation in between make the read stale). Shared by booking and rescheduling."""
+    values: dict[str, Any] = {**slots.free_values(now), ":booked": slots.BOOKED, ":appt": appointment_id,
+                              ":seen": seen_bookings, ":horizon": slots.horizon(now), ":one": 1}
+    # DynamoDB refuses redundant parentheses: wrap FREE_CONDITION only when an OR is added to it.
+    condition = slots.FREE_CONDITION
+    if hold_id:
+        condition = f"({slots.FREE_CONDITION} OR (#st = :held AND holdId = :myHold AND holdOwner = :owner))"
+        values[":myHold"] = hold_id
+        values[":owner"] = owner
+    return {"Update": {
+        "Key": slot_key,
+        "UpdateExpression": "SET #st = :booked, appointmentId = :appt, bookings = :seen + :one "
+                            f"REMOVE {slots.HOLD_ATTRIBUTES}, AvPK, AvSK",
+        "ConditionExpression": condition + " AND #start > :now AND #start <= :horizon AND bookings = :seen",
+        "ExpressionAttributeNames": slots.NAMES,
+        "ExpressionAttributeValues": values,
+    }}
+
+
+def lock_op(policy_hash: str, specialty_id: str, appointment_id: str, start: int, now: int, *,
+            replacing: str | None = None) -> dict[str, Any]:
+    """At most one active future appointment per patient and specialty: the lock names it. It may be taken
+    when absent or lapsed (its appointment has started), or, moving an appointment, when it names that one."""
+    condition = "attribute_not_exists(PK) OR #start <= :now"
+    values: dict[str, Any] = {":now": now}
+    if replacing:
+        condition = "attribute_not_exists(PK) OR appointmentId = :old OR #start <= :now"
+        values[":old"] = replacing
+    lock: SpecialtyLock = {"PK": keys.policy_pk(policy_hash), "SK": keys.specialty_lock_sk(specialty_id),
+                           "entity": "specialtyLock", "appointmentId": appointment_id, "start": start,
+                           "ttl": start + 86400}
+    return {"Put": {"Item": lock, "ConditionExpression": condition,
+                    "ExpressionAttributeNames": {"#start": "start"}, "ExpressionAttributeValues": values}}
+
+
+def idempotency_op(idem_key: dict[str, Any], request_fingerprint: str, appointment_id: str,
+                   response: dict[str, Any], now: int) -> dict[str, Any]:
+    """The request's record: its answer for a retry, and the transaction's guard against running twice."""
+    record: IdempotencyRecord = {
+        "PK": idem_key["PK"]["S"], "SK": idem_key["SK"]["S"], "entity": "idempotency",
+        "fingerprint": request_fingerprint, "statusCode": 201, "appointmentId": appointment_id,
+        "response": json.dumps(response, ensure_ascii=False), "ttl": now + IDEMPOTENCY_TTL}
+    return {"Put": {"Item": record, "ConditionExpression": "attribute_not_exists(PK)"}}
+
+
+def booking_operations(slot_key: dict[str, Any], appointment: Appointment, patient: callers.Caller, *,
+                       hold_id: str | None, seen_bookings: int, idem_key: dict[str, Any], request_fingerprint: str,
+                       response: dict[str, Any], now: int, referral_number: str | None) -> list[dict[str, Any]]:
+    """The booking's one transaction, in the order of rules.BOOK_* (the refusal is read by position): the
+    slot, the appointment, the specialty lock, the register check, the idempotency record (and the referral)."""
+    appointment_id, start = appointment["id"], int(appointment["start"])
+    clinic_id, specialty_id = appointment["clinicId"], appointment["specialtyId"]
+    ops: list[dict[str, Any]] = [
+        take_slot_op(slot_key, appointment_id, hold_id=hold_id, owner=patient.policy_hash,
+                     seen_bookings=seen_bookings, now=now),
+        {"Put": {"Item": appointment, "ConditionExpression": "attribute_not_exists(PK)"}},
+        lock_op(patient.policy_hash, specialty_id, appointment_id, start, now),
+        # With a referral the patient may be attached to any clinic (that is what referrals are for).
+        holds.entry_check(keys.attachment_key(patient.policy_hash), patient.identity,
+                          None if referral_number else clinic_id),
+        idempotency_op(idem_key, request_fingerprint, appointment_id, response, now),
+    ]
+    if referral_number:
+        ops.append(referrals.use_op(referral_number, appointment_id, patient.identity, specialty_id, clinic_id,
+                                    now))
+    return ops
+
+
+def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patient: callers.Caller,
+              idem_key: dict[str, Any], request_fingerprint: str, lang: str,
+              wants_reminders: bool = True, referral_number: str | None = None) -> Outcome | None:
+    doctor_id, _ = keys.parse_slot_id(slot_id) or ("", 0)
+    clinic_id = keys.clinic_of_doctor(doctor_id) or ""
+    read = _read(slot_key, clinic_id, doctor_id, patient, idem_key, referral_number)
+    callers.check_limit(patient, read.limiter)
+    if read.record:
+        return _replay(read.record, request_fingerprint, lang)
+    slot, doctor, clinic = read.slot, read.doctor, read.clinic
+    if not slot or not doctor or not clinic:
+        raise DomainError("not_found")
+    now = clock.now()
+    # The read decides who is refused cheaply; the transaction's conditions decide who wins.
+    try:
+        rules.check_booking(slot, doctor, read.attachment, identity_hash=patient.identity, clinic_id=clinic_id,
+                            hold_id=hold_id, now=now, owner=patient.policy_hash, birth_date=patient.birth_date,
+                            referral_number=referral_number, referral=read.referral)
+    except DomainError as refused:
+        # A BatchGetItem is not one snapshot: a retry of this very request may have won between its reads (the
+        # slot seen booked, its idempotency record not yet). On this refusal path only, ask the record again.
+        if refused.code in ("slot_unavailable", "hold_expired"):
+            again = dal.get(idem_key, consistent=True)
+            if again:
+                return _replay(again, request_fingerprint, lang)
+        raise
+
+    appointment_id = keys.new_appointment_id()
+    appointment = appointment_item(appointment_id, slot, doctor, clinic, patient, lang=lang, now=now,
+                                   wants_reminders=wants_reminders, referral_number=referral_number)
+    response = {"appointment": tickets.render(appointment, lang)}
+    ops = booking_operations(slot_key, appointment, patient, hold_id=hold_id,
+                             seen_bookings=int(slot.get("bookings", 0)), idem_key=idem_key,
+                             request_fingerprint=request_fingerprint, response=response, now=now,
+                             referral_number=referral_number)
+    # No ClientRequestToken: the idempotency record is the transaction's own guard. If a first attempt
+    # succeeded but its answer was lost, a resend fails on that record and `_refusal` replays the answer.
+    try:
+        dal.transact(ops)
+    except dal.Cancelled as cancelled:
+        return _refusal(cancelled, hold_id, patient, idem_key, request_fingerprint, clinic_id, now, lang,
+                        str(doctor["specialtyId"]), referral_number)
+    logger.info("appointment booked", extra={"appointmentId": appointment_id, "slotId": slot_id})
+    return Outcome(201, response)
+
+
+def _refusal(cancelled: dal.Cancelled, hold_id: str | None, patient: callers.Caller,
+             idem_key: dict[str, Any], request_fingerprint: str, clinic_id: str, now: int,
+             lang: str, specialty_id: str = "", referral_number: str | None = None) -> Outcome | None:
+    """Say why the transaction was refused, from the items as they were (ALL_OLD): no second read.
+    None means "the slot was rebooked meanwhile but is free again": try once more."""
+    failed = {i: cancelled.old(i) for i in range(len(cancelled.reasons)) if cancelled.failed(i)}
+    if rules.BOOK_IDEMPOTENCY in failed:
+        # The same request, sent twice at once: the other copy won, answer as it did.
+        record = failed.pop(rules.BOOK_IDEMPOTENCY) or dal.get(idem_key, consistent=True)
+        if record:
+            return _replay(record, request_fingerprint, lang)
+    if not failed:
+        logger.warning("booking transaction refused", extra={"reasons": [r[0] for r in cancelled.reasons]})
+    # Raises the refusal; returns only when the read was stale (RETRY: the idempotency record is handled above).
+    rules.classify_booking_refusal(failed, identity_hash=patient.identity, clinic_id=clinic_id,
+                                   hold_id=hold_id, now=now, owner=patient.policy_hash,
+                                   specialty_id=specialty_id, referral_number=referral_number)
+    return None

@@ -1,0 +1,169 @@
+"""Cancellation: an appointment `booked` -> `cancelled`, its slot free again, the specialty lock released.
+
+One GetItem of the appointment (it names the slot, the lock and the Availability keys) and one
+TransactWriteItems. Every rule the read decided is enforced again by a condition of the transaction, and a
+refused transaction is explained from the items as they were (ALL_OLD), never by a second read.
+"""
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from shared.booking import referrals, tickets
+from shared.domain import rules, slots
+from shared.patients import callers
+from shared.platform import clock, dal, keys
+from shared.platform.errors import DomainError
+from shared.platform.language import normalize
+from shared.platform.observability import logger
+from shared.platform.statuses import CANCELLED
+
+# Cancelling later than this before the start is allowed, but the answer says earlier is better.
+RECOMMENDED_NOTICE = 24 * 3600
+
+LATE_NOTICE = {
+    "ru": ("Запись отменена менее чем за сутки до приёма. Пожалуйста, в следующий раз отменяйте запись "
+           "заранее — не позднее чем за сутки, чтобы время мог занять другой пациент."),
+    "en": ("The appointment was cancelled less than a day before it. Next time, please cancel at least a day "
+           "ahead so that another patient can take the time."),
+}
+
+_APPT, _SLOT, _LOCK, _REFERRAL = "appointment", "slot", "lock", "referral"
+
+
+def cancel(appointment_id: str, caller: callers.Caller, lang: str) -> dict[str, Any]:
+    """Cancel the appointment if it belongs to `caller`: the contract's CancellationOut body. Another patient's
+    appointment is as unknown as a made-up id; a counted caller's miss counts as a failed identity check
+    (shared/patients/callers.py). The appointment, the caller's register entry (identity) and limiter item are read in
+    one BatchGetItem: still 2 round trips in all."""
+    with callers.counting(caller, ("not_found", "patient_not_found"), guarded=True):
+        return _cancel(appointment_id, caller, lang)
+
+
+def _cancel(appointment_id: str, caller: callers.Caller, lang: str) -> dict[str, Any]:
+    valid = keys.valid_appointment_id(appointment_id)
+    appt_key = keys.appointment_key(appointment_id) if valid else None
+    entry_key = keys.attachment_key(caller.policy_hash) if caller.identity_hash else None
+    wanted = [k for k in (appt_key, caller.limiter_key, entry_key) if k is not None]
+    found = {(i["PK"], i["SK"]): i for i in dal.batch_get(wanted, consistent=True)} if wanted else {}
+
+    def pick(k: dict[str, Any] | None) -> dict[str, Any] | None:
+        return found.get((k["PK"]["S"], k["SK"]["S"])) if k else None
+
+    callers.check_limit(caller, pick(caller.limiter_key))
+    callers.check_entry(caller, pick(entry_key))
+    if appt_key is None:
+        raise DomainError("not_found")
+    patient_pk = caller.patient_pk
+    appt = pick(appt_key)
+    now = clock.now()
+    if rules.cancellation_replayed(appt, now, patient_pk):
+        assert appt is not None
+        logger.info("cancellation replayed", extra={"appointmentId": appointment_id})
+        return _answer(appt, int(appt["cancelledAt"]), lang)
+    rules.check_cancellation(appt, now, patient_pk)
+    assert appt is not None  # checked above
+
+    parts = commit(appt, patient_pk, now)
+    logger.info("appointment cancelled", extra={"appointmentId": appointment_id, "slotFreed": _SLOT in parts,
+                                                "replayed": not parts})
+    return _answer(dict(appt, status=CANCELLED, cancelledBy="patient"), now, lang)
+
+
+def _answer(cancelled_appt: dict[str, Any], cancelled_at: int, lang: str) -> dict[str, Any]:
+    """The contract's CancellationOut body; the same for the cancellation and for its retries."""
+    cancelled_appt = dict(cancelled_appt, cancelledAt=cancelled_at)
+    late = rules.late_cancellation(int(cancelled_appt["start"]), cancelled_at, RECOMMENDED_NOTICE)
+    return {"appointment": tickets.render(cancelled_appt, lang), "lateCancellation": late,
+            "notice": LATE_NOTICE[normalize(lang)] if late else None}
+
+
+def commit(appt: dict[str, Any], patient_pk: str, now: int, by: str = "patient", reason: str | None = None,
+           ) -> list[str]:
+    """The cancellation transaction: appointment, slot, specialty lock, and the referral it used (given back);
+    returns the parts written, none when the patient's own cancellation was applied already (a retry, a
+    racing second request: `rules.cancellation_replayed`). `by="clinic"` (an absence) closes the slot instead
+    of freeing it and records the reason."""
+    appointment_id = appt["id"]
+    request_id = secrets.token_hex(8)  # written with the cancellation: a lost answer is recognised by it
+    parts = [_APPT, _SLOT, _LOCK] + ([_REFERRAL] if appt.get("referralNumber") else [])
+    while True:
+        ops = [_operation(part, appt, patient_pk, now, by, reason, request_id) for part in parts]
+        try:
+            dal.transact(ops)
+            return parts
+        except dal.OutcomeUnknown:
+            # No attempt answered: read the appointment; cancelled by this request -> done, else 503.
+            if rules.cancellation_landed(dal.get(keys.appointment_key(appointment_id), consistent=True), request_id,
+                                         patient_pk):
+                return parts
+            raise
+        except dal.Cancelled as cancelled:
+            failed = {part for i, part in enumerate(parts) if cancelled.failed(i)}
+            if _APPT in failed:
+                old = cancelled.old(parts.index(_APPT))
+                if rules.cancellation_landed(old, request_id, patient_pk):
+                    # Our first attempt was applied but its answer lost; this refused retry shows it (ALL_OLD).
+                    return parts
+                if by == "patient" and rules.cancellation_replayed(old, now, patient_pk):
+                    return []
+                rules.check_cancellation(old, now, patient_pk)
+                logger.warning("cancellation refused", extra={"reasons": [r[0] for r in cancelled.reasons]})
+                raise DomainError("unavailable", retry_after=1) from None
+            if not failed:
+                logger.warning("cancellation refused", extra={"reasons": [r[0] for r in cancelled.reasons]})
+                raise DomainError("unavailable", retry_after=1) from None
+            # The slot, the lock or the referral no longer names this appointment (the registry moved it, TTL
+            # tidied the lock): cancel without touching what now belongs to someone else.
+            logger.warning("cancelling without", extra={"appointmentId": appointment_id, "parts": sorted(failed)})
+            parts = [p for p in parts if p not in failed]
+
+
+def _operation(part: str, appt: dict[str, Any], patient_pk: str, now: int, by: str = "patient",
+               reason: str | None = None, request_id: str = "") -> dict[str, Any]:
+    appointment_id = appt["id"]
+    if part == _APPT:
+        values = {":cancelled": CANCELLED, ":booked": slots.BOOKED, ":now": now, ":by": by, ":pat": patient_pk,
+                  ":rid": request_id}
+        update = "SET #st = :cancelled, cancelledAt = :now, cancelledBy = :by, cancelRequest = :rid"
+        if reason:
+            update += ", cancelReason = :reason"
+            values[":reason"] = reason
+        return {"Update": {
+            "Key": keys.appointment_key(appointment_id),
+            # The Reminders index forgets it: a cancelled appointment is never reminded.
+            "UpdateExpression": update + " REMOVE RemPK, RemSK, reminderStage",
+            "ConditionExpression": "#st = :booked AND #start > :now AND PatPK = :pat",
+            "ExpressionAttributeNames": slots.NAMES,
+            "ExpressionAttributeValues": values,
+        }}
+    if part == _SLOT and by == "clinic":
+        # Closed by the clinic (an absence): the time is not offered again.
+        return {"Update": {
+            "Key": keys.slot_key(appt["slotId"]),
+            "UpdateExpression": "SET #st = :closed, closedBy = :why REMOVE appointmentId",
+            "ConditionExpression": "#st = :booked AND appointmentId = :appt",
+            "ExpressionAttributeNames": {"#st": "status"},
+            "ExpressionAttributeValues": {":closed": keys.SLOT_CLOSED, ":booked": slots.BOOKED,
+                                          ":appt": appointment_id, ":why": "absence"},
+        }}
+    if part == _REFERRAL:
+        return referrals.give_back_op(appt["referralNumber"], appointment_id)
+    if part == _SLOT:
+        slot_key = keys.slot_key(appt["slotId"])
+        av = slots.availability_keys(appt)
+        # Back to free only while it still points at this appointment; `bookings` stays, so a rebooking gets
+        # a new ticket number.
+        return {"Update": {
+            "Key": slot_key,
+            "UpdateExpression": "SET #st = :free, AvPK = :avpk, AvSK = :avsk REMOVE appointmentId",
+            "ConditionExpression": "#st = :booked AND appointmentId = :appt",
+            "ExpressionAttributeNames": {"#st": "status"},
+            "ExpressionAttributeValues": {":free": slots.FREE, ":booked": slots.BOOKED, ":appt": appointment_id,
+                                          ":avpk": av["AvPK"], ":avsk": av["AvSK"]},
+        }}
+    return {"Delete": {
+        "Key": keys.key(patient_pk, keys.specialty_lock_sk(appt["specialtyId"])),
+        "ConditionExpression": "appointmentId = :appt",
+        "ExpressionAttributeValues": {":appt": appointment_id},
+    }}

@@ -1,0 +1,196 @@
+"""Reschedule in one step (issue 14): the old appointment becomes `rescheduled`, a new one is booked.
+
+One BatchGetItem (old appointment, new slot, its doctor, the clinic, the register entry, the idempotency
+record; consistent) and one TransactWriteItems when nothing races:
+  old appointment  booked -> rescheduled (`rescheduledTo`), still the patient's and not started;
+  new slot         booked, as a booking books it (free or held by this hold, in the window, `bookings` read);
+  new appointment  put, `rescheduledFrom`, a new ticket number, the calendar entry's UID kept;
+  specialty lock   moved to the new appointment (it named the old one, or lapsed);
+  register entry   still this clinic;
+  idempotency      the first answer;
+  old slot         free again, only while it still points at the old appointment (else left out, retried).
+Either all of it happens or none: never two active appointments, never none when the new slot is taken.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, cast
+
+from shared.booking import bookings as booking
+from shared.booking import referrals, reminders, tickets
+from shared.domain import rules, slots
+from shared.patients import callers
+from shared.platform import clock, dal, keys, memo, statuses
+from shared.platform.config import settings
+from shared.platform.errors import DomainError
+from shared.platform.items import Appointment
+from shared.platform.observability import logger
+
+# Fields of the old appointment that the new one does not inherit.
+_NOT_INHERITED = ("cancelledAt", "cancelledBy", "rescheduledTo", "rescheduledAt", "RemPK", "RemSK", "reminderStage",
+                  "remindedStage", "remindedAt", "reminderToken")
+
+
+def reschedule(appointment_id: str, caller: callers.Caller, slot_id: str, hold_id: str | None,
+               idempotency_key: str, request_fingerprint: str, lang: str) -> booking.Outcome:
+    """Move the caller's appointment to `slot_id`: the contract's AppointmentOut (201). Another patient's
+    appointment is as unknown as a made-up id; a counted caller's miss counts as a failed identity check
+    (shared/patients/callers.py), its limiter item read in the same BatchGetItem."""
+    with callers.counting(caller, ("not_found", "patient_not_found"), guarded=True):
+        return _reschedule(appointment_id, caller, slot_id, hold_id, idempotency_key, request_fingerprint, lang)
+
+
+def _reschedule(appointment_id: str, caller: callers.Caller, slot_id: str, hold_id: str | None,
+                idempotency_key: str, request_fingerprint: str, lang: str) -> booking.Outcome:
+    policy_hash = caller.policy_hash
+    if not keys.valid_appointment_id(appointment_id):
+        raise DomainError("not_found")
+    slot_key = keys.slot_key(slot_id)
+    if slot_key is None:
+        raise DomainError("not_found")
+    if hold_id is not None and keys.slot_of_hold(hold_id) != slot_id:
+        raise DomainError("hold_mismatch")
+    idem_key = keys.idempotency_key(policy_hash, idempotency_key)
+    for _ in range(3):
+        outcome = _try(appointment_id, caller, slot_id, slot_key, hold_id, idem_key, request_fingerprint, lang)
+        if outcome is not None:
+            return outcome
+    raise DomainError("unavailable", retry_after=1)
+
+
+def _try(appointment_id: str, caller: callers.Caller, slot_id: str, slot_key: dict[str, Any], hold_id: str | None,
+         idem_key: dict[str, Any], request_fingerprint: str, lang: str) -> booking.Outcome | None:
+    policy_hash = caller.policy_hash
+    doctor_id, _ = keys.parse_slot_id(slot_id) or ("", 0)
+    clinic_id = keys.clinic_of_doctor(doctor_id) or ""
+    patient_pk = keys.policy_pk(policy_hash)
+    appt_key = keys.appointment_key(appointment_id)
+    doctor_key = keys.profile_key(keys.doctor_pk(doctor_id))
+    clinic_key = keys.profile_key(keys.clinic_pk(clinic_id))
+    entry_key = keys.attachment_key(policy_hash)
+    limiter_key = caller.limiter_key
+    wanted = [appt_key, slot_key, doctor_key, clinic_key, entry_key, idem_key] + ([limiter_key] if limiter_key else [])
+    found = {(i["PK"], i["SK"]): i for i in dal.batch_get(wanted, consistent=True)}
+
+    def pick(k: dict[str, Any]) -> dict[str, Any] | None:
+        return found.get((k["PK"]["S"], k["SK"]["S"]))
+
+    callers.check_limit(caller, pick(limiter_key) if limiter_key else None)
+    callers.check_entry(caller, pick(entry_key))
+
+    record = pick(idem_key)
+    if record:
+        return _replay(record, request_fingerprint)
+    old, slot, doctor, clinic = pick(appt_key), pick(slot_key), pick(doctor_key), pick(clinic_key)
+    now = clock.now()
+    rules.check_reschedule(old, slot, doctor if clinic else None, pick(entry_key), clinic_id=clinic_id,
+                           patient_pk=patient_pk, hold_id=hold_id, now=now)
+    assert old is not None and slot is not None and doctor is not None and clinic is not None
+
+    new_id = keys.new_appointment_id()
+    booking_no = int(slot.get("bookings", 0)) + 1
+    new = moved_item(old, new_id, slot, doctor, lang=lang, now=now)
+    response = {"appointment": tickets.render(new, lang)}
+    ops = _operations(old, new, slot_key, hold_id, booking_no, patient_pk, idem_key, request_fingerprint, response,
+                      now)
+    while True:
+        roles = sorted(ops)
+        try:
+            dal.transact([ops[r] for r in roles])
+            break
+        except dal.Cancelled as cancelled:
+            failed = {roles[i]: cancelled.old(i) for i in range(len(cancelled.reasons)) if cancelled.failed(i)}
+            decision = rules.classify_reschedule_refusal(failed, patient_pk=patient_pk, clinic_id=clinic_id,
+                                                          hold_id=hold_id, now=now)
+            if decision is rules.RescheduleRefusal.REPLAY:
+                again = failed.get(rules.RE_IDEMPOTENCY) or dal.get(idem_key, consistent=True)
+                if again:
+                    return _replay(again, request_fingerprint)
+                raise DomainError("unavailable", retry_after=1) from None
+            if decision is rules.RescheduleRefusal.RETRY:
+                return None
+            if rules.RE_OLD_SLOT not in ops:  # already without the old slot: nothing else to leave out
+                raise DomainError("unavailable", retry_after=1) from None
+            logger.warning("rescheduling without the old slot", extra={"appointmentId": appointment_id})
+            del ops[rules.RE_OLD_SLOT]
+    if settings().lookup_cache_seconds > 0:
+        memo.remember(("taken", slot_id), True)
+    logger.info("appointment rescheduled", extra={"appointmentId": appointment_id, "newAppointmentId": new_id,
+                                                  "slotId": slot_id})
+    return booking.Outcome(201, response)
+
+
+def moved_item(old: dict[str, Any], new_id: str, slot: dict[str, Any], doctor: dict[str, Any], *, lang: str,
+               now: int) -> dict[str, Any]:
+    """The new appointment: the old one's patient, clinic and specialty; the new slot's doctor and time; a new
+    ticket number, day-list keys and reminders; the same calendar event, one version on."""
+    start, doctor_id, clinic_id = int(slot["start"]), str(slot["doctorId"]), str(old["clinicId"])
+    booking_no = int(slot.get("bookings", 0)) + 1
+    # The notifier's markers (ticketEmailSentAt, ...) stay with the old one: the new ticket's email is its own.
+    new = {k: v for k, v in old.items() if k not in _NOT_INHERITED and "Email" not in k}
+    new.update({
+        **keys.appointment_key_plain(new_id), "id": new_id, "status": statuses.BOOKED,
+        "number": tickets.number(int(doctor.get("seq", 0)), start, booking_no),
+        "slotId": slot["slotId"], "doctorId": doctor_id, "start": start, "end": int(slot["end"]),
+        "room": slot.get("room", ""), "doctorName": doctor["name"], "doctorNameEn": doctor.get("nameEn"),
+        "createdAt": now, "ttl": start + booking.APPOINTMENT_TTL, "lang": lang,
+        "PatSK": keys.patient_history_sk(now, new_id), "rescheduledFrom": old["id"],
+        # The reception's day list of the new day (ClinicDay index), not the old one's.
+        "DayPK": keys.clinic_day_pk(clinic_id, clock.local_date(start).isoformat()),
+        "DaySK": keys.clinic_day_sk(doctor_id, start, new_id),
+        # The calendar event moves: the same UID as the first ticket, a higher SEQUENCE (shared/notify).
+        "calendarUid": old.get("calendarUid") or old["id"],
+        "calendarSequence": int(old.get("calendarSequence", 0)) + 1,
+    })
+    # The patient's choice about reminders moves with the appointment; a new opt-out token.
+    reminders.start_reminders(cast(Appointment, new), now, old.get("reminders") is not False)
+    return new
+
+
+def _replay(record: dict[str, Any], request_fingerprint: str) -> booking.Outcome:
+    if record["fingerprint"] != request_fingerprint:
+        raise DomainError("idempotency_key_reused")
+    return booking.Outcome(int(record["statusCode"]), json.loads(record["response"]))
+
+
+def _operations(old: dict[str, Any], new: dict[str, Any], slot_key: dict[str, Any], hold_id: str | None,
+                booking_no: int, patient_pk: str, idem_key: dict[str, Any], request_fingerprint: str,
+                response: dict[str, Any], now: int) -> dict[int, dict[str, Any]]:
+    """The transaction's operations by their role (rules.RE_*), written in that order."""
+    policy_hash = keys.policy_hash_of(patient_pk)
+    av = slots.availability_keys(old)
+    ops: dict[int, dict[str, Any]] = {}
+    ops[rules.RE_OLD] = {"Update": {
+        "Key": keys.appointment_key(old["id"]),
+        "UpdateExpression": "SET #st = :rescheduled, rescheduledTo = :new, rescheduledAt = :now "
+                            "REMOVE RemPK, RemSK, reminderStage",
+        "ConditionExpression": "#st = :booked AND #start > :now AND PatPK = :pat",
+        "ExpressionAttributeNames": slots.NAMES,
+        "ExpressionAttributeValues": {":rescheduled": statuses.RESCHEDULED, ":new": new["id"], ":now": now,
+                                      ":booked": statuses.BOOKED, ":pat": patient_pk},
+    }}
+    ops[rules.RE_SLOT] = booking.take_slot_op(slot_key, new["id"], hold_id=hold_id, owner=policy_hash,
+                                              seen_bookings=booking_no - 1, now=now)
+    ops[rules.RE_NEW] = {"Put": {"Item": new, "ConditionExpression": "attribute_not_exists(PK)"}}
+    # The lock names the old appointment (or lapsed, or TTL tidied it): never another active appointment.
+    ops[rules.RE_LOCK] = booking.lock_op(policy_hash, old["specialtyId"], new["id"], int(new["start"]), now,
+                                         replacing=old["id"])
+    entry_key = keys.attachment_key(policy_hash)
+    # A referral's appointment: the patient may be attached anywhere (still on the register); the referral
+    # moves to the new appointment.
+    ops[rules.RE_ENTRY] = {"ConditionCheck": (
+        {"Key": entry_key, "ConditionExpression": "attribute_exists(PK)"} if old.get("referralNumber") else
+        {"Key": entry_key, "ConditionExpression": "clinicId = :clinic",
+         "ExpressionAttributeValues": {":clinic": old["clinicId"]}})}
+    if old.get("referralNumber"):
+        ops[rules.RE_REFERRAL] = referrals.move_op(old["referralNumber"], old["id"], new["id"])
+    ops[rules.RE_IDEMPOTENCY] = booking.idempotency_op(idem_key, request_fingerprint, new["id"], response, now)
+    ops[rules.RE_OLD_SLOT] = {"Update": {
+        "Key": keys.slot_key(old["slotId"]),
+        "UpdateExpression": "SET #st = :free, AvPK = :avpk, AvSK = :avsk REMOVE appointmentId",
+        "ConditionExpression": "#st = :booked AND appointmentId = :appt",
+        "ExpressionAttributeNames": {"#st": "status"},
+        "ExpressionAttributeValues": {":free": slots.FREE, ":booked": slots.BOOKED, ":appt": old["id"],
+                                      ":avpk": av["AvPK"], ":avsk": av["AvSK"]},
+    }}
+    return ops

@@ -1,0 +1,1 @@
+"""What can be booked, read only: districts, clinics, specialties, doctors and their free slots; addresses."""

@@ -1,0 +1,63 @@
+"""A doctor's absence (issue 11): the days close, and the appointments booked on them are cancelled by the
+clinic, each in its own transaction (appointment `cancelled` with `cancelledBy: "clinic"` and the reason,
+slot closed, specialty lock released); the notifier emails each patient from the table's stream.
+
+The absence is written first (in the clinic's partition, where the daily job reads it), then its days in
+the open window are reconciled (shared/clinic/schedule.py). Sending it again resumes and changes nothing more: the
+absence's totals grow by what each run did, and the answer gives the totals.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from shared.clinic import plans, schedule
+from shared.platform import clock, dal, keys
+from shared.platform.errors import DomainError
+from shared.platform.observability import logger
+
+REASONS = ("sick", "vacation", "training", "other")
+MAX_DAYS = 366
+KEEP_AFTER = 90 * 86400  # the absence item is tidied by TTL this long after its last day
+
+
+def _days(first: date, last: date, today: date) -> list[date]:
+    return [d for d in plans.window(today) if first <= d <= last]
+
+
+def declare(clinic_id: str, doctor_id: str, first: date, last: date, reason: str,
+            dry_run: bool = False) -> dict[str, Any]:
+    """Close the doctor's days `first`..`last`: {"closedSlots", "cancelledAppointments"} (totals)."""
+    if reason not in REASONS:
+        raise DomainError("validation_error", {"fields": [{"field": "reason", "problem": "enum"}]})
+    if last < first or (last - first).days >= MAX_DAYS:
+        raise DomainError("validation_error", {"fields": [{"field": "to", "problem": "range"}]})
+    if keys.clinic_of_doctor(doctor_id) != clinic_id:
+        raise DomainError("not_found")
+    doctor = dal.get(keys.key(keys.doctor_pk(doctor_id), keys.PROFILE), consistent=True)
+    if not doctor:
+        raise DomainError("not_found")
+    now = clock.now()
+    today = clock.local_date(now)
+    days = _days(first, last, today)
+    absent = {d.isoformat(): reason for d in days}
+    if dry_run:
+        preview = schedule.reconcile(doctor, days, absent, now, dry_run=True)
+        return {"closedSlots": preview.closed, "cancelledAppointments": preview.cancelled, "dryRun": True}
+    key = keys.key(keys.clinic_pk(clinic_id), keys.absence_sk(doctor_id, first.isoformat(), last.isoformat()))
+    try:
+        dal.put({"PK": key["PK"]["S"], "SK": key["SK"]["S"], "entity": "absence", "doctorId": doctor_id,
+                 "from": first.isoformat(), "to": last.isoformat(), "reason": reason, "createdAt": now,
+                 "closedSlots": 0, "cancelledAppointments": 0,
+                 "ttl": clock.day_end(last) + KEEP_AFTER}, condition="attribute_not_exists(PK)")
+    except dal.ConditionFailed as exists:
+        # Sent again: resume with the reason first given (the appointments already say it).
+        reason = str((exists.old or {}).get("reason") or reason)
+        absent = {d: reason for d in absent}
+    counts = schedule.reconcile(doctor, days, absent, now)
+    totals = dal.update(key, "ADD closedSlots :c, cancelledAppointments :m",
+                        values={":c": counts.closed, ":m": counts.cancelled}, return_new=True) or {}
+    logger.info("absence declared", extra={"doctorId": doctor_id, "days": len(days), "slotsClosed": counts.closed,
+                                           "cancelledAppointments": counts.cancelled})
+    return {"closedSlots": int(totals.get("closedSlots", 0)),
+            "cancelledAppointments": int(totals.get("cancelledAppointments", 0))}

@@ -1,0 +1,59 @@
+"""The wire forms of who is asking, translated into shared/patients/callers.py's one type (the only way in).
+
+Signed-in claims (documented in README): `family_name`, `given_name`, `middle_name` (optional), `birthdate`
+(YYYY-MM-DD), `email`, and the custom claims `oms_policy_number` and `oms_policy_series` (optional). A
+Cognito user pool or a Gosuslugi/ESIA OIDC bridge maps its attributes to these names. There is no helper
+that turns claims into a bare policy hash: every operation gets a Caller and checks it against the register.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from shared.faces.people import IdentityIn, PatientIn
+from shared.patients import callers
+from shared.patients.callers import Caller
+from shared.platform.errors import DomainError
+
+
+def signed_in(claims: Mapping[str, Any], email: str | None = None) -> Caller:
+    """The token's patient (identity claims only): holds, reads, cancellations, moves. Missing or malformed
+    identity claims: 401."""
+    try:
+        checked = IdentityIn(lastName=claims["family_name"], birthDate=claims["birthdate"],
+                             policyNumber=claims["oms_policy_number"],
+                             policySeries=claims.get("oms_policy_series") or None)
+    except (KeyError, ValueError) as exc:
+        raise DomainError("unauthorized") from exc
+    return callers.signed_in(checked.policyNumber, checked.policySeries, checked.lastName,
+                             checked.birthDate.isoformat(), first_name=str(claims.get("given_name") or ""),
+                             middle_name=claims.get("middle_name") or None,
+                             email=str(email or claims.get("email") or ""))
+
+
+def signed_in_patient(claims: Mapping[str, Any], email: str | None = None) -> Caller:
+    """The token's patient with what a ticket needs (names and an email address, validated as our form's)."""
+    try:
+        PatientIn(lastName=claims["family_name"], firstName=claims["given_name"],
+                  middleName=claims.get("middle_name") or None, birthDate=claims["birthdate"],
+                  policyNumber=claims["oms_policy_number"], policySeries=claims.get("oms_policy_series") or None,
+                  email=email or claims["email"])
+    except (KeyError, ValueError) as exc:
+        raise DomainError("unauthorized") from exc
+    return signed_in(claims, email)
+
+
+def identity(p: IdentityIn) -> Caller:
+    """Someone who typed their identity (a hold, a search, a look-up)."""
+    return callers.anonymous(p.policyNumber, p.policySeries, p.lastName, p.birthDate.isoformat())
+
+
+def patient(p: PatientIn) -> Caller:
+    """Someone who typed their identity and contact (a booking, joining the waiting list)."""
+    return callers.anonymous(p.policyNumber, p.policySeries, p.lastName, p.birthDate.isoformat(),
+                             first_name=p.firstName, middle_name=p.middleName, email=p.email, phone=p.phone)
+
+
+def by_policy(policy_number: str, policy_series: str | None) -> Caller:
+    """Someone who typed a policy alone (cancel, move or leave by policy)."""
+    return callers.by_policy(policy_number, policy_series)

@@ -1,0 +1,1 @@
+"""Our own API, `/v1`: pydantic request and answer models, the resolver's set-up and error answers."""

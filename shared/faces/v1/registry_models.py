@@ -1,0 +1,112 @@
+"""Pydantic models of the clinic side's routes (issue 11): doctors and plans, absences, the day list,
+attendance."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.faces.people import Model, SaneDate
+
+_HHMM = r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$"
+
+
+class PlanEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    weekday: int = Field(ge=1, le=7, description="1 = Monday ... 7 = Sunday")
+    from_: str = Field(alias="from", pattern=_HHMM, description="local time HH:MM")
+    to: str = Field(pattern=_HHMM, description="local time HH:MM")
+
+
+class DoctorIn(Model):
+    name: str = Field(min_length=3, max_length=120)
+    nameEn: str | None = Field(default=None, max_length=120)
+    specialtyId: str = Field(pattern=r"^[a-z]{2,32}$")
+    room: str = Field(min_length=1, max_length=16)
+    slotMinutes: int = Field(ge=5, le=120)
+    plan: list[PlanEntry] = Field(max_length=28)
+    validFrom: SaneDate | None = None
+
+
+class Conflict(BaseModel):
+    appointmentId: str | None
+    slotId: str
+    start: str
+
+
+class DoctorPlan(BaseModel):
+    id: str
+    clinicId: str
+    name: str
+    nameEn: str | None = None
+    specialtyId: str
+    specialty: str | None = None
+    room: str
+    slotMinutes: int | None = None
+    plan: list[PlanEntry]
+    validFrom: str | None = None
+    version: int
+
+
+class DoctorOut(BaseModel):
+    doctor: DoctorPlan
+    slotsCreated: int
+    slotsClosed: int
+    conflicts: list[Conflict]
+
+
+class AbsenceIn(Model):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    from_: SaneDate = Field(alias="from")
+    to: SaneDate
+    reason: Literal["sick", "vacation", "training", "other"]
+    dryRun: bool = Field(default=False, description="count what the absence would close and cancel; write nothing")
+
+
+class AbsenceOut(BaseModel):
+    closedSlots: int
+    cancelledAppointments: int
+    dryRun: bool = False
+
+
+class DayPatient(BaseModel):
+    lastName: str
+    firstName: str
+    middleName: str | None = None
+    birthDate: str
+
+
+class DayAppointment(BaseModel):
+    id: str
+    number: str
+    start: str
+    end: str
+    doctorId: str
+    doctorName: str
+    room: str
+    # Every status an appointment can have (shared/platform/statuses.py): a moved one stays on its old day as
+    # `rescheduled` (its new time is on the list of its new day).
+    status: Literal["booked", "cancelled", "fulfilled", "noshow", "rescheduled"]
+    patient: DayPatient
+
+
+class DayList(BaseModel):
+    items: list[DayAppointment]
+
+
+class AttendanceIn(Model):
+    status: Literal["fulfilled", "noshow"]
+
+
+class AttendanceMark(BaseModel):
+    id: str
+    status: Literal["fulfilled", "noshow"]
+    start: str
+    doctorId: str
+    number: str
+
+
+class AttendanceOut(BaseModel):
+    appointment: AttendanceMark

@@ -1,7 +1,0 @@
-"""The gorzdrav.spb.ru-compatible façade (issue 19): gorzdrav's `/_api/api/v2/...` answered from our domain.
-
-- `wire`: the envelope, the error codes and their Russian texts, time and id formats, tolerant parsing.
-- `identity`: the keyed-hash name index and the sealed, unforgeable `patientId`.
-- `facade`: one function per endpoint, each translating onto the same domain calls our own API makes
-  (shared.lookup, shared.booking, shared.cancellation, shared.history, shared.attachment).
-"""

@@ -1,0 +1,1 @@
+"""Who is asking (`callers`), the register of attachment, policy hashes and the failure limiter."""
