@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.booking import holds, referrals, reminders, tickets
-from shared.domain import rules, slots
+from shared.domain import appointments, rules, slots
 from shared.patients import callers
 from shared.platform import clock, dal, keys, statuses
 from shared.platform.errors import DomainError
@@ -138,29 +138,6 @@ def appointment_item(appointment_id: str, slot: dict[str, Any], doctor: dict[str
     return appointment
 
 
-def take_slot_op(slot_key: dict[str, Any], appointment_id: str, *, hold_id: str | None, owner: str,
-                 seen_bookings: int, now: int) -> dict[str, Any]:
-    """The slot becomes booked by `appointment_id`: if it is free, or held by this hold of this patient (a hold
-    is its patient's, issue 12), and booked `seen_bookings` times so far (as read: a booking and a
-    cancellation in between make the read stale). Shared by booking and rescheduling."""
-    values: dict[str, Any] = {**slots.free_values(now), ":booked": slots.BOOKED, ":appt": appointment_id,
-                              ":seen": seen_bookings, ":horizon": slots.horizon(now), ":one": 1}
-    # DynamoDB refuses redundant parentheses: wrap FREE_CONDITION only when an OR is added to it.
-    condition = slots.FREE_CONDITION
-    if hold_id:
-        condition = f"({slots.FREE_CONDITION} OR (#st = :held AND holdId = :myHold AND holdOwner = :owner))"
-        values[":myHold"] = hold_id
-        values[":owner"] = owner
-    return {"Update": {
-        "Key": slot_key,
-        "UpdateExpression": "SET #st = :booked, appointmentId = :appt, bookings = :seen + :one "
-                            f"REMOVE {slots.HOLD_ATTRIBUTES}, AvPK, AvSK",
-        "ConditionExpression": condition + " AND #start > :now AND #start <= :horizon AND bookings = :seen",
-        "ExpressionAttributeNames": slots.NAMES,
-        "ExpressionAttributeValues": values,
-    }}
-
-
 def lock_op(policy_hash: str, specialty_id: str, appointment_id: str, start: int, now: int, *,
             replacing: str | None = None) -> dict[str, Any]:
     """At most one active future appointment per patient and specialty: the lock names it. It may be taken
@@ -189,24 +166,24 @@ def idempotency_op(idem_key: dict[str, Any], request_fingerprint: str, appointme
 
 def booking_operations(slot_key: dict[str, Any], appointment: Appointment, patient: callers.Caller, *,
                        hold_id: str | None, seen_bookings: int, idem_key: dict[str, Any], request_fingerprint: str,
-                       response: dict[str, Any], now: int, referral_number: str | None) -> list[dict[str, Any]]:
-    """The booking's one transaction, in the order of rules.BOOK_* (the refusal is read by position): the
-    slot, the appointment, the specialty lock, the register check, the idempotency record (and the referral)."""
+                       response: dict[str, Any], now: int, referral_number: str | None) -> dict[str, dict[str, Any]]:
+    """The booking's one transaction by role (rules.BOOK_*; a refusal names its roles): the slot, the
+    appointment, the specialty lock, the register check, the idempotency record (and the referral)."""
     appointment_id, start = appointment["id"], int(appointment["start"])
     clinic_id, specialty_id = appointment["clinicId"], appointment["specialtyId"]
-    ops: list[dict[str, Any]] = [
-        take_slot_op(slot_key, appointment_id, hold_id=hold_id, owner=patient.policy_hash,
+    ops: dict[str, dict[str, Any]] = {
+        rules.BOOK_SLOT: slots.take(slot_key, appointment_id, hold_id=hold_id, owner=patient.policy_hash,
                      seen_bookings=seen_bookings, now=now),
-        {"Put": {"Item": appointment, "ConditionExpression": "attribute_not_exists(PK)"}},
-        lock_op(patient.policy_hash, specialty_id, appointment_id, start, now),
+        rules.BOOK_APPOINTMENT: appointments.book(appointment),
+        rules.BOOK_LOCK: lock_op(patient.policy_hash, specialty_id, appointment_id, start, now),
         # With a referral the patient may be attached to any clinic (that is what referrals are for).
-        holds.entry_check(keys.attachment_key(patient.policy_hash), patient.identity,
-                          None if referral_number else clinic_id),
-        idempotency_op(idem_key, request_fingerprint, appointment_id, response, now),
-    ]
+        rules.BOOK_ENTRY: holds.entry_check(keys.attachment_key(patient.policy_hash), patient.identity,
+                                            None if referral_number else clinic_id),
+        rules.BOOK_IDEMPOTENCY: idempotency_op(idem_key, request_fingerprint, appointment_id, response, now),
+    }
     if referral_number:
-        ops.append(referrals.use_op(referral_number, appointment_id, patient.identity, specialty_id, clinic_id,
-                                    now))
+        ops[rules.BOOK_REFERRAL] = referrals.use_op(referral_number, appointment_id, patient.identity, specialty_id,
+                                                    clinic_id, now)
     return ops
 
 
@@ -261,7 +238,7 @@ def _refusal(cancelled: dal.Cancelled, hold_id: str | None, patient: callers.Cal
              lang: str, specialty_id: str = "", referral_number: str | None = None) -> Outcome | None:
     """Say why the transaction was refused, from the items as they were (ALL_OLD): no second read.
     None means "the slot was rebooked meanwhile but is free again": try once more."""
-    failed = {i: cancelled.old(i) for i in range(len(cancelled.reasons)) if cancelled.failed(i)}
+    failed = cancelled.refused()
     if rules.BOOK_IDEMPOTENCY in failed:
         # The same request, sent twice at once: the other copy won, answer as it did.
         record = failed.pop(rules.BOOK_IDEMPOTENCY) or dal.get(idem_key, consistent=True)

@@ -10,7 +10,7 @@ import secrets
 from typing import Any
 
 from shared.booking import referrals, tickets
-from shared.domain import rules, slots
+from shared.domain import appointments, rules, slots
 from shared.patients import callers
 from shared.platform import clock, dal, keys
 from shared.platform.errors import DomainError
@@ -88,7 +88,7 @@ def commit(appt: dict[str, Any], patient_pk: str, now: int, by: str = "patient",
     request_id = secrets.token_hex(8)  # written with the cancellation: a lost answer is recognised by it
     parts = [_APPT, _SLOT, _LOCK] + ([_REFERRAL] if appt.get("referralNumber") else [])
     while True:
-        ops = [_operation(part, appt, patient_pk, now, by, reason, request_id) for part in parts]
+        ops = {part: _operation(part, appt, patient_pk, now, by, reason, request_id) for part in parts}
         try:
             dal.transact(ops)
             return parts
@@ -99,9 +99,9 @@ def commit(appt: dict[str, Any], patient_pk: str, now: int, by: str = "patient",
                 return parts
             raise
         except dal.Cancelled as cancelled:
-            failed = {part for i, part in enumerate(parts) if cancelled.failed(i)}
+            failed = cancelled.refused()
             if _APPT in failed:
-                old = cancelled.old(parts.index(_APPT))
+                old = failed[_APPT]
                 if rules.cancellation_landed(old, request_id, patient_pk):
                     # Our first attempt was applied but its answer lost; this refused retry shows it (ALL_OLD).
                     return parts
@@ -123,45 +123,13 @@ def _operation(part: str, appt: dict[str, Any], patient_pk: str, now: int, by: s
                reason: str | None = None, request_id: str = "") -> dict[str, Any]:
     appointment_id = appt["id"]
     if part == _APPT:
-        values = {":cancelled": CANCELLED, ":booked": slots.BOOKED, ":now": now, ":by": by, ":pat": patient_pk,
-                  ":rid": request_id}
-        update = "SET #st = :cancelled, cancelledAt = :now, cancelledBy = :by, cancelRequest = :rid"
-        if reason:
-            update += ", cancelReason = :reason"
-            values[":reason"] = reason
-        return {"Update": {
-            "Key": keys.appointment_key(appointment_id),
-            # The Reminders index forgets it: a cancelled appointment is never reminded.
-            "UpdateExpression": update + " REMOVE RemPK, RemSK, reminderStage",
-            "ConditionExpression": "#st = :booked AND #start > :now AND PatPK = :pat",
-            "ExpressionAttributeNames": slots.NAMES,
-            "ExpressionAttributeValues": values,
-        }}
+        return appointments.cancel(appointment_id, patient_pk, now, appointments.Cancellation(by, reason, request_id))
     if part == _SLOT and by == "clinic":
-        # Closed by the clinic (an absence): the time is not offered again.
-        return {"Update": {
-            "Key": keys.slot_key(appt["slotId"]),
-            "UpdateExpression": "SET #st = :closed, closedBy = :why REMOVE appointmentId",
-            "ConditionExpression": "#st = :booked AND appointmentId = :appt",
-            "ExpressionAttributeNames": {"#st": "status"},
-            "ExpressionAttributeValues": {":closed": keys.SLOT_CLOSED, ":booked": slots.BOOKED,
-                                          ":appt": appointment_id, ":why": "absence"},
-        }}
+        return slots.close_booked(appt, "absence")  # an absence: the time is not offered again
     if part == _REFERRAL:
         return referrals.give_back_op(appt["referralNumber"], appointment_id)
     if part == _SLOT:
-        slot_key = keys.slot_key(appt["slotId"])
-        av = slots.availability_keys(appt)
-        # Back to free only while it still points at this appointment; `bookings` stays, so a rebooking gets
-        # a new ticket number.
-        return {"Update": {
-            "Key": slot_key,
-            "UpdateExpression": "SET #st = :free, AvPK = :avpk, AvSK = :avsk REMOVE appointmentId",
-            "ConditionExpression": "#st = :booked AND appointmentId = :appt",
-            "ExpressionAttributeNames": {"#st": "status"},
-            "ExpressionAttributeValues": {":free": slots.FREE, ":booked": slots.BOOKED, ":appt": appointment_id,
-                                          ":avpk": av["AvPK"], ":avsk": av["AvSK"]},
-        }}
+        return slots.free(appt)
     return {"Delete": {
         "Key": keys.key(patient_pk, keys.specialty_lock_sk(appt["specialtyId"])),
         "ConditionExpression": "appointmentId = :appt",

@@ -92,23 +92,19 @@ def _create_hold(slot_id: str, caller: callers.Caller, reschedule_of: str | None
         ops = _operations(slot_id, hold_id, expires, now, policy_hash, identity_hash, clinic_id,
                           pointer_key, previous, keys.attachment_key(policy_hash), lock_key, reschedule_of, known,
                           any_clinic=referral_number is not None or moving_referral)
-        roles = [rules.HOLD_SLOT, rules.HOLD_POINTER, rules.HOLD_ENTRY, rules.HOLD_LOCK]
         if referral_number:
-            ops.append(referrals.check_op(referral_number, identity_hash, doctor["specialtyId"], clinic_id, now))
-            roles.append(rules.HOLD_REFERRAL)
+            ops[rules.HOLD_REFERRAL] = referrals.check_op(referral_number, identity_hash, doctor["specialtyId"],
+                                                          clinic_id, now)
         if moving_referral and reschedule_of:
-            ops.append(_moving_referral(reschedule_of, policy_hash, doctor["specialtyId"], clinic_id))
-            roles.append(rules.HOLD_MOVING)
+            ops[rules.HOLD_MOVING] = _moving_referral(reschedule_of, policy_hash, doctor["specialtyId"], clinic_id)
         if limit is not None:
-            ops.append(limit)
-            roles.append(rules.HOLD_LIMIT)
+            ops[rules.HOLD_LIMIT] = limit
         if release and previous and previous_slot and previous_slot != slot_id:
-            ops.append(release_op(previous_slot, previous))
-            roles.append(rules.HOLD_RELEASE)
+            ops[rules.HOLD_RELEASE] = slots.release(previous_slot, previous)
         try:
             dal.transact(ops)
         except dal.Cancelled as cancelled:
-            failed = {roles[i]: cancelled.old(i) for i in range(len(cancelled.reasons)) if cancelled.failed(i)}
+            failed = cancelled.refused()
             old_slot = failed.get(rules.HOLD_SLOT)
             # botocore retried a transaction whose first answer was lost: the refusal may be our own hold.
             if not rules.hold_landed(old_slot, hold_id):
@@ -198,7 +194,7 @@ def _operations(slot_id: str, hold_id: str, expires: int, now: int, policy_hash:
                 identity_hash: str, clinic_id: str, pointer_key: dict[str, Any], previous: str | None,
                 entry_key: dict[str, Any], lock_key: dict[str, Any],
                 reschedule_of: str | None = None, known: bool = True,
-                any_clinic: bool = False) -> list[dict[str, Any]]:
+                any_clinic: bool = False) -> dict[str, dict[str, Any]]:
     replacing = previous if previous and keys.slot_of_hold(previous) == slot_id else None
     # The pointer: first try without reading it (no hold yet, or only a lapsed one); once a refusal named the
     # previous hold (`known`), on condition that it still names that one.
@@ -219,17 +215,17 @@ def _operations(slot_id: str, hold_id: str, expires: int, now: int, policy_hash:
         # A reschedule holds a slot of the specialty it already has: the lock may name the appointment moved.
         lock_condition += " OR appointmentId = :moving"
         lock_values[":moving"] = reschedule_of
-    return [
-        hold_slot_op(slot_id, hold_id, expires, policy_hash, now, replacing=replacing),
-        pointer_op,
-        entry_check(entry_key, identity_hash, None if any_clinic else clinic_id),
-        {"ConditionCheck": {
+    return {
+        rules.HOLD_SLOT: slots.hold(slot_id, hold_id, expires, policy_hash, now, replacing=replacing),
+        rules.HOLD_POINTER: pointer_op,
+        rules.HOLD_ENTRY: entry_check(entry_key, identity_hash, None if any_clinic else clinic_id),
+        rules.HOLD_LOCK: {"ConditionCheck": {
             "Key": lock_key,
             "ConditionExpression": lock_condition,
             "ExpressionAttributeNames": {"#start": "start"},
             "ExpressionAttributeValues": lock_values,
         }},
-    ]
+    }
 
 
 def _moving_referral(appointment_id: str, policy_hash: str, specialty_id: str, clinic_id: str) -> dict[str, Any]:
@@ -247,58 +243,17 @@ def _moving_referral(appointment_id: str, policy_hash: str, specialty_id: str, c
     }}
 
 
-def hold_slot_op(slot_id: str, hold_id: str, expires: int, owner: str, now: int, *, replacing: str | None = None,
-                 offer_entry: str | None = None) -> dict[str, Any]:
-    """The one write that holds a slot: free (or its hold expired), not started, within the booking window,
-    becomes held by `hold_id` for `owner` (a policy hash) until `expires`. `replacing`: the owner's own hold of
-    this very slot, which the new one replaces. `offer_entry`: the waiting-list entry the hold is an offer to
-    (shared/booking/waitlist.py); any other hold removes a stale one."""
-    values: dict[str, Any] = {
-        **slots.free_values(now), ":heldNew": slots.HELD, ":h": hold_id, ":exp": expires, ":owner": owner,
-        ":hpk": keys.hold_shard(slot_id), ":hsk": keys.hold_sk(expires, slot_id), ":horizon": slots.horizon(now)}
-    condition = slots.FREE_CONDITION
-    if replacing:
-        condition = f"({slots.FREE_CONDITION} OR (#st = :held AND holdId = :prev))"
-        values[":prev"] = replacing
-    update = "SET #st = :heldNew, holdId = :h, holdExpiresAt = :exp, holdOwner = :owner, HoldPK = :hpk, HoldSK = :hsk"
-    if offer_entry:
-        update += ", offerEntry = :entry"
-        values[":entry"] = offer_entry
-    else:
-        update += " REMOVE offerEntry"
-    return {"Update": {
-        "Key": keys.slot_key(slot_id),
-        "UpdateExpression": update,
-        "ConditionExpression": f"attribute_exists(PK) AND {condition} AND #start > :now AND #start <= :horizon",
-        "ExpressionAttributeNames": slots.NAMES,
-        "ExpressionAttributeValues": values,
-    }}
-
-
 def release(hold_id: str) -> None:
     """Give a held slot back (DELETE /v1/holds/{id}). Idempotent: a hold already gone (expired, swept,
     booked) is left alone."""
     slot_id = keys.slot_of_hold(hold_id)
     if slot_id is None or keys.slot_key(slot_id) is None:
         raise DomainError("not_found")
-    update = release_op(slot_id, hold_id)["Update"]
     try:
-        dal.update(update["Key"], update["UpdateExpression"], condition=update["ConditionExpression"],
-                   values=update["ExpressionAttributeValues"], names=update["ExpressionAttributeNames"])
+        dal.apply(slots.release(slot_id, hold_id))
     except dal.ConditionFailed:
         return
     memo.forget(("taken", slot_id))
-
-
-def release_op(slot_id: str, hold_id: str) -> dict[str, Any]:
-    """The previous hold's slot back to free, only while that hold still holds it."""
-    return {"Update": {
-        "Key": keys.slot_key(slot_id),
-        "UpdateExpression": f"SET #st = :free REMOVE {slots.HOLD_ATTRIBUTES}",
-        "ConditionExpression": "#st = :held AND holdId = :h",
-        "ExpressionAttributeNames": {"#st": "status"},
-        "ExpressionAttributeValues": {":free": slots.FREE, ":held": slots.HELD, ":h": hold_id},
-    }}
 
 
 def entry_check(entry_key: dict[str, Any], identity_hash: str, clinic_id: str | None) -> dict[str, Any]:

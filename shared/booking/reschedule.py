@@ -18,7 +18,7 @@ from typing import Any, cast
 
 from shared.booking import bookings as booking
 from shared.booking import referrals, reminders, tickets
-from shared.domain import rules, slots
+from shared.domain import appointments, rules, slots
 from shared.patients import callers
 from shared.platform import clock, dal, keys, memo, statuses
 from shared.platform.config import settings
@@ -94,12 +94,11 @@ def _try(appointment_id: str, caller: callers.Caller, slot_id: str, slot_key: di
     ops = _operations(old, new, slot_key, hold_id, booking_no, patient_pk, idem_key, request_fingerprint, response,
                       now)
     while True:
-        roles = sorted(ops)
         try:
-            dal.transact([ops[r] for r in roles])
+            dal.transact(ops)
             break
         except dal.Cancelled as cancelled:
-            failed = {roles[i]: cancelled.old(i) for i in range(len(cancelled.reasons)) if cancelled.failed(i)}
+            failed = cancelled.refused()
             decision = rules.classify_reschedule_refusal(failed, patient_pk=patient_pk, clinic_id=clinic_id,
                                                           hold_id=hold_id, now=now)
             if decision is rules.RescheduleRefusal.REPLAY:
@@ -155,23 +154,14 @@ def _replay(record: dict[str, Any], request_fingerprint: str) -> booking.Outcome
 
 def _operations(old: dict[str, Any], new: dict[str, Any], slot_key: dict[str, Any], hold_id: str | None,
                 booking_no: int, patient_pk: str, idem_key: dict[str, Any], request_fingerprint: str,
-                response: dict[str, Any], now: int) -> dict[int, dict[str, Any]]:
+                response: dict[str, Any], now: int) -> dict[str, dict[str, Any]]:
     """The transaction's operations by their role (rules.RE_*), written in that order."""
     policy_hash = keys.policy_hash_of(patient_pk)
-    av = slots.availability_keys(old)
-    ops: dict[int, dict[str, Any]] = {}
-    ops[rules.RE_OLD] = {"Update": {
-        "Key": keys.appointment_key(old["id"]),
-        "UpdateExpression": "SET #st = :rescheduled, rescheduledTo = :new, rescheduledAt = :now "
-                            "REMOVE RemPK, RemSK, reminderStage",
-        "ConditionExpression": "#st = :booked AND #start > :now AND PatPK = :pat",
-        "ExpressionAttributeNames": slots.NAMES,
-        "ExpressionAttributeValues": {":rescheduled": statuses.RESCHEDULED, ":new": new["id"], ":now": now,
-                                      ":booked": statuses.BOOKED, ":pat": patient_pk},
-    }}
-    ops[rules.RE_SLOT] = booking.take_slot_op(slot_key, new["id"], hold_id=hold_id, owner=policy_hash,
+    ops: dict[str, dict[str, Any]] = {}
+    ops[rules.RE_OLD] = appointments.move(old["id"], new["id"], patient_pk, now)
+    ops[rules.RE_SLOT] = slots.take(slot_key, new["id"], hold_id=hold_id, owner=policy_hash,
                                               seen_bookings=booking_no - 1, now=now)
-    ops[rules.RE_NEW] = {"Put": {"Item": new, "ConditionExpression": "attribute_not_exists(PK)"}}
+    ops[rules.RE_NEW] = appointments.book(new)
     # The lock names the old appointment (or lapsed, or TTL tidied it): never another active appointment.
     ops[rules.RE_LOCK] = booking.lock_op(policy_hash, old["specialtyId"], new["id"], int(new["start"]), now,
                                          replacing=old["id"])
@@ -185,12 +175,5 @@ def _operations(old: dict[str, Any], new: dict[str, Any], slot_key: dict[str, An
     if old.get("referralNumber"):
         ops[rules.RE_REFERRAL] = referrals.move_op(old["referralNumber"], old["id"], new["id"])
     ops[rules.RE_IDEMPOTENCY] = booking.idempotency_op(idem_key, request_fingerprint, new["id"], response, now)
-    ops[rules.RE_OLD_SLOT] = {"Update": {
-        "Key": keys.slot_key(old["slotId"]),
-        "UpdateExpression": "SET #st = :free, AvPK = :avpk, AvSK = :avsk REMOVE appointmentId",
-        "ConditionExpression": "#st = :booked AND appointmentId = :appt",
-        "ExpressionAttributeNames": {"#st": "status"},
-        "ExpressionAttributeValues": {":free": slots.FREE, ":booked": slots.BOOKED, ":appt": old["id"],
-                                      ":avpk": av["AvPK"], ":avsk": av["AvSK"]},
-    }}
+    ops[rules.RE_OLD_SLOT] = slots.free(old)
     return ops

@@ -59,13 +59,7 @@ def _release(hold: dict[str, object], now: int) -> int:
     """1 when this hold was released; 0 when the slot moved on (booked, released, held anew) - the index
     is eventually consistent and another sweep may have been first."""
     try:
-        dal.update(
-            keys.key(str(hold["PK"]), str(hold["SK"])),
-            f"SET #st = :free REMOVE {slots.HOLD_ATTRIBUTES}",
-            condition="#st = :held AND holdId = :h AND holdExpiresAt <= :now",
-            values={":free": slots.FREE, ":held": slots.HELD, ":h": hold.get("holdId", ""), ":now": now},
-            names={"#st": "status"},
-        )
+        dal.apply(slots.expire(keys.key(str(hold["PK"]), str(hold["SK"])), str(hold.get("holdId", "")), now))
     except dal.ConditionFailed:
         return 0
     return 1

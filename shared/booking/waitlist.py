@@ -138,23 +138,23 @@ def entry_item(entry_id: str, clinic: dict[str, Any], specialty: dict[str, Any],
 
 
 def join_operations(item: dict[str, Any], wanted: dict[str, dict[str, Any]], referral_number: str | None,
-                    now: int) -> list[dict[str, Any]]:
-    """The join's one transaction, in the order of rules.JOIN_*: the entry, the patient's pointer (one active
+                    now: int) -> dict[str, dict[str, Any]]:
+    """The join's one transaction by role (rules.JOIN_*): the entry, the patient's pointer (one active
     entry per specialty), the register check, the specialty lock check (and the referral check)."""
     clinic_id, specialty_id, identity_hash = item["clinicId"], item["specialtyId"], item["identityHash"]
-    ops = [
-        {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}},
-        {"Put": {"Item": {**{k: v["S"] for k, v in wanted["pointer"].items()}, "entity": "waitPointer",
-                          "entryId": item["id"], "toTs": item["toTs"], "ttl": item["toTs"] + 86400},
-                 "ConditionExpression": "attribute_not_exists(PK) OR toTs < :now",
-                 "ExpressionAttributeValues": {":now": now}}},
-        holds.entry_check(wanted["entry"], identity_hash, None if referral_number else clinic_id),
-        {"ConditionCheck": {"Key": wanted["lock"], "ConditionExpression": "attribute_not_exists(PK) OR #start <= :now",
-                            "ExpressionAttributeNames": {"#start": "start"},
-                            "ExpressionAttributeValues": {":now": now}}},
-    ]
+    pointer = {**{k: v["S"] for k, v in wanted["pointer"].items()}, "entity": "waitPointer", "entryId": item["id"],
+               "toTs": item["toTs"], "ttl": item["toTs"] + 86400}
+    ops = {
+        rules.JOIN_ENTRY: {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}},
+        rules.JOIN_POINTER: {"Put": {"Item": pointer, "ConditionExpression": "attribute_not_exists(PK) OR toTs < :now",
+                                     "ExpressionAttributeValues": {":now": now}}},
+        rules.JOIN_REGISTER: holds.entry_check(wanted["entry"], identity_hash, None if referral_number else clinic_id),
+        rules.JOIN_LOCK: {"ConditionCheck": {
+            "Key": wanted["lock"], "ConditionExpression": "attribute_not_exists(PK) OR #start <= :now",
+            "ExpressionAttributeNames": {"#start": "start"}, "ExpressionAttributeValues": {":now": now}}},
+    }
     if referral_number:
-        ops.append(referrals.check_op(referral_number, identity_hash, specialty_id, clinic_id, now))
+        ops[rules.JOIN_REFERRAL] = referrals.check_op(referral_number, identity_hash, specialty_id, clinic_id, now)
     return ops
 
 
@@ -188,8 +188,7 @@ def _join(clinic_id: str, specialty_id: str, doctor_id: str | None, day_from: da
     try:
         dal.transact(ops)
     except dal.Cancelled as cancelled:
-        failed = {i: cancelled.old(i) for i in range(len(cancelled.reasons)) if cancelled.failed(i)}
-        rules.classify_join_refusal(failed, identity_hash=patient.identity, clinic_id=clinic_id,
+        rules.classify_join_refusal(cancelled.refused(), identity_hash=patient.identity, clinic_id=clinic_id,
                                     specialty_id=specialty_id, referral_number=referral_number, now=now)
     logger.info("waitlist joined", extra={"clinicId": clinic_id, "specialtyId": specialty_id})
     return {"entry": render(item, lang)}
@@ -226,18 +225,18 @@ def _owned(entry_id: str, caller: callers.Caller) -> tuple[dict[str, Any], dict[
 
 
 def _end_ops(entry: dict[str, Any], key: dict[str, Any], status: str, expected: str,
-             fields: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+             fields: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
     """The entry's last change (condition: it is still `expected`, and while offered, the same offer) and its
     pointer's removal (while it names this entry)."""
     condition, values = "", {}
     if expected == OFFERED:
         condition, values = " AND offerHoldId = :hold", {":hold": entry.get("offerHoldId")}
-    return [
-        _entry_change(key, status, expected, fields or {}, condition, values),
-        {"Delete": {"Key": keys.wait_pointer_key(str(entry["policyHash"]), str(entry["specialtyId"])),
-                    "ConditionExpression": "attribute_not_exists(PK) OR entryId = :id",
-                    "ExpressionAttributeValues": {":id": entry["id"]}}},
-    ]
+    return {
+        "entry": _entry_change(key, status, expected, fields or {}, condition, values),
+        "pointer": {"Delete": {"Key": keys.wait_pointer_key(str(entry["policyHash"]), str(entry["specialtyId"])),
+                               "ConditionExpression": "attribute_not_exists(PK) OR entryId = :id",
+                               "ExpressionAttributeValues": {":id": entry["id"]}}},
+    }
 
 
 def cancel(entry_id: str, caller: callers.Caller, lang: str) -> dict[str, Any]:
@@ -249,7 +248,7 @@ def cancel(entry_id: str, caller: callers.Caller, lang: str) -> dict[str, Any]:
         return _leave(entry_id, caller, lang)
 
 
-def _end(ops: list[dict[str, Any]]) -> None:
+def _end(ops: dict[str, dict[str, Any]]) -> None:
     """Write an entry's end (`_end_ops`, perhaps with the offer's release). Only the entry's own change (the
     first operation) must apply: the pointer's removal is dropped when the pointer names a newer entry (the
     patient joined again once this one's days were over), the release when the offer's hold is gone already
@@ -259,10 +258,10 @@ def _end(ops: list[dict[str, Any]]) -> None:
             dal.transact(ops)
             return
         except dal.Cancelled as cancelled:
-            failed = {i for i in range(len(cancelled.reasons)) if cancelled.failed(i)}
-            if not failed or 0 in failed:
+            failed = cancelled.refused()
+            if not failed or "entry" in failed:
                 raise
-            ops = [op for i, op in enumerate(ops) if i not in failed]
+            ops = {role: op for role, op in ops.items() if role not in failed}
     raise DomainError("unavailable", retry_after=1)
 
 
@@ -274,12 +273,12 @@ def _leave(entry_id: str, caller: callers.Caller, lang: str) -> dict[str, Any]:
             return {"entry": render(entry, lang)}  # ended already: leaving again changes nothing
         ops = _end_ops(entry, key, statuses.CANCELLED, str(status))
         if status == OFFERED and entry.get("offerSlotId") and entry.get("offerHoldId"):
-            ops.append(holds.release_op(str(entry["offerSlotId"]), str(entry["offerHoldId"])))
+            ops["release"] = slots.release(str(entry["offerSlotId"]), str(entry["offerHoldId"]))
         try:
             _end(ops)
         except dal.Cancelled as cancelled:
-            if cancelled.failed(0):
-                entry = cancelled.old(0) or entry  # the entry as it is now: decide again
+            if cancelled.failed("entry"):
+                entry = cancelled.old("entry") or entry  # the entry as it is now: decide again
                 continue
             raise DomainError("unavailable", retry_after=1) from None
         logger.info("waitlist left", extra={"specialtyId": entry["specialtyId"]})
@@ -310,8 +309,9 @@ def accept(entry_id: str, given: str | None, lang: str) -> booking.Outcome:
     if entry.get("status") == OFFERED and int(entry.get("offerExpiresAt", 0)) < clock.now():
         raise DomainError("offer_expired")  # lapsed, though the sweeper has not freed the slot yet
     patient = callers.sealed(entry["policyHash"], entry["identityHash"], last_name=entry["lastName"],
-                             first_name=entry["firstName"], middle_name=entry.get("middleName"),
-                             birth_date=entry["birthDate"], email=entry["email"], phone=entry.get("phone"))
+                             birth_date=entry["birthDate"],
+                             details=callers.Details(first_name=entry["firstName"], middle_name=entry.get("middleName"),
+                                                     email=entry["email"], phone=entry.get("phone")))
     try:
         outcome = booking.book(str(entry["offerSlotId"]), hold_id, patient, f"offer|{hold_id}",
                                booking.fingerprint("offer", {"entryId": entry_id, "holdId": hold_id}), lang,
@@ -416,19 +416,19 @@ def _offer(slot: dict[str, Any], entry: dict[str, Any], now: int) -> str:
              "offerStart": int(slot["start"]), "offerEnd": int(slot["end"]), "offerDoctorId": slot["doctorId"],
              "offerDoctorName": doctor.get("name"), "offerDoctorNameEn": doctor.get("nameEn"),
              "offerRoom": slot.get("room", ""), "offeredAt": now}
-    ops: list[dict[str, Any]] = [
-        holds.hold_slot_op(slot_id, hold_id, expires, str(entry["policyHash"]), now, offer_entry=str(entry["id"])),
-        _entry_change(keys.key(str(entry["PK"]), str(entry["SK"])), OFFERED, WAITING, offer),
-        {"ConditionCheck": {
+    ops: dict[str, dict[str, Any]] = {
+        "slot": slots.hold(slot_id, hold_id, expires, str(entry["policyHash"]), now, offer_entry=str(entry["id"])),
+        "entry": _entry_change(keys.key(str(entry["PK"]), str(entry["SK"])), OFFERED, WAITING, offer),
+        "lock": {"ConditionCheck": {
             "Key": keys.key(keys.policy_pk(str(entry["policyHash"])),
                             keys.specialty_lock_sk(str(entry["specialtyId"]))),
             "ConditionExpression": "attribute_not_exists(PK) OR #start <= :now",
             "ExpressionAttributeNames": {"#start": "start"}, "ExpressionAttributeValues": {":now": now}}},
-    ]
+    }
     try:
         dal.transact(ops)
     except dal.Cancelled as cancelled:
-        if cancelled.failed(0):
+        if cancelled.failed("slot"):
             return "gone"
         return "next"
     logger.info("slot offered", extra={"slotId": slot_id})

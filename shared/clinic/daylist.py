@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from shared.clinic.staff import Staff
-from shared.domain import slots
+from shared.domain import appointments
 from shared.platform import clock, dal, keys, statuses
 from shared.platform.errors import DomainError
 from shared.platform.observability import logger
@@ -54,10 +54,8 @@ def mark_attendance(staff: Staff, appointment_id: str, status: str) -> dict[str,
     staff.require(appt["clinicId"])
     now = clock.now()
     try:
-        dal.update(key, "SET #st = :mark, attendanceAt = :now, attendanceBy = :by",
-                   condition="#st = :booked AND #start <= :now AND clinicId = :clinic",
-                   names=slots.NAMES, values={":mark": status, ":now": now, ":booked": slots.BOOKED,
-                                              ":by": staff.principal, ":clinic": appt["clinicId"]})
+        dal.apply(appointments.attend(appointment_id, status, clinic_id=appt["clinicId"], by=staff.principal,
+                                      now=now))
     except dal.ConditionFailed as failed:
         appt = failed.old or appt
         _refuse(appt, status, now)

@@ -150,35 +150,18 @@ def _apply(work: plans.DayWork, absence: str | None, now: int, run: str) -> tupl
 
 
 def _write(kind: str, item: Mapping[str, Any], absence: str | None, now: int, run: str) -> bool:
+    """One slot transition of a reconciliation (shared/domain/slots.py builds each): put, close or reopen."""
     key = keys.key(item["PK"], item["SK"])
+    why = plans.ABSENCE if absence else plans.PLAN
+    ops = {"put": lambda: slots.create(item),
+           "close": lambda: slots.close(key, why=why, run=run, now=now, held_too=bool(absence)),
+           "reopen": lambda: slots.reopen(item, closed_by=plans.PLAN, now=now)}
+    op = ops.get(kind, lambda: slots.reopen(item, closed_by=None, now=now))()
     try:
-        if kind == "put":
-            dal.put(item, condition="attribute_not_exists(PK)")
-        elif kind == "close":
-            # An absence closes held slots too (the holder's booking then fails); a plan only free ones.
-            condition = "#st IN (:free, :held)" if absence else slots.FREE_CONDITION
-            # `closedRun` tells this close from another's when a retried request finds the slot closed already.
-            try:
-                dal.update(key, "SET #st = :closed, closedBy = :why, closedRun = :run "
-                                f"REMOVE AvPK, AvSK, {slots.HOLD_ATTRIBUTES}",
-                           condition=condition, names={"#st": "status"},
-                           values={**({":free": slots.FREE, ":held": slots.HELD} if absence
-                                      else slots.free_values(now)),
-                                   ":closed": keys.SLOT_CLOSED, ":run": run,
-                                   ":why": plans.ABSENCE if absence else plans.PLAN})
-            except dal.ConditionFailed as failed:
-                return (failed.old or {}).get("closedRun") == run
-        else:
-            condition = ("#st = :closed AND closedBy = :plan" if kind == "reopen" else slots.FREE_CONDITION)
-            values: dict[str, Any] = {":free": slots.FREE, ":end": item["end"], ":room": item["room"],
-                                      ":spec": item["specialtyId"], ":avpk": item["AvPK"], ":avsk": item["AvSK"]}
-            values |= ({":closed": keys.SLOT_CLOSED, ":plan": plans.PLAN} if kind == "reopen"
-                       else {":held": slots.HELD, ":now": now})
-            dal.update(key, "SET #st = :free, #end = :end, room = :room, specialtyId = :spec, AvPK = :avpk, "
-                            f"AvSK = :avsk REMOVE closedBy, closedRun, {slots.HOLD_ATTRIBUTES}",
-                       condition=condition, names={"#st": "status", "#end": "end"}, values=values)
-    except dal.ConditionFailed:
-        return False
+        dal.apply(op)
+    except dal.ConditionFailed as failed:
+        # A close retried by the same run finds the slot closed already by itself (`closedRun`).
+        return kind == "close" and (failed.old or {}).get("closedRun") == run
     return True
 
 

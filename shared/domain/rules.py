@@ -63,11 +63,13 @@ class BookingRefusal(Enum):
     RETRY = "retry"  # the read was stale (the slot moved on and is free again): decide again
 
 
-# The booking transaction's operations, in order (shared/booking/bookings.py builds them); BOOK_REFERRAL only with one.
-BOOK_SLOT, BOOK_APPOINTMENT, BOOK_LOCK, BOOK_ENTRY, BOOK_IDEMPOTENCY, BOOK_REFERRAL = range(6)
+# The booking transaction's operations by role (shared/booking/bookings.py builds them, dal.transact names a
+# refusal's roles); BOOK_REFERRAL only with one.
+BOOK_SLOT, BOOK_APPOINTMENT, BOOK_LOCK, BOOK_ENTRY, BOOK_IDEMPOTENCY, BOOK_REFERRAL = (
+    "slot", "appointment", "lock", "entry", "idempotency", "referral")
 
 
-def classify_booking_refusal(failed: Mapping[int, Item | None], *, identity_hash: str, clinic_id: str,
+def classify_booking_refusal(failed: Mapping[str, Item | None], *, identity_hash: str, clinic_id: str,
                              hold_id: str | None, now: int, owner: str | None = None,
                              specialty_id: str = "", referral_number: str | None = None) -> BookingRefusal:
     """Say why the booking transaction was refused from the failed operations (index -> item as it was,
@@ -247,9 +249,10 @@ def check_reschedule(appt: Item | None, slot: Item | None, doctor: Item | None, 
     check_hold_owner(slot, hold_id, keys.policy_hash_of(patient_pk))
 
 
-# The reschedule transaction's operations, in order (shared/booking/reschedule.py builds them); the old slot is last
-# so that it can be left out when it no longer points at the old appointment. RE_REFERRAL only with one.
-RE_OLD, RE_SLOT, RE_NEW, RE_LOCK, RE_ENTRY, RE_IDEMPOTENCY, RE_REFERRAL, RE_OLD_SLOT = range(8)
+# The reschedule transaction's operations by role (shared/booking/reschedule.py builds them); the old slot can be
+# left out when it no longer points at the old appointment. RE_REFERRAL only with one.
+RE_OLD, RE_SLOT, RE_NEW, RE_LOCK, RE_ENTRY, RE_IDEMPOTENCY, RE_REFERRAL, RE_OLD_SLOT = (
+    "old", "slot", "new", "lock", "entry", "idempotency", "referral", "oldSlot")
 
 
 class RescheduleRefusal(Enum):
@@ -258,7 +261,7 @@ class RescheduleRefusal(Enum):
     WITHOUT_OLD_SLOT = "without_old_slot"  # the old slot no longer names the old appointment: leave it alone
 
 
-def classify_reschedule_refusal(failed: Mapping[int, Item | None], *, patient_pk: str, clinic_id: str,
+def classify_reschedule_refusal(failed: Mapping[str, Item | None], *, patient_pk: str, clinic_id: str,
                                 hold_id: str | None, now: int) -> RescheduleRefusal:
     """Why the reschedule transaction was refused, from the failed operations (ALL_OLD)."""
     if RE_IDEMPOTENCY in failed:
@@ -289,8 +292,8 @@ def classify_reschedule_refusal(failed: Mapping[int, Item | None], *, patient_pk
 
 
 # ---------------------------------------------------------------- the waiting list (issue 15)
-# The join transaction's operations, in order (shared/booking/waitlist.py builds them); JOIN_REFERRAL only with one.
-JOIN_ENTRY, JOIN_POINTER, JOIN_REGISTER, JOIN_LOCK, JOIN_REFERRAL = range(5)
+# The join transaction's operations by role (shared/booking/waitlist.py builds them); JOIN_REFERRAL only with one.
+JOIN_ENTRY, JOIN_POINTER, JOIN_REGISTER, JOIN_LOCK, JOIN_REFERRAL = "entry", "pointer", "register", "lock", "referral"
 
 
 def check_join(entry: Item | None, specialty: Item, lock: Item | None, pointer: Item | None,
@@ -310,7 +313,7 @@ def check_join(entry: Item | None, specialty: Item, lock: Item | None, pointer: 
         raise DomainError("waitlist_exists", {"entryId": pointer.get("entryId")})
 
 
-def classify_join_refusal(failed: Mapping[int, Item | None], *, identity_hash: str, clinic_id: str,
+def classify_join_refusal(failed: Mapping[str, Item | None], *, identity_hash: str, clinic_id: str,
                           specialty_id: str, referral_number: str | None, now: int) -> NoReturn:
     """Why the join transaction was refused, from the failed operations (ALL_OLD); always raises."""
     if JOIN_POINTER in failed:
@@ -338,9 +341,10 @@ def check_hold(doctor: Item, *, birth_date: str | None = None, start: int | None
         specialties.check_age(str(doctor.get("specialtyId", "")), birth_date, start)
 
 
-# The hold's transaction operations, in order (shared/booking/holds.py builds them); HOLD_RELEASE only when the
+# The hold's transaction operations by role (shared/booking/holds.py builds them); HOLD_RELEASE only when the
 # patient has a previous hold on another slot.
-HOLD_SLOT, HOLD_POINTER, HOLD_ENTRY, HOLD_LOCK, HOLD_RELEASE, HOLD_LIMIT, HOLD_REFERRAL, HOLD_MOVING = range(8)
+HOLD_SLOT, HOLD_POINTER, HOLD_ENTRY, HOLD_LOCK, HOLD_RELEASE, HOLD_LIMIT, HOLD_REFERRAL, HOLD_MOVING = (
+    "slot", "pointer", "entry", "lock", "release", "limit", "referral", "moving")
 
 
 class HoldRefusal(Enum):
@@ -348,7 +352,7 @@ class HoldRefusal(Enum):
     WITHOUT_RELEASE = "without_release"  # the previous hold is gone already (booked, expired): do not touch it
 
 
-def classify_hold_transaction_refusal(failed: Mapping[int, Item | None], *, identity_hash: str, clinic_id: str,
+def classify_hold_transaction_refusal(failed: Mapping[str, Item | None], *, identity_hash: str, clinic_id: str,
                                       now: int, known: bool = True, specialty_id: str = "",
                                       referral_number: str | None = None) -> HoldRefusal:
     """Say why the hold's transaction was refused (index -> item as it was). Raises the refusal or says
@@ -376,7 +380,7 @@ def classify_hold_transaction_refusal(failed: Mapping[int, Item | None], *, iden
     raise DomainError("unavailable", retry_after=1)
 
 
-def hold_again(failed: Mapping[int, Item | None], previous: str | None, now: int) -> bool:
+def hold_again(failed: Mapping[str, Item | None], previous: str | None, now: int) -> bool:
     """A hold's first transaction was refused only because the patient holds this very slot already, unexpired
     (the slot as it was is held by the hold their pointer names): that hold answers the request again. Any
     other failed check (identity, lock, referral, limit) is decided as usual."""

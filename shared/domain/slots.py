@@ -57,7 +57,7 @@ def is_free(slot: Mapping[str, Any], now: int) -> bool:
     return status == FREE or (status == HELD and int(slot.get("holdExpiresAt", 0)) <= now)
 
 
-def availability_keys(slot: dict[str, Any]) -> dict[str, str]:
+def availability_keys(slot: Mapping[str, Any]) -> dict[str, str]:
     """Index keys an unbooked slot carries (removed when booked, restored on cancellation)."""
     return {
         "AvPK": keys.availability_pk(slot["clinicId"], slot["specialtyId"]),
@@ -72,3 +72,150 @@ def render(slot: dict[str, Any]) -> dict[str, Any]:
         "end": clock.local_iso(int(slot["end"])),
         "room": slot.get("room", ""),
     }
+
+
+# ---------------------------------------------------------------- the slot's transitions (issue 27)
+# Every write of a slot is built here and nowhere else: each function returns one transaction entry that a
+# transaction composes by role, or that `dal.apply` writes alone. Their conditions are the state machine:
+#   (new) -create-> free -hold-> held -take-> booked -free-> free ...
+#   held -release/expire-> free; free|held -close-> closed -reopen-> free; booked -close_booked-> closed
+Op = dict[str, Any]
+
+
+def create(item: Mapping[str, Any]) -> Op:
+    """A new slot of a plan (the schedule job): only where none is."""
+    return {"Put": {"Item": dict(item), "ConditionExpression": "attribute_not_exists(PK)"}}
+
+
+def hold(slot_id: str, hold_id: str, expires: int, owner: str, now: int, *, replacing: str | None = None,
+         offer_entry: str | None = None) -> Op:
+    """Held by `hold_id` for `owner` (a policy hash) until `expires`: if free (or its hold expired), not
+    started and within the booking window. `replacing`: the owner's own hold of this very slot, which the new
+    one replaces. `offer_entry`: the waiting-list entry the hold is an offer to; any other hold removes a
+    stale one."""
+    values: dict[str, Any] = {
+        **free_values(now), ":heldNew": HELD, ":h": hold_id, ":exp": expires, ":owner": owner,
+        ":hpk": keys.hold_shard(slot_id), ":hsk": keys.hold_sk(expires, slot_id), ":horizon": horizon(now)}
+    condition = FREE_CONDITION
+    if replacing:
+        condition = f"({FREE_CONDITION} OR (#st = :held AND holdId = :prev))"
+        values[":prev"] = replacing
+    update = "SET #st = :heldNew, holdId = :h, holdExpiresAt = :exp, holdOwner = :owner, HoldPK = :hpk, HoldSK = :hsk"
+    if offer_entry:
+        update += ", offerEntry = :entry"
+        values[":entry"] = offer_entry
+    else:
+        update += " REMOVE offerEntry"
+    return {"Update": {
+        "Key": keys.slot_key(slot_id),
+        "UpdateExpression": update,
+        "ConditionExpression": f"attribute_exists(PK) AND {condition} AND #start > :now AND #start <= :horizon",
+        "ExpressionAttributeNames": NAMES,
+        "ExpressionAttributeValues": values,
+    }}
+
+
+def release(slot_id: str, hold_id: str) -> Op:
+    """Free again, only while `hold_id` still holds it (a patient's release, a replaced hold)."""
+    return {"Update": {
+        "Key": keys.slot_key(slot_id),
+        "UpdateExpression": f"SET #st = :free REMOVE {HOLD_ATTRIBUTES}",
+        "ConditionExpression": "#st = :held AND holdId = :h",
+        "ExpressionAttributeNames": {"#st": "status"},
+        "ExpressionAttributeValues": {":free": FREE, ":held": HELD, ":h": hold_id},
+    }}
+
+
+def expire(slot_key: Mapping[str, Any], hold_id: str, now: int) -> Op:
+    """Free again, only while `hold_id` holds it and has expired (the sweeper)."""
+    return {"Update": {
+        "Key": dict(slot_key),
+        "UpdateExpression": f"SET #st = :free REMOVE {HOLD_ATTRIBUTES}",
+        "ConditionExpression": "#st = :held AND holdId = :h AND holdExpiresAt <= :now",
+        "ExpressionAttributeNames": {"#st": "status"},
+        "ExpressionAttributeValues": {":free": FREE, ":held": HELD, ":h": hold_id, ":now": now},
+    }}
+
+
+def take(slot_key: Mapping[str, Any], appointment_id: str, *, hold_id: str | None, owner: str,
+         seen_bookings: int, now: int) -> Op:
+    """Booked by `appointment_id`: if free, or held by this hold of this patient (a hold is its patient's,
+    issue 12), and booked `seen_bookings` times so far (as read: a booking and a cancellation in between make
+    the read stale). Booking, rescheduling and accepting an offer."""
+    values: dict[str, Any] = {**free_values(now), ":booked": BOOKED, ":appt": appointment_id,
+                              ":seen": seen_bookings, ":horizon": horizon(now), ":one": 1}
+    # DynamoDB refuses redundant parentheses: wrap FREE_CONDITION only when an OR is added to it.
+    condition = FREE_CONDITION
+    if hold_id:
+        condition = f"({FREE_CONDITION} OR (#st = :held AND holdId = :myHold AND holdOwner = :owner))"
+        values[":myHold"] = hold_id
+        values[":owner"] = owner
+    return {"Update": {
+        "Key": dict(slot_key),
+        "UpdateExpression": "SET #st = :booked, appointmentId = :appt, bookings = :seen + :one "
+                            f"REMOVE {HOLD_ATTRIBUTES}, AvPK, AvSK",
+        "ConditionExpression": condition + " AND #start > :now AND #start <= :horizon AND bookings = :seen",
+        "ExpressionAttributeNames": NAMES,
+        "ExpressionAttributeValues": values,
+    }}
+
+
+def free(appointment: Mapping[str, Any]) -> Op:
+    """The appointment's slot free again (a cancellation, the old slot of a move), only while it still points
+    at this appointment; `bookings` stays, so a rebooking gets a new ticket number."""
+    av = availability_keys(appointment)
+    return {"Update": {
+        "Key": keys.slot_key(str(appointment["slotId"])),
+        "UpdateExpression": "SET #st = :free, AvPK = :avpk, AvSK = :avsk REMOVE appointmentId",
+        "ConditionExpression": "#st = :booked AND appointmentId = :appt",
+        "ExpressionAttributeNames": {"#st": "status"},
+        "ExpressionAttributeValues": {":free": FREE, ":booked": BOOKED, ":appt": appointment["id"],
+                                      ":avpk": av["AvPK"], ":avsk": av["AvSK"]},
+    }}
+
+
+def close_booked(appointment: Mapping[str, Any], why: str) -> Op:
+    """The appointment's slot closed (the clinic cancelled it for an absence): the time is not offered again."""
+    return {"Update": {
+        "Key": keys.slot_key(str(appointment["slotId"])),
+        "UpdateExpression": "SET #st = :closed, closedBy = :why REMOVE appointmentId",
+        "ConditionExpression": "#st = :booked AND appointmentId = :appt",
+        "ExpressionAttributeNames": {"#st": "status"},
+        "ExpressionAttributeValues": {":closed": keys.SLOT_CLOSED, ":booked": BOOKED,
+                                      ":appt": appointment["id"], ":why": why},
+    }}
+
+
+def close(slot_key: Mapping[str, Any], *, why: str, run: str, now: int, held_too: bool) -> Op:
+    """Closed by the clinic's plan (only a free slot) or an absence (`held_too`: the holder's booking then
+    fails). `closedRun` tells this close from another's when a retried request finds the slot closed."""
+    values = {":free": FREE, ":held": HELD} if held_too else free_values(now)
+    return {"Update": {
+        "Key": dict(slot_key),
+        "UpdateExpression": "SET #st = :closed, closedBy = :why, closedRun = :run "
+                            f"REMOVE AvPK, AvSK, {HOLD_ATTRIBUTES}",
+        "ConditionExpression": "#st IN (:free, :held)" if held_too else FREE_CONDITION,
+        "ExpressionAttributeNames": {"#st": "status"},
+        "ExpressionAttributeValues": {**values, ":closed": keys.SLOT_CLOSED, ":run": run, ":why": why},
+    }}
+
+
+def reopen(item: Mapping[str, Any], *, closed_by: str | None, now: int) -> Op:
+    """Free with the plan's times and room: a slot the plan closed (`closed_by`, the reason it was closed
+    for), or a free one whose plan changed (None)."""
+    values: dict[str, Any] = {":free": FREE, ":end": item["end"], ":room": item["room"],
+                              ":spec": item["specialtyId"], ":avpk": item["AvPK"], ":avsk": item["AvSK"]}
+    if closed_by:
+        condition = "#st = :closed AND closedBy = :why"
+        values |= {":closed": keys.SLOT_CLOSED, ":why": closed_by}
+    else:
+        condition = FREE_CONDITION
+        values |= {":held": HELD, ":now": now}
+    return {"Update": {
+        "Key": keys.key(item["PK"], item["SK"]),
+        "UpdateExpression": "SET #st = :free, #end = :end, room = :room, specialtyId = :spec, AvPK = :avpk, "
+                            f"AvSK = :avsk REMOVE closedBy, closedRun, {HOLD_ATTRIBUTES}",
+        "ConditionExpression": condition,
+        "ExpressionAttributeNames": {"#st": "status", "#end": "end"},
+        "ExpressionAttributeValues": values,
+    }}

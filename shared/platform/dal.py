@@ -167,15 +167,27 @@ def with_retries(call: Callable[[], T], attempts: int = MAX_ATTEMPTS) -> T:
 
 @dataclass
 class Cancelled(Exception):
-    """A transaction some of whose conditions failed: `reasons[i]` is (code, old item) for item i."""
+    """A transaction some of whose conditions failed: `reasons[i]` is (code, old item) for item i; `roles[i]`
+    its role when the transaction was given by role (a dict: role -> operation)."""
 
-    reasons: list[tuple[str, dict[str, Any] | None]]
+    def __init__(self, reasons: list[tuple[str, dict[str, Any] | None]], roles: Sequence[str] = ()) -> None:
+        super().__init__(reasons)
+        self.reasons = reasons
+        self.roles = list(roles)
 
-    def failed(self, index: int) -> bool:
-        return self.reasons[index][0] == "ConditionalCheckFailed"
+    def _index(self, which: int | str) -> int:
+        return self.roles.index(which) if isinstance(which, str) else which
 
-    def old(self, index: int) -> dict[str, Any] | None:
-        return self.reasons[index][1]
+    def failed(self, which: int | str) -> bool:
+        return self.reasons[self._index(which)][0] == "ConditionalCheckFailed"
+
+    def old(self, which: int | str) -> dict[str, Any] | None:
+        return self.reasons[self._index(which)][1]
+
+    def refused(self) -> dict[str, dict[str, Any] | None]:
+        """Role -> the item as it was (ALL_OLD), for every operation whose condition failed."""
+        return {role: self.reasons[i][1] for i, role in enumerate(self.roles)
+                if i < len(self.reasons) and self.failed(i)}
 
 
 class ConditionFailed(Exception):
@@ -296,11 +308,14 @@ def put(item: Mapping[str, Any], condition: str | None = None, names: dict[str, 
         raise
 
 
-def transact(items: list[dict[str, Any]]) -> None:
+def transact(items: list[dict[str, Any]] | Mapping[str, dict[str, Any]]) -> None:
     """One TransactWriteItems. Each entry is {"Put"|"Update"|"Delete"|"ConditionCheck": {...}} without
-    TableName; values are plain Python and are marshalled here. Raises Cancelled with per-item reasons."""
+    TableName; values are plain Python and are marshalled here. Given by role (role -> entry, written in the
+    dict's order), a refusal names the roles (`Cancelled.refused()`). Raises Cancelled with per-item reasons."""
+    roles = list(items) if isinstance(items, Mapping) else []
+    entries = list(items.values()) if isinstance(items, Mapping) else items
     request = []
-    for entry in items:
+    for entry in entries:
         (op, body), = entry.items()
         body = dict(body, TableName=table(), ReturnValuesOnConditionCheckFailure="ALL_OLD")
         if "Item" in body:
@@ -313,8 +328,21 @@ def transact(items: list[dict[str, Any]]) -> None:
     except Exception as exc:
         if error_code(exc) == "TransactionCanceledException":
             reasons = getattr(exc, "response", {}).get("CancellationReasons", [])
-            raise Cancelled([(r.get("Code", "None"), from_item(r.get("Item"))) for r in reasons]) from exc
+            raise Cancelled([(r.get("Code", "None"), from_item(r.get("Item"))) for r in reasons], roles) from exc
         raise
+
+
+def apply(entry: Mapping[str, Any]) -> None:
+    """One {"Update"|"Put": {...}} entry (as a transaction takes it) as a single conditional write: the same
+    builder serves a transaction and a lone write. Raises ConditionFailed carrying the old item."""
+    if "Put" in entry:
+        body = entry["Put"]
+        put(body["Item"], condition=body.get("ConditionExpression"), names=body.get("ExpressionAttributeNames"),
+            values=body.get("ExpressionAttributeValues"))
+        return
+    body = entry["Update"]
+    update(body["Key"], body["UpdateExpression"], condition=body.get("ConditionExpression"),
+           values=body.get("ExpressionAttributeValues"), names=body.get("ExpressionAttributeNames"))
 
 
 def batch_write(items: Sequence[Mapping[str, Any]]) -> None:
