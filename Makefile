@@ -4,7 +4,8 @@ PY := .venv/bin/python
 PYTEST := .venv/bin/pytest
 STAMP := .venv/.installed
 
-.PHONY: install run reset test unit handler integration browser lint typecheck openapi check-openapi fuzz invoke build deploy clean
+.PHONY: install run reset test unit handler integration browser lint typecheck openapi check-openapi error-catalogue \
+	check-error-catalogue fuzz invoke build deploy clean
 
 $(STAMP): requirements-dev.txt shared/requirements.txt
 	@command -v python3 >/dev/null || { echo "make: python3 (3.11+) is needed"; exit 1; }
@@ -25,8 +26,9 @@ run: install ddb-local-install
 reset: install
 	@$(PY) -m infra.local.table reset
 
-## test: lint, types, template checks, unit + handler + integration tests, OpenAPI freshness, sam build
-test: install ddb-local-install web-tests/node_modules lint typecheck lint-template check-openapi
+## test: lint, types, template checks, unit + handler + integration tests, OpenAPI and error-catalogue freshness,
+## sam build
+test: install ddb-local-install web-tests/node_modules lint typecheck lint-template check-openapi check-error-catalogue
 	$(PYTEST) -q -n 2 --dist loadfile --ignore=tests/browser tests
 	$(PYTEST) -q tests/browser
 	$(MAKE) fuzz
@@ -68,6 +70,13 @@ openapi: install
 
 check-openapi: install
 	$(PY) -m infra.openapi --check
+
+## error-catalogue: regenerate web/errors.js (the page's texts for the API's error codes) from shared/platform/errors.py
+error-catalogue: install
+	$(PY) -m infra.error_catalogue --write
+
+check-error-catalogue: install
+	$(PY) -m infra.error_catalogue --check
 
 ## fuzz: schemathesis against a local stack it starts on free ports (5xx, undocumented statuses and bodies off
 ## the schema fail); FUZZ_EXAMPLES=25 examples per operation, FUZZ_SEED for another random seed

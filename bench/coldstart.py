@@ -4,9 +4,15 @@ client). Each repetition spawns new processes, floor and functions interleaved; 
 
 Before each repetition the table is put back so the sample event does its real work (the booking books,
 the cancellation cancels a real appointment, the sweeper finds expired holds).
+
+Also (issue 27) the init of every function under functions/: a fresh process that imports the handler and
+makes the DynamoDB client, paired run by run with a fresh floor process (`init_vs_floor`). That part needs no
+table: `python -m bench.coldstart` runs it alone (`--quick` for a fast check); `make bench` runs it in its
+cold_start section.
 """
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -269,9 +275,16 @@ def import_profile(name: str, env: dict[str, str]) -> dict[str, float]:
     return {k: round(v, 1) for k, v in top}
 
 
+def process_env(endpoint: str) -> dict[str, str]:
+    """What a fresh function process gets: this environment without Python's, pytest's and AWS's own
+    variables (a developer's AWS_PROFILE is not the function's), and the functions' Lambda variables."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PYTEST", "AWS_"))}
+    env.update(common.lambda_env(endpoint))
+    return env
+
+
 def run(reps: int, log: Callable[[str], None]) -> dict[str, Any]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PYTEST"))}
-    env.update(common.lambda_env(os.environ["AWS_ENDPOINT_URL_DYNAMODB"]))
+    env = process_env(os.environ["AWS_ENDPOINT_URL_DYNAMODB"])
     notifier_env = _notifier_env()
     found = functions()
     if "notifier" in found and notifier_env is None:
@@ -323,6 +336,7 @@ def run(reps: int, log: Callable[[str], None]) -> dict[str, Any]:
         }
     out["framework_parts_cpu_ms"] = framework_parts(env)
     out["after_restore_first_event_ms"] = after_restore(found, env, log)
+    out["init"] = init_vs_floor(all_functions(), reps, env, log, {"notifier": notifier_env or {}})
     return out
 
 
@@ -347,6 +361,117 @@ def after_restore(found: dict[str, str], env: dict[str, str], log: Callable[[str
             out[name] = round(common.median(times) * 1000, 1)
     log("after-restore first events measured")
     return out
+
+
+# ---------------------------------------------------------------- init: the handler's import and its client
+# Issue 27: what every new instance pays before its first event. The handler module imported as the Lambda
+# runtime imports it, then the DynamoDB client made the way the code makes it (shared.platform.clients, through
+# `dal.client()`), as tests/unit/test_cold_start_imports.py probes it. No event, no call: no table needed.
+INIT_CODE = """
+import sys
+sys.path.insert(0, {root!r})
+import importlib.util
+spec = importlib.util.spec_from_file_location("app", {path!r})
+app = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(app)
+from shared.platform import dal
+dal.client()
+"""
+INIT_TARGET = 1.3  # the issue's goal: a function's init within 1.3x the floor's
+QUICK_REPS = 3
+
+
+def all_functions() -> list[str]:
+    """Every function folder with a handler (functions/<name>/app.py)."""
+    return sorted(p.parent.name for p in (common.ROOT / "functions").glob("*/app.py"))
+
+
+def init_vs_floor(names: list[str], reps: int, env: dict[str, str], log: Callable[[str], None],
+                  extra_env: dict[str, dict[str, str]] | None = None) -> dict[str, Any]:
+    """Per function, `reps` pairs of fresh processes: the floor (FLOOR_CODE) and the function's init
+    (INIT_CODE), started one right after the other in the same environment, the order swapped from pair to
+    pair and round to round (A/B, then B/A), so a neighbour's burst tends to hit both of a pair. The ratio is
+    the median of the pairs' ratios, on CPU time (user + system) and on wall time. A first round (bytecode
+    caches written, the page cache filled) is not counted."""
+    # name -> [(floor wall, floor cpu, init wall, init cpu)]
+    pairs: dict[str, list[tuple[float, float, float, float]]] = defaultdict(list)
+    for r in range(reps + 1):
+        for i, name in enumerate(names):
+            code = INIT_CODE.format(root=str(common.ROOT), path=str(common.ROOT / "functions" / name / "app.py"))
+            pair_env = env | (extra_env or {}).get(name, {})
+            order = ("floor", "init") if (r + i) % 2 == 0 else ("init", "floor")
+            measured = {which: _run(FLOOR_CODE if which == "floor" else code, pair_env)[:2] for which in order}
+            if r:
+                pairs[name].append(measured["floor"] + measured["init"])
+        log(f"init round {r}/{reps}" + (" (warm-up)" if not r else ""))
+    every_floor = [p for ps in pairs.values() for p in ps]
+    out: dict[str, Any] = {
+        "reps": reps, "target": INIT_TARGET,
+        "floor_ms": round(common.median([p[0] for p in every_floor]) * 1000, 1),
+        "floor_cpu_ms": round(common.median([p[1] for p in every_floor]) * 1000, 1),
+        "functions": {}}
+    for name in names:
+        ps = pairs[name]
+        cpu_ratios = [p[3] / p[1] for p in ps]
+        out["functions"][name] = {
+            "median_ms": round(common.median([p[2] for p in ps]) * 1000, 1),
+            "median_cpu_ms": round(common.median([p[3] for p in ps]) * 1000, 1),
+            "paired_floor_cpu_ms": round(common.median([p[1] for p in ps]) * 1000, 1),
+            "ratio": round(common.median([p[2] / p[0] for p in ps]), 2),
+            "cpu_ratio": round(common.median(cpu_ratios), 2),
+            "cpu_ratio_min_max": [round(min(cpu_ratios), 2), round(max(cpu_ratios), 2)],
+        }
+    return out
+
+
+def init_rows(init: dict[str, Any]) -> list[str]:
+    """The results table's rows of `init_vs_floor` (bench/results.md, README's table)."""
+    pairs = f"{init['reps']} pair{'s' if init['reps'] != 1 else ''}"
+    lines = [f"| cold init floor (fresh process: import boto3, make the client), run next to each function's, "
+             f"{pairs} each, medians | {init['floor_cpu_ms']:.0f} ms CPU, {init['floor_ms']:.0f} ms wall | |"]
+    for name, f in init["functions"].items():
+        lines.append(f"| cold init {name} (fresh process: import the handler, make the DynamoDB client) | "
+                     f"{f['cpu_ratio']}× CPU ({f['median_cpu_ms']:.0f} ms), {f['ratio']}× wall | "
+                     f"≤ {init['target']}× floor |")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The init measure alone (no DynamoDB Local, no table): prints the rows and writes no results file."""
+    parser = argparse.ArgumentParser(prog="python -m bench.coldstart", description=(
+        "Cold init per function (import the handler, make the DynamoDB client) against the floor (import "
+        "boto3, make the client), interleaved pairs of fresh processes, medians. Writes nothing: `make bench` "
+        "puts the same measure into bench/results.json."))
+    parser.add_argument("--quick", action="store_true",
+                        help=f"{QUICK_REPS} rounds (also BENCH_COLD_QUICK=1), for a fast check")
+    parser.add_argument("--reps", type=int, help="rounds after the warm-up (default BENCH_COLD_REPS or 5)")
+    parser.add_argument("--functions", default="", help="a comma-separated subset (default: every function)")
+    parser.add_argument("--json", action="store_true", help="print the measure as JSON too")
+    args = parser.parse_args(argv)
+    quick = args.quick or os.environ.get("BENCH_COLD_QUICK", "").lower() in {"1", "true", "yes"}
+    reps = args.reps or (QUICK_REPS if quick else int(os.environ.get("BENCH_COLD_REPS") or 5))
+    names = [n for n in args.functions.split(",") if n] or all_functions()
+    unknown = set(names) - set(all_functions())
+    if unknown:
+        parser.error(f"no functions/<name>/app.py for {sorted(unknown)}")
+
+    def log(message: str) -> None:
+        print(f"[coldstart] {message}", file=sys.stderr, flush=True)
+
+    load = os.getloadavg()[0]
+    started = time.perf_counter()
+    # The endpoint is never called (no event is served): any address will do.
+    init = init_vs_floor(names, reps, process_env("http://127.0.0.1:8000"), log)
+    print(f"{os.cpu_count()} CPUs, load average {load:.2f} at start, {os.getloadavg()[0]:.2f} at the end; "
+          f"{time.perf_counter() - started:.0f} s\n")
+    print("| measure | result | target |\n|---|---|---|")
+    print("\n".join(init_rows(init)))
+    missed = [n for n, f in init["functions"].items() if f["cpu_ratio"] > init["target"]]
+    print(f"\nwithin {init['target']}x (CPU): {len(names) - len(missed)} of {len(names)}"
+          + (f"; missed: {', '.join(missed)}" if missed else ""))
+    if args.json:
+        print(json.dumps(init, ensure_ascii=False, indent=2))
+    return 0
 
 
 PARTS = {
@@ -381,3 +506,7 @@ def _notifier_env() -> dict[str, str] | None:
         return dict(outbox.client_env())
     except Exception:  # noqa: BLE001 - the notifier is then left out, and the results say so
         return None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

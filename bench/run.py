@@ -6,7 +6,8 @@ Knobs (environment): BENCH_COLD_REPS (5), BENCH_WARM_ITERATIONS (100), BENCH_RUS
 BENCH_RUSH_PATIENTS (256), BENCH_SMALL_ITEMS (10000), BENCH_BIG_ITEMS (200000), BENCH_BULK_SECONDS (120,
 the bulk load stops there and the results say how many items were measured), BENCH_SECTIONS (comma-separated
 subset of: round_trips,warm,rush,cold_start,simulation,table_size,local_start), BENCH_DYNAMODB_ENDPOINT (use a running
-DynamoDB Local instead of starting one).
+DynamoDB Local instead of starting one). BENCH_COLD_REPS also sets the rounds of the cold init of every
+function (import the handler, make the DynamoDB client); `python -m bench.coldstart --quick` runs that alone.
 """
 from __future__ import annotations
 
@@ -125,6 +126,11 @@ def checks(r: dict[str, Any]) -> list[str]:
     for name, f in r.get("cold_start", {}).get("functions", {}).items():
         if f["api"] and f["cpu_ratio"] > 1.3:
             out.append(f"cold start {name}: {f['cpu_ratio']}x the floor (CPU), target 1.3x")
+    init = r.get("cold_start", {}).get("init") or {}
+    for name, f in init.get("functions", {}).items():
+        if f["cpu_ratio"] > init["target"]:
+            out.append(f"cold init {name} (import + DynamoDB client): {f['cpu_ratio']}x the floor (CPU), "
+                       f"target {init['target']}x")
     for what in ("lookup", "booking"):
         w = r.get("warm", {}).get(what)
         if w and w["ratio_p50"] > 1.3:
@@ -156,6 +162,10 @@ def render(r: dict[str, Any]) -> str:
             target = "≤ 1.3× floor" if f["api"] else "(not an API function)"
             lines.append(f"| cold start {name} (`{f['event']}`, answered {','.join(map(str, f['status']))}) | "
                          f"{f['cpu_ratio']}× CPU ({f['median_cpu_ms']:.0f} ms), {f['ratio']}× wall | {target} |")
+        if "init" in cold:
+            from bench import coldstart
+
+            lines.extend(coldstart.init_rows(cold["init"]))
     rt = r.get("round_trips")
     if rt:
         targets = {"lookup: a doctor's free slots (one day)": "1", "hold": "1", "booking (with its hold)": "≤ 2",

@@ -1,5 +1,8 @@
-// Texts of the front-end in Russian (the default) and English. Every API error code has a message here,
-// so the page never shows a bare code; "network" is the page's own code for a request that got no answer.
+// Texts of the front-end in Russian (the default) and English. The messages of the API's error codes are not
+// here: they come from web/errors.js, generated from shared/platform/errors.py (`make error-catalogue`), so the
+// page says what the API says. `errors` below holds only the page's own codes: "network" for a request that got
+// no answer, "unknown" for a code neither knows, so the page never shows a bare code.
+import { API_ERRORS } from "./errors.js";
 
 const RU = {
   appTitle: "Запись на приём к врачу",
@@ -190,41 +193,6 @@ const RU = {
   notFoundText: "Такой страницы нет. Начните запись с выбора района.",
 
   errors: {
-    validation_error: "Проверьте введённые данные.",
-    not_found: "Не найдено. Возможно, данные устарели — начните сначала.",
-    slot_unavailable: "Это время только что заняли. Выберите другое время.",
-    hold_expired: "Время, отведённое на оформление, истекло, и это время уже занято. Выберите другое.",
-    hold_mismatch: "Бронь относится к другому времени. Выберите время снова.",
-    already_booked_specialty: "У вас уже есть запись к врачу этой специальности. Отмените её в разделе «Мои записи», чтобы записаться снова.",
-    patient_not_found: "Пациент не найден. Проверьте фамилию, дату рождения и номер полиса ОМС или обратитесь в регистратуру.",
-    not_attached: "Вы не прикреплены к этой поликлинике. Узнайте свою поликлинику по адресу или обратитесь в регистратуру.",
-    referral_not_found: "Направление не найдено: проверьте номер направления и фамилию.",
-    referral_used: "По этому направлению уже есть запись. Отмените её, чтобы записаться по направлению снова.",
-    referral_expired: "Срок действия направления истёк. Обратитесь к врачу, который его выдал.",
-    referral_mismatch: "Направление выдано другому пациенту, к другому специалисту или в другую поликлинику.",
-    waitlist_exists: "Вы уже ждёте свободное время к врачу этой специальности. Мы напишем, как только оно появится.",
-    offer_expired: "Предложение больше не действует: 15 минут истекли или это время уже заняли.",
-    referral_required: "К этому специалисту записывают только по направлению. Обратитесь к терапевту или педиатру.",
-    age_restricted: "Этот врач принимает пациентов другого возраста: детей до 18 лет записывают к педиатру, взрослых — к терапевту.",
-    outside_booking_window: "Записаться можно только на ближайшие 14 дней и на время, которое ещё не наступило.",
-    appointment_started: "Приём уже начался или прошёл — отменить запись нельзя.",
-    already_cancelled: "Эта запись уже отменена.",
-    idempotency_key_required: "Не удалось отправить запись. Повторите попытку.",
-    idempotency_key_reused: "Запрос уже был отправлен с другими данными. Обновите страницу и повторите.",
-    unauthorized: "Нужно войти в систему (или срок входа истёк).",
-    forbidden: "Недостаточно прав для этого действия.",
-    payload_too_large: "Слишком много данных в запросе. Проверьте введённые данные.",
-    unsupported_media_type: "Не удалось отправить данные. Обновите страницу и повторите.",
-    rate_limited: "Слишком много запросов. Подождите немного и повторите.",
-    already_rescheduled: "Эта запись уже перенесена на другое время.",
-    reschedule_mismatch: "Перенести можно только к врачу той же специальности в той же поликлинике.",
-    appointment_not_started: "Приём ещё не начался: явку можно отметить после его начала.",
-    attendance_already_recorded: "Явка по этой записи уже отмечена.",
-    unavailable: "Сервис временно перегружен. Повторите попытку через несколько секунд.",
-    address_not_found: "Адрес не найден в регистре. Проверьте улицу и номер дома или обратитесь в ближайшую поликлинику.",
-    attachment_not_found: "Полис не найден среди прикреплённых. Проверьте номер и серию полиса или обратитесь в регистратуру поликлиники по месту жительства.",
-    attachment_change_too_soon: "Сменить поликлинику по своему выбору можно не чаще одного раза в год (кроме смены места жительства).",
-    already_attached: "Вы уже прикреплены к этой поликлинике.",
     network: "Нет связи с сервером. Проверьте подключение к интернету и повторите.",
     unknown: "Что-то пошло не так. Повторите попытку.",
   },
@@ -423,41 +391,6 @@ const EN = {
   notFoundText: "There is no such page. Start by choosing a district.",
 
   errors: {
-    validation_error: "Please check the data you entered.",
-    not_found: "Not found. The data may be out of date — please start again.",
-    slot_unavailable: "This time has just been taken. Please choose another time.",
-    hold_expired: "Your time to complete the form ran out and this time has been taken. Please choose another.",
-    hold_mismatch: "The hold belongs to another time. Please choose the time again.",
-    already_booked_specialty: "You already have an appointment with this specialty. Cancel it under “My appointments” to book again.",
-    patient_not_found: "Patient not found. Check your last name, date of birth and OMS policy number, or contact the registry.",
-    not_attached: "You are not attached to this polyclinic. Find your polyclinic by address or contact the registry.",
-    referral_not_found: "Referral not found: check the referral number and the last name.",
-    referral_used: "This referral has already been used for an appointment. Cancel it to use the referral again.",
-    referral_expired: "The referral has expired. Please ask the doctor who issued it.",
-    referral_mismatch: "The referral was issued for another patient, another specialty or another polyclinic.",
-    waitlist_exists: "You are already waiting for a time with this specialty. We will email you as soon as one frees up.",
-    offer_expired: "The offer is no longer valid: the 15 minutes ran out or the time has been taken.",
-    referral_required: "This specialty takes appointments by referral only. Please see your GP or paediatrician first.",
-    age_restricted: "This doctor sees patients of another age: children under 18 see a paediatrician, adults a therapist.",
-    outside_booking_window: "You can only book a time within the next 14 days that has not started yet.",
-    appointment_started: "The appointment has started or passed and cannot be cancelled.",
-    already_cancelled: "This appointment is already cancelled.",
-    idempotency_key_required: "The booking could not be sent. Please try again.",
-    idempotency_key_reused: "This request was already sent with other data. Reload the page and try again.",
-    unauthorized: "Please sign in (or your sign-in has expired).",
-    forbidden: "You are not allowed to do this.",
-    payload_too_large: "The request holds too much data. Please check what you entered.",
-    unsupported_media_type: "The data could not be sent. Please reload the page and try again.",
-    rate_limited: "Too many requests. Please wait a moment and try again.",
-    already_rescheduled: "This appointment has already been moved to another time.",
-    reschedule_mismatch: "An appointment can only move to a doctor of the same specialty at the same polyclinic.",
-    appointment_not_started: "The appointment has not started yet: attendance can be recorded once it starts.",
-    attendance_already_recorded: "Attendance for this appointment has already been recorded.",
-    unavailable: "The service is busy. Please try again in a few seconds.",
-    address_not_found: "Address not found in the register. Check the street and house number or ask the nearest polyclinic.",
-    attachment_not_found: "This policy is not attached to any polyclinic. Check the policy number and series or contact the registry of a polyclinic near your home.",
-    attachment_change_too_soon: "A polyclinic can be changed by choice at most once a year (except after moving home).",
-    already_attached: "You are already attached to this polyclinic.",
     network: "No connection to the server. Check your internet connection and try again.",
     unknown: "Something went wrong. Please try again.",
   },
@@ -486,11 +419,6 @@ Object.assign(RU, {
   regAbsencePreview: "Будут отменены записи пациентов: {cancelled}; закрыто свободных слотов: {closed}. Пациенты получат письмо.",
   regConfirm: "Подтвердить отсутствие", regAbsenceDone: "Готово: отменено записей {cancelled}, закрыто слотов {closed}.",
 });
-Object.assign(RU.errors, {
-  forbidden: "Нет доступа: можно работать только с данными своей поликлиники.",
-  appointment_not_started: "Приём ещё не начался: явку можно отметить после его начала.",
-  attendance_already_recorded: "Явка на этот приём уже отмечена.",
-});
 Object.assign(EN, {
   regTitle: "Registry", regClinic: "Polyclinic {clinic}.", regSignIn: "Sign in", regClinicId: "Polyclinic code",
   regSignInIntro: "Sign-in for registry staff: you work with your own polyclinic's data only.",
@@ -508,11 +436,6 @@ Object.assign(EN, {
   regReason_training: "training", regReason_other: "other", regCheckAbsence: "Check",
   regAbsencePreview: "Patients' appointments to be cancelled: {cancelled}; free slots to be closed: {closed}. Patients will be emailed.",
   regConfirm: "Confirm the absence", regAbsenceDone: "Done: {cancelled} appointments cancelled, {closed} slots closed.",
-});
-Object.assign(EN.errors, {
-  forbidden: "Access denied: you can work with your own polyclinic's data only.",
-  appointment_not_started: "The appointment has not started yet: attendance can be recorded once it starts.",
-  attendance_already_recorded: "Attendance for this appointment has already been recorded.",
 });
 
 // ---------------------------------------------------------------- the waiting list (web/views/waitlist.js)
@@ -610,11 +533,16 @@ export function t(key, vars = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
 }
 
+/** The message for an error code: the API's (web/errors.js), else the page's own, else "unknown". */
 export function errorText(code) {
-  return TEXTS[current].errors[code] ?? TEXTS[current].errors.unknown;
+  for (const texts of [API_ERRORS[current], TEXTS[current].errors]) {
+    if (Object.hasOwn(texts, code)) return texts[code];
+  }
+  return TEXTS[current].errors.unknown;
 }
 
-export const ERROR_CODES = Object.keys(RU.errors);
+/** Every code with a message: the API's, then the page's own. */
+export const ERROR_CODES = [...Object.keys(API_ERRORS.ru), ...Object.keys(RU.errors)];
 
 // Dates and times are shown as the clinic sees them: the API sends ISO 8601 with the clinic's offset,
 // so the local part of the string is the clinic's wall-clock time, whatever the browser's zone.

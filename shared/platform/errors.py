@@ -2,6 +2,10 @@
 
 Logic raises `DomainError(code)`; the API layer turns it into
 `{"error": {"code": ..., "message": ...}}` in the language the request asked for.
+
+These texts are also the web page's for the same codes: `make error-catalogue` (infra/error_catalogue.py) writes
+them to web/errors.js, which web/i18n.js imports; `make check-error-catalogue` (part of `make test`) fails while
+that file is stale. Write them for a patient reading them on the page as much as for an API client.
 """
 from __future__ import annotations
 
@@ -12,25 +16,29 @@ from shared.platform.language import from_header
 # code -> (HTTP status, Russian text, English text)
 CATALOGUE: dict[str, tuple[int, str, str]] = {
     "validation_error": (422, "Проверьте введённые данные.", "Please check the data you entered."),
-    "not_found": (404, "Не найдено.", "Not found."),
+    "not_found": (
+        404,
+        "Не найдено. Возможно, данные устарели — начните сначала.",
+        "Not found. The data may be out of date — please start again.",
+    ),
     "slot_unavailable": (
         409,
-        "Это время уже занято. Выберите другое время.",
+        "Это время только что заняли. Выберите другое время.",
         "This time has just been taken. Please choose another time.",
     ),
     "hold_expired": (
         410,
-        "Время, отведённое на оформление записи, истекло, и слот занят. Выберите другое время.",
-        "Your hold on this time has expired and the slot was taken. Please choose another time.",
+        "Время, отведённое на оформление записи, истекло, и это время уже занято. Выберите другое время.",
+        "Your time to complete the booking ran out and this time has been taken. Please choose another time.",
     ),
     "hold_mismatch": (
         409,
-        "Бронь относится к другому времени приёма или к другому пациенту.",
-        "The hold belongs to another appointment time or another patient.",
+        "Бронь относится к другому времени приёма или к другому пациенту. Выберите время снова.",
+        "The hold belongs to another appointment time or another patient. Please choose the time again.",
     ),
     "already_booked_specialty": (
         409,
-        "У вас уже есть активная запись к врачу этой специальности. Отмените её, чтобы записаться снова.",
+        "У вас уже есть запись к врачу этой специальности. Отмените её, чтобы записаться снова.",
         "You already have an upcoming appointment with this specialty. Cancel it to book another.",
     ),
     "patient_not_found": (
@@ -75,7 +83,7 @@ CATALOGUE: dict[str, tuple[int, str, str]] = {
     ),
     "offer_expired": (
         410,
-        "Предложенное время больше не удерживается для вас: срок истёк или запись отменена.",
+        "Предложенное время больше не закреплено за вами: срок истёк или предложение отозвано.",
         "The offered time is no longer held for you: the offer has expired or was withdrawn.",
     ),
     "age_restricted": (
@@ -86,13 +94,13 @@ CATALOGUE: dict[str, tuple[int, str, str]] = {
     ),
     "outside_booking_window": (
         422,
-        "Записаться можно только на время в ближайшие 14 дней, ещё не наступившее.",
+        "Записаться можно только на ближайшие 14 дней и на время, которое ещё не наступило.",
         "You can only book a time that has not started yet and is within the next 14 days.",
     ),
     "appointment_started": (
         409,
-        "Приём уже начался или прошёл: отменить запись нельзя.",
-        "The appointment has already started or passed and cannot be cancelled.",
+        "Приём уже начался или прошёл: отменить или перенести запись нельзя.",
+        "The appointment has already started or passed: it can no longer be cancelled or moved.",
     ),
     "already_cancelled": (409, "Запись уже отменена.", "The appointment has already been cancelled."),
     "already_rescheduled": (
@@ -107,15 +115,19 @@ CATALOGUE: dict[str, tuple[int, str, str]] = {
     ),
     "idempotency_key_required": (
         400,
-        "Нужен заголовок Idempotency-Key.",
-        "The Idempotency-Key header is required.",
+        "Запрос не принят: нужен заголовок Idempotency-Key. Обновите страницу и повторите попытку.",
+        "The request was refused: the Idempotency-Key header is required. Please reload the page and try again.",
     ),
     "idempotency_key_reused": (
         422,
-        "Этот Idempotency-Key уже использован для другого запроса.",
-        "This Idempotency-Key was already used for a different request.",
+        "Этот Idempotency-Key уже использован для запроса с другими данными. Обновите страницу и повторите попытку.",
+        "This Idempotency-Key was already used for a request with other data. Please reload the page and try again.",
     ),
-    "unauthorized": (401, "Требуется вход в систему.", "Please sign in."),
+    "unauthorized": (
+        401,
+        "Нужно войти в систему (или срок входа истёк).",
+        "Please sign in (or your sign-in has expired).",
+    ),
     "forbidden": (
         403,
         "Недостаточно прав: сотрудник регистратуры работает только с данными своей поликлиники.",
@@ -123,10 +135,16 @@ CATALOGUE: dict[str, tuple[int, str, str]] = {
     ),
     "unsupported_media_type": (
         415,
-        "Тело запроса должно быть в формате JSON (Content-Type: application/json).",
-        "The request body must be JSON (Content-Type: application/json).",
+        "Запрос не принят: тело запроса должно быть в формате JSON (Content-Type: application/json). "
+        "Обновите страницу и повторите попытку.",
+        "The request was refused: the body must be JSON (Content-Type: application/json). "
+        "Please reload the page and try again.",
     ),
-    "payload_too_large": (413, "Слишком большой запрос.", "The request is too large."),
+    "payload_too_large": (
+        413,
+        "Слишком много данных в запросе. Проверьте введённые данные.",
+        "The request holds too much data. Please check what you entered.",
+    ),
     "rate_limited": (429, "Слишком много запросов. Повторите позже.", "Too many requests. Please try again later."),
     "unavailable": (
         503,

@@ -176,7 +176,8 @@ def test_language(header: str | None, lang: str) -> None:
 
 
 def test_error_body_shape() -> None:
-    assert errors.error_body("not_found", "en") == {"error": {"code": "not_found", "message": "Not found."}}
+    assert errors.error_body("not_found", "en") == {"error": {
+        "code": "not_found", "message": "Not found. The data may be out of date — please start again."}}
     body = errors.error_body("not_attached", "ru", {"lookup": "/v1/addresses/clinics"})
     assert body["error"]["message"].startswith("Вы не прикреплены")
     assert body["error"]["details"] == {"lookup": "/v1/addresses/clinics"}

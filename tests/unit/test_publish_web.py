@@ -29,7 +29,7 @@ def test_upload_writes_web_and_config_and_removes_stale_files() -> None:
         s3.create_bucket(Bucket="web", CreateBucketConfiguration={"LocationConstraint": "eu-north-1"})
         s3.put_object(Bucket="web", Key="old.js", Body=b"gone")
         keys = publish_web.upload(s3, "web", {"apiBase": "https://api.example"})
-        assert {"index.html", "app.js", "styles.css", "config.json"} <= set(keys)
+        assert {"index.html", "app.js", "errors.js", "styles.css", "config.json"} <= set(keys)
         listed = {o["Key"] for o in s3.list_objects_v2(Bucket="web")["Contents"]}
         assert listed == set(keys) and "old.js" not in listed
         js = s3.head_object(Bucket="web", Key="app.js")
