@@ -56,7 +56,6 @@ web-tests/node_modules: web-tests/package-lock.json
 ## unexplained import inside a function), eslint (web-tests/eslint.config.js) for the web front-end
 lint: install web-tests/node_modules
 	.venv/bin/ruff check shared functions infra tests bench
-	.venv/bin/ruff check --select C901,PLR0913 shared functions infra
 	PYTHONPATH=. .venv/bin/lint-imports --no-cache
 	$(PYTEST) -q -p no:cacheprovider tests/unit/test_architecture.py
 	web-tests/node_modules/.bin/eslint -c web-tests/eslint.config.js web

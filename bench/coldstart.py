@@ -216,8 +216,8 @@ def _book_for(policy_number: str, doctor_id: str, prep: Preparer) -> str:
     slot = next(s for s in found if slots.in_booking_window(int(s["start"]), now))
     patient = auth.patient(PatientIn(**{k: v for k, v in person.items() if k != "clinicId"}))
     prep.counter += 1
-    outcome = booking.book(slot["slotId"], None, patient, f"bench-{time.time_ns()}-{prep.counter}",
-                           "bench", "ru")
+    outcome = booking.book(booking.Request(slot["slotId"], None, patient, f"bench-{time.time_ns()}-{prep.counter}",
+                           "bench", "ru"))
     if outcome.status != 201:
         raise RuntimeError(f"could not book for the cancellation sample: {outcome.body}")
     return str(outcome.body["appointment"]["id"])

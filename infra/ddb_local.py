@@ -237,6 +237,66 @@ class DynamoDBLocal:
         return f"<DynamoDBLocal {self.endpoint} pid={self.proc.pid} running={self.running}>"
 
 
+def _storage_args(in_memory: bool, db_path: Path | str | None, cache_dir: Path | str) -> list[str]:
+    """In memory, or in db_path (default <cache_dir>/data, made if missing)."""
+    if in_memory:
+        return ["-inMemory"]
+    data = Path(db_path) if db_path else Path(cache_dir) / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    return ["-dbPath", str(data)]
+
+
+def _launch(cmd: list[str], jar: Path, port: int) -> DynamoDBLocal:
+    """The Java process, its output in a temporary log file."""
+    # The parent-death signal fires when the forking *thread* ends, so only the
+    # main thread asks for it; atexit and stop() cover the other cases.
+    pdeathsig = sys.platform.startswith("linux") and threading.current_thread() is threading.main_thread()
+    fd, log_name = tempfile.mkstemp(prefix=f"ddb-local-{port}-", suffix=".log")
+    with os.fdopen(fd, "wb") as log:
+        proc = subprocess.Popen(
+            cmd,
+            cwd=str(jar.parent),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent if pdeathsig else None,
+            # Its own session: Ctrl-C in the terminal reaches the stack, which stops this process cleanly.
+            start_new_session=True,
+        )
+    return DynamoDBLocal(proc, port, Path(log_name))
+
+
+def _answers(endpoint: str) -> bool:
+    try:
+        list_tables(endpoint)
+    except (urllib.error.URLError, ConnectionError, OSError, ValueError):
+        return False
+    return True
+
+
+def _wait_until_answering(handle: DynamoDBLocal, timeout: float) -> DynamoDBLocal:
+    """The handle once ListTables answers; stopped, and DynamoDBLocalUnavailable, if it exits or times out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if not handle.running:
+            tail = handle.log_tail()
+            handle.stop()
+            raise DynamoDBLocalUnavailable(
+                f"DynamoDB Local exited with code {handle.proc.returncode} on port {handle.port}: "
+                + (tail.splitlines()[-1] if tail else "no output")
+            )
+        if _answers(handle.endpoint):
+            return handle
+        if time.monotonic() > deadline:
+            tail = handle.log_tail()
+            handle.stop()
+            raise DynamoDBLocalUnavailable(
+                f"DynamoDB Local did not answer on port {handle.port} within {timeout:.0f}s"
+                + (f": {tail.splitlines()[-1]}" if tail else "")
+            )
+        time.sleep(0.2)
+
+
 def start(
     port: int,
     in_memory: bool = True,
@@ -262,51 +322,9 @@ def start(
         "-disableTelemetry",
         "-port",
         str(port),
+        *_storage_args(in_memory, db_path, cache_dir),
     ]
-    if in_memory:
-        cmd.append("-inMemory")
-    else:
-        data = Path(db_path) if db_path else Path(cache_dir) / "data"
-        data.mkdir(parents=True, exist_ok=True)
-        cmd += ["-dbPath", str(data)]
-    # The parent-death signal fires when the forking *thread* ends, so only the
-    # main thread asks for it; atexit and stop() cover the other cases.
-    pdeathsig = sys.platform.startswith("linux") and threading.current_thread() is threading.main_thread()
-    fd, log_name = tempfile.mkstemp(prefix=f"ddb-local-{port}-", suffix=".log")
-    with os.fdopen(fd, "wb") as log:
-        proc = subprocess.Popen(
-            cmd,
-            cwd=str(jar.parent),
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent if pdeathsig else None,
-            # Its own session: Ctrl-C in the terminal reaches the stack, which stops this process cleanly.
-            start_new_session=True,
-        )
-    handle = DynamoDBLocal(proc, port, Path(log_name))
-    deadline = time.monotonic() + timeout
-    while True:
-        if not handle.running:
-            tail = handle.log_tail()
-            handle.stop()
-            raise DynamoDBLocalUnavailable(
-                f"DynamoDB Local exited with code {proc.returncode} on port {port}: "
-                + (tail.splitlines()[-1] if tail else "no output")
-            )
-        try:
-            list_tables(handle.endpoint)
-            return handle
-        except (urllib.error.URLError, ConnectionError, OSError, ValueError):
-            pass
-        if time.monotonic() > deadline:
-            tail = handle.log_tail()
-            handle.stop()
-            raise DynamoDBLocalUnavailable(
-                f"DynamoDB Local did not answer on port {port} within {timeout:.0f}s"
-                + (f": {tail.splitlines()[-1]}" if tail else "")
-            )
-        time.sleep(0.2)
+    return _wait_until_answering(_launch(cmd, jar, port), timeout)
 
 
 def _cmd_install(_args: argparse.Namespace) -> int:

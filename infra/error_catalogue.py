@@ -52,16 +52,15 @@ def _differences(text: str) -> str:
     except ValueError as exc:
         return f"it is not the generator's output ({exc})"
     wanted = messages()
-    parts = []
-    for lang in LANGS:
-        have, want = found.get(lang) or {}, wanted[lang]
-        missing = [c for c in want if c not in have]
-        extra = [c for c in have if c not in want]
-        changed = [c for c in want if c in have and have[c] != want[c]]
-        for label, codes in (("missing", missing), ("not in the catalogue", extra), ("other text", changed)):
-            if codes:
-                parts.append(f"{lang}: {label}: {', '.join(codes)}")
+    parts = [part for lang in LANGS for part in _language_differences(lang, found.get(lang) or {}, wanted[lang])]
     return "; ".join(parts) or "the texts match, the layout differs"
+
+
+def _language_differences(lang: str, have: dict[str, str], want: dict[str, str]) -> list[str]:
+    kinds = (("missing", [c for c in want if c not in have]),
+             ("not in the catalogue", [c for c in have if c not in want]),
+             ("other text", [c for c in want if c in have and have[c] != want[c]]))
+    return [f"{lang}: {label}: {', '.join(codes)}" for label, codes in kinds if codes]
 
 
 def _name(path: Path) -> str:

@@ -70,55 +70,89 @@ def _house(house: str, building: str) -> address_text.House | None:
     return address_text.parse_house(f"{house} {building}")
 
 
+class _Rejected(Exception):
+    """A row refused; its text is the reason the report lists."""
+
+
+@dataclass(frozen=True)
+class _Row:
+    """An accepted row, read: the street as written, the street and the house as understood, the clinic id."""
+
+    name: str
+    street: address_text.StreetQuery
+    house: address_text.House
+    clinic_id: str
+
+
+def _read_row(row: list[str]) -> _Row:
+    """One row read and checked (everything but whether the clinic exists); _Rejected with the reason."""
+    if len(row) not in (3, 4):
+        raise _Rejected(f"expected 4 columns (street, house, building, clinic id), got {len(row)}")
+    street, house, building, clinic_id = row if len(row) == 4 else (row[0], row[1], "", row[2])
+    parsed_street = address_text.parse_street(street)
+    if parsed_street is None:
+        raise _Rejected("street has no name")
+    if address_text.parse_house(house) is None:
+        raise _Rejected(f"house number not understood: {house!r}")
+    parsed_house = _house(house, building)
+    if parsed_house is None:
+        raise _Rejected(f"building not understood: {building!r}")
+    if not keys.valid_clinic_id(clinic_id):
+        raise _Rejected(f"malformed clinic id: {clinic_id!r}")
+    return _Row(street, parsed_street, parsed_house, clinic_id)
+
+
+@dataclass
+class _Merged:
+    """The accepted rows merged: a street per (street, district), a house per (street, district, number,
+    building) with every clinic serving it; each with the lines it came from."""
+
+    streets: dict[tuple[str, str], tuple[str, dict[str, Any], list[int]]] = field(default_factory=dict)
+    houses: dict[tuple[str, str, int, str], tuple[address_text.House, list[str], list[int]]] = field(
+        default_factory=dict)
+
+    def add(self, line: int, row: _Row, clinic: dict[str, Any]) -> None:
+        district_id = clinic["districtId"]
+        self.streets.setdefault((row.street.key, district_id), (row.name, clinic, []))[2].append(line)
+        house_at = (row.street.key, district_id, row.house.number, row.house.building)
+        merged = self.houses.setdefault(house_at, (row.house, [], []))
+        if row.clinic_id not in merged[1]:
+            merged[1].append(row.clinic_id)
+        merged[2].append(line)
+
+    def write_into(self, report: Report) -> None:
+        """The register's items (streets first, then houses) and the lines of each."""
+        for (_key, district_id), (name, clinic, lines) in self.streets.items():
+            for item in address_register.street_items(name, district_id, clinic.get("districtName", district_id),
+                                                      clinic.get("districtNameEn")):
+                report.items.append(item)
+                report.lines_of.append(lines)
+        for (key, district_id, _n, _b), (parsed, clinic_ids, lines) in self.houses.items():
+            report.items.append(address_register.house_item(key, district_id, parsed, clinic_ids))
+            report.lines_of.append(lines)
+
+
 def prepare(text: str, clinic_profile: Any = None) -> Report:
     """Check every row and build the items (nothing is written here). `clinic_profile(id)` -> item or None."""
     clinic_profile = clinic_profile or (lambda cid: dal.get(keys.key(keys.clinic_pk(cid), keys.PROFILE)))
     clinics: dict[str, dict[str, Any] | None] = {}
     report = Report()
-    streets: dict[tuple[str, str], tuple[str, dict[str, Any], list[int]]] = {}
-    houses: dict[tuple[str, str, int, str], tuple[address_text.House, list[str], list[int]]] = {}
-    for line, row in _rows(text):
-        if len(row) not in (3, 4):
-            report.rejected.append((line, f"expected 4 columns (street, house, building, clinic id), got {len(row)}"))
+    merged = _Merged()
+    for line, cells in _rows(text):
+        try:
+            row = _read_row(cells)
+        except _Rejected as rejected:
+            report.rejected.append((line, str(rejected)))
             continue
-        street, house, building, clinic_id = row if len(row) == 4 else (row[0], row[1], "", row[2])
-        parsed_street = address_text.parse_street(street)
-        if parsed_street is None:
-            report.rejected.append((line, "street has no name"))
-            continue
-        if address_text.parse_house(house) is None:
-            report.rejected.append((line, f"house number not understood: {house!r}"))
-            continue
-        parsed_house = _house(house, building)
-        if parsed_house is None:
-            report.rejected.append((line, f"building not understood: {building!r}"))
-            continue
-        if not keys.valid_clinic_id(clinic_id):
-            report.rejected.append((line, f"malformed clinic id: {clinic_id!r}"))
-            continue
-        if clinic_id not in clinics:
-            clinics[clinic_id] = clinic_profile(clinic_id)
-        clinic = clinics[clinic_id]
+        if row.clinic_id not in clinics:
+            clinics[row.clinic_id] = clinic_profile(row.clinic_id)
+        clinic = clinics[row.clinic_id]
         if not clinic:
-            report.rejected.append((line, f"unknown clinic id: {clinic_id}"))
+            report.rejected.append((line, f"unknown clinic id: {row.clinic_id}"))
             continue
-        district_id = clinic["districtId"]
         report.accepted += 1
-        street_at = (parsed_street.key, district_id)
-        streets.setdefault(street_at, (street, clinic, []))[2].append(line)
-        house_at = (parsed_street.key, district_id, parsed_house.number, parsed_house.building)
-        merged = houses.setdefault(house_at, (parsed_house, [], []))
-        if clinic_id not in merged[1]:
-            merged[1].append(clinic_id)
-        merged[2].append(line)
-    for (_key, district_id), (name, clinic, lines) in streets.items():
-        for item in address_register.street_items(name, district_id, clinic.get("districtName", district_id),
-                                           clinic.get("districtNameEn")):
-            report.items.append(item)
-            report.lines_of.append(lines)
-    for (key, district_id, _n, _b), (parsed, clinic_ids, lines) in houses.items():
-        report.items.append(address_register.house_item(key, district_id, parsed, clinic_ids))
-        report.lines_of.append(lines)
+        merged.add(line, row, clinic)
+    merged.write_into(report)
     return report
 
 

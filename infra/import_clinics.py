@@ -49,33 +49,46 @@ def parse(path: Path) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
     return _from_csv(text)
 
 
-def _from_csv(text: str) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+def _dialect(text: str) -> Any:
     try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;")
+        return csv.Sniffer().sniff(text[:4096], delimiters=",;")
     except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+        return csv.excel
+
+
+def _clinic_of(clinics: dict[str, dict[str, Any]], row: dict[str, str], where: str) -> dict[str, Any]:
+    """The row's clinic, made from its first row."""
+    return clinics.setdefault(row["clinic_id"], {
+        "id": row["clinic_id"], "districtId": row["district_id"], "name": row["clinic_name"],
+        "address": row["clinic_address"], "phone": row["clinic_phone"], "doctors": [], "_where": where})
+
+
+def _doctor_of(clinic: dict[str, Any], row: dict[str, str], where: str, minutes: int) -> dict[str, Any]:
+    """The row's doctor in its clinic, made from their first row."""
+    doctor = next((d for d in clinic["doctors"] if d["id"] == row["doctor_id"]), None)
+    if doctor is None:
+        doctor = {"id": row["doctor_id"], "name": row["doctor_name"], "specialtyId": row["specialty_id"],
+                  "room": row["room"], "slotMinutes": minutes, "plan": [], "_where": where}
+        clinic["doctors"].append(doctor)
+    return doctor
+
+
+def _from_csv(text: str) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+    reader = csv.DictReader(io.StringIO(text), dialect=_dialect(text))
     missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         return [], [("line 1", "missing columns: " + ", ".join(missing))]
     clinics: dict[str, dict[str, Any]] = {}
     rejected: list[tuple[str, str]] = []
-    for row in reader:
+    for raw in reader:
         where = f"line {reader.line_num}"
-        row = {k: (v or "").strip() for k, v in row.items() if k}
+        row = {k: (v or "").strip() for k, v in raw.items() if k}
         try:
             weekday, minutes = int(row["weekday"]), int(row["slot_minutes"])
         except ValueError:
             rejected.append((where, "weekday and slot_minutes must be numbers"))
             continue
-        clinic = clinics.setdefault(row["clinic_id"], {
-            "id": row["clinic_id"], "districtId": row["district_id"], "name": row["clinic_name"],
-            "address": row["clinic_address"], "phone": row["clinic_phone"], "doctors": [], "_where": where})
-        doctor = next((d for d in clinic["doctors"] if d["id"] == row["doctor_id"]), None)
-        if doctor is None:
-            doctor = {"id": row["doctor_id"], "name": row["doctor_name"], "specialtyId": row["specialty_id"],
-                      "room": row["room"], "slotMinutes": minutes, "plan": [], "_where": where}
-            clinic["doctors"].append(doctor)
+        doctor = _doctor_of(_clinic_of(clinics, row, where), row, where, minutes)
         doctor["plan"].append({"weekday": weekday, "from": row["from"], "to": row["to"]})
     return list(clinics.values()), rejected
 
@@ -90,21 +103,32 @@ def _clinic_problem(clinic: dict[str, Any], districts: set[str]) -> str | None:
     return None
 
 
-def _write_clinic(clinic: dict[str, Any]) -> bool:
-    """Write the clinic (profile and its district's list) where it differs; True when something was written."""
-    district = dal.get(keys.key(keys.district_pk(clinic["districtId"]), keys.PROFILE)) or {}
+def _profile(clinic: dict[str, Any], district: dict[str, Any]) -> dict[str, Any]:
+    """The clinic's profile as the table keeps it (None: an attribute left as it is)."""
     profile = {k: clinic[k] for k in ("id", "districtId", "name", "nameEn", "address", "addressEn", "phone",
                                       "workingHours", "workingHoursEn") if clinic.get(k)}
     profile |= {"districtName": district.get("name"), "districtNameEn": district.get("nameEn")}
     profile.setdefault("workingHours", "")
+    return profile
+
+
+def _update_profile(clinic_id: str, profile: dict[str, Any]) -> None:
+    """An update, not a put: the daily job's `openedThrough` stays."""
+    given = {k: v for k, v in profile.items() if v is not None}
+    dal.update(keys.key(keys.clinic_pk(clinic_id), keys.PROFILE),
+               "SET entity = :entity, " + ", ".join(f"#{k} = :{k}" for k in given),
+               values={":entity": "clinic", **{f":{k}": v for k, v in given.items()}},
+               names={f"#{k}": k for k in given})
+
+
+def _write_clinic(clinic: dict[str, Any]) -> bool:
+    """Write the clinic (profile and its district's list) where it differs; True when something was written."""
+    district = dal.get(keys.key(keys.district_pk(clinic["districtId"]), keys.PROFILE)) or {}
+    profile = _profile(clinic, district)
     old = dal.get(keys.key(keys.clinic_pk(clinic["id"]), keys.PROFILE), consistent=True) or {}
     if all(old.get(k) == v for k, v in profile.items() if v is not None):
         return False
-    values = {f":{k}": v for k, v in profile.items() if v is not None}
-    # An update, not a put: the daily job's `openedThrough` stays.
-    dal.update(keys.key(keys.clinic_pk(clinic["id"]), keys.PROFILE),
-               "SET entity = :entity, " + ", ".join(f"#{k} = :{k}" for k in profile if profile[k] is not None),
-               values={":entity": "clinic", **values}, names={f"#{k}": k for k in profile if profile[k] is not None})
+    _update_profile(clinic["id"], profile)
     summary = {k: profile[k] for k in ("id", "name", "nameEn", "address", "addressEn", "phone", "districtId")
                if profile.get(k)}
     dal.put({"PK": keys.district_pk(clinic["districtId"]), "SK": keys.clinic_sk(clinic["id"]), "entity": "clinicRef",
@@ -112,9 +136,58 @@ def _write_clinic(clinic: dict[str, Any]) -> bool:
     return True
 
 
-def run(path: Path, dry_run: bool = False) -> tuple[list[str], int]:
+class _Rejected(Exception):
+    """A doctor refused; its text is the reason the report lists."""
+
+
+def _checked_doctor(d: dict[str, Any], clinic_id: str) -> dict[str, Any]:
+    """The doctor as `PUT .../doctors/{doctorId}` takes it, checked as that route checks it; _Rejected if not."""
+    body = {k: v for k, v in d.items() if not k.startswith("_") and k != "id"}
+    try:
+        checked = DoctorIn.model_validate(body).model_dump(by_alias=True)
+    except ValidationError as exc:
+        fields = sorted({".".join(str(p) for p in e["loc"]) for e in exc.errors()})
+        raise _Rejected(f"doctor {d.get('id')!r}: invalid " + ", ".join(fields)) from None
+    problems = plans.plan_problems(checked["plan"], checked["slotMinutes"])
+    if problems:
+        raise _Rejected(f"doctor {d.get('id')!r}: invalid " + ", ".join(problems))
+    if keys.clinic_of_doctor(str(d.get("id"))) != clinic_id:
+        raise _Rejected(f"doctor id {d.get('id')!r} is not <clinic id>-d<number>")
+    return checked
+
+
+def _accepted_doctors(clinic: dict[str, Any], rejected: list[tuple[str, str]]) -> list[tuple[str, str, Any]]:
+    """(where, doctor id, checked body) of the clinic's doctors that pass; the others go to `rejected`."""
+    accepted = []
+    for d in clinic.get("doctors", []):
+        where = d.get("_where", clinic["_where"])
+        try:
+            checked = _checked_doctor(d, clinic["id"])
+        except _Rejected as refused:
+            rejected.append((where, str(refused)))
+            continue
+        accepted.append((where, d["id"], checked))
+    return accepted
+
+
+def _publish(clinic_id: str, accepted: list[tuple[str, str, Any]], rejected: list[tuple[str, str]]) -> tuple[int, int]:
+    """Publish each doctor's plan (shared/clinic/schedule.py): (doctors published, slots created)."""
     from shared.clinic import schedule
 
+    doctors_ok = slots = 0
+    for where, doctor_id, checked in accepted:
+        try:
+            answer = schedule.publish_doctor(clinic_id, doctor_id, checked, "ru")
+        except DomainError as refused:
+            fields = [f["field"] for f in refused.detail.get("fields", [])]
+            rejected.append((where, f"doctor {doctor_id!r}: {refused.code} {' '.join(fields)}".strip()))
+            continue
+        doctors_ok += 1
+        slots += answer["slotsCreated"]
+    return doctors_ok, slots
+
+
+def run(path: Path, dry_run: bool = False) -> tuple[list[str], int]:
     clinics, rejected = parse(path)
     districts = {d["id"] for d in dal.query_all("PK = :pk", {":pk": keys.districts_key()})}
     written_clinics = doctors_ok = slots = 0
@@ -123,37 +196,13 @@ def run(path: Path, dry_run: bool = False) -> tuple[list[str], int]:
         if problem:
             rejected.append((clinic["_where"], problem))
             continue
-        accepted = []
-        for d in clinic.get("doctors", []):
-            where = d.get("_where", clinic["_where"])
-            body = {k: v for k, v in d.items() if not k.startswith("_") and k != "id"}
-            try:
-                checked = DoctorIn.model_validate(body).model_dump(by_alias=True)
-            except ValidationError as exc:
-                fields = sorted({".".join(str(p) for p in e["loc"]) for e in exc.errors()})
-                rejected.append((where, f"doctor {d.get('id')!r}: invalid " + ", ".join(fields)))
-                continue
-            problems = plans.plan_problems(checked["plan"], checked["slotMinutes"])
-            if problems:
-                rejected.append((where, f"doctor {d.get('id')!r}: invalid " + ", ".join(problems)))
-                continue
-            if keys.clinic_of_doctor(str(d.get("id"))) != clinic["id"]:
-                rejected.append((where, f"doctor id {d.get('id')!r} is not <clinic id>-d<number>"))
-                continue
-            accepted.append((where, d["id"], checked))
+        accepted = _accepted_doctors(clinic, rejected)
         if dry_run:
             doctors_ok += len(accepted)
             continue
         written_clinics += _write_clinic(clinic)
-        for where, doctor_id, checked in accepted:
-            try:
-                answer = schedule.publish_doctor(clinic["id"], doctor_id, checked, "ru")
-            except DomainError as refused:
-                fields = [f["field"] for f in refused.detail.get("fields", [])]
-                rejected.append((where, f"doctor {doctor_id!r}: {refused.code} {' '.join(fields)}".strip()))
-                continue
-            doctors_ok += 1
-            slots += answer["slotsCreated"]
+        published, created = _publish(clinic["id"], accepted, rejected)
+        doctors_ok, slots = doctors_ok + published, slots + created
     lines = [f"clinics: {len(clinics)} ({written_clinics} written), doctors accepted: {doctors_ok}, "
              f"slots created: {slots}, rejected: {len(rejected)}"]
     lines += [f"{where}: {why}" for where, why in rejected]

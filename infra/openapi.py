@@ -106,35 +106,44 @@ def _error_schemas() -> dict[str, Any]:
     }
 
 
-def document_errors(schema: dict[str, Any]) -> None:
-    """Replace Powertools' HTTPValidationError with the contract's errors, per operation (see the module doc)."""
+def _error_response(status: int, codes: list[str]) -> dict[str, Any]:
+    """The response of one error status: our Error (or API Gateway's own answer, for the statuses it gives)."""
+    ref: dict[str, Any] = {"$ref": "#/components/schemas/Error"}
+    if status in GATEWAY_STATUSES:
+        ref = {"anyOf": [ref, {"$ref": "#/components/schemas/GatewayError"}]}
+    return {
+        "description": "Error codes: " + ", ".join(f"`{c}`" for c in codes),
+        "content": {"application/json": {"schema": ref}},
+        "x-error-codes": codes,
+    }
+
+
+def _document_operation(method: str, path: str, operation: dict[str, Any], authorizer: str | None) -> None:
+    """One operation: its security, and its error responses (the codes it implies and its own) by status."""
     from shared.platform.errors import CATALOGUE
 
+    op_id = operation.get("operationId", "")
+    if not OPERATION_ID.match(op_id):
+        raise ValueError(f"{method.upper()} {path}: give the route a readable operation_id= (camelCase), "
+                         f"not {op_id!r}")
+    if authorizer and authorizer != "AWS_IAM":
+        operation["security"] = [{"patientToken": []}]
+    own = operation.pop("x-error-codes", [])
+    by_status: dict[int, list[str]] = {}
+    for code in dict.fromkeys(implied_codes(method, path, operation, authorizer) + own):
+        by_status.setdefault(CATALOGUE[code][0], []).append(code)
+    responses = {k: v for k, v in operation["responses"].items() if int(k) < 400}
+    for status, codes in sorted(by_status.items()):
+        responses[str(status)] = _error_response(status, codes)
+    operation["responses"] = responses
+
+
+def document_errors(schema: dict[str, Any]) -> None:
+    """Replace Powertools' HTTPValidationError with the contract's errors, per operation (see the module doc)."""
     authorizers = {(r["method"].lower(), r["path"]): r["authorizer"] for r in routes()}
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
-            op_id = operation.get("operationId", "")
-            if not OPERATION_ID.match(op_id):
-                raise ValueError(f"{method.upper()} {path}: give the route a readable operation_id= (camelCase), "
-                                 f"not {op_id!r}")
-            authorizer = authorizers.get((method, path))
-            if authorizer and authorizer != "AWS_IAM":
-                operation["security"] = [{"patientToken": []}]
-            own = operation.pop("x-error-codes", [])
-            by_status: dict[int, list[str]] = {}
-            for code in dict.fromkeys(implied_codes(method, path, operation, authorizer) + own):
-                by_status.setdefault(CATALOGUE[code][0], []).append(code)
-            responses = {k: v for k, v in operation["responses"].items() if int(k) < 400}
-            for status, codes in sorted(by_status.items()):
-                ref: dict[str, Any] = {"$ref": "#/components/schemas/Error"}
-                if status in GATEWAY_STATUSES:
-                    ref = {"anyOf": [ref, {"$ref": "#/components/schemas/GatewayError"}]}
-                responses[str(status)] = {
-                    "description": "Error codes: " + ", ".join(f"`{c}`" for c in codes),
-                    "content": {"application/json": {"schema": ref}},
-                    "x-error-codes": codes,
-                }
-            operation["responses"] = responses
+            _document_operation(method, path, operation, authorizers.get((method, path)))
     components = schema.setdefault("components", {})
     components.setdefault("schemas", {}).update(_error_schemas())
     components["securitySchemes"] = {"patientToken": {

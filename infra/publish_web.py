@@ -62,27 +62,35 @@ def files() -> list[Path]:
     return sorted(p for p in WEB.rglob("*") if p.is_file() and p.name not in SKIP and p.name != "config.json")
 
 
+def content_type(path: Path) -> str:
+    """The Content-Type a file is served with (text in UTF-8)."""
+    ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if path.suffix == ".js":
+        ctype = "text/javascript"
+    if ctype.startswith("text/") or ctype.endswith("json"):
+        ctype += "; charset=utf-8"
+    return ctype
+
+
+def _remove_stale(s3: Any, bucket: str, wanted: set[str]) -> None:
+    """Files no longer in web/ are removed, so the bucket holds exactly what the page is."""
+    stale = [o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket)
+             for o in page.get("Contents", []) if o["Key"] not in wanted]
+    for start in range(0, len(stale), 1000):
+        s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in stale[start:start + 1000]]})
+
+
 def upload(s3: Any, bucket: str, config: dict[str, Any]) -> list[str]:
     keys = []
     for path in files():
         key = path.relative_to(WEB).as_posix()
-        ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        if path.suffix == ".js":
-            ctype = "text/javascript"
-        if ctype.startswith("text/") or ctype.endswith("json"):
-            ctype += "; charset=utf-8"
-        s3.put_object(Bucket=bucket, Key=key, Body=path.read_bytes(), ContentType=ctype,
+        s3.put_object(Bucket=bucket, Key=key, Body=path.read_bytes(), ContentType=content_type(path),
                       CacheControl=cache_control(key))
         keys.append(key)
     s3.put_object(Bucket=bucket, Key="config.json", Body=json.dumps(config, indent=2).encode(),
                   ContentType="application/json; charset=utf-8", CacheControl=cache_control("config.json"))
     keys.append("config.json")
-    # Files no longer in web/ are removed, so the bucket holds exactly what the page is.
-    wanted = set(keys)
-    stale = [o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket)
-             for o in page.get("Contents", []) if o["Key"] not in wanted]
-    for start in range(0, len(stale), 1000):
-        s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in stale[start:start + 1000]]})
+    _remove_stale(s3, bucket, set(keys))
     return keys
 
 

@@ -70,12 +70,41 @@ def stream_changes(info: dict[str, Any], streams: Any = None) -> list[tuple[str,
     return found
 
 
-def redrive(queue_url: str, *, sqs: Any = None, streams: Any = None, max_messages: int = 1000,
-            dry_run: bool = False) -> Counter[str]:
-    """Resend what the queue holds; returns counts by outcome (sent, duplicate, skipped, failed, ...)."""
+def _resend_all(jobs: list[tuple[str, str]], counts: Counter[str]) -> bool:
+    """Resend each email a message stands for, counting the outcomes; True when none still fails."""
     from shared.notify import delivery
     from shared.notify.redrive import resend
 
+    ok = True
+    for appointment_id, kind in jobs:
+        try:
+            outcome = resend(appointment_id, kind)
+        except delivery.RetryLater as later:
+            outcome, ok = "failed", False
+            print(f"{kind} of appointment {appointment_id}: still failing ({later.code})")
+        counts[outcome] += 1
+    return ok
+
+
+def _handle(message: dict[str, Any], streams: Any, dry_run: bool, counts: Counter[str]) -> bool:
+    """One dead-letter message: True when it is done with (to delete), False to leave it in the queue."""
+    try:
+        jobs = jobs_of(json.loads(message["Body"]), streams)
+    except Exception as exc:  # noqa: BLE001 - leave it for a person; say only what kind of problem
+        print(f"message {message['MessageId']}: unreadable ({type(exc).__name__}), left in the queue")
+        counts["unreadable"] += 1
+        return False
+    if dry_run:
+        for appointment_id, kind in jobs:
+            print(f"would resend {kind} of appointment {appointment_id}")
+        counts["would-resend"] += len(jobs)
+        return False
+    return _resend_all(jobs, counts)
+
+
+def redrive(queue_url: str, *, sqs: Any = None, streams: Any = None, max_messages: int = 1000,
+            dry_run: bool = False) -> Counter[str]:
+    """Resend what the queue holds; returns counts by outcome (sent, duplicate, skipped, failed, ...)."""
     if sqs is None:
         import boto3
 
@@ -90,28 +119,7 @@ def redrive(queue_url: str, *, sqs: Any = None, streams: Any = None, max_message
             break
         for message in batch:
             seen += 1
-            try:
-                jobs = jobs_of(json.loads(message["Body"]), streams)
-            except Exception as exc:  # noqa: BLE001 - leave it for a person; say only what kind of problem
-                print(f"message {message['MessageId']}: unreadable ({type(exc).__name__}), left in the queue")
-                counts["unreadable"] += 1
-                kept.append(message["ReceiptHandle"])
-                continue
-            if dry_run:
-                for appointment_id, kind in jobs:
-                    print(f"would resend {kind} of appointment {appointment_id}")
-                counts["would-resend"] += len(jobs)
-                kept.append(message["ReceiptHandle"])
-                continue
-            ok = True
-            for appointment_id, kind in jobs:
-                try:
-                    outcome = resend(appointment_id, kind)
-                except delivery.RetryLater as later:
-                    outcome, ok = "failed", False
-                    print(f"{kind} of appointment {appointment_id}: still failing ({later.code})")
-                counts[outcome] += 1
-            if ok:
+            if _handle(message, streams, dry_run, counts):
                 sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
             else:
                 kept.append(message["ReceiptHandle"])

@@ -21,8 +21,11 @@ def http_event(method: str, path: str, body: Any = None, headers: dict[str, str]
     """An API Gateway HTTP API (payload 2.0) event, as the local stack and API Gateway build it."""
     from infra.local.events import http_event as build
 
-    return build(method, path, body=None if body is None else json.dumps(body, ensure_ascii=False),
-                 headers=headers or {}, query=query or {}, claims=claims, route_key=route)
+    event = build(method, path, body=None if body is None else json.dumps(body, ensure_ascii=False),
+                  headers=headers or {}, query=query or {}, claims=claims)
+    if route is not None:  # the route as API Gateway would name it, whatever the path matched
+        event["routeKey"] = event["requestContext"]["routeKey"] = route
+    return event
 
 
 def invoke(name: str, event: dict[str, Any]) -> tuple[int, Any]:

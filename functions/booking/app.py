@@ -82,9 +82,9 @@ def _key(value: str | None) -> str:
                            "content": {"application/json": {"model": AppointmentOut}}}})
 def book_anonymous(request: BookingRequest, idempotency_key: IdempotencyKey = None) -> Response[AppointmentOut]:
     key = _key(idempotency_key)
-    outcome = booking.book(request.slotId, request.holdId, auth.patient(request.patient), key,
+    outcome = booking.book(booking.Request(request.slotId, request.holdId, auth.patient(request.patient), key,
                            booking.fingerprint("anonymous", request.model_dump(mode="json")), api.lang(app),
-                           wants_reminders=request.reminders, referral_number=request.referralNumber)
+                           wants_reminders=request.reminders, referral_number=request.referralNumber))
     return api.json_response(outcome.status, outcome.body)
 
 
@@ -95,9 +95,9 @@ def book_anonymous(request: BookingRequest, idempotency_key: IdempotencyKey = No
 def book_signed_in(request: SignedInBookingRequest, idempotency_key: IdempotencyKey = None) -> Response[AppointmentOut]:
     patient = auth.signed_in_patient(api.claims(app), request.email)
     key = _key(idempotency_key)
-    outcome = booking.book(request.slotId, request.holdId, patient, key,
+    outcome = booking.book(booking.Request(request.slotId, request.holdId, patient, key,
                            booking.fingerprint("signed-in", request.model_dump(mode="json")), api.lang(app),
-                           wants_reminders=request.reminders, referral_number=request.referralNumber)
+                           wants_reminders=request.reminders, referral_number=request.referralNumber))
     return api.json_response(outcome.status, outcome.body)
 
 
@@ -114,9 +114,9 @@ RESCHEDULE_ERRORS = ("not_found", "slot_unavailable", "hold_expired", "hold_mism
 def reschedule_anonymous(appointmentId: str, request: RescheduleRequest,  # noqa: N803 - the contract's name
                          idempotency_key: IdempotencyKey = None) -> Response[AppointmentOut]:
     key = _key(idempotency_key)
-    outcome = reschedule.reschedule(
-        appointmentId, auth.by_policy(request.policyNumber, request.policySeries), request.slotId, request.holdId, key,
-        booking.fingerprint(f"reschedule|{appointmentId}", request.model_dump(mode="json")), api.lang(app))
+    outcome = reschedule.reschedule(appointmentId, booking.Request(
+        request.slotId, request.holdId, auth.by_policy(request.policyNumber, request.policySeries), key,
+        booking.fingerprint(f"reschedule|{appointmentId}", request.model_dump(mode="json")), api.lang(app)))
     return api.json_response(outcome.status, outcome.body)
 
 
@@ -129,9 +129,9 @@ def reschedule_signed_in(appointmentId: str, request: SignedInRescheduleRequest,
                          idempotency_key: IdempotencyKey = None) -> Response[AppointmentOut]:
     caller = auth.signed_in(api.claims(app))
     key = _key(idempotency_key)
-    outcome = reschedule.reschedule(
-        appointmentId, caller, request.slotId, request.holdId, key,
-        booking.fingerprint(f"reschedule|{appointmentId}", request.model_dump(mode="json")), api.lang(app))
+    outcome = reschedule.reschedule(appointmentId, booking.Request(
+        request.slotId, request.holdId, caller, key,
+        booking.fingerprint(f"reschedule|{appointmentId}", request.model_dump(mode="json")), api.lang(app)))
     return api.json_response(outcome.status, outcome.body)
 
 

@@ -38,10 +38,9 @@ ENTRY: OpenAPIResponse = {"description": "The entry", "content": {"application/j
 
 
 def _join(request: WaitlistIn, patient: Caller) -> Response[WaitEntryOut]:
-    return api.json_response(201, waitlist.join(
-        clinic_id=request.clinicId, specialty_id=request.specialtyId, doctor_id=request.doctorId,
-        day_from=request.from_, day_to=request.to, patient=patient, referral_number=request.referralNumber,
-        lang=api.lang(app)))
+    wish = waitlist.Wish(request.clinicId, request.specialtyId, request.doctorId, request.from_, request.to,
+                         request.referralNumber)
+    return api.json_response(201, waitlist.join(wish, patient, api.lang(app)))
 
 
 @app.post("/v1/waitlist", tags=["waitlist"], operation_id="joinWaitlist",

@@ -36,14 +36,8 @@ def path_exists(path: str) -> bool:
     return any(p.match(path) for p, _ in _compiled())
 
 
-def http_event(method: str, path: str, *, body: str | None = None, headers: dict[str, str] | None = None,
-               query: dict[str, str] | None = None, claims: dict[str, str] | None = None,
-               route_key: str | None = None) -> dict[str, Any]:
-    method = method.upper()
-    matched = match_route(method, path)
-    params = matched[1] if matched else {}
-    if route_key is None:
-        route_key = f"{method} {matched[0]['path']}" if matched else "$default"
+def _request_context(method: str, path: str, route_key: str, user_agent: str,
+                     claims: dict[str, str] | None) -> dict[str, Any]:
     now = time.time()
     ctx: dict[str, Any] = {
         "accountId": "000000000000",
@@ -51,7 +45,7 @@ def http_event(method: str, path: str, *, body: str | None = None, headers: dict
         "domainName": "127.0.0.1",
         "domainPrefix": "127",
         "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1",
-                 "userAgent": (headers or {}).get("user-agent", "local")},
+                 "userAgent": user_agent},
         "requestId": str(uuid.uuid4()),
         "routeKey": route_key,
         "stage": "$default",
@@ -60,19 +54,30 @@ def http_event(method: str, path: str, *, body: str | None = None, headers: dict
     }
     if claims is not None:
         ctx["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
+    return ctx
+
+
+def http_event(method: str, path: str, *, body: str | None = None, headers: dict[str, str] | None = None,
+               query: dict[str, str] | None = None, claims: dict[str, str] | None = None) -> dict[str, Any]:
+    """The event of `method path` as API Gateway hands it to the route's function (its route key and path
+    parameters from template.yaml's routes; `$default` when none matches)."""
+    method = method.upper()
+    headers = headers or {}
+    matched = match_route(method, path)
+    route_key = f"{method} {matched[0]['path']}" if matched else "$default"
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": route_key,
         "rawPath": path,
         "rawQueryString": urlencode(query or {}),
-        "headers": {k.lower(): v for k, v in (headers or {}).items()},
-        "requestContext": ctx,
+        "headers": {k.lower(): v for k, v in headers.items()},
+        "requestContext": _request_context(method, path, route_key, headers.get("user-agent", "local"), claims),
         "isBase64Encoded": False,
     }
     if query:
         event["queryStringParameters"] = dict(query)
-    if params:
-        event["pathParameters"] = params
+    if matched and matched[1]:
+        event["pathParameters"] = matched[1]
     if body is not None:
         event["body"] = body
     return event

@@ -189,6 +189,63 @@ class BadRequest(Exception):
         self.status, self.code = status, code
 
 
+class Refused(BadRequest):
+    """The gateway's own refusal of a request to a route with an authorizer: 401 without a valid token, 403
+    without staff rights on an AWS_IAM route."""
+
+
+def _encoded(body: bytes | str | dict | list | None) -> bytes:
+    if isinstance(body, (dict, list)):
+        body = json.dumps(body, ensure_ascii=False)
+    return body.encode() if isinstance(body, str) else (body or b"")
+
+
+def _is_docs(path: str) -> bool:
+    return path in ("/docs", "/docs/") or path.startswith("/docs/") or path == "/openapi.json"
+
+
+def _verified_claims(authorizer: str | None, headers: dict[str, str]) -> dict[str, Any] | None:
+    """The local token's claims on a route with an authorizer (None without one); Refused as API Gateway would."""
+    if not authorizer:
+        return None
+    try:
+        claims = tokens.verify(headers.get("authorization"))
+    except tokens.TokenError:
+        raise Refused(401, "unauthorized") from None
+    if authorizer == "AWS_IAM" and claims.get("staff") != "true":
+        raise Refused(403, "forbidden")
+    return claims
+
+
+def _joined_query(query: str) -> dict[str, str]:
+    """As API Gateway: repeated parameters joined by commas."""
+    joined: dict[str, str] = {}
+    for k, v in parse_qsl(query, keep_blank_values=True):
+        joined[k] = f"{joined[k]},{v}" if k in joined else v
+    return joined
+
+
+def _staff_authorizer(claims: dict[str, Any] | None) -> dict[str, Any]:
+    """Deployed, the clinic is in the staff principal's name (shared/clinic/staff.py): registry-<clinicId>."""
+    staff_name = f"registry-{claims.get('clinic_id') or 'city'}" if claims else "local-staff"
+    return {"iam": {
+        "accessKey": "LOCALSTAFF", "accountId": "000000000000", "callerId": "local-staff",
+        "principalOrgId": None, "userArn": f"arn:aws:iam::000000000000:user/{staff_name}",
+        "userId": "local-staff", "cognitoIdentity": None}}
+
+
+def _response_of(result: Any) -> tuple[int, Any, dict[str, str] | None]:
+    """(status, body, headers) of a function's answer (a bare value: 200 with it as JSON)."""
+    if not isinstance(result, dict) or "statusCode" not in result:
+        return 200, result, None
+    raw = result.get("body") or ""
+    if result.get("isBase64Encoded"):
+        import base64
+
+        raw = base64.b64decode(raw)
+    return int(result["statusCode"]), raw, dict(result.get("headers") or {})
+
+
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # socketserver's default of 5 resets a burst of new connections
@@ -246,27 +303,31 @@ class Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body: bytes | str | dict | list | None, headers: dict[str, str] | None = None,
               content_type: str = "application/json; charset=utf-8") -> None:
-        if isinstance(body, (dict, list)):
-            body = json.dumps(body, ensure_ascii=False)
-        data = body.encode() if isinstance(body, str) else (body or b"")
+        data = _encoded(body)
         self.send_response(status)
-        sent = {k.lower() for k in (headers or {})}
-        if "content-type" not in sent and data:
+        self._send_own_headers(headers or {}, content_type if data else None)
+        self._send_cors()
+        self.send_header("Content-Length", str(len(data)))
+        self._headers_buffer.append(b"\r\n")  # end_headers without its flush: headers and body in one write
+        if getattr(self, "command", None) != "HEAD":
+            self._headers_buffer.append(data)
+        self.flush_headers()
+
+    def _send_own_headers(self, headers: dict[str, str], content_type: str | None) -> None:
+        """The answer's headers (its CORS origin is the front's to decide), with `content_type` unless it has one."""
+        if content_type and "content-type" not in {k.lower() for k in headers}:
             self.send_header("Content-Type", content_type)
-        for k, v in (headers or {}).items():
+        for k, v in headers.items():
             if not k.lower().startswith("access-control-allow-origin"):
                 self.send_header(k, v)
+
+    def _send_cors(self) -> None:
         request_headers = getattr(self, "headers", None)
         origin = _cors_origin(request_headers.get("Origin") if request_headers is not None else None,
                               urlsplit(getattr(self, "path", "") or "").path)
         if origin:
             self.send_header("Access-Control-Allow-Origin", origin)
             self.send_header("Vary", "Origin")
-        self.send_header("Content-Length", str(len(data)))
-        self._headers_buffer.append(b"\r\n")  # end_headers without its flush: headers and body in one write
-        if getattr(self, "command", None) != "HEAD":
-            self._headers_buffer.append(data)
-        self.flush_headers()
 
     def _read_body(self) -> bytes:
         raw = self.headers.get("Content-Length")
@@ -328,28 +389,34 @@ class Handler(BaseHTTPRequestHandler):
             return
         try:
             url = urlsplit(self.path)
-            path = url.path
-            if path.startswith(("/v1/", "/_api/")) or events.path_exists(path):
-                return self._api(method, path, url.query)
-            if path == "/_local/token":
-                self.label = path
-                return self._token() if method == "POST" else self._not_allowed("POST")
-            if path.startswith("/_local/outbox"):
-                self.label = "/_local/outbox"
-                return self._outbox(path) if method == "GET" else self._not_allowed("GET")
-            if path in ("/docs", "/docs/") or path.startswith("/docs/") or path == "/openapi.json":
-                self.label = "/docs"
-                return self._docs(path) if method == "GET" else self._not_allowed("GET")
-            self.label = "/(web)"
-            if method == "GET":
-                return self._static(path)
-            self._not_allowed("GET")
+            self._serve(method, url.path, url.query)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         except Exception as exc:  # noqa: BLE001 - the front must answer, whatever broke behind it
             log(f"internal error in the local stack: {type(exc).__name__}")
             traceback.print_exc()
             self._send(502, _error("unavailable", "Internal error in the local stack"))
+
+    def _serve(self, method: str, path: str, query: str) -> None:
+        """The API (every path template.yaml routes), else the local stack's own pages."""
+        if path.startswith(("/v1/", "/_api/")) or events.path_exists(path):
+            self._api(method, path, query)
+            return
+        self.label, allowed, serve = self._local_page(path)
+        if method == allowed:
+            serve(path)
+        else:
+            self._not_allowed(allowed)
+
+    def _local_page(self, path: str) -> tuple[str, str, Callable[[str], None]]:
+        """(the access log's label, the one method allowed, what serves it) of a page of the local stack."""
+        if path == "/_local/token":
+            return path, "POST", lambda _path: self._token()
+        if path.startswith("/_local/outbox"):
+            return "/_local/outbox", "GET", self._outbox
+        if _is_docs(path):
+            return "/docs", "GET", self._docs
+        return "/(web)", "GET", self._static
 
     def _not_allowed(self, allow: str) -> None:
         self._send(405, self._gateway_error("method_not_allowed"), {"Allow": allow})
@@ -364,34 +431,20 @@ class Handler(BaseHTTPRequestHandler):
             return
         route, _ = matched
         self.label = route["path"]
-        claims = None
         authorizer = route.get("authorizer")
         headers = {k.lower(): v for k, v in self.headers.items()}
-        if authorizer:
-            try:
-                claims = tokens.verify(headers.get("authorization"))
-            except tokens.TokenError:
-                self._send(401, _error("unauthorized", GATEWAY_TEXT["unauthorized"][self._lang()]))
-                return
-            if authorizer == "AWS_IAM" and claims.get("staff") != "true":
-                self._send(403, _error("forbidden", GATEWAY_TEXT["forbidden"][self._lang()]))
-                return
+        try:
+            claims = _verified_claims(authorizer, headers)
+        except Refused as refused:
+            self._send(refused.status, self._gateway_error(refused.code))
+            return
         body = self._body()
-        # As API Gateway: repeated parameters joined by commas, the raw query string as sent (repeats kept).
-        joined: dict[str, str] = {}
-        for k, v in parse_qsl(query, keep_blank_values=True):
-            joined[k] = f"{joined[k]},{v}" if k in joined else v
         event = events.http_event(method, path, body=body.decode("utf-8", errors="replace") if body else None,
-                                  headers=headers, query=joined,
+                                  headers=headers, query=_joined_query(query),
                                   claims=claims if authorizer and authorizer != "AWS_IAM" else None)
-        event["rawQueryString"] = query
+        event["rawQueryString"] = query  # the raw query string as sent (repeats kept)
         if authorizer == "AWS_IAM":
-            # Deployed, the clinic is in the staff principal's name (shared/clinic/staff.py): registry-<clinicId>.
-            staff_name = f"registry-{claims.get('clinic_id') or 'city'}" if claims else "local-staff"
-            event["requestContext"]["authorizer"] = {"iam": {
-                "accessKey": "LOCALSTAFF", "accountId": "000000000000", "callerId": "local-staff",
-                "principalOrgId": None, "userArn": f"arn:aws:iam::000000000000:user/{staff_name}",
-                "userId": "local-staff", "cognitoIdentity": None}}
+            event["requestContext"]["authorizer"] = _staff_authorizer(claims)
         try:
             result = self.stack.functions.invoke(route["function"], event)
         except FunctionTimeout:
@@ -399,16 +452,7 @@ class Handler(BaseHTTPRequestHandler):
             log(f"{route['function']} timed out (Timeout in template.yaml)")
             self._send(503, self._gateway_error("unavailable"), {"Retry-After": "1"})
             return
-        if not isinstance(result, dict) or "statusCode" not in result:
-            self._send(200, result)
-            return
-        out_headers = dict(result.get("headers") or {})
-        raw = result.get("body") or ""
-        if result.get("isBase64Encoded"):
-            import base64
-
-            raw = base64.b64decode(raw)
-        self._send(int(result["statusCode"]), raw, out_headers)
+        self._send(*_response_of(result))
 
     def _token(self) -> None:
         try:

@@ -55,26 +55,30 @@ class Mapping:
     patterns: tuple[dict[str, Any], ...] = ()
 
 
+def _mapping(function: str, p: dict[str, Any]) -> Mapping:
+    """A DynamoDB event's Properties as the event source mapping Lambda would make of them."""
+    filters = (p.get("FilterCriteria") or {}).get("Filters") or []
+    return Mapping(
+        function=function,
+        batch_size=int(p.get("BatchSize", 100)),
+        starting_position=p.get("StartingPosition", "LATEST"),
+        maximum_retry_attempts=int(p.get("MaximumRetryAttempts", -1)),
+        bisect=bool(p.get("BisectBatchOnFunctionError", False)),
+        report_item_failures="ReportBatchItemFailures" in (p.get("FunctionResponseTypes") or []),
+        patterns=tuple(json.loads(f["Pattern"]) for f in filters),
+    )
+
+
 def stream_mapping(function: str | None = "NotifierFunction") -> Mapping:
     """The DynamoDB stream event of `function` (the notifier by default; the offers function has one too) in
     template.yaml."""
     for logical, res in template.resources("AWS::Serverless::Function").items():
         if function and logical != function:
             continue
-        for event in (res["Properties"].get("Events") or {}).values():
-            if event["Type"] != "DynamoDB":
-                continue
-            p = event.get("Properties", {})
-            filters = (p.get("FilterCriteria") or {}).get("Filters") or []
-            return Mapping(
-                function=logical,
-                batch_size=int(p.get("BatchSize", 100)),
-                starting_position=p.get("StartingPosition", "LATEST"),
-                maximum_retry_attempts=int(p.get("MaximumRetryAttempts", -1)),
-                bisect=bool(p.get("BisectBatchOnFunctionError", False)),
-                report_item_failures="ReportBatchItemFailures" in (p.get("FunctionResponseTypes") or []),
-                patterns=tuple(json.loads(f["Pattern"]) for f in filters),
-            )
+        events = (res["Properties"].get("Events") or {}).values()
+        found = next((e for e in events if e["Type"] == "DynamoDB"), None)
+        if found is not None:
+            return _mapping(logical, found.get("Properties", {}))
     raise LookupError(f"no DynamoDB stream event for {function or 'any function'} in template.yaml")
 
 
@@ -392,16 +396,28 @@ def sqs_dead_letter(queue_url: str) -> Callable[[dict[str, Any]], None]:
     return put
 
 
+def _poller(table: str, deliver: Deliver, function: str, starting_position: str | None) -> StreamPoller:
+    """The poller of `function`'s mapping. Only the notifier's failures go to a local queue (NOTIFIER_DLQ_URL)."""
+    dlq = os.environ.get("NOTIFIER_DLQ_URL") if function == "NotifierFunction" else None
+    mapping = stream_mapping(function)
+    if starting_position:
+        mapping = dataclasses.replace(mapping, starting_position=starting_position)
+    return StreamPoller(stream_arn(table), deliver, mapping, dead_letter=sqs_dead_letter(dlq) if dlq else None)
+
+
+def _idle(poller: StreamPoller, delivered: int) -> bool:
+    """Catch up at full speed (thousands of filtered-out records); idle or waiting out a retry, gently."""
+    now = time.monotonic()
+    waiting = any(s.buffer and s.not_before > now for s in poller.shards.values())
+    return bool((not delivered and not poller.last_read) or waiting)
+
+
 def run(table: str, deliver: Deliver, stop: threading.Event, *, interval: float = 0.5,
         function: str = "NotifierFunction", starting_position: str | None = None) -> None:
     """Poll the table's stream for `function`'s event source mapping until `stop` is set (the local server runs
     one thread per consumer). `starting_position` replaces the template's (a kept table resumes at LATEST).
     Only the notifier's failures go to a local queue (NOTIFIER_DLQ_URL); the others' are kept in memory."""
-    dlq = os.environ.get("NOTIFIER_DLQ_URL") if function == "NotifierFunction" else None
-    mapping = stream_mapping(function)
-    if starting_position:
-        mapping = dataclasses.replace(mapping, starting_position=starting_position)
-    poller = StreamPoller(stream_arn(table), deliver, mapping, dead_letter=sqs_dead_letter(dlq) if dlq else None)
+    poller = _poller(table, deliver, function, starting_position)
     failures = 0
     while not stop.is_set():
         try:
@@ -412,8 +428,5 @@ def run(table: str, deliver: Deliver, stop: threading.Event, *, interval: float 
             print(f"[stream] poll failed: {type(exc).__name__}", flush=True)
             stop.wait(min(MAX_BACKOFF, interval * 2 ** (failures - 1)))
             continue
-        # Catch up at full speed (thousands of filtered-out records); idle or waiting out a retry, gently.
-        now = time.monotonic()
-        waiting = any(s.buffer and s.not_before > now for s in poller.shards.values())
-        if (not delivered and not poller.last_read) or waiting:
+        if _idle(poller, delivered):
             stop.wait(interval)

@@ -63,6 +63,25 @@ WORK_ROOT = Path("/dev/shm")  # tmpfs: DynamoDB Local's SQLite writes there are 
 DB_FILE = "shared-local-instance.db"
 
 
+def _empty(path: Path) -> None:
+    """Everything in the table's directory but its lock file removed."""
+    for child in path.iterdir():
+        if child.name != LOCK:
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+
+
+def _working_copy(path: Path) -> Path:
+    """Where DynamoDB Local works: a copy of the table in WORK_ROOT (tmpfs) when it is there, else `path` itself."""
+    if not (WORK_ROOT.is_dir() and os.access(WORK_ROOT, os.W_OK)):
+        return path
+    _remove_orphans()
+    work = Path(tempfile.mkdtemp(prefix=f"zapis-ddb-{path.name}-{os.getpid()}-", dir=WORK_ROOT))
+    for name in (DB_FILE, STATE):
+        if (path / name).exists():
+            shutil.copy2(path / name, work / name)
+    return work
+
+
 @dataclass
 class Store:
     """`path` keeps the table between runs (under .cache); DynamoDB Local works on a copy in `work` (tmpfs,
@@ -84,16 +103,8 @@ class Store:
             lock_file.close()
             return None
         if _read_state(path) is None:  # a load cut short, or new: start clean
-            for child in path.iterdir():
-                if child.name != LOCK:
-                    shutil.rmtree(child) if child.is_dir() else child.unlink()
-        work = path
-        if WORK_ROOT.is_dir() and os.access(WORK_ROOT, os.W_OK):
-            _remove_orphans()
-            work = Path(tempfile.mkdtemp(prefix=f"zapis-ddb-{path.name}-{os.getpid()}-", dir=WORK_ROOT))
-            for name in (DB_FILE, STATE):
-                if (path / name).exists():
-                    shutil.copy2(path / name, work / name)
+            _empty(path)
+        work = _working_copy(path)
         _remove_stale(root, keep=path)
         return cls(path, lock_file, work)
 

@@ -17,7 +17,7 @@ from shared.domain import appointments, rules, slots
 from shared.patients import callers
 from shared.platform import clock, dal, keys, statuses
 from shared.platform.errors import DomainError
-from shared.platform.items import Appointment, IdempotencyRecord, SpecialtyLock
+from shared.platform.items import Appointment, Clinic, Doctor, IdempotencyRecord, RegisterEntry, Slot, SpecialtyLock
 from shared.platform.observability import logger
 
 IDEMPOTENCY_TTL = 24 * 3600
@@ -36,27 +36,53 @@ def fingerprint(route: str, body: dict[str, Any]) -> str:
     return hashlib.sha256(f"{route}|{json.dumps(body, sort_keys=True, default=str)}".encode()).hexdigest()
 
 
-def book(slot_id: str, hold_id: str | None, patient: callers.Caller, idempotency_key: str, request_fingerprint: str,
-         lang: str, *, wants_reminders: bool = True, referral_number: str | None = None) -> Outcome:
-    """Book `slot_id` for `patient`: at most one read and one transaction when nothing races. With
-    `referral_number` the booking uses the referral up (shared/booking/referrals.py). A counted caller's failed
-    identity checks count against the policy (its limiter item is read with the booking's)."""
-    with callers.counting(patient, guarded=True):
-        return _book(slot_id, hold_id, patient, idempotency_key, request_fingerprint, lang, wants_reminders,
-                     referral_number)
+@dataclass(frozen=True)
+class Request:
+    """One booking as a face asks for it: the slot (and the patient's hold of it), who, the retry key and the
+    request's fingerprint, the ticket's language, reminders wanted, the referral it uses."""
+
+    slot_id: str
+    hold_id: str | None
+    patient: callers.Caller
+    idempotency_key: str
+    fingerprint: str
+    lang: str
+    wants_reminders: bool = True
+    referral_number: str | None = None
+
+    @property
+    def doctor_id(self) -> str:
+        return (keys.parse_slot_id(self.slot_id) or ("", 0))[0]
+
+    @property
+    def clinic_id(self) -> str:
+        return keys.clinic_of_doctor(self.doctor_id) or ""
+
+    def ask(self, now: int, specialty_id: str = "") -> rules.Ask:
+        """What the rules check this booking with."""
+        p = self.patient
+        return rules.Ask(identity_hash=p.identity, clinic_id=self.clinic_id, now=now, hold_id=self.hold_id,
+                         owner=p.policy_hash, birth_date=p.birth_date, specialty_id=specialty_id,
+                         referral_number=self.referral_number)
 
 
-def _book(slot_id: str, hold_id: str | None, patient: callers.Caller, idempotency_key: str, request_fingerprint: str,
-          lang: str, wants_reminders: bool, referral_number: str | None) -> Outcome:
-    slot_key = keys.slot_key(slot_id)
+def book(request: Request) -> Outcome:
+    """Book `request.slot_id` for `request.patient`: at most one read and one transaction when nothing races.
+    With a referral number the booking uses the referral up (shared/booking/referrals.py). A counted caller's
+    failed identity checks count against the policy (its limiter item is read with the booking's)."""
+    with callers.counting(request.patient, guarded=True):
+        return _book(request)
+
+
+def _book(request: Request) -> Outcome:
+    slot_key = keys.slot_key(request.slot_id)
     if slot_key is None:
         raise DomainError("not_found")
-    if hold_id is not None and keys.slot_of_hold(hold_id) != slot_id:
+    if request.hold_id is not None and keys.slot_of_hold(request.hold_id) != request.slot_id:
         raise DomainError("hold_mismatch")
-    idem_key = keys.idempotency_key(patient.policy_hash, idempotency_key)
+    idem_key = keys.idempotency_key(request.patient.policy_hash, request.idempotency_key)
     for _ in range(3):
-        outcome = _try_book(slot_id, slot_key, hold_id, patient, idem_key, request_fingerprint, lang,
-                            wants_reminders, referral_number)
+        outcome = _try_book(request, slot_key, idem_key)
         if outcome is not None:
             return outcome
     raise DomainError("unavailable", retry_after=1)
@@ -78,40 +104,41 @@ def _replay(record: dict[str, Any], request_fingerprint: str, lang: str) -> Outc
 
 @dataclass(frozen=True)
 class _Read:
-    """What one BatchGetItem returned for a booking (None: no such item)."""
-    slot: dict[str, Any] | None
-    doctor: dict[str, Any] | None
-    clinic: dict[str, Any] | None
-    attachment: dict[str, Any] | None
-    record: dict[str, Any] | None
+    """What one BatchGetItem returned for a booking, typed as the items they are (None: no such item)."""
+    slot: Slot | None
+    doctor: Doctor | None
+    clinic: Clinic | None
+    attachment: RegisterEntry | None
+    record: IdempotencyRecord | None
     limiter: dict[str, Any] | None
     referral: dict[str, Any] | None
 
 
-def _read(slot_key: dict[str, Any], clinic_id: str, doctor_id: str, patient: callers.Caller, idem_key: dict[str, Any],
-          referral_number: str | None) -> _Read:
+def _read(request: Request, slot_key: dict[str, Any], idem_key: dict[str, Any]) -> _Read:
     """The slot, doctor, clinic, register entry and idempotency record in one read; an anonymous booking's
     failed-check counter (shared/patients/limiter.py) and the referral, when there are, in the same read."""
+    patient = request.patient
     wanted = {
-        "slot": slot_key, "doctor": keys.profile_key(keys.doctor_pk(doctor_id)),
-        "clinic": keys.profile_key(keys.clinic_pk(clinic_id)), "attachment": keys.attachment_key(patient.policy_hash),
-        "record": idem_key,
+        "slot": slot_key, "doctor": keys.profile_key(keys.doctor_pk(request.doctor_id)),
+        "clinic": keys.profile_key(keys.clinic_pk(request.clinic_id)),
+        "attachment": keys.attachment_key(patient.policy_hash), "record": idem_key,
     }
     if patient.limiter_key:
         wanted["limiter"] = patient.limiter_key
-    if referral_number:
-        wanted["referral"] = keys.referral_key(referral_number)
+    if request.referral_number:
+        wanted["referral"] = keys.referral_key(request.referral_number)
     found = {(i["PK"], i["SK"]): i for i in dal.batch_get(list(wanted.values()))}
     got = {name: found.get((k["PK"]["S"], k["SK"]["S"])) for name, k in wanted.items()}
-    return _Read(got["slot"], got["doctor"], got["clinic"], got["attachment"], got["record"],
+    return _Read(dal.as_kind(Slot, got["slot"]), dal.as_kind(Doctor, got["doctor"]), dal.as_kind(Clinic, got["clinic"]),
+                 dal.as_kind(RegisterEntry, got["attachment"]), dal.as_kind(IdempotencyRecord, got["record"]),
                  got.get("limiter"), got.get("referral"))
 
 
-def appointment_item(appointment_id: str, slot: dict[str, Any], doctor: dict[str, Any], clinic: dict[str, Any],
-                     patient: callers.Caller, *, lang: str, now: int, wants_reminders: bool,
-                     referral_number: str | None) -> Appointment:
+def appointment_item(appointment_id: str, slot: Slot, doctor: Doctor, clinic: Clinic, request: Request,
+                     now: int) -> Appointment:
     """The appointment as stored: the ticket's every field, copied from the slot, doctor and clinic as they are
     now, and the keys of the indexes it is in."""
+    patient, lang = request.patient, request.lang
     start, doctor_id, clinic_id = int(slot["start"]), str(slot["doctorId"]), str(slot["clinicId"])
     booking_no = int(slot.get("bookings", 0)) + 1
     appointment: Appointment = {
@@ -132,9 +159,9 @@ def appointment_item(appointment_id: str, slot: dict[str, Any], doctor: dict[str
         "DayPK": keys.clinic_day_pk(clinic_id, clock.local_date(start).isoformat()),
         "DaySK": keys.clinic_day_sk(doctor_id, start, appointment_id),
     }
-    reminders.start_reminders(appointment, now, wants_reminders)
-    if referral_number:
-        appointment["referralNumber"] = referral_number
+    reminders.start_reminders(appointment, now, request.wants_reminders)
+    if request.referral_number:
+        appointment["referralNumber"] = request.referral_number
     return appointment
 
 
@@ -164,22 +191,22 @@ def idempotency_op(idem_key: dict[str, Any], request_fingerprint: str, appointme
     return {"Put": {"Item": record, "ConditionExpression": "attribute_not_exists(PK)"}}
 
 
-def booking_operations(slot_key: dict[str, Any], appointment: Appointment, patient: callers.Caller, *,
-                       hold_id: str | None, seen_bookings: int, idem_key: dict[str, Any], request_fingerprint: str,
-                       response: dict[str, Any], now: int, referral_number: str | None) -> dict[str, dict[str, Any]]:
+def booking_operations(request: Request, slot_key: dict[str, Any], appointment: Appointment, seen_bookings: int,
+                       idem_key: dict[str, Any], response: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The booking's one transaction by role (rules.BOOK_*; a refusal names its roles): the slot, the
     appointment, the specialty lock, the register check, the idempotency record (and the referral)."""
+    patient, referral_number, now = request.patient, request.referral_number, int(appointment["createdAt"])
     appointment_id, start = appointment["id"], int(appointment["start"])
     clinic_id, specialty_id = appointment["clinicId"], appointment["specialtyId"]
     ops: dict[str, dict[str, Any]] = {
-        rules.BOOK_SLOT: slots.take(slot_key, appointment_id, hold_id=hold_id, owner=patient.policy_hash,
-                     seen_bookings=seen_bookings, now=now),
+        rules.BOOK_SLOT: slots.take(slot_key, appointment_id, hold_id=request.hold_id, owner=patient.policy_hash,
+                                    seen_bookings=seen_bookings, now=now),
         rules.BOOK_APPOINTMENT: appointments.book(appointment),
         rules.BOOK_LOCK: lock_op(patient.policy_hash, specialty_id, appointment_id, start, now),
         # With a referral the patient may be attached to any clinic (that is what referrals are for).
         rules.BOOK_ENTRY: holds.entry_check(keys.attachment_key(patient.policy_hash), patient.identity,
                                             None if referral_number else clinic_id),
-        rules.BOOK_IDEMPOTENCY: idempotency_op(idem_key, request_fingerprint, appointment_id, response, now),
+        rules.BOOK_IDEMPOTENCY: idempotency_op(idem_key, request.fingerprint, appointment_id, response, now),
     }
     if referral_number:
         ops[rules.BOOK_REFERRAL] = referrals.use_op(referral_number, appointment_id, patient.identity, specialty_id,
@@ -187,55 +214,47 @@ def booking_operations(slot_key: dict[str, Any], appointment: Appointment, patie
     return ops
 
 
-def _try_book(slot_id: str, slot_key: dict[str, Any], hold_id: str | None, patient: callers.Caller,
-              idem_key: dict[str, Any], request_fingerprint: str, lang: str,
-              wants_reminders: bool = True, referral_number: str | None = None) -> Outcome | None:
-    doctor_id, _ = keys.parse_slot_id(slot_id) or ("", 0)
-    clinic_id = keys.clinic_of_doctor(doctor_id) or ""
-    read = _read(slot_key, clinic_id, doctor_id, patient, idem_key, referral_number)
-    callers.check_limit(patient, read.limiter)
+def _try_book(request: Request, slot_key: dict[str, Any], idem_key: dict[str, Any]) -> Outcome | None:
+    read = _read(request, slot_key, idem_key)
+    callers.check_limit(request.patient, read.limiter)
     if read.record:
-        return _replay(read.record, request_fingerprint, lang)
+        return _replay(dict(read.record), request.fingerprint, request.lang)
     slot, doctor, clinic = read.slot, read.doctor, read.clinic
     if not slot or not doctor or not clinic:
         raise DomainError("not_found")
     now = clock.now()
     # The read decides who is refused cheaply; the transaction's conditions decide who wins.
     try:
-        rules.check_booking(slot, doctor, read.attachment, identity_hash=patient.identity, clinic_id=clinic_id,
-                            hold_id=hold_id, now=now, owner=patient.policy_hash, birth_date=patient.birth_date,
-                            referral_number=referral_number, referral=read.referral)
+        rules.check_booking(slot, doctor, read.attachment, request.ask(now), referral=read.referral)
     except DomainError as refused:
-        # A BatchGetItem is not one snapshot: a retry of this very request may have won between its reads (the
-        # slot seen booked, its idempotency record not yet). On this refusal path only, ask the record again.
-        if refused.code in ("slot_unavailable", "hold_expired"):
-            again = dal.get(idem_key, consistent=True)
-            if again:
-                return _replay(again, request_fingerprint, lang)
-        raise
+        return _replay_raced(refused, request, idem_key)
 
     appointment_id = keys.new_appointment_id()
-    appointment = appointment_item(appointment_id, slot, doctor, clinic, patient, lang=lang, now=now,
-                                   wants_reminders=wants_reminders, referral_number=referral_number)
-    response = {"appointment": tickets.render(appointment, lang)}
-    ops = booking_operations(slot_key, appointment, patient, hold_id=hold_id,
-                             seen_bookings=int(slot.get("bookings", 0)), idem_key=idem_key,
-                             request_fingerprint=request_fingerprint, response=response, now=now,
-                             referral_number=referral_number)
+    appointment = appointment_item(appointment_id, slot, doctor, clinic, request, now)
+    response = {"appointment": tickets.render(appointment, request.lang)}
+    ops = booking_operations(request, slot_key, appointment, int(slot.get("bookings", 0)), idem_key, response)
     # No ClientRequestToken: the idempotency record is the transaction's own guard. If a first attempt
     # succeeded but its answer was lost, a resend fails on that record and `_refusal` replays the answer.
     try:
         dal.transact(ops)
     except dal.Cancelled as cancelled:
-        return _refusal(cancelled, hold_id, patient, idem_key, request_fingerprint, clinic_id, now, lang,
-                        str(doctor["specialtyId"]), referral_number)
-    logger.info("appointment booked", extra={"appointmentId": appointment_id, "slotId": slot_id})
+        return _refusal(cancelled, request, idem_key, now, doctor["specialtyId"])
+    logger.info("appointment booked", extra={"appointmentId": appointment_id, "slotId": request.slot_id})
     return Outcome(201, response)
 
 
-def _refusal(cancelled: dal.Cancelled, hold_id: str | None, patient: callers.Caller,
-             idem_key: dict[str, Any], request_fingerprint: str, clinic_id: str, now: int,
-             lang: str, specialty_id: str = "", referral_number: str | None = None) -> Outcome | None:
+def _replay_raced(refused: DomainError, request: Request, idem_key: dict[str, Any]) -> Outcome:
+    """A BatchGetItem is not one snapshot: a retry of this very request may have won between its reads (the slot
+    seen booked, its idempotency record not yet). On this refusal path only, ask the record again."""
+    if refused.code in ("slot_unavailable", "hold_expired"):
+        again = dal.get(idem_key, consistent=True)
+        if again:
+            return _replay(again, request.fingerprint, request.lang)
+    raise refused
+
+
+def _refusal(cancelled: dal.Cancelled, request: Request, idem_key: dict[str, Any], now: int,
+             specialty_id: str) -> Outcome | None:
     """Say why the transaction was refused, from the items as they were (ALL_OLD): no second read.
     None means "the slot was rebooked meanwhile but is free again": try once more."""
     failed = cancelled.refused()
@@ -243,11 +262,9 @@ def _refusal(cancelled: dal.Cancelled, hold_id: str | None, patient: callers.Cal
         # The same request, sent twice at once: the other copy won, answer as it did.
         record = failed.pop(rules.BOOK_IDEMPOTENCY) or dal.get(idem_key, consistent=True)
         if record:
-            return _replay(record, request_fingerprint, lang)
+            return _replay(record, request.fingerprint, request.lang)
     if not failed:
         logger.warning("booking transaction refused", extra={"reasons": [r[0] for r in cancelled.reasons]})
     # Raises the refusal; returns only when the read was stale (RETRY: the idempotency record is handled above).
-    rules.classify_booking_refusal(failed, identity_hash=patient.identity, clinic_id=clinic_id,
-                                   hold_id=hold_id, now=now, owner=patient.policy_hash,
-                                   specialty_id=specialty_id, referral_number=referral_number)
+    rules.classify_booking_refusal(failed, request.ask(now, specialty_id))
     return None

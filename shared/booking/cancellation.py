@@ -84,47 +84,58 @@ def commit(appt: dict[str, Any], patient_pk: str, now: int, by: str = "patient",
     returns the parts written, none when the patient's own cancellation was applied already (a retry, a
     racing second request: `rules.cancellation_replayed`). `by="clinic"` (an absence) closes the slot instead
     of freeing it and records the reason."""
-    appointment_id = appt["id"]
-    request_id = secrets.token_hex(8)  # written with the cancellation: a lost answer is recognised by it
+    # The request id is written with the cancellation: a lost answer is recognised by it.
+    how = appointments.Cancellation(by, reason, secrets.token_hex(8))
     parts = [_APPT, _SLOT, _LOCK] + ([_REFERRAL] if appt.get("referralNumber") else [])
     while True:
-        ops = {part: _operation(part, appt, patient_pk, now, by, reason, request_id) for part in parts}
         try:
-            dal.transact(ops)
+            dal.transact({part: _operation(part, appt, patient_pk, now, how) for part in parts})
             return parts
         except dal.OutcomeUnknown:
             # No attempt answered: read the appointment; cancelled by this request -> done, else 503.
-            if rules.cancellation_landed(dal.get(keys.appointment_key(appointment_id), consistent=True), request_id,
+            if rules.cancellation_landed(dal.get(keys.appointment_key(appt["id"]), consistent=True), how.request_id,
                                          patient_pk):
                 return parts
             raise
         except dal.Cancelled as cancelled:
-            failed = cancelled.refused()
-            if _APPT in failed:
-                old = failed[_APPT]
-                if rules.cancellation_landed(old, request_id, patient_pk):
-                    # Our first attempt was applied but its answer lost; this refused retry shows it (ALL_OLD).
-                    return parts
-                if by == "patient" and rules.cancellation_replayed(old, now, patient_pk):
-                    return []
-                rules.check_cancellation(old, now, patient_pk)
-                logger.warning("cancellation refused", extra={"reasons": [r[0] for r in cancelled.reasons]})
-                raise DomainError("unavailable", retry_after=1) from None
-            if not failed:
-                logger.warning("cancellation refused", extra={"reasons": [r[0] for r in cancelled.reasons]})
-                raise DomainError("unavailable", retry_after=1) from None
-            # The slot, the lock or the referral no longer names this appointment (the registry moved it, TTL
-            # tidied the lock): cancel without touching what now belongs to someone else.
-            logger.warning("cancelling without", extra={"appointmentId": appointment_id, "parts": sorted(failed)})
-            parts = [p for p in parts if p not in failed]
+            left = _without_refused(cancelled, appt, patient_pk, now, how)
+            if left is _LANDED:
+                return parts
+            if not left:
+                return []
+            parts = [p for p in parts if p in left]
 
 
-def _operation(part: str, appt: dict[str, Any], patient_pk: str, now: int, by: str = "patient",
-               reason: str | None = None, request_id: str = "") -> dict[str, Any]:
+_LANDED = ["landed"]  # our first attempt was applied, its answer lost
+
+
+def _without_refused(cancelled: dal.Cancelled, appt: dict[str, Any], patient_pk: str, now: int,
+                     how: appointments.Cancellation) -> list[str]:
+    """The parts to write again after a refusal: those still naming this appointment (the slot, the lock or
+    the referral may have moved on: the registry moved it, TTL tidied the lock). `_LANDED` when the refusal
+    shows our own first attempt; [] when the patient's cancellation was applied already; raises otherwise."""
+    failed = cancelled.refused()
+    if _APPT in failed:
+        old = failed[_APPT]
+        if rules.cancellation_landed(old, how.request_id, patient_pk):
+            # Our first attempt was applied but its answer lost; this refused retry shows it (ALL_OLD).
+            return _LANDED
+        if how.by == "patient" and rules.cancellation_replayed(old, now, patient_pk):
+            return []
+        rules.check_cancellation(old, now, patient_pk)
+    if _APPT in failed or not failed:
+        logger.warning("cancellation refused", extra={"reasons": [r[0] for r in cancelled.reasons]})
+        raise DomainError("unavailable", retry_after=1) from None
+    logger.warning("cancelling without", extra={"appointmentId": appt["id"], "parts": sorted(failed)})
+    return [p for p in (_APPT, _SLOT, _LOCK, _REFERRAL) if p not in failed]
+
+
+def _operation(part: str, appt: dict[str, Any], patient_pk: str, now: int,
+               how: appointments.Cancellation) -> dict[str, Any]:
     appointment_id = appt["id"]
     if part == _APPT:
-        return appointments.cancel(appointment_id, patient_pk, now, appointments.Cancellation(by, reason, request_id))
-    if part == _SLOT and by == "clinic":
+        return appointments.cancel(appointment_id, patient_pk, now, how)
+    if part == _SLOT and how.by == "clinic":
         return slots.close_booked(appt, "absence")  # an absence: the time is not offered again
     if part == _REFERRAL:
         return referrals.give_back_op(appt["referralNumber"], appointment_id)

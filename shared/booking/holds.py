@@ -27,6 +27,7 @@ by reading the slot, and when it is not ours, released on condition that it is o
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from shared.booking import referrals
@@ -49,95 +50,152 @@ def create_hold(slot_id: str, caller: callers.Caller, reschedule_of: str | None 
         return _create_hold(slot_id, caller, reschedule_of, referral_number)
 
 
+@dataclass(frozen=True)
+class _Ask:
+    """What a hold request settled before its first write (one per request, whatever its attempts)."""
+
+    slot_id: str
+    slot_key: dict[str, Any]
+    start: int
+    caller: callers.Caller
+    doctor: dict[str, Any]
+    clinic_id: str
+    reschedule_of: str | None
+    referral_number: str | None
+
+    @property
+    def specialty_id(self) -> str:
+        return str(self.doctor["specialtyId"])
+
+    @property
+    def moving_referral(self) -> bool:
+        """Moving a referral's appointment: the slot's clinic and specialty are the referral's, wherever the
+        patient is attached; the appointment moved must be the patient's and have used a referral."""
+        return bool(self.reschedule_of and self.doctor.get("referralRequired") and not self.referral_number)
+
+    @property
+    def any_clinic(self) -> bool:
+        return self.referral_number is not None or self.moving_referral
+
+
+@dataclass
+class _Previous:
+    """The patient's previous hold, learnt from a refused pointer (ALL_OLD), never read first; `release`:
+    whether the transaction also frees its slot (not once that write was refused: the hold is gone)."""
+
+    hold_id: str | None = None
+    known: bool = False
+    release: bool = True
+
+    def slot(self) -> str | None:
+        return keys.slot_of_hold(self.hold_id) if self.hold_id else None
+
+    def releases_another(self, slot_id: str) -> bool:
+        other = self.slot()
+        return bool(self.release and other and other != slot_id)
+
+
 def _create_hold(slot_id: str, caller: callers.Caller, reschedule_of: str | None,
                  referral_number: str | None) -> dict[str, Any]:
+    ask = _ask(slot_id, caller, reschedule_of, referral_number)
+    limit = _limit(caller.policy_hash) if caller.counted else None
+    previous = _Previous()
+    now = clock.now()
+    for _ in range(ATTEMPTS):
+        expires = now + settings().hold_seconds
+        hold_id = keys.new_hold_id(slot_id)
+        ops = _operations(ask, previous, hold_id, expires, now)
+        if limit is not None:
+            ops[rules.HOLD_LIMIT] = limit
+        try:
+            dal.transact(ops)
+        except dal.Cancelled as cancelled:
+            again = _refused(ask, previous, cancelled.refused(), hold_id, now)
+            if again is not None:
+                return again
+            now = clock.now()
+            continue
+        except dal.OutcomeUnknown:
+            resolve_unknown_hold(ask.slot_key, slot_id, hold_id)
+        return _held(ask, previous, hold_id, expires)
+    raise DomainError("unavailable", retry_after=1)
+
+
+def _ask(slot_id: str, caller: callers.Caller, reschedule_of: str | None, referral_number: str | None) -> _Ask:
+    """The request checked before any write: a slot id, not seen taken a moment ago by this instance, of a
+    known doctor, the referral and age rules (a refusal there still puts the identity first, as a booking)."""
     slot_key = keys.slot_key(slot_id)
     parsed = keys.parse_slot_id(slot_id)
     if slot_key is None or parsed is None:
         raise DomainError("not_found")
-    moment = settings().lookup_cache_seconds
-    if memo.recall(("taken", slot_id), moment):
+    if memo.recall(("taken", slot_id), settings().lookup_cache_seconds):
         # This booking instance saw the slot taken a moment ago: refuse without a read or a write.
         raise DomainError("slot_unavailable")
-    doctor_id = parsed[0]
-    clinic_id = keys.clinic_of_doctor(doctor_id) or ""
-    doctor = _doctor(doctor_id)
+    doctor = _doctor(parsed[0])
     if not doctor:
         raise DomainError("not_found")
-    policy_hash, identity_hash = caller.policy_hash, caller.identity
-    now = clock.now()
+    ask = _Ask(slot_id, slot_key, parsed[1], caller, doctor, keys.clinic_of_doctor(parsed[0]) or "", reschedule_of,
+               referral_number)
     try:
         # A reschedule's hold moves an appointment that used a referral (a condition below): no new number.
-        rules.check_hold(doctor, birth_date=caller.birth_date, start=parsed[1],
+        rules.check_hold(doctor, birth_date=caller.birth_date, start=ask.start,
                          referral_number=referral_number or reschedule_of)
     except DomainError:
         # Refused before any write (referral, age): the identity still comes first, as for a booking. Only
         # this path reads the register entry; a hold that goes on checks it in its transaction.
-        rules.check_patient(dal.get(keys.attachment_key(policy_hash)), identity_hash,
-                            None if referral_number or reschedule_of else clinic_id)
+        rules.check_patient(dal.get(keys.attachment_key(caller.policy_hash)), caller.identity,
+                            None if referral_number or reschedule_of else ask.clinic_id)
         raise
-    pointer_key = keys.active_hold_key(policy_hash)
-    lock_key = keys.key(keys.policy_pk(policy_hash), keys.specialty_lock_sk(doctor["specialtyId"]))
-    limit = _limit(policy_hash) if caller.counted else None
-    # Moving a referral's appointment: the slot's clinic and specialty are the referral's, wherever the patient is
-    # attached; the appointment moved must be the patient's and have used a referral.
-    moving_referral = bool(reschedule_of and doctor.get("referralRequired") and not referral_number)
-    previous: str | None = None
-    known = False  # the patient's previous hold is learnt from a refused pointer (ALL_OLD), never read first
-    release = True
-    for _ in range(ATTEMPTS):
-        expires = now + settings().hold_seconds
-        hold_id = keys.new_hold_id(slot_id)
-        previous_slot = keys.slot_of_hold(previous) if previous else None
-        ops = _operations(slot_id, hold_id, expires, now, policy_hash, identity_hash, clinic_id,
-                          pointer_key, previous, keys.attachment_key(policy_hash), lock_key, reschedule_of, known,
-                          any_clinic=referral_number is not None or moving_referral)
-        if referral_number:
-            ops[rules.HOLD_REFERRAL] = referrals.check_op(referral_number, identity_hash, doctor["specialtyId"],
-                                                          clinic_id, now)
-        if moving_referral and reschedule_of:
-            ops[rules.HOLD_MOVING] = _moving_referral(reschedule_of, policy_hash, doctor["specialtyId"], clinic_id)
-        if limit is not None:
-            ops[rules.HOLD_LIMIT] = limit
-        if release and previous and previous_slot and previous_slot != slot_id:
-            ops[rules.HOLD_RELEASE] = slots.release(previous_slot, previous)
-        try:
-            dal.transact(ops)
-        except dal.Cancelled as cancelled:
-            failed = cancelled.refused()
-            old_slot = failed.get(rules.HOLD_SLOT)
-            # botocore retried a transaction whose first answer was lost: the refusal may be our own hold.
-            if not rules.hold_landed(old_slot, hold_id):
-                if rules.HOLD_LIMIT in failed:
-                    limiter.check(failed[rules.HOLD_LIMIT])
-                learning = rules.HOLD_POINTER in failed and not known  # the slot may be the patient's own hold
-                if old_slot and moment > 0 and not learning and slots.in_booking_window(int(old_slot["start"]), now):
-                    memo.remember(("taken", slot_id), True)
-                refusal = rules.classify_hold_transaction_refusal(
-                    failed, identity_hash=identity_hash, clinic_id=clinic_id, now=now, known=known,
-                    specialty_id=doctor["specialtyId"], referral_number=referral_number)
-                if refusal is rules.HoldRefusal.WITHOUT_RELEASE:
-                    release = False
-                else:
-                    pointer = failed.get(rules.HOLD_POINTER) or dal.get(pointer_key, consistent=True)
-                    previous, known, release = (pointer or {}).get("holdId"), True, True
-                    if rules.hold_again(failed, previous, now):
-                        # The patient holds this very slot already (a retry after a lost answer, a second
-                        # click): the hold that was written is the answer, not a new one.
-                        logger.info("slot held already", extra={"slotId": slot_id})
-                        return _answer(str(previous), slot_id, int((old_slot or {})["holdExpiresAt"]))
-                now = clock.now()
-                continue
-        except dal.OutcomeUnknown:
-            resolve_unknown_hold(slot_key, slot_id, hold_id)
-        if moment > 0:
-            memo.remember(("taken", slot_id), True)
-        released = bool(release and previous_slot and previous_slot != slot_id)
-        if released and previous_slot:
-            memo.forget(("taken", previous_slot))
-        logger.info("slot held", extra={"slotId": slot_id, "releasedPrevious": released})
-        return _answer(hold_id, slot_id, expires)
-    raise DomainError("unavailable", retry_after=1)
+    return ask
+
+
+def _refused(ask: _Ask, previous: _Previous, failed: dict[str, dict[str, Any] | None], hold_id: str,
+             now: int) -> dict[str, Any] | None:
+    """The hold's transaction was refused: raise why, or learn the previous hold and try again (None), or
+    answer with the patient's own hold of this very slot."""
+    old_slot = failed.get(rules.HOLD_SLOT)
+    if rules.hold_landed(old_slot, hold_id):
+        # botocore retried a transaction whose first answer was lost: the refusal is our own hold.
+        return _held(ask, previous, hold_id, int((old_slot or {})["holdExpiresAt"]))
+    if rules.HOLD_LIMIT in failed:
+        limiter.check(failed[rules.HOLD_LIMIT])
+    _remember_taken(ask.slot_id, old_slot, learning=rules.HOLD_POINTER in failed and not previous.known, now=now)
+    refusal = rules.classify_hold_transaction_refusal(
+        failed, rules.Ask(identity_hash=ask.caller.identity, clinic_id=ask.clinic_id, now=now,
+                          specialty_id=ask.specialty_id, referral_number=ask.referral_number), known=previous.known)
+    if refusal is rules.HoldRefusal.WITHOUT_RELEASE:
+        previous.release = False
+        return None
+    pointer = failed.get(rules.HOLD_POINTER) or dal.get(keys.active_hold_key(ask.caller.policy_hash), consistent=True)
+    previous.hold_id, previous.known, previous.release = (pointer or {}).get("holdId"), True, True
+    if rules.hold_again(failed, previous.hold_id, now):
+        # The patient holds this very slot already (a retry after a lost answer, a second click): the hold
+        # that was written is the answer, not a new one.
+        logger.info("slot held already", extra={"slotId": ask.slot_id})
+        return _answer(str(previous.hold_id), ask.slot_id, int((old_slot or {})["holdExpiresAt"]))
+    return None
+
+
+def _remember_taken(slot_id: str, old_slot: dict[str, Any] | None, *, learning: bool, now: int) -> None:
+    """A slot refused as taken (in the window) is remembered a moment; not while the refusal may be the
+    patient's own hold of it (`learning`: the pointer was refused before the previous hold was known)."""
+    if old_slot and not learning and slots.in_booking_window(int(old_slot["start"]), now):
+        _seen_taken(slot_id)
+
+
+def _seen_taken(slot_id: str) -> None:
+    if settings().lookup_cache_seconds > 0:
+        memo.remember(("taken", slot_id), True)
+
+
+def _held(ask: _Ask, previous: _Previous, hold_id: str, expires: int) -> dict[str, Any]:
+    _seen_taken(ask.slot_id)
+    released = previous.releases_another(ask.slot_id)
+    other = previous.slot()
+    if released and other:
+        memo.forget(("taken", other))
+    logger.info("slot held", extra={"slotId": ask.slot_id, "releasedPrevious": released})
+    return _answer(hold_id, ask.slot_id, expires)
 
 
 def _answer(hold_id: str, slot_id: str, expires: int) -> dict[str, Any]:
@@ -190,42 +248,61 @@ def resolve_unknown_hold(key: dict[str, Any], slot_id: str, hold_id: str) -> Non
     raise dal.OutcomeUnknown
 
 
-def _operations(slot_id: str, hold_id: str, expires: int, now: int, policy_hash: str,
-                identity_hash: str, clinic_id: str, pointer_key: dict[str, Any], previous: str | None,
-                entry_key: dict[str, Any], lock_key: dict[str, Any],
-                reschedule_of: str | None = None, known: bool = True,
-                any_clinic: bool = False) -> dict[str, dict[str, Any]]:
-    replacing = previous if previous and keys.slot_of_hold(previous) == slot_id else None
-    # The pointer: first try without reading it (no hold yet, or only a lapsed one); once a refusal named the
-    # previous hold (`known`), on condition that it still names that one.
-    pointer_condition = "attribute_not_exists(PK) OR expiresAt < :now"
-    pointer_values: dict[str, Any] = {":now": now}
-    if known:
-        pointer_condition = "holdId = :prev" if previous else "attribute_not_exists(PK)"
-        pointer_values = {":prev": previous} if previous else {}
-    pointer_op: dict[str, Any] = {"Put": {
+def _operations(ask: _Ask, previous: _Previous, hold_id: str, expires: int, now: int) -> dict[str, dict[str, Any]]:
+    """The hold's transaction by role (rules.HOLD_*): the slot, the pointer, the register entry, the specialty
+    lock (and the referral, the appointment a referral's reschedule moves, the previous hold's release)."""
+    slot_id, policy_hash = ask.slot_id, ask.caller.policy_hash
+    replacing = previous.hold_id if previous.slot() == slot_id else None
+    ops = {
+        rules.HOLD_SLOT: slots.hold(slot_id, slots.Held(hold_id, expires, policy_hash), now, replacing=replacing),
+        rules.HOLD_POINTER: _pointer_op(policy_hash, previous, hold_id, slot_id, expires, now),
+        rules.HOLD_ENTRY: entry_check(keys.attachment_key(policy_hash), ask.caller.identity,
+                                      None if ask.any_clinic else ask.clinic_id),
+        rules.HOLD_LOCK: _lock_check(policy_hash, ask.specialty_id, ask.reschedule_of, now),
+    }
+    if ask.referral_number:
+        ops[rules.HOLD_REFERRAL] = referrals.check_op(ask.referral_number, ask.caller.identity, ask.specialty_id,
+                                                      ask.clinic_id, now)
+    if ask.moving_referral and ask.reschedule_of:
+        ops[rules.HOLD_MOVING] = _moving_referral(ask.reschedule_of, policy_hash, ask.specialty_id, ask.clinic_id)
+    other = previous.slot()
+    if previous.releases_another(slot_id) and previous.hold_id and other:
+        ops[rules.HOLD_RELEASE] = slots.release(other, previous.hold_id)
+    return ops
+
+
+def _pointer_op(policy_hash: str, previous: _Previous, hold_id: str, slot_id: str, expires: int,
+                now: int) -> dict[str, Any]:
+    """The patient's one active hold: first tried without reading it (no hold yet, or only a lapsed one); once
+    a refusal named the previous hold (`known`), on condition that it still names that one."""
+    condition = "attribute_not_exists(PK) OR expiresAt < :now"
+    values: dict[str, Any] = {":now": now}
+    if previous.known:
+        condition = "holdId = :prev" if previous.hold_id else "attribute_not_exists(PK)"
+        values = {":prev": previous.hold_id} if previous.hold_id else {}
+    pointer_key = keys.active_hold_key(policy_hash)
+    op: dict[str, Any] = {"Put": {
         "Item": {**{k: v["S"] for k, v in pointer_key.items()}, "entity": "activeHold", "holdId": hold_id,
                  "slotId": slot_id, "expiresAt": expires, "ttl": expires + 86400},
-        "ConditionExpression": pointer_condition}}
-    if pointer_values:
-        pointer_op["Put"]["ExpressionAttributeValues"] = pointer_values
-    lock_condition = "attribute_not_exists(PK) OR #start <= :now"
-    lock_values: dict[str, Any] = {":now": now}
+        "ConditionExpression": condition}}
+    if values:
+        op["Put"]["ExpressionAttributeValues"] = values
+    return op
+
+
+def _lock_check(policy_hash: str, specialty_id: str, reschedule_of: str | None, now: int) -> dict[str, Any]:
+    """No future appointment of the specialty; a reschedule's hold may find the lock naming the one it moves."""
+    condition = "attribute_not_exists(PK) OR #start <= :now"
+    values: dict[str, Any] = {":now": now}
     if reschedule_of:
-        # A reschedule holds a slot of the specialty it already has: the lock may name the appointment moved.
-        lock_condition += " OR appointmentId = :moving"
-        lock_values[":moving"] = reschedule_of
-    return {
-        rules.HOLD_SLOT: slots.hold(slot_id, hold_id, expires, policy_hash, now, replacing=replacing),
-        rules.HOLD_POINTER: pointer_op,
-        rules.HOLD_ENTRY: entry_check(entry_key, identity_hash, None if any_clinic else clinic_id),
-        rules.HOLD_LOCK: {"ConditionCheck": {
-            "Key": lock_key,
-            "ConditionExpression": lock_condition,
-            "ExpressionAttributeNames": {"#start": "start"},
-            "ExpressionAttributeValues": lock_values,
-        }},
-    }
+        condition += " OR appointmentId = :moving"
+        values[":moving"] = reschedule_of
+    return {"ConditionCheck": {
+        "Key": keys.key(keys.policy_pk(policy_hash), keys.specialty_lock_sk(specialty_id)),
+        "ConditionExpression": condition,
+        "ExpressionAttributeNames": {"#start": "start"},
+        "ExpressionAttributeValues": values,
+    }}
 
 
 def _moving_referral(appointment_id: str, policy_hash: str, specialty_id: str, clinic_id: str) -> dict[str, Any]:

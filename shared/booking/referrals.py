@@ -33,18 +33,44 @@ def _last_name_hash(number: str, last_name: str) -> str:
     return policy.keyed_hash("referral", number, last_name)
 
 
-def issue(*, staff_clinic: str | None, principal: str, last_name: str, birth_date: str, policy_number: str,
-          policy_series: str | None, specialty_id: str, target_clinic_id: str, valid_until: date,
-          lang: str) -> dict[str, Any]:
+def issue(*, staff_clinic: str | None, principal: str, last_name: str, birth_date: str,  # noqa: PLR0913 - the registry request's fields one for one, by keyword (functions/registry/app.py)
+          policy_number: str, policy_series: str | None, specialty_id: str, target_clinic_id: str,
+          valid_until: date, lang: str) -> dict[str, Any]:
     """Issue a referral for a patient attached to the staff member's clinic (the city operator: any)."""
 
+    _check_issue_request(specialty_id, target_clinic_id, valid_until)
+    identity_hash = policy.identity_hash(policy_number, policy_series, last_name, birth_date)
+    entry, clinic = _patient_and_target(policy.policy_hash(policy_number, policy_series), identity_hash,
+                                        staff_clinic, specialty_id, target_clinic_id)
+    now = clock.now()
+    for _ in range(ATTEMPTS):
+        number = keys.new_referral_number()
+        item = build(number, identity_hash=identity_hash, last_name=last_name, specialty_id=specialty_id,
+                     target_clinic=clinic, issuing_clinic_id=entry["clinicId"], issued_by=principal, issued_at=now,
+                     valid_until=valid_until)
+        try:
+            dal.put(item, condition="attribute_not_exists(PK)")
+        except dal.ConditionFailed:
+            continue  # 1 in 10^11: another referral has this number
+        logger.info("referral issued", extra={"specialtyId": specialty_id, "targetClinicId": target_clinic_id})
+        return {"referral": render(item, lang, now)}
+    raise DomainError("unavailable", retry_after=1)
+
+
+def _check_issue_request(specialty_id: str, target_clinic_id: str, valid_until: date) -> None:
+    """The last day from today to MAX_VALIDITY_DAYS ahead, a known specialty, a well-formed clinic id."""
     today = clock.local_date(clock.now())
     if not (today <= valid_until <= today + timedelta(days=MAX_VALIDITY_DAYS)):
         raise DomainError("validation_error", {"fields": [{"field": "validUntil", "problem": "out_of_range"}]})
     if specialty_id not in specialties.SPECIALTIES or not keys.valid_clinic_id(target_clinic_id):
         raise DomainError("validation_error", {"fields": [{"field": "specialtyId", "problem": "enum"}]})
-    policy_hash = policy.policy_hash(policy_number, policy_series)
-    identity_hash = policy.identity_hash(policy_number, policy_series, last_name, birth_date)
+
+
+def _patient_and_target(policy_hash: str, identity_hash: str, staff_clinic: str | None, specialty_id: str,
+                        target_clinic_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The patient's register entry and the target clinic's profile, read in one BatchGetItem: the patient on
+    the register (attached to `staff_clinic`, unless it is None: the city operator), a target clinic that
+    offers the specialty."""
     entry_key = keys.attachment_key(policy_hash)
     clinic_key = keys.profile_key(keys.clinic_pk(target_clinic_id))
     offered_key = keys.key(keys.clinic_pk(target_clinic_id), keys.specialty_sk(specialty_id))
@@ -62,23 +88,12 @@ def issue(*, staff_clinic: str | None, principal: str, last_name: str, birth_dat
         raise DomainError("not_found")
     if not pick(offered_key):
         raise DomainError("validation_error", {"fields": [{"field": "targetClinicId", "problem": "no_specialty"}]})
-    now = clock.now()
-    for _ in range(ATTEMPTS):
-        number = keys.new_referral_number()
-        item = build(number, identity_hash=identity_hash, last_name=last_name, specialty_id=specialty_id,
-                     target_clinic=clinic, issuing_clinic_id=entry["clinicId"], issued_by=principal, issued_at=now,
-                     valid_until=valid_until)
-        try:
-            dal.put(item, condition="attribute_not_exists(PK)")
-        except dal.ConditionFailed:
-            continue  # 1 in 10^11: another referral has this number
-        logger.info("referral issued", extra={"specialtyId": specialty_id, "targetClinicId": target_clinic_id})
-        return {"referral": render(item, lang, now)}
-    raise DomainError("unavailable", retry_after=1)
+    return entry, clinic
 
 
-def build(number: str, *, identity_hash: str, last_name: str, specialty_id: str, target_clinic: dict[str, Any],
-          issuing_clinic_id: str, issued_by: str, issued_at: int, valid_until: date) -> dict[str, Any]:
+def build(number: str, *, identity_hash: str, last_name: str,  # noqa: PLR0913 - one keyword per attribute of the item it builds (infra/demo/data.py builds the demo's too)
+          specialty_id: str, target_clinic: dict[str, Any], issuing_clinic_id: str, issued_by: str, issued_at: int,
+          valid_until: date) -> dict[str, Any]:
     """The referral item (the demo data builds its referrals with it too)."""
 
     spec_ru, spec_en, _ = specialties.SPECIALTIES[specialty_id]

@@ -31,43 +31,38 @@ _NOT_INHERITED = ("cancelledAt", "cancelledBy", "rescheduledTo", "rescheduledAt"
                   "remindedStage", "remindedAt", "reminderToken")
 
 
-def reschedule(appointment_id: str, caller: callers.Caller, slot_id: str, hold_id: str | None,
-               idempotency_key: str, request_fingerprint: str, lang: str) -> booking.Outcome:
-    """Move the caller's appointment to `slot_id`: the contract's AppointmentOut (201). Another patient's
-    appointment is as unknown as a made-up id; a counted caller's miss counts as a failed identity check
-    (shared/patients/callers.py), its limiter item read in the same BatchGetItem."""
-    with callers.counting(caller, ("not_found", "patient_not_found"), guarded=True):
-        return _reschedule(appointment_id, caller, slot_id, hold_id, idempotency_key, request_fingerprint, lang)
+def reschedule(appointment_id: str, request: booking.Request) -> booking.Outcome:
+    """Move the caller's (`request.patient`) appointment to `request.slot_id`: the contract's AppointmentOut
+    (201). Another patient's appointment is as unknown as a made-up id; a counted caller's miss counts as a
+    failed identity check (shared/patients/callers.py), its limiter item read in the same BatchGetItem."""
+    with callers.counting(request.patient, ("not_found", "patient_not_found"), guarded=True):
+        return _reschedule(appointment_id, request)
 
 
-def _reschedule(appointment_id: str, caller: callers.Caller, slot_id: str, hold_id: str | None,
-                idempotency_key: str, request_fingerprint: str, lang: str) -> booking.Outcome:
-    policy_hash = caller.policy_hash
+def _reschedule(appointment_id: str, request: booking.Request) -> booking.Outcome:
     if not keys.valid_appointment_id(appointment_id):
         raise DomainError("not_found")
-    slot_key = keys.slot_key(slot_id)
+    slot_key = keys.slot_key(request.slot_id)
     if slot_key is None:
         raise DomainError("not_found")
-    if hold_id is not None and keys.slot_of_hold(hold_id) != slot_id:
+    if request.hold_id is not None and keys.slot_of_hold(request.hold_id) != request.slot_id:
         raise DomainError("hold_mismatch")
-    idem_key = keys.idempotency_key(policy_hash, idempotency_key)
+    idem_key = keys.idempotency_key(request.patient.policy_hash, request.idempotency_key)
     for _ in range(3):
-        outcome = _try(appointment_id, caller, slot_id, slot_key, hold_id, idem_key, request_fingerprint, lang)
+        outcome = _try(appointment_id, request, slot_key, idem_key)
         if outcome is not None:
             return outcome
     raise DomainError("unavailable", retry_after=1)
 
 
-def _try(appointment_id: str, caller: callers.Caller, slot_id: str, slot_key: dict[str, Any], hold_id: str | None,
-         idem_key: dict[str, Any], request_fingerprint: str, lang: str) -> booking.Outcome | None:
-    policy_hash = caller.policy_hash
-    doctor_id, _ = keys.parse_slot_id(slot_id) or ("", 0)
-    clinic_id = keys.clinic_of_doctor(doctor_id) or ""
-    patient_pk = keys.policy_pk(policy_hash)
+def _try(appointment_id: str, request: booking.Request, slot_key: dict[str, Any],
+         idem_key: dict[str, Any]) -> booking.Outcome | None:
+    caller, clinic_id = request.patient, request.clinic_id
+    patient_pk = keys.policy_pk(caller.policy_hash)
     appt_key = keys.appointment_key(appointment_id)
-    doctor_key = keys.profile_key(keys.doctor_pk(doctor_id))
+    doctor_key = keys.profile_key(keys.doctor_pk(request.doctor_id))
     clinic_key = keys.profile_key(keys.clinic_pk(clinic_id))
-    entry_key = keys.attachment_key(policy_hash)
+    entry_key = keys.attachment_key(caller.policy_hash)
     limiter_key = caller.limiter_key
     wanted = [appt_key, slot_key, doctor_key, clinic_key, entry_key, idem_key] + ([limiter_key] if limiter_key else [])
     found = {(i["PK"], i["SK"]): i for i in dal.batch_get(wanted, consistent=True)}
@@ -80,43 +75,54 @@ def _try(appointment_id: str, caller: callers.Caller, slot_id: str, slot_key: di
 
     record = pick(idem_key)
     if record:
-        return _replay(record, request_fingerprint)
+        return _replay(record, request.fingerprint)
     old, slot, doctor, clinic = pick(appt_key), pick(slot_key), pick(doctor_key), pick(clinic_key)
     now = clock.now()
-    rules.check_reschedule(old, slot, doctor if clinic else None, pick(entry_key), clinic_id=clinic_id,
-                           patient_pk=patient_pk, hold_id=hold_id, now=now)
+    rules.check_reschedule(old, slot, doctor if clinic else None, pick(entry_key),
+                           rules.MoveAsk(patient_pk=patient_pk, clinic_id=clinic_id, now=now, hold_id=request.hold_id))
     assert old is not None and slot is not None and doctor is not None and clinic is not None
 
-    new_id = keys.new_appointment_id()
-    booking_no = int(slot.get("bookings", 0)) + 1
-    new = moved_item(old, new_id, slot, doctor, lang=lang, now=now)
-    response = {"appointment": tickets.render(new, lang)}
-    ops = _operations(old, new, slot_key, hold_id, booking_no, patient_pk, idem_key, request_fingerprint, response,
-                      now)
+    new = moved_item(old, keys.new_appointment_id(), slot, doctor, lang=request.lang, now=now)
+    response = {"appointment": tickets.render(new, request.lang)}
+    ops = _operations(request, old, new, slot, idem_key, response)
+    outcome = _write(ops, request, idem_key, rules.MoveAsk(patient_pk=patient_pk, clinic_id=clinic_id, now=now,
+                                                           hold_id=request.hold_id), appointment_id)
+    if outcome is not None:
+        return outcome if outcome.status else None
+    if settings().lookup_cache_seconds > 0:
+        memo.remember(("taken", request.slot_id), True)
+    logger.info("appointment rescheduled", extra={"appointmentId": appointment_id, "newAppointmentId": new["id"],
+                                                  "slotId": request.slot_id})
+    return booking.Outcome(201, response)
+
+
+_AGAIN = booking.Outcome(0, {})  # the read was stale: read and decide again
+
+
+def _write(ops: dict[str, dict[str, Any]], request: booking.Request, idem_key: dict[str, Any],
+           move: rules.MoveAsk, appointment_id: str) -> booking.Outcome | None:
+    """The move's transaction: None once written; a replay of the first answer, or _AGAIN. The old slot is
+    left out when it no longer points at the old appointment (the registry moved it): once."""
     while True:
         try:
             dal.transact(ops)
-            break
+            return None
         except dal.Cancelled as cancelled:
             failed = cancelled.refused()
-            decision = rules.classify_reschedule_refusal(failed, patient_pk=patient_pk, clinic_id=clinic_id,
-                                                          hold_id=hold_id, now=now)
+            decision = rules.classify_reschedule_refusal(failed, patient_pk=move.patient_pk,
+                                                          clinic_id=move.clinic_id, hold_id=move.hold_id,
+                                                          now=move.now)
             if decision is rules.RescheduleRefusal.REPLAY:
                 again = failed.get(rules.RE_IDEMPOTENCY) or dal.get(idem_key, consistent=True)
                 if again:
-                    return _replay(again, request_fingerprint)
+                    return _replay(again, request.fingerprint)
                 raise DomainError("unavailable", retry_after=1) from None
             if decision is rules.RescheduleRefusal.RETRY:
-                return None
+                return _AGAIN
             if rules.RE_OLD_SLOT not in ops:  # already without the old slot: nothing else to leave out
                 raise DomainError("unavailable", retry_after=1) from None
             logger.warning("rescheduling without the old slot", extra={"appointmentId": appointment_id})
             del ops[rules.RE_OLD_SLOT]
-    if settings().lookup_cache_seconds > 0:
-        memo.remember(("taken", slot_id), True)
-    logger.info("appointment rescheduled", extra={"appointmentId": appointment_id, "newAppointmentId": new_id,
-                                                  "slotId": slot_id})
-    return booking.Outcome(201, response)
 
 
 def moved_item(old: dict[str, Any], new_id: str, slot: dict[str, Any], doctor: dict[str, Any], *, lang: str,
@@ -152,15 +158,16 @@ def _replay(record: dict[str, Any], request_fingerprint: str) -> booking.Outcome
     return booking.Outcome(int(record["statusCode"]), json.loads(record["response"]))
 
 
-def _operations(old: dict[str, Any], new: dict[str, Any], slot_key: dict[str, Any], hold_id: str | None,
-                booking_no: int, patient_pk: str, idem_key: dict[str, Any], request_fingerprint: str,
-                response: dict[str, Any], now: int) -> dict[str, dict[str, Any]]:
+def _operations(request: booking.Request, old: dict[str, Any], new: dict[str, Any], slot: dict[str, Any],
+                idem_key: dict[str, Any], response: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The transaction's operations by their role (rules.RE_*), written in that order."""
-    policy_hash = keys.policy_hash_of(patient_pk)
+    policy_hash, now = request.patient.policy_hash, int(new["createdAt"])
+    patient_pk = keys.policy_pk(policy_hash)
+    slot_key, seen_bookings = keys.key(slot["PK"], slot["SK"]), int(slot.get("bookings", 0))
     ops: dict[str, dict[str, Any]] = {}
     ops[rules.RE_OLD] = appointments.move(old["id"], new["id"], patient_pk, now)
-    ops[rules.RE_SLOT] = slots.take(slot_key, new["id"], hold_id=hold_id, owner=policy_hash,
-                                              seen_bookings=booking_no - 1, now=now)
+    ops[rules.RE_SLOT] = slots.take(slot_key, new["id"], hold_id=request.hold_id, owner=policy_hash,
+                                    seen_bookings=seen_bookings, now=now)
     ops[rules.RE_NEW] = appointments.book(new)
     # The lock names the old appointment (or lapsed, or TTL tidied it): never another active appointment.
     ops[rules.RE_LOCK] = booking.lock_op(policy_hash, old["specialtyId"], new["id"], int(new["start"]), now,
@@ -174,6 +181,6 @@ def _operations(old: dict[str, Any], new: dict[str, Any], slot_key: dict[str, An
          "ExpressionAttributeValues": {":clinic": old["clinicId"]}})}
     if old.get("referralNumber"):
         ops[rules.RE_REFERRAL] = referrals.move_op(old["referralNumber"], old["id"], new["id"])
-    ops[rules.RE_IDEMPOTENCY] = booking.idempotency_op(idem_key, request_fingerprint, new["id"], response, now)
+    ops[rules.RE_IDEMPOTENCY] = booking.idempotency_op(idem_key, request.fingerprint, new["id"], response, now)
     ops[rules.RE_OLD_SLOT] = slots.free(old)
     return ops

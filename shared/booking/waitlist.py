@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import secrets
 import time
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -79,19 +80,31 @@ def render(entry: dict[str, Any], lang: str) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- joining
-def join(*, clinic_id: str, specialty_id: str, doctor_id: str | None, day_from: date, day_to: date,
-         patient: callers.Caller, referral_number: str | None, lang: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Wish:
+    """What a patient waits for: a specialty (or one doctor) at a clinic, between two days, with the referral a
+    referral-only specialty needs."""
+
+    clinic_id: str
+    specialty_id: str
+    doctor_id: str | None
+    day_from: date
+    day_to: date
+    referral_number: str | None = None
+
+
+def join(wish: Wish, patient: callers.Caller, lang: str) -> dict[str, Any]:
     """Wait for a slot of a specialty (or one doctor) at a clinic between two days. The identity is checked as
     for a booking: on the register (attached here, unless a referral says where), no future appointment of
     the specialty, a referral where one is needed; one active entry per patient and specialty. A counted
     caller's failed identity checks count against the policy (shared/patients/callers.py)."""
     with callers.counting(patient, guarded=True):
-        return _join(clinic_id, specialty_id, doctor_id, day_from, day_to, patient, referral_number, lang)
+        return _join(wish, patient, lang)
 
 
-def _join_keys(clinic_id: str, specialty_id: str, doctor_id: str | None, policy_hash: str,
-               referral_number: str | None, limiter_key: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+def _join_keys(wish: Wish, policy_hash: str, limiter_key: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
     """What a join reads, in one BatchGetItem, by name."""
+    clinic_id, specialty_id = wish.clinic_id, wish.specialty_id
     wanted = {
         "clinic": keys.profile_key(keys.clinic_pk(clinic_id)),
         "specialty": keys.key(keys.clinic_pk(clinic_id), keys.specialty_sk(specialty_id)),
@@ -99,20 +112,20 @@ def _join_keys(clinic_id: str, specialty_id: str, doctor_id: str | None, policy_
         "lock": keys.key(keys.policy_pk(policy_hash), keys.specialty_lock_sk(specialty_id)),
         "pointer": keys.wait_pointer_key(policy_hash, specialty_id),
     }
-    if doctor_id:
-        wanted["doctor"] = keys.profile_key(keys.doctor_pk(doctor_id))
-    if referral_number:
-        wanted["referral"] = keys.referral_key(referral_number)
+    if wish.doctor_id:
+        wanted["doctor"] = keys.profile_key(keys.doctor_pk(wish.doctor_id))
+    if wish.referral_number:
+        wanted["referral"] = keys.referral_key(wish.referral_number)
     if limiter_key:
         wanted["limiter"] = limiter_key
     return wanted
 
 
-def entry_item(entry_id: str, clinic: dict[str, Any], specialty: dict[str, Any], doctor_id: str | None,
-               doctor: dict[str, Any] | None, patient: callers.Caller, *, day_from: date, day_to: date,
-               referral_number: str | None, lang: str, now: int) -> dict[str, Any]:
-    """A waiting-list entry as stored: the patient (as a booking keeps them), what they wait for, and when.
-    The entry id names the clinic and the specialty (`entry_key`)."""
+def entry_item(entry_id: str, wish: Wish, found: dict[str, Any], patient: callers.Caller, lang: str,
+               now: int) -> dict[str, Any]:
+    """A waiting-list entry as stored: the patient (as a booking keeps them), what they wait for (`found`: the
+    clinic, specialty and doctor read), and when. The entry id names the clinic and the specialty."""
+    clinic, specialty, day_from, day_to = found["clinic"], found["specialty"], wish.day_from, wish.day_to
     key = entry_key(entry_id)
     clinic_id, specialty_id = entry_id.split(".")[:2]
     assert key is not None
@@ -129,11 +142,11 @@ def entry_item(entry_id: str, clinic: dict[str, Any], specialty: dict[str, Any],
         "birthDate": patient.birth_date, "email": patient.email, "phone": patient.phone, "lang": lang,
         "ttl": to_ts + 30 * 86400,
     }
-    if doctor_id:
-        doctor = doctor or {}
-        item.update(doctorId=doctor_id, doctorName=doctor.get("name"), doctorNameEn=doctor.get("nameEn"))
-    if referral_number:
-        item["referralNumber"] = referral_number
+    if wish.doctor_id:
+        doctor = found.get("doctor") or {}
+        item.update(doctorId=wish.doctor_id, doctorName=doctor.get("name"), doctorNameEn=doctor.get("nameEn"))
+    if wish.referral_number:
+        item["referralNumber"] = wish.referral_number
     return item
 
 
@@ -158,39 +171,40 @@ def join_operations(item: dict[str, Any], wanted: dict[str, dict[str, Any]], ref
     return ops
 
 
-def _join(clinic_id: str, specialty_id: str, doctor_id: str | None, day_from: date, day_to: date,
-          patient: callers.Caller, referral_number: str | None, lang: str) -> dict[str, Any]:
-    now = clock.now()
+def _check_wish(wish: Wish, now: int) -> None:
+    """Days from today to MAX_DAYS_AHEAD, a doctor of the clinic asked for, a clinic id."""
     today = clock.local_date(now)
-    if not (today <= day_from <= day_to <= today + timedelta(days=MAX_DAYS_AHEAD)):
+    if not (today <= wish.day_from <= wish.day_to <= today + timedelta(days=MAX_DAYS_AHEAD)):
         raise DomainError("validation_error", {"fields": [{"field": "to", "problem": "out_of_range"}]})
-    if doctor_id is not None and keys.clinic_of_doctor(doctor_id) != clinic_id:
+    if wish.doctor_id is not None and keys.clinic_of_doctor(wish.doctor_id) != wish.clinic_id:
         raise DomainError("validation_error", {"fields": [{"field": "doctorId", "problem": "other_clinic"}]})
-    if not keys.valid_clinic_id(clinic_id):
+    if not keys.valid_clinic_id(wish.clinic_id):
         raise DomainError("not_found")
-    wanted = _join_keys(clinic_id, specialty_id, doctor_id, patient.policy_hash, referral_number, patient.limiter_key)
+
+
+def _join(wish: Wish, patient: callers.Caller, lang: str) -> dict[str, Any]:
+    now = clock.now()
+    _check_wish(wish, now)
+    wanted = _join_keys(wish, patient.policy_hash, patient.limiter_key)
     by_key = {(i["PK"], i["SK"]): i for i in dal.batch_get(list(wanted.values()), consistent=True)}
     found = {name: by_key.get((k["PK"]["S"], k["SK"]["S"])) for name, k in wanted.items()}
     callers.check_limit(patient, found.get("limiter"))
-    clinic, specialty = found["clinic"], found["specialty"]
-    if not clinic or not specialty or (doctor_id and not found.get("doctor")):
+    if not found["clinic"] or not found["specialty"] or (wish.doctor_id and not found.get("doctor")):
         raise DomainError("not_found")
+    ask = rules.Ask(identity_hash=patient.identity, clinic_id=wish.clinic_id, specialty_id=wish.specialty_id,
+                    referral_number=wish.referral_number, now=now)
     # The read decides who is refused cheaply; the transaction's conditions decide who wins.
-    rules.check_join(found["entry"], specialty, found["lock"], found["pointer"], found.get("referral"),
-                     identity_hash=patient.identity, clinic_id=clinic_id, specialty_id=specialty_id,
-                     referral_number=referral_number, now=now)
+    rules.check_join(found["entry"], found["specialty"], found["lock"], found["pointer"], found.get("referral"), ask)
     # The queue's order is the joining order, to the nanosecond (two patients joining in one second are not
     # ordered by the random suffix).
-    entry_id = f"{clinic_id}.{specialty_id}.{time.time_ns():019d}.{secrets.token_urlsafe(9)}"
-    item = entry_item(entry_id, clinic, specialty, doctor_id, found.get("doctor"), patient, day_from=day_from,
-                      day_to=day_to, referral_number=referral_number, lang=lang, now=now)
-    ops = join_operations(item, wanted, referral_number, now)
+    entry_id = f"{wish.clinic_id}.{wish.specialty_id}.{time.time_ns():019d}.{secrets.token_urlsafe(9)}"
+    item = entry_item(entry_id, wish, found, patient, lang, now)
     try:
-        dal.transact(ops)
+        dal.transact(join_operations(item, wanted, wish.referral_number, now))
     except dal.Cancelled as cancelled:
-        rules.classify_join_refusal(cancelled.refused(), identity_hash=patient.identity, clinic_id=clinic_id,
-                                    specialty_id=specialty_id, referral_number=referral_number, now=now)
-    logger.info("waitlist joined", extra={"clinicId": clinic_id, "specialtyId": specialty_id})
+        rules.classify_join_refusal(cancelled.refused(), identity_hash=patient.identity, clinic_id=wish.clinic_id,
+                                    specialty_id=wish.specialty_id, referral_number=wish.referral_number, now=now)
+    logger.info("waitlist joined", extra={"clinicId": wish.clinic_id, "specialtyId": wish.specialty_id})
     return {"entry": render(item, lang)}
 
 
@@ -313,9 +327,9 @@ def accept(entry_id: str, given: str | None, lang: str) -> booking.Outcome:
                              details=callers.Details(first_name=entry["firstName"], middle_name=entry.get("middleName"),
                                                      email=entry["email"], phone=entry.get("phone")))
     try:
-        outcome = booking.book(str(entry["offerSlotId"]), hold_id, patient, f"offer|{hold_id}",
+        outcome = booking.book(booking.Request(str(entry["offerSlotId"]), hold_id, patient, f"offer|{hold_id}",
                                booking.fingerprint("offer", {"entryId": entry_id, "holdId": hold_id}), lang,
-                               referral_number=entry.get("referralNumber"))
+                               referral_number=entry.get("referralNumber")))
     except DomainError as refused:
         if refused.code in ("hold_expired", "slot_unavailable", "hold_mismatch"):
             raise DomainError("offer_expired") from None
@@ -417,7 +431,7 @@ def _offer(slot: dict[str, Any], entry: dict[str, Any], now: int) -> str:
              "offerDoctorName": doctor.get("name"), "offerDoctorNameEn": doctor.get("nameEn"),
              "offerRoom": slot.get("room", ""), "offeredAt": now}
     ops: dict[str, dict[str, Any]] = {
-        "slot": slots.hold(slot_id, hold_id, expires, str(entry["policyHash"]), now, offer_entry=str(entry["id"])),
+        "slot": slots.hold(slot_id, slots.Held(hold_id, expires, str(entry["policyHash"]), str(entry["id"])), now),
         "entry": _entry_change(keys.key(str(entry["PK"]), str(entry["SK"])), OFFERED, WAITING, offer),
         "lock": {"ConditionCheck": {
             "Key": keys.key(keys.policy_pk(str(entry["policyHash"])),

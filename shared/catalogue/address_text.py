@@ -121,28 +121,36 @@ _PARTS = [
 ]
 
 
+def _next_part(rest: str, parts: dict[str, str]) -> str | None:
+    """Read the part `rest` begins with into `parts` (each part once; the flat and the corner are read over, not
+    kept): the text after it, or None when no part begins `rest`."""
+    for name, pattern in _PARTS:
+        found = pattern.match(rest)
+        if found and name not in parts:
+            parts[name] = "" if name in ("flat", "corner") else (found.group(1).lstrip("0") or "0")
+            return rest[found.end():]
+    return None
+
+
+def _parts(rest: str) -> dict[str, str] | None:
+    """The parts after the house number (korpus, stroenie, litera); None at something we do not understand."""
+    parts: dict[str, str] = {}
+    rest = rest.lstrip(" ,.-")
+    while rest:
+        after = _next_part(rest, parts)
+        if after is None:
+            return None  # better to ask than to guess another house
+        rest = after.lstrip(" ,.-")
+    return parts
+
+
 def parse_house(text: str) -> House | None:
     """`5`, `5к2`, `д. 5, корп. 2`, `5 лит. А`, `5А`, `дом 12 корпус 3 строение 1`; None if not a house."""
     rest = _HOUSE_PREFIX.sub("", _fold(text).strip())
     m = _HOUSE_NUMBER.match(rest)
     if not m or not 1 <= int(m.group(1)) <= MAX_HOUSE:
         return None
-    number = int(m.group(1))
-    rest = rest[m.end():]
-    parts: dict[str, str] = {}
-    while True:
-        rest = rest.lstrip(" ,.-")
-        if not rest:
-            break
-        for name, pattern in _PARTS:
-            found = pattern.match(rest)
-            if found and name not in parts:
-                if name not in ("flat", "corner"):
-                    parts[name] = found.group(1).lstrip("0") or "0"
-                else:
-                    parts[name] = ""
-                rest = rest[found.end():]
-                break
-        else:
-            return None  # something we do not understand: better to ask than to guess another house
-    return House(number, parts.get("korpus", ""), parts.get("stroenie", ""), parts.get("litera", ""))
+    parts = _parts(rest[m.end():])
+    if parts is None:
+        return None
+    return House(int(m.group(1)), parts.get("korpus", ""), parts.get("stroenie", ""), parts.get("litera", ""))

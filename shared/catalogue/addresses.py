@@ -45,17 +45,27 @@ def _from_index(wanted: StreetQuery) -> list[dict[str, Any]]:
 
 
 # ---------------------------------------------------------------- decisions (pure)
-def choose_streets(streets: list[dict[str, Any]], wanted: StreetQuery, district_id: str | None,
-                   ) -> list[dict[str, Any]]:
-    """The streets (one per district) that fit what was typed, by name then district; address_not_found if none."""
+def _in_districts(streets: list[dict[str, Any]], wanted: StreetQuery, district_id: str | None,
+                  ) -> list[dict[str, Any]]:
+    """The streets in the district chosen and in the districts the typed text names."""
     if district_id:
         streets = [s for s in streets if s["districtId"] == district_id]
     if wanted.districts:
         streets = [s for s in streets if s["districtId"] in wanted.districts]
-    if wanted.types:
-        typed = [s for s in streets if set(s.get("types") or []) & wanted.types]
-        # A street typed with the wrong type word is still the street: the type only chooses between namesakes.
-        streets = typed or streets
+    return streets
+
+
+def _of_types(streets: list[dict[str, Any]], types: frozenset[str]) -> list[dict[str, Any]]:
+    """The streets of a type typed; all of them when none is. A street typed with the wrong type word is still
+    the street: the type only chooses between namesakes."""
+    typed = [s for s in streets if set(s.get("types") or []) & types] if types else []
+    return typed or streets
+
+
+def choose_streets(streets: list[dict[str, Any]], wanted: StreetQuery, district_id: str | None,
+                   ) -> list[dict[str, Any]]:
+    """The streets (one per district) that fit what was typed, by name then district; address_not_found if none."""
+    streets = _of_types(_in_districts(streets, wanted, district_id), wanted.types)
     if not streets:
         raise DomainError("address_not_found", {"reason": "street"})
     return sorted(streets, key=lambda s: (s["name"], s["districtName"]))
@@ -67,18 +77,25 @@ def _fits(r: dict[str, Any], number: int) -> bool:
         parity == "all" or (parity == "odd") == (number % 2 == 1))
 
 
+def _own_entries(house: House, mine: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The register's own entries for the house: its building; 5к2 typed and only house 5 listed -> house 5."""
+    chosen = [h for h in mine if h["building"] == house.building]
+    if not chosen and house.building:
+        chosen = [h for h in mine if h["building"] == ""]
+    return chosen
+
+
+def _ranges_with(number: int, district_id: str, ranges: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [r for r in ranges if r["districtId"] == district_id and _fits(r, number)]
+
+
 def serving(house: House, district_id: str, houses: list[dict[str, Any]], ranges: list[dict[str, Any]],
             ) -> list[str]:
     """Clinic ids serving the house in one district. The register's own entry for the house wins; 5к2 typed
     and only house 5 listed -> house 5; then the ranges; 5 typed and only 5к1, 5к2 listed -> all of them."""
     mine = [h for h in houses if h["districtId"] == district_id]
-    chosen = [h for h in mine if h["building"] == house.building]
-    if not chosen and house.building:
-        chosen = [h for h in mine if h["building"] == ""]
-    if not chosen:
-        chosen = [r for r in ranges if r["districtId"] == district_id and _fits(r, house.number)]
-    if not chosen and not house.building:
-        chosen = mine
+    chosen = (_own_entries(house, mine) or _ranges_with(house.number, district_id, ranges)
+              or ([] if house.building else mine))
     return list(dict.fromkeys(c for item in chosen for c in item.get("clinicIds", [])))
 
 
@@ -120,6 +137,29 @@ def _parsed(street: str, house: str) -> tuple[StreetQuery, House]:
     return wanted, number
 
 
+def _decision(number: House, streets: list[dict[str, Any]], wanted: StreetQuery,
+              partition: list[dict[str, Any]]) -> Decision:
+    """`decide` for the one street key that fits, reading its partition again only when it is not the key typed."""
+    key = streets[0]["key"]
+    if key != wanted.key:
+        partition = _street_partition(key)
+    ranges = [i for i in partition if i.get("entity") == "houseRange"]
+    return decide(number, streets, _houses(key, number.number), ranges)
+
+
+def _clinics(clinic_ids: list[str], lang: str) -> list[dict[str, Any]]:
+    """The clinics' profiles; a register row naming a clinic that is gone is left out (none left: not found)."""
+    clinics = []
+    for clinic_id in clinic_ids:
+        try:
+            clinics.append(lookup.clinic(clinic_id, lang))
+        except DomainError:
+            continue  # a register row naming a clinic that is gone: show the others
+    if not clinics:
+        raise DomainError("address_not_found", {"reason": "house"})
+    return clinics
+
+
 def clinics_for_address(street: str, house: str, district_id: str | None, lang: str) -> dict[str, Any]:
     """The clinics serving a house, or the candidate streets to choose from; a few Query/GetItem calls."""
     wanted, number = _parsed(street, house)
@@ -131,23 +171,10 @@ def clinics_for_address(street: str, house: str, district_id: str | None, lang: 
         # Different streets fit what was typed: the person chooses, we do not guess.
         answer["candidates"] = [_candidate(s, lang) for s in streets[:MAX_CANDIDATES]]
         return answer
-
-    key = streets[0]["key"]
-    if key != wanted.key:
-        partition = _street_partition(key)
-    ranges = [i for i in partition if i.get("entity") == "houseRange"]
-    decision = decide(number, streets, _houses(key, number.number), ranges)
+    decision = _decision(number, streets, wanted, partition)
     if decision.street is None:
         answer["candidates"] = [_candidate(s, lang) for s in decision.candidates]
         return answer
-    clinics = []
-    for clinic_id in decision.clinic_ids:
-        try:
-            clinics.append(lookup.clinic(clinic_id, lang))
-        except DomainError:
-            continue  # a register row naming a clinic that is gone: show the others
-    if not clinics:
-        raise DomainError("address_not_found", {"reason": "house"})
+    answer["items"] = _clinics(decision.clinic_ids, lang)
     answer["street"] = _candidate(decision.street, lang)
-    answer["items"] = clinics
     return answer

@@ -113,20 +113,23 @@ def clinic_specialties(clinic_id: str, lang: str) -> list[dict[str, Any]]:
     return out
 
 
+def _doctor_summary(doc: dict[str, Any], spec: dict[str, Any], free: list[dict[str, Any]],
+                    lang: str) -> dict[str, Any]:
+    """One doctor of a specialty with their free slots' count and the nearest one."""
+    count, nearest = _summary([s for s in free if s["doctorId"] == doc["id"]])
+    return {"id": doc["id"], "name": localized(doc, "name", lang), "specialtyId": doc["specialtyId"],
+            "specialty": localized(spec, "name", lang), "room": doc.get("room", ""),
+            "freeSlots": count, "nearestSlot": nearest}
+
+
 def specialty_doctors(clinic_id: str, specialty_id: str, lang: str) -> list[dict[str, Any]]:
     items = _clinic_partition(clinic_id)
-    if not any(i["SK"] == keys.specialty_sk(specialty_id) for i in items):
+    spec = next((i for i in items if i["SK"] == keys.specialty_sk(specialty_id)), None)
+    if spec is None:
         raise DomainError("not_found")
     doctors = [i for i in items if i["SK"].startswith(keys.DOCTOR_PREFIX) and i["specialtyId"] == specialty_id]
-    spec = next(i for i in items if i["SK"] == keys.specialty_sk(specialty_id))
     free = _free_slots(clinic_id, specialty_id, clock.now())
-    out = []
-    for doc in doctors:
-        count, nearest = _summary([s for s in free if s["doctorId"] == doc["id"]])
-        out.append({"id": doc["id"], "name": localized(doc, "name", lang), "specialtyId": specialty_id,
-                    "specialty": localized(spec, "name", lang), "room": doc.get("room", ""),
-                    "freeSlots": count, "nearestSlot": nearest})
-    return out
+    return [_doctor_summary(doc, spec, free, lang) for doc in doctors]
 
 
 def window(now: int) -> dict[str, str]:
@@ -149,9 +152,9 @@ def doctor_slots(doctor_id: str, day_from: date | None, day_to: date | None) -> 
     return _doctor_slots(doctor_id, day_from, day_to, clock.now())
 
 
-def _doctor_slots(doctor_id: str, day_from: date | None, day_to: date | None, now: int) -> list[dict[str, Any]]:
-    if not keys.clinic_of_doctor(doctor_id):
-        raise DomainError("not_found")
+def _days_asked(day_from: date | None, day_to: date | None, now: int) -> tuple[date, date]:
+    """The local dates asked for, checked (near enough, at most MAX_WINDOW_DAYS); without dates, the booking
+    window's days."""
     today, last = slots.window_days(now)
     for name, day in (("from", day_from), ("to", day_to)):
         # Far dates hold no slots, and at the calendar's ends the date arithmetic below would overflow.
@@ -161,21 +164,33 @@ def _doctor_slots(doctor_id: str, day_from: date | None, day_to: date | None, no
     day_to = day_to or day_from + (last - today)  # without dates: the booking window's days
     if day_to < day_from or (day_to - day_from).days >= MAX_WINDOW_DAYS:
         raise DomainError("validation_error", {"fields": [{"field": "to", "problem": "window"}]})
+    return day_from, day_to
+
+
+def _free_between(doctor_id: str, day_from: date, day_to: date, now: int) -> list[dict[str, Any]]:
+    """The doctor's free slot items from `day_from` to `day_to` that start after now and within the window."""
     lo = max(clock.day_start(day_from), now + 1)
     hi = min(clock.day_end(day_to) - 1, slots.horizon(now))
-    found: list[dict[str, Any]] = []
-    if lo <= hi:
-        # Keyed by the dates asked for, not by `now`: the window's start moves every second, the question not.
-        found = memo.through(("slots", doctor_id, day_from, day_to), lambda: list(dal.query_all(
-            "PK = :pk AND SK BETWEEN :lo AND :hi",
-            {":pk": keys.doctor_pk(doctor_id), ":lo": keys.slot_sk(lo), ":hi": keys.slot_sk(hi),
-             **slots.free_values(now)},
-            filter_expression=f"{slots.FREE_CONDITION} AND #start > :now",
-            names={**slots.NAMES, "#end": "end"},
-            projection="slotId, #start, #end, room",
-        )), settings().lookup_cache_seconds)
-        # A remembered list is at most a moment old, but never shows a slot that has started since.
-        found = [s for s in found if int(s["start"]) > now]
+    if lo > hi:
+        return []
+    # Keyed by the dates asked for, not by `now`: the window's start moves every second, the question not.
+    found: list[dict[str, Any]] = memo.through(("slots", doctor_id, day_from, day_to), lambda: list(dal.query_all(
+        "PK = :pk AND SK BETWEEN :lo AND :hi",
+        {":pk": keys.doctor_pk(doctor_id), ":lo": keys.slot_sk(lo), ":hi": keys.slot_sk(hi),
+         **slots.free_values(now)},
+        filter_expression=f"{slots.FREE_CONDITION} AND #start > :now",
+        names={**slots.NAMES, "#end": "end"},
+        projection="slotId, #start, #end, room",
+    )), settings().lookup_cache_seconds)
+    # A remembered list is at most a moment old, but never shows a slot that has started since.
+    return [s for s in found if int(s["start"]) > now]
+
+
+def _doctor_slots(doctor_id: str, day_from: date | None, day_to: date | None, now: int) -> list[dict[str, Any]]:
+    if not keys.clinic_of_doctor(doctor_id):
+        raise DomainError("not_found")
+    first, last = _days_asked(day_from, day_to, now)
+    found = _free_between(doctor_id, first, last, now)
     if not found and not _doctor_exists(doctor_id):
         raise DomainError("not_found")
     return [slots.render(s) for s in found]

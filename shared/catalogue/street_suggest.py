@@ -52,28 +52,38 @@ def _index_words(letter_word: str) -> list[dict[str, Any]]:
     return list(dal.query_all("PK = :pk", {":pk": keys.street_index_pk(letter_word)}))
 
 
-def suggest(street: str, lang: str = "ru") -> list[dict[str, Any]]:
-    """The nearest known streets to a street the register does not know: [{name, districtId, districtName}]."""
+def _typed_words(street: str) -> list[str]:
+    """The name words of the typed street worth comparing (no numbers, three letters or more), Latin
+    transliterated."""
     wanted = parse_street(transliterate(street) if re.search(r"[a-z]", street.lower()) else street)
     if wanted is None:
         return []
-    typed = [w for w in wanted.words if not w.isdigit() and len(w) >= 3]
-    if not typed:
-        return []
+    return [w for w in wanted.words if not w.isdigit() and len(w) >= 3]
+
+
+def _score(typed: list[str], entry: dict[str, Any]) -> float | None:
+    """Every typed name word must be near one of the street's words; the street's score is the worst one
+    (None for a street of numbers only)."""
+    words = [w for w in entry.get("words") or [] if not w.isdigit()]
+    if not words:
+        return None
+    return min(max(difflib.SequenceMatcher(None, t, w).ratio() for w in words) for t in typed)
+
+
+def _suggestion(entry: dict[str, Any], lang: str) -> dict[str, Any]:
+    district = entry.get("districtNameEn") if lang == "en" and entry.get("districtNameEn") else None
+    return {"name": entry["name"], "districtId": entry["districtId"],
+            "districtName": district or entry["districtName"]}
+
+
+def suggest(street: str, lang: str = "ru") -> list[dict[str, Any]]:
+    """The nearest known streets to a street the register does not know: [{name, districtId, districtName}]."""
+    typed = _typed_words(street)
     scored: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
     for word in typed:
         for entry in _index_words(word):
-            words = [w for w in entry.get("words") or [] if not w.isdigit()]
-            if not words:
-                continue
-            # Every typed name word must be near one of the street's words; the street's score is the worst one.
-            score = min(max(difflib.SequenceMatcher(None, t, w).ratio() for w in words) for t in typed)
-            if score >= CUTOFF:
+            score = _score(typed, entry)
+            if score is not None and score >= CUTOFF:
                 scored[(entry["key"], entry["districtId"])] = (score, entry)
     best = sorted(scored.values(), key=lambda pair: (-pair[0], pair[1]["name"], pair[1]["districtName"]))
-    out = []
-    for _, entry in best[:MAX_SUGGESTIONS]:
-        district = entry.get("districtNameEn") if lang == "en" and entry.get("districtNameEn") else None
-        out.append({"name": entry["name"], "districtId": entry["districtId"],
-                    "districtName": district or entry["districtName"]})
-    return out
+    return [_suggestion(entry, lang) for _, entry in best[:MAX_SUGGESTIONS]]

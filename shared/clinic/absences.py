@@ -25,36 +25,48 @@ def _days(first: date, last: date, today: date) -> list[date]:
     return [d for d in plans.window(today) if first <= d <= last]
 
 
-def declare(clinic_id: str, doctor_id: str, first: date, last: date, reason: str,
-            dry_run: bool = False) -> dict[str, Any]:
-    """Close the doctor's days `first`..`last`: {"closedSlots", "cancelledAppointments"} (totals)."""
+def _check_request(first: date, last: date, reason: str) -> None:
     if reason not in REASONS:
         raise DomainError("validation_error", {"fields": [{"field": "reason", "problem": "enum"}]})
     if last < first or (last - first).days >= MAX_DAYS:
         raise DomainError("validation_error", {"fields": [{"field": "to", "problem": "range"}]})
+
+
+def _doctor(clinic_id: str, doctor_id: str) -> dict[str, Any]:
+    """The doctor's profile, when the doctor is the clinic's (404 otherwise)."""
     if keys.clinic_of_doctor(doctor_id) != clinic_id:
         raise DomainError("not_found")
     doctor = dal.get(keys.key(keys.doctor_pk(doctor_id), keys.PROFILE), consistent=True)
     if not doctor:
         raise DomainError("not_found")
+    return doctor
+
+
+def _recorded(item: dict[str, Any]) -> str:
+    """Write the absence item; the reason its days close with: the item's, or when it was sent before, the
+    reason first given (the appointments already say it), and the run resumes."""
+    try:
+        dal.put(item, condition="attribute_not_exists(PK)")
+    except dal.ConditionFailed as exists:
+        return str((exists.old or {}).get("reason") or item["reason"])
+    return str(item["reason"])
+
+
+def declare(clinic_id: str, doctor_id: str, first: date, last: date, reason: str,
+            dry_run: bool = False) -> dict[str, Any]:
+    """Close the doctor's days `first`..`last`: {"closedSlots", "cancelledAppointments"} (totals)."""
+    _check_request(first, last, reason)
+    doctor = _doctor(clinic_id, doctor_id)
     now = clock.now()
-    today = clock.local_date(now)
-    days = _days(first, last, today)
-    absent = {d.isoformat(): reason for d in days}
+    days = _days(first, last, clock.local_date(now))
     if dry_run:
-        preview = schedule.reconcile(doctor, days, absent, now, dry_run=True)
+        preview = schedule.reconcile(doctor, days, {d.isoformat(): reason for d in days}, now, dry_run=True)
         return {"closedSlots": preview.closed, "cancelledAppointments": preview.cancelled, "dryRun": True}
     key = keys.key(keys.clinic_pk(clinic_id), keys.absence_sk(doctor_id, first.isoformat(), last.isoformat()))
-    try:
-        dal.put({"PK": key["PK"]["S"], "SK": key["SK"]["S"], "entity": "absence", "doctorId": doctor_id,
-                 "from": first.isoformat(), "to": last.isoformat(), "reason": reason, "createdAt": now,
-                 "closedSlots": 0, "cancelledAppointments": 0,
-                 "ttl": clock.day_end(last) + KEEP_AFTER}, condition="attribute_not_exists(PK)")
-    except dal.ConditionFailed as exists:
-        # Sent again: resume with the reason first given (the appointments already say it).
-        reason = str((exists.old or {}).get("reason") or reason)
-        absent = {d: reason for d in absent}
-    counts = schedule.reconcile(doctor, days, absent, now)
+    reason = _recorded({"PK": key["PK"]["S"], "SK": key["SK"]["S"], "entity": "absence", "doctorId": doctor_id,
+                        "from": first.isoformat(), "to": last.isoformat(), "reason": reason, "createdAt": now,
+                        "closedSlots": 0, "cancelledAppointments": 0, "ttl": clock.day_end(last) + KEEP_AFTER})
+    counts = schedule.reconcile(doctor, days, {d.isoformat(): reason for d in days}, now)
     totals = dal.update(key, "ADD closedSlots :c, cancelledAppointments :m",
                         values={":c": counts.closed, ":m": counts.cancelled}, return_new=True) or {}
     logger.info("absence declared", extra={"doctorId": doctor_id, "days": len(days), "slotsClosed": counts.closed,

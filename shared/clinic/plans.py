@@ -130,8 +130,26 @@ class DayWork:
     def empty(self) -> bool:
         return not (self.put or self.reshape or self.reopen or self.close or self.cancel)
 
+    def keep(self, item: Mapping[str, Any], new: Slot) -> None:
+        """A future slot the plan still has (`new`, as the plan makes it): reopened when the plan had closed it,
+        reshaped when it is free and its end, room or specialty moved; otherwise left as it is."""
+        status = item.get("status")
+        if status == keys.SLOT_CLOSED and item.get("closedBy") == PLAN:
+            self.reopen.append(new)
+        elif status not in (slots.BOOKED, keys.SLOT_CLOSED) and _shape(item) != _shape(new):
+            self.reshape.append(new)
 
-def _shape(doctor: dict[str, Any], item: Mapping[str, Any]) -> tuple[Any, ...]:
+    def drop(self, item: dict[str, Any], absent: bool) -> None:
+        """A future slot the plan no longer has: closed when free; when booked, cancelled on a day of absence,
+        else listed as a conflict; left alone when closed already."""
+        status = item.get("status")
+        if status == slots.BOOKED:
+            (self.cancel if absent else self.conflicts).append(item)
+        elif status != keys.SLOT_CLOSED:
+            self.close.append(item)
+
+
+def _shape(item: Mapping[str, Any]) -> tuple[Any, ...]:
     return (int(item["end"]), item.get("room"), item.get("specialtyId"))
 
 
@@ -142,22 +160,12 @@ def diff(doctor: dict[str, Any], wanted: list[tuple[int, int]], existing: list[d
     work = DayWork()
     want = {} if absent else {start: end for start, end in wanted if start > now}
     have = {int(s["start"]): s for s in existing if int(s["start"]) > now}
-    for start, end in want.items():
-        if start not in have:
-            work.put.append(slot_item(doctor, start, end))
+    work.put = [slot_item(doctor, start, end) for start, end in want.items() if start not in have]
     for start, item in sorted(have.items()):
-        status = item.get("status")
         if start in want:
-            new = slot_item(doctor, start, want[start])
-            if status == keys.SLOT_CLOSED and item.get("closedBy") == PLAN:
-                work.reopen.append(new)
-            elif status != slots.BOOKED and status != keys.SLOT_CLOSED and _shape(doctor, item) != _shape(doctor, new):
-                work.reshape.append(new)
-            continue
-        if status == slots.BOOKED:
-            (work.cancel if absent else work.conflicts).append(item)
-        elif status != keys.SLOT_CLOSED:
-            work.close.append(item)
+            work.keep(item, slot_item(doctor, start, want[start]))
+        else:
+            work.drop(item, absent)
     return work
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -92,14 +92,10 @@ def reconcile(doctor: dict[str, Any], days: list[date], absent: dict[str, str], 
     total = Counts()
     run = secrets.token_urlsafe(12)  # names this reconcile's closes (see _write)
     for _ in range(PASSES):
-        found = day_slots(doctor["id"], days)
-        works = {d: plans.diff(doctor, plans.day_slots(doctor, date.fromisoformat(d)), items, now, d in absent)
-                 for d, items in found.items()}
+        works = _day_works(doctor, days, absent, now)
         conflicts = [_conflict(s) for w in works.values() for s in w.conflicts]
         if dry_run:
-            return Counts(created=sum(len(w.put) for w in works.values()),
-                          closed=sum(len(w.close) for w in works.values()),
-                          cancelled=sum(len(w.cancel) for w in works.values()), conflicts=conflicts)
+            return _planned(works, conflicts)
         lost = False
         for d, work in works.items():
             done, raced = _apply(work, absent.get(d), now, run)
@@ -112,6 +108,21 @@ def reconcile(doctor: dict[str, Any], days: list[date], absent: dict[str, str], 
     return total
 
 
+def _day_works(doctor: dict[str, Any], days: list[date], absent: dict[str, str],
+               now: int) -> dict[str, plans.DayWork]:
+    """Each day's work (by local day), from one fresh read of the doctor's slots of `days`."""
+    found = day_slots(doctor["id"], days)
+    return {d: plans.diff(doctor, plans.day_slots(doctor, date.fromisoformat(d)), items, now, d in absent)
+            for d, items in found.items()}
+
+
+def _planned(works: Mapping[str, plans.DayWork], conflicts: list[dict[str, Any]]) -> Counts:
+    """What the works would do (a dry run): nothing is written."""
+    return Counts(created=sum(len(w.put) for w in works.values()),
+                  closed=sum(len(w.close) for w in works.values()),
+                  cancelled=sum(len(w.cancel) for w in works.values()), conflicts=conflicts)
+
+
 def _conflict(slot: dict[str, Any]) -> dict[str, Any]:
     return {"appointmentId": slot.get("appointmentId"), "slotId": slot["slotId"],
             "start": clock.local_iso(int(slot["start"]))}
@@ -119,33 +130,39 @@ def _conflict(slot: dict[str, Any]) -> dict[str, Any]:
 
 def _apply(work: plans.DayWork, absence: str | None, now: int, run: str) -> tuple[Counts, bool]:
     """Write one day's work; (what was done, whether some write lost a race and the day needs a new read)."""
-    counts = Counts()
-    results: list[tuple[str, bool]] = []
     jobs = ([("put", i) for i in work.put] + [("reshape", i) for i in work.reshape]
             + [("reopen", i) for i in work.reopen] + [("close", i) for i in work.close])
-    if jobs:
-        if len(jobs) > 4 and WRITERS > 1:
-            with ThreadPoolExecutor(max_workers=WRITERS) as pool:
-                results = list(pool.map(lambda j: (j[0], _write(j[0], j[1], absence, now, run)), jobs))
-        else:
-            results = [(kind, _write(kind, item, absence, now, run)) for kind, item in jobs]
-    raced = False
-    for kind, ok in results:
-        if kind == "put":
-            counts.created += ok  # a put that found the slot there already lost nothing
-        elif kind == "close":
-            counts.closed += ok
-            raced = raced or not ok
-        elif kind == "reopen":
-            counts.reopened += ok
-            raced = raced or not ok
-        else:
-            raced = raced or not ok
+    counts, raced = _tally(_write_all(jobs, absence, now, run))
     for slot in work.cancel:
         if _cancel(slot, absence or "other", now):
             counts.cancelled += 1
         else:
             raced = True
+    return counts, raced
+
+
+def _write_all(jobs: Sequence[tuple[str, Mapping[str, Any]]], absence: str | None, now: int,
+               run: str) -> list[tuple[str, bool]]:
+    """Each job's write, WRITERS at a time when there are more than a few: (kind, whether it was applied)."""
+    if len(jobs) > 4 and WRITERS > 1:
+        with ThreadPoolExecutor(max_workers=WRITERS) as pool:
+            return list(pool.map(lambda j: (j[0], _write(j[0], j[1], absence, now, run)), jobs))
+    return [(kind, _write(kind, item, absence, now, run)) for kind, item in jobs]
+
+
+def _tally(results: list[tuple[str, bool]]) -> tuple[Counts, bool]:
+    """What the writes did, and whether one lost a race (a put that found the slot there already lost nothing)."""
+    counts = Counts()
+    raced = False
+    for kind, ok in results:
+        if kind == "put":
+            counts.created += ok
+            continue
+        if kind == "close":
+            counts.closed += ok
+        elif kind == "reopen":
+            counts.reopened += ok
+        raced = raced or not ok
     return counts, raced
 
 
@@ -183,19 +200,10 @@ def _cancel(slot: dict[str, Any], reason: str, now: int) -> bool:
 # ---------------------------------------------------------------- a doctor and a plan
 def publish_doctor(clinic_id: str, doctor_id: str, body: dict[str, Any], lang: str) -> dict[str, Any]:
     """Create or update a doctor and publish the plan's free slots for the whole open window."""
-    if keys.clinic_of_doctor(doctor_id) != clinic_id:
-        raise DomainError("validation_error", {"fields": [{"field": "doctorId", "problem": "clinic"}]})
-    spec = specialties.SPECIALTIES.get(body["specialtyId"])
-    if spec is None:
-        raise DomainError("validation_error", {"fields": [{"field": "specialtyId", "problem": "unknown"}]})
-    problems = plans.plan_problems(body["plan"], body["slotMinutes"])
-    if problems:
-        raise DomainError("validation_error", {"fields": [{"field": p, "problem": "plan"} for p in problems]})
+    spec = _checked_specialty(clinic_id, doctor_id, body)
     now = clock.now()
     today = clock.local_date(now)
-    valid_from = max(body.get("validFrom") or today, today)
-    if valid_from > today + timedelta(days=366):
-        raise DomainError("validation_error", {"fields": [{"field": "validFrom", "problem": "range"}]})
+    valid_from = _valid_from(body, today)
     for _ in range(3):
         doctor, old_spec = _write_doctor(clinic_id, doctor_id, body, spec, valid_from, today)
         if doctor is not None:
@@ -204,12 +212,34 @@ def publish_doctor(clinic_id: str, doctor_id: str, body: dict[str, Any], lang: s
         raise DomainError("unavailable", retry_after=1)
     if old_spec and old_spec != doctor["specialtyId"]:
         _drop_specialty_if_unused(clinic_id, old_spec)
-    absences = [a for a in clinic_items(clinic_id, keys.absences_of(doctor_id))]
+    absences = clinic_items(clinic_id, keys.absences_of(doctor_id))
     counts = reconcile(doctor, plans.window(today, valid_from), plans.absent_days(absences, doctor_id), now)
     logger.info("doctor published", extra={"doctorId": doctor_id, "slotsCreated": counts.created,
                                            "slotsClosed": counts.closed, "conflicts": len(counts.conflicts)})
     return {"doctor": render_doctor(doctor, lang), "slotsCreated": counts.created + counts.reopened,
             "slotsClosed": counts.closed, "conflicts": counts.conflicts}
+
+
+def _checked_specialty(clinic_id: str, doctor_id: str, body: dict[str, Any]) -> tuple[str, str, bool]:
+    """The body's specialty (its names and whether it needs a referral), once the doctor id, the specialty and the
+    plan are valid for this clinic."""
+    if keys.clinic_of_doctor(doctor_id) != clinic_id:
+        raise DomainError("validation_error", {"fields": [{"field": "doctorId", "problem": "clinic"}]})
+    spec = specialties.SPECIALTIES.get(body["specialtyId"])
+    if spec is None:
+        raise DomainError("validation_error", {"fields": [{"field": "specialtyId", "problem": "unknown"}]})
+    problems = plans.plan_problems(body["plan"], body["slotMinutes"])
+    if problems:
+        raise DomainError("validation_error", {"fields": [{"field": p, "problem": "plan"} for p in problems]})
+    return spec
+
+
+def _valid_from(body: dict[str, Any], today: date) -> date:
+    """The plan's first day: today at the earliest, within a year and a day."""
+    valid_from: date = max(body.get("validFrom") or today, today)
+    if valid_from > today + timedelta(days=366):
+        raise DomainError("validation_error", {"fields": [{"field": "validFrom", "problem": "range"}]})
+    return valid_from
 
 
 def render_doctor(d: dict[str, Any], lang: str) -> dict[str, Any]:
@@ -225,49 +255,83 @@ def _write_doctor(clinic_id: str, doctor_id: str, body: dict[str, Any], spec: tu
                   valid_from: date, today: date) -> tuple[dict[str, Any] | None, str | None]:
     """One attempt: (the doctor as written, its former specialty), or (None, None) when another change of
     the same doctor won the race."""
+    old = _read_doctor(clinic_id, doctor_id)
+    history = list((old or {}).get("plans") or [])
+    doctor = _doctor_item(old, clinic_id, doctor_id, body, spec)
+    if old and _same_plan(history, body, valid_from) and _same_profile(old, doctor):
+        return old, old.get("specialtyId")  # the same doctor and plan again: nothing to write
+    doctor["plans"] = plans.with_plan(history, body["plan"], body["slotMinutes"], valid_from, today)
+    doctor["version"] = (int(old.get("version", 0)) if old else 0) + 1
+    doctor.pop("hours", None)  # a published plan replaces the demo seed's weekly hours
+    try:
+        dal.transact([
+            {"Put": {"Item": doctor, **_version_guard(old)}},
+            {"Put": {"Item": _doctor_ref(clinic_id, doctor)}},
+            {"Put": {"Item": _clinic_specialty(clinic_id, doctor["specialtyId"], spec)}},
+        ])
+    except dal.Cancelled:
+        return None, None
+    return doctor, (old or {}).get("specialtyId")
+
+
+def _read_doctor(clinic_id: str, doctor_id: str) -> dict[str, Any] | None:
+    """The doctor's profile as it is (None: a new doctor); the clinic must exist."""
     profile_key = keys.key(keys.doctor_pk(doctor_id), keys.PROFILE)
     clinic_key = keys.key(keys.clinic_pk(clinic_id), keys.PROFILE)
     found = {i["PK"]: i for i in dal.batch_get([profile_key, clinic_key], consistent=True)}
     if keys.clinic_pk(clinic_id) not in found:
         raise DomainError("not_found")
-    old = found.get(keys.doctor_pk(doctor_id))
-    version = int(old.get("version", 0)) if old else 0
-    history = list((old or {}).get("plans") or [])
-    new_entry = {"validFrom": valid_from.isoformat(), "slotMinutes": body["slotMinutes"],
-                 "plan": plans.normalised(body["plan"])}
+    return found.get(keys.doctor_pk(doctor_id))
+
+
+def _doctor_item(old: dict[str, Any] | None, clinic_id: str, doctor_id: str, body: dict[str, Any],
+                 spec: tuple[str, str, bool]) -> dict[str, Any]:
+    """The doctor's profile with the body's fields (its plans and version still the old ones)."""
     spec_ru, spec_en, referral = spec
     doctor = dict(old or {}, id=doctor_id, clinicId=clinic_id, entity="doctor", name=body["name"],
                   nameEn=body.get("nameEn"), specialtyId=body["specialtyId"], specialty=spec_ru,
                   specialtyEn=spec_en, referralRequired=referral, room=body["room"],
                   slotMinutes=body["slotMinutes"], seq=(old or {}).get("seq") or keys.doctor_id_seq(doctor_id) or 0)
     doctor["PK"], doctor["SK"] = keys.doctor_pk(doctor_id), keys.PROFILE
+    return doctor
+
+
+def _same_plan(history: list[dict[str, Any]], body: dict[str, Any], valid_from: date) -> bool:
+    """The plan applying on `valid_from` is the body's and the last one published: nothing to add."""
     applying = [e for e in history if e["validFrom"] <= valid_from.isoformat()]
-    same_plan = (bool(applying) and applying[-1]["plan"] == new_entry["plan"]
-                 and applying[-1]["slotMinutes"] == new_entry["slotMinutes"] and applying[-1] == history[-1])
-    if old and same_plan and all(old.get(k) == doctor.get(k) for k in ("name", "nameEn", "specialtyId", "room")):
-        return old, old.get("specialtyId")  # the same doctor and plan again: nothing to write
-    doctor["plans"] = plans.with_plan(history, body["plan"], body["slotMinutes"], valid_from, today)
-    doctor["version"] = version + 1
-    doctor.pop("hours", None)  # a published plan replaces the demo seed's weekly hours
-    ref = {"PK": keys.clinic_pk(clinic_id), "SK": keys.doctor_ref_sk(doctor_id), "entity": "doctorRef",
-           "id": doctor_id, "name": doctor["name"], "nameEn": doctor.get("nameEn"),
-           "specialtyId": doctor["specialtyId"], "room": doctor["room"], "version": doctor["version"]}
-    specialty = {"PK": keys.clinic_pk(clinic_id), "SK": keys.specialty_sk(doctor["specialtyId"]),
-                 "entity": "clinicSpecialty", "id": doctor["specialtyId"], "name": spec_ru, "nameEn": spec_en,
-                 "referralRequired": referral}
-    guard: dict[str, Any] = ({"ConditionExpression": "#v = :seen", "ExpressionAttributeNames": {"#v": "version"},
-                              "ExpressionAttributeValues": {":seen": version}} if old and "version" in old
-                             else {"ConditionExpression": "attribute_not_exists(#v)",
-                                   "ExpressionAttributeNames": {"#v": "version"}})
-    try:
-        dal.transact([
-            {"Put": {"Item": doctor, **guard}},
-            {"Put": {"Item": ref}},
-            {"Put": {"Item": specialty}},
-        ])
-    except dal.Cancelled:
-        return None, None
-    return doctor, (old or {}).get("specialtyId")
+    if not applying:
+        return False
+    last = applying[-1]
+    return (last["plan"] == plans.normalised(body["plan"]) and last["slotMinutes"] == body["slotMinutes"]
+            and last == history[-1])
+
+
+def _same_profile(old: dict[str, Any], doctor: dict[str, Any]) -> bool:
+    """The profile fields a publish may change are unchanged."""
+    return all(old.get(k) == doctor.get(k) for k in ("name", "nameEn", "specialtyId", "room"))
+
+
+def _version_guard(old: dict[str, Any] | None) -> dict[str, Any]:
+    """The profile's condition: the version read is still there (or there is none, as read)."""
+    if old and "version" in old:
+        return {"ConditionExpression": "#v = :seen", "ExpressionAttributeNames": {"#v": "version"},
+                "ExpressionAttributeValues": {":seen": int(old.get("version", 0))}}
+    return {"ConditionExpression": "attribute_not_exists(#v)", "ExpressionAttributeNames": {"#v": "version"}}
+
+
+def _doctor_ref(clinic_id: str, doctor: dict[str, Any]) -> dict[str, Any]:
+    """The clinic partition's reference to the doctor."""
+    return {"PK": keys.clinic_pk(clinic_id), "SK": keys.doctor_ref_sk(doctor["id"]), "entity": "doctorRef",
+            "id": doctor["id"], "name": doctor["name"], "nameEn": doctor.get("nameEn"),
+            "specialtyId": doctor["specialtyId"], "room": doctor["room"], "version": doctor["version"]}
+
+
+def _clinic_specialty(clinic_id: str, specialty_id: str, spec: tuple[str, str, bool]) -> dict[str, Any]:
+    """The clinic partition's item naming a specialty it offers."""
+    spec_ru, spec_en, referral = spec
+    return {"PK": keys.clinic_pk(clinic_id), "SK": keys.specialty_sk(specialty_id),
+            "entity": "clinicSpecialty", "id": specialty_id, "name": spec_ru, "nameEn": spec_en,
+            "referralRequired": referral}
 
 
 def _drop_specialty_if_unused(clinic_id: str, specialty_id: str) -> None:
@@ -285,40 +349,69 @@ def open_days(clinic_id: str, now: int) -> dict[str, int]:
     does the rest."""
     today, through = slots.window_days(now)
     items = clinic_items(clinic_id)
-    profile = next((i for i in items if i["SK"] == keys.PROFILE), None)
-    if profile is None:
-        return {"doctors": 0, "created": 0, "closed": 0, "cancelled": 0}
-    opened = profile.get("openedThrough")
-    first = date.fromisoformat(opened) + timedelta(days=1) if opened else today
-    days = plans.window(today, first)
+    days = _days_to_open(items, today)
     if not days:
         return {"doctors": 0, "created": 0, "closed": 0, "cancelled": 0}
-    refs = {i["id"]: i for i in items if i["SK"].startswith(keys.DOCTOR_PREFIX)}
-    seen_absences = {i["SK"] for i in items if i["SK"].startswith(keys.ABSENCE_PREFIX)}
-    absences = [i for i in items if i["SK"].startswith(keys.ABSENCE_PREFIX)]
-    total = Counts()
+    refs = {i["id"]: i for i in _of_kind(items, keys.DOCTOR_PREFIX)}
+    absences = _of_kind(items, keys.ABSENCE_PREFIX)
     doctors = doctor_profiles(sorted(refs))
-    for doctor in doctors.values():
-        total.add(reconcile(doctor, days, plans.absent_days(absences, doctor["id"]), now))
+    total = _reconcile_each(doctors, days, absences, now)
     # A plan change or an absence written while this ran: do those doctors again with what they are now.
     again = clinic_items(clinic_id)
-    moved = {i["id"] for i in again if i["SK"].startswith(keys.DOCTOR_PREFIX)
-             and (i["id"] not in refs or int(i.get("version", 0)) != int(refs[i["id"]].get("version", 0)))}
-    new_absences = [i for i in again if i["SK"].startswith(keys.ABSENCE_PREFIX)]
-    moved |= {i["doctorId"] for i in new_absences if i["SK"] not in seen_absences}
-    for doctor in doctor_profiles(sorted(moved)).values():
-        total.add(reconcile(doctor, days, plans.absent_days(new_absences, doctor["id"]), now))
+    new_absences = _of_kind(again, keys.ABSENCE_PREFIX)
+    moved = _moved_doctors(refs, _of_kind(again, keys.DOCTOR_PREFIX), absences, new_absences)
+    total.add(_reconcile_each(doctor_profiles(sorted(moved)), days, new_absences, now))
+    _mark_opened(clinic_id, through)
+    result = {"doctors": len(doctors), "created": total.created + total.reopened, "closed": total.closed,
+              "cancelled": total.cancelled}
+    logger.info("days opened", extra={"clinicId": clinic_id, "through": through.isoformat(),
+                                      **{f"slots_{k}": v for k, v in result.items()}})
+    return result
+
+
+def _of_kind(items: list[dict[str, Any]], prefix: str) -> list[dict[str, Any]]:
+    """The clinic partition's items whose sort key starts with `prefix` (doctors' references, absences)."""
+    return [i for i in items if i["SK"].startswith(prefix)]
+
+
+def _days_to_open(items: list[dict[str, Any]], today: date) -> list[date]:
+    """From the day after the clinic's `openedThrough` (today, the first time) to the window's last day; none
+    when the clinic has no profile."""
+    profile = next((i for i in items if i["SK"] == keys.PROFILE), None)
+    if profile is None:
+        return []
+    opened = profile.get("openedThrough")
+    first = date.fromisoformat(opened) + timedelta(days=1) if opened else today
+    return plans.window(today, first)
+
+
+def _reconcile_each(doctors: dict[str, dict[str, Any]], days: list[date], absences: list[dict[str, Any]],
+                    now: int) -> Counts:
+    """Reconcile each doctor of `doctors` over `days` with their absences; the counts summed."""
+    total = Counts()
+    for doctor in doctors.values():
+        total.add(reconcile(doctor, days, plans.absent_days(absences, doctor["id"]), now))
+    return total
+
+
+def _moved_doctors(refs: dict[str, dict[str, Any]], again: list[dict[str, Any]], absences: list[dict[str, Any]],
+                   new_absences: list[dict[str, Any]]) -> set[str]:
+    """The doctors to reconcile again: a new doctor or another version than `refs` (as read first), or a new
+    absence."""
+    moved = {i["id"] for i in again
+             if i["id"] not in refs or int(i.get("version", 0)) != int(refs[i["id"]].get("version", 0))}
+    seen = {i["SK"] for i in absences}
+    return moved | {i["doctorId"] for i in new_absences if i["SK"] not in seen}
+
+
+def _mark_opened(clinic_id: str, through: date) -> None:
+    """The clinic's `openedThrough` moves on to `through`, never back."""
     try:
         dal.update(keys.key(keys.clinic_pk(clinic_id), keys.PROFILE), "SET openedThrough = :d",
                    condition="attribute_exists(PK) AND (attribute_not_exists(openedThrough) OR openedThrough < :d)",
                    values={":d": through.isoformat()})
     except dal.ConditionFailed:
         pass  # another run got there first
-    result = {"doctors": len(doctors), "created": total.created + total.reopened, "closed": total.closed,
-              "cancelled": total.cancelled}
-    logger.info("days opened", extra={"clinicId": clinic_id, "through": through.isoformat(),
-                                      **{f"slots_{k}": v for k, v in result.items()}})
-    return result
 
 
 # ---------------------------------------------------------------- the daily job's fan-out

@@ -34,14 +34,18 @@ class Staff:
             raise DomainError("forbidden")
 
 
+def _authorizer(event: dict[str, Any]) -> dict[str, Any]:
+    """What API Gateway's authorizer verified: {"iam": ...} for a signed request, {"jwt": ...} for a token."""
+    return (event.get("requestContext") or {}).get("authorizer") or {}
+
+
 def caller(event: dict[str, Any]) -> Staff:
     """The staff member API Gateway verified (AWS_IAM): 401 without one, 403 when it names no clinic."""
-    iam = ((event.get("requestContext") or {}).get("authorizer") or {}).get("iam") or {}
-    arn = str(iam.get("userArn") or "")
+    authorizer = _authorizer(event)
+    arn = str((authorizer.get("iam") or {}).get("userArn") or "")
     if not arn:
         # A patient's token (JWT claims) is a known caller without staff rights: 403, not 401.
-        signed_in = ((event.get("requestContext") or {}).get("authorizer") or {}).get("jwt")
-        raise DomainError("forbidden" if signed_in else "unauthorized")
+        raise DomainError("forbidden" if authorizer.get("jwt") else "unauthorized")
     m = _PRINCIPAL.match(arn)
     if not m:
         raise DomainError("forbidden")

@@ -19,6 +19,28 @@ Item = Mapping[str, Any]
 
 
 # ---------------------------------------------------------------- booking
+@dataclass(frozen=True)
+class Ask:
+    """What a patient asks for, as the rules judge it: who asks (`identity_hash`, the register's identity;
+    `owner`, the policy hash a hold is bound to; `birth_date`, for the specialty's ages), where and for what
+    (`clinic_id`; `specialty_id` where no item read names it; `referral_number`, when a referral lets the patient
+    ask outside their own clinic), with which hold (`hold_id`), and when (`now`). The caller builds it once; each
+    rule reads the fields it needs."""
+    identity_hash: str
+    clinic_id: str
+    now: int
+    specialty_id: str = ""
+    referral_number: str | None = None
+    hold_id: str | None = None
+    owner: str | None = None
+    birth_date: str | None = None
+
+    @property
+    def attached_to(self) -> str | None:
+        """The clinic the register entry must name: any (None) with a referral."""
+        return None if self.referral_number else self.clinic_id
+
+
 def check_patient(entry: Item | None, identity_hash: str, clinic_id: str | None) -> None:
     """The register entry must name this patient (identity) and the doctor's clinic (None: any clinic, as a
     referral allows)."""
@@ -39,22 +61,45 @@ def check_hold_owner(slot: Item, hold_id: str | None, owner: str | None) -> None
         raise DomainError("hold_mismatch")
 
 
-def check_booking(slot: Item, doctor: Item, entry: Item | None, *, identity_hash: str, clinic_id: str,
-                  hold_id: str | None, now: int, owner: str | None = None, birth_date: str | None = None,
-                  referral_number: str | None = None, referral: Item | None = None) -> None:
-    """May this patient book this slot, judged from the items read? Raises the refusal; the transaction's
-    conditions enforce the same rules when it is written. With a referral the patient may be attached anywhere."""
-    check_patient(entry, identity_hash, None if referral_number else clinic_id)
-    check_hold_owner(slot, hold_id, owner)
-    check_referral_need(doctor, referral_number)
-    if referral_number:
-        check_referral(referral, identity_hash=identity_hash, specialty_id=str(doctor.get("specialtyId", "")),
-                       clinic_id=clinic_id, now=now)
-    specialties.check_age(str(doctor.get("specialtyId", "")), birth_date, int(slot["start"]))
+def _check_slot_open(slot: Item, hold_id: str | None, now: int) -> None:
+    """The slot may be taken now: within the booking window, and free or held by `hold_id`."""
     if not slots.in_booking_window(int(slot["start"]), now):
         raise DomainError("outside_booking_window")
     if not holds_it(slot, hold_id) and not slots.is_free(slot, now):
         raise DomainError("hold_expired" if hold_id else "slot_unavailable")
+
+
+def _check_refused_slot(old: Item | None, hold_id: str | None, owner: str | None, now: int) -> None:
+    """A transaction's slot condition was refused: raise why from the slot as it was (ALL_OLD), or return when
+    the read was stale (the slot is free again, or still held by `hold_id`) and the request may be decided again."""
+    if not old:
+        raise DomainError("not_found")
+    if not slots.in_booking_window(int(old["start"]), now):
+        raise DomainError("outside_booking_window")
+    check_hold_owner(old, hold_id, owner)
+    if slots.is_free(old, now) or holds_it(old, hold_id):
+        return
+    raise DomainError("hold_expired" if hold_id else "slot_unavailable")
+
+
+def _check_asked_referral(referral: Item | None, ask: Ask, specialty_id: str) -> None:
+    """`check_referral` for what the patient asks: their identity, at the clinic asked, now."""
+    check_referral(referral, identity_hash=ask.identity_hash, specialty_id=specialty_id, clinic_id=ask.clinic_id,
+                   now=ask.now)
+
+
+def check_booking(slot: Item, doctor: Item, entry: Item | None, ask: Ask, *, referral: Item | None = None) -> None:
+    """May this patient book this slot, judged from the items read? Raises the refusal; the transaction's
+    conditions enforce the same rules when it is written. With a referral the patient may be attached anywhere.
+    The specialty is the doctor's."""
+    specialty_id = str(doctor.get("specialtyId", ""))
+    check_patient(entry, ask.identity_hash, ask.attached_to)
+    check_hold_owner(slot, ask.hold_id, ask.owner)
+    check_referral_need(doctor, ask.referral_number)
+    if ask.referral_number:
+        _check_asked_referral(referral, ask, specialty_id)
+    specialties.check_age(specialty_id, ask.birth_date, int(slot["start"]))
+    _check_slot_open(slot, ask.hold_id, ask.now)
 
 
 class BookingRefusal(Enum):
@@ -69,31 +114,22 @@ BOOK_SLOT, BOOK_APPOINTMENT, BOOK_LOCK, BOOK_ENTRY, BOOK_IDEMPOTENCY, BOOK_REFER
     "slot", "appointment", "lock", "entry", "idempotency", "referral")
 
 
-def classify_booking_refusal(failed: Mapping[str, Item | None], *, identity_hash: str, clinic_id: str,
-                             hold_id: str | None, now: int, owner: str | None = None,
-                             specialty_id: str = "", referral_number: str | None = None) -> BookingRefusal:
+def classify_booking_refusal(failed: Mapping[str, Item | None], ask: Ask) -> BookingRefusal:
     """Say why the booking transaction was refused from the failed operations (index -> item as it was,
-    ALL_OLD; None when the item did not exist). Raises the refusal, or returns REPLAY / RETRY."""
+    ALL_OLD; None when the item did not exist). Raises the refusal, or returns REPLAY / RETRY. The specialty
+    is `ask.specialty_id` (the doctor's)."""
     if BOOK_IDEMPOTENCY in failed:
         return BookingRefusal.REPLAY
     if BOOK_ENTRY in failed:
-        check_patient(failed[BOOK_ENTRY], identity_hash, None if referral_number else clinic_id)
+        check_patient(failed[BOOK_ENTRY], ask.identity_hash, ask.attached_to)
         raise DomainError("patient_not_found")
     if BOOK_SLOT in failed:
-        old = failed[BOOK_SLOT]
-        if not old:
-            raise DomainError("not_found")
-        if not slots.in_booking_window(int(old["start"]), now):
-            raise DomainError("outside_booking_window")
-        check_hold_owner(old, hold_id, owner)
-        if slots.is_free(old, now) or holds_it(old, hold_id):
-            return BookingRefusal.RETRY
-        raise DomainError("hold_expired" if hold_id else "slot_unavailable")
+        _check_refused_slot(failed[BOOK_SLOT], ask.hold_id, ask.owner, ask.now)
+        return BookingRefusal.RETRY
     if BOOK_LOCK in failed:
         raise DomainError("already_booked_specialty")
     if BOOK_REFERRAL in failed:
-        check_referral(failed[BOOK_REFERRAL], identity_hash=identity_hash, specialty_id=specialty_id,
-                       clinic_id=clinic_id, now=now)
+        _check_asked_referral(failed[BOOK_REFERRAL], ask, ask.specialty_id)
         return BookingRefusal.RETRY
     raise DomainError("unavailable", retry_after=1)
 
@@ -182,16 +218,28 @@ class ChangeDecision:
         return max(self.allowed_from or self.today, self.today).isoformat()
 
 
+def _check_change_target(entry: Item | None, identity_hash: str, clinic_id: str) -> None:
+    """A register entry, when there is one, must be this patient's and name another clinic."""
+    if not entry:
+        return
+    if entry.get("identityHash") != identity_hash:
+        raise DomainError("patient_not_found")
+    if entry.get("clinicId") == clinic_id:
+        raise DomainError("already_attached")
+
+
+def _choice_allowed_from(entry: Item | None) -> date | None:
+    """The first day the entry allows a change by choice (None: no entry, or no limit yet)."""
+    return date.fromisoformat(entry["choiceAllowedFrom"]) if entry and entry.get("choiceAllowedFrom") else None
+
+
 def decide_change(entry: Item | None, *, identity_hash: str, clinic_id: str, reason: str,
                   today: date) -> ChangeDecision:
     """May the policy be attached to `clinic_id` by `reason` today? Raises the refusal or says what to write."""
     if reason not in CHANGE_REASONS:
         raise DomainError("validation_error", {"fields": [{"field": "reason", "problem": "enum"}]})
-    if entry and entry.get("identityHash") != identity_hash:
-        raise DomainError("patient_not_found")
-    if entry and entry.get("clinicId") == clinic_id:
-        raise DomainError("already_attached")
-    allowed = date.fromisoformat(entry["choiceAllowedFrom"]) if entry and entry.get("choiceAllowedFrom") else None
+    _check_change_target(entry, identity_hash, clinic_id)
+    allowed = _choice_allowed_from(entry)
     if reason == "choice" and allowed and today < allowed:
         raise DomainError("attachment_change_too_soon", {"allowedFrom": allowed.isoformat()})
     return ChangeDecision(
@@ -223,30 +271,42 @@ def check_appointment_active(appt: Item | None, now: int, patient_pk: str) -> No
     check_cancellation(appt, now, patient_pk)
 
 
-def check_reschedule(appt: Item | None, slot: Item | None, doctor: Item | None, entry: Item | None, *,
-                     clinic_id: str, patient_pk: str, hold_id: str | None, now: int) -> None:
-    """May the patient's appointment move to `slot`? The same refusals as cancelling (the old appointment)
-    and booking (the new slot); the new slot must be the same specialty at the same clinic (any doctor).
-    Ownership is proven by the appointment (its PatPK), so the register entry is checked for the clinic only."""
-    check_appointment_active(appt, now, patient_pk)
-    assert appt is not None
-    if not slot or not doctor:
-        raise DomainError("not_found")
+@dataclass(frozen=True)
+class MoveAsk:
+    """What a patient asks to move: who (`patient_pk`, proven by the appointment's PatPK), to a slot of
+    `clinic_id` (with the hold `hold_id` on it, if any), and when (`now`)."""
+    patient_pk: str
+    clinic_id: str
+    now: int
+    hold_id: str | None = None
+
+
+def _check_move_within(appt: Item, doctor: Item, entry: Item | None, clinic_id: str) -> None:
+    """The new slot is the same specialty at the same clinic (any doctor), and the patient is attached there,
+    unless the appointment used a referral: it moves within what the referral allows (same specialty, same
+    clinic), wherever the patient is attached, and the referral moves with it."""
     if clinic_id != appt["clinicId"] or doctor.get("specialtyId") != appt["specialtyId"]:
         raise DomainError("reschedule_mismatch")
     if not entry:
         raise DomainError("patient_not_found")
-    # A referral's appointment moves within what the referral allows (same specialty, same clinic), wherever
-    # the patient is attached; the referral moves with it.
     if not appt.get("referralNumber") and entry.get("clinicId") != appt["clinicId"]:
         raise DomainError("not_attached", {"lookup": "/v1/addresses/clinics"})
+
+
+def check_reschedule(appt: Item | None, slot: Item | None, doctor: Item | None, entry: Item | None,
+                     move: MoveAsk) -> None:
+    """May the patient's appointment move to `slot`? The same refusals as cancelling (the old appointment)
+    and booking (the new slot); the new slot must be the same specialty at the same clinic (any doctor).
+    Ownership is proven by the appointment (its PatPK), so the register entry is checked for the clinic only."""
+    check_appointment_active(appt, move.now, move.patient_pk)
+    assert appt is not None
+    if not slot or not doctor:
+        raise DomainError("not_found")
+    _check_move_within(appt, doctor, entry, move.clinic_id)
     check_referral_need(doctor, appt.get("referralNumber"))
     specialties.check_age(str(doctor.get("specialtyId", "")), appt.get("birthDate"), int(slot["start"]))
-    if not slots.in_booking_window(int(slot["start"]), now):
-        raise DomainError("outside_booking_window")
-    if not holds_it(slot, hold_id) and not slots.is_free(slot, now):
-        raise DomainError("hold_expired" if hold_id else "slot_unavailable")
-    check_hold_owner(slot, hold_id, keys.policy_hash_of(patient_pk))
+    _check_slot_open(slot, move.hold_id, move.now)
+    check_hold_owner(slot, move.hold_id, keys.policy_hash_of(move.patient_pk))
 
 
 # The reschedule transaction's operations by role (shared/booking/reschedule.py builds them); the old slot can be
@@ -275,15 +335,8 @@ def classify_reschedule_refusal(failed: Mapping[str, Item | None], *, patient_pk
             raise DomainError("patient_not_found")
         raise DomainError("not_attached", {"lookup": "/v1/addresses/clinics"})
     if RE_SLOT in failed:
-        old = failed[RE_SLOT]
-        if not old:
-            raise DomainError("not_found")
-        if not slots.in_booking_window(int(old["start"]), now):
-            raise DomainError("outside_booking_window")
-        check_hold_owner(old, hold_id, keys.policy_hash_of(patient_pk))
-        if slots.is_free(old, now) or holds_it(old, hold_id):
-            return RescheduleRefusal.RETRY
-        raise DomainError("hold_expired" if hold_id else "slot_unavailable")
+        _check_refused_slot(failed[RE_SLOT], hold_id, keys.policy_hash_of(patient_pk), now)
+        return RescheduleRefusal.RETRY
     if RE_LOCK in failed:
         raise DomainError("already_booked_specialty")
     if RE_OLD_SLOT in failed:
@@ -297,19 +350,17 @@ JOIN_ENTRY, JOIN_POINTER, JOIN_REGISTER, JOIN_LOCK, JOIN_REFERRAL = "entry", "po
 
 
 def check_join(entry: Item | None, specialty: Item, lock: Item | None, pointer: Item | None,
-               referral: Item | None, *, identity_hash: str, clinic_id: str, specialty_id: str,
-               referral_number: str | None, now: int) -> None:
-    """May the patient wait for the specialty? As for a booking: on the register (attached here, unless a
-    referral says where), a referral where one is needed, no future appointment of the specialty; and one
-    active entry per patient and specialty."""
-    check_patient(entry, identity_hash, None if referral_number else clinic_id)
-    check_referral_need(specialty, referral_number)
-    if referral_number:
-        check_referral(referral, identity_hash=identity_hash, specialty_id=specialty_id, clinic_id=clinic_id,
-                       now=now)
-    if lock and int(lock.get("start", 0)) > now:
+               referral: Item | None, ask: Ask) -> None:
+    """May the patient wait for the specialty (`ask.specialty_id`)? As for a booking: on the register (attached
+    here, unless a referral says where), a referral where one is needed, no future appointment of the specialty;
+    and one active entry per patient and specialty."""
+    check_patient(entry, ask.identity_hash, ask.attached_to)
+    check_referral_need(specialty, ask.referral_number)
+    if ask.referral_number:
+        _check_asked_referral(referral, ask, ask.specialty_id)
+    if lock and int(lock.get("start", 0)) > ask.now:
         raise DomainError("already_booked_specialty")
-    if pointer and int(pointer.get("toTs", 0)) >= now:
+    if pointer and int(pointer.get("toTs", 0)) >= ask.now:
         raise DomainError("waitlist_exists", {"entryId": pointer.get("entryId")})
 
 
@@ -352,27 +403,31 @@ class HoldRefusal(Enum):
     WITHOUT_RELEASE = "without_release"  # the previous hold is gone already (booked, expired): do not touch it
 
 
-def classify_hold_transaction_refusal(failed: Mapping[str, Item | None], *, identity_hash: str, clinic_id: str,
-                                      now: int, known: bool = True, specialty_id: str = "",
-                                      referral_number: str | None = None) -> HoldRefusal:
-    """Say why the hold's transaction was refused (index -> item as it was). Raises the refusal or says
-    how to try again."""
+def _check_refused_patient(failed: Mapping[str, Item | None], ask: Ask) -> None:
+    """The hold's refusals that are the patient's, judged first: the register entry, the referral, the
+    appointment moved, a future appointment of the specialty."""
     if HOLD_ENTRY in failed:
-        check_patient(failed[HOLD_ENTRY], identity_hash, None if referral_number else clinic_id)
+        check_patient(failed[HOLD_ENTRY], ask.identity_hash, ask.attached_to)
         raise DomainError("patient_not_found")
     if HOLD_REFERRAL in failed:
-        check_referral(failed[HOLD_REFERRAL], identity_hash=identity_hash, specialty_id=specialty_id,
-                       clinic_id=clinic_id, now=now)
+        _check_asked_referral(failed[HOLD_REFERRAL], ask, ask.specialty_id)
     if HOLD_MOVING in failed:
         raise DomainError("referral_required")  # the appointment moved did not use a referral for this
     if HOLD_LOCK in failed:
         raise DomainError("already_booked_specialty")
+
+
+def classify_hold_transaction_refusal(failed: Mapping[str, Item | None], ask: Ask, *,
+                                      known: bool = True) -> HoldRefusal:
+    """Say why the hold's transaction was refused (index -> item as it was). Raises the refusal or says
+    how to try again. `known`: the patient's previous hold was learnt already (the pointer was read)."""
+    _check_refused_patient(failed, ask)
     if HOLD_POINTER in failed and not known:
         # The patient holds another slot (or this one): learn which, then try again releasing it (the slot's
         # own refusal may be that very hold).
         return HoldRefusal.RETRY
     if HOLD_SLOT in failed:
-        classify_hold_refusal(failed[HOLD_SLOT], now)
+        classify_hold_refusal(failed[HOLD_SLOT], ask.now)
     if HOLD_POINTER in failed:
         return HoldRefusal.RETRY
     if HOLD_RELEASE in failed:

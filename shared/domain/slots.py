@@ -6,6 +6,7 @@ itself, never by trusting the sweeper or TTL to have run.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -87,12 +88,22 @@ def create(item: Mapping[str, Any]) -> Op:
     return {"Put": {"Item": dict(item), "ConditionExpression": "attribute_not_exists(PK)"}}
 
 
-def hold(slot_id: str, hold_id: str, expires: int, owner: str, now: int, *, replacing: str | None = None,
-         offer_entry: str | None = None) -> Op:
-    """Held by `hold_id` for `owner` (a policy hash) until `expires`: if free (or its hold expired), not
-    started and within the booking window. `replacing`: the owner's own hold of this very slot, which the new
-    one replaces. `offer_entry`: the waiting-list entry the hold is an offer to; any other hold removes a
-    stale one."""
+@dataclass(frozen=True)
+class Held:
+    """A hold as its slot carries it: its id, until when, whose (a policy hash), and the waiting-list entry it
+    is an offer to (None: a patient's own hold)."""
+
+    hold_id: str
+    expires: int
+    owner: str
+    offer_entry: str | None = None
+
+
+def hold(slot_id: str, held: Held, now: int, *, replacing: str | None = None) -> Op:
+    """Held as `held` says: if free (or its hold expired), not started and within the booking window.
+    `replacing`: the owner's own hold of this very slot, which the new one replaces. A hold that is no offer
+    removes a stale `offerEntry`."""
+    hold_id, expires, owner, offer_entry = held.hold_id, held.expires, held.owner, held.offer_entry
     values: dict[str, Any] = {
         **free_values(now), ":heldNew": HELD, ":h": hold_id, ":exp": expires, ":owner": owner,
         ":hpk": keys.hold_shard(slot_id), ":hsk": keys.hold_sk(expires, slot_id), ":horizon": horizon(now)}

@@ -25,10 +25,11 @@ def signed_in(claims: Mapping[str, Any], email: str | None = None) -> Caller:
                              policySeries=claims.get("oms_policy_series") or None)
     except (KeyError, ValueError) as exc:
         raise DomainError("unauthorized") from exc
+    details = callers.Details(first_name=str(claims.get("given_name") or ""),
+                              middle_name=claims.get("middle_name") or None,
+                              email=str(email or claims.get("email") or ""))
     return callers.signed_in(checked.policyNumber, checked.policySeries, checked.lastName,
-                             checked.birthDate.isoformat(), first_name=str(claims.get("given_name") or ""),
-                             middle_name=claims.get("middle_name") or None,
-                             email=str(email or claims.get("email") or ""))
+                             checked.birthDate.isoformat(), details=details)
 
 
 def signed_in_patient(claims: Mapping[str, Any], email: str | None = None) -> Caller:
@@ -50,8 +51,8 @@ def identity(p: IdentityIn) -> Caller:
 
 def patient(p: PatientIn) -> Caller:
     """Someone who typed their identity and contact (a booking, joining the waiting list)."""
-    return callers.anonymous(p.policyNumber, p.policySeries, p.lastName, p.birthDate.isoformat(),
-                             first_name=p.firstName, middle_name=p.middleName, email=p.email, phone=p.phone)
+    details = callers.Details(first_name=p.firstName, middle_name=p.middleName, email=p.email, phone=p.phone)
+    return callers.anonymous(p.policyNumber, p.policySeries, p.lastName, p.birthDate.isoformat(), details=details)
 
 
 def by_policy(policy_number: str, policy_series: str | None) -> Caller:

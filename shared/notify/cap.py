@@ -64,23 +64,43 @@ def patient_of(item: dict[str, Any]) -> str | None:
     return keys.policy_hash_of(pk) if pk.startswith(keys.POLICY_PREFIX) else None
 
 
-def allow(address: str, *, patient: str | None = None, email_id: str | None = None) -> bool:
-    """Count one email to `address` (about `patient`) today; False when a day's cap is reached (nothing counted).
-    `email_id` names the email (the same on every attempt): counted once however often it is asked about."""
-    now = clock.now()
+# (which cap, the counter's key, its daily limit)
+Counter = tuple[str, dict[str, Any], int]
+
+
+def _counters(address: str, patient: str | None, now: int) -> list[Counter]:
+    """The day's counters an email to `address` (about `patient`) needs room in."""
     day = clock.local_date(now).isoformat()
     config = settings()
     pending = [(MAILBOX, keys.email_cap_key(mailbox(address), day), config.emails_per_address_per_day)]
     if patient:
         pending.append((PATIENT, keys.patient_email_cap_key(patient, day), config.emails_per_patient_per_day))
+    return pending
+
+
+def _had(counter: dict[str, Any] | None, email_id: str | None) -> bool:
+    """The counter (as it was, ALL_OLD) counted this email already."""
+    return bool(email_id) and email_id in ((counter or {}).get("emails") or [])
+
+
+def _refusals(cancelled: dal.Cancelled, pending: list[Counter], email_id: str | None) -> tuple[list[str], set[int]]:
+    """Of a refused count: (the caps that are full, the indexes of the counters that had counted this email)."""
+    refused = [i for i in range(len(pending)) if cancelled.failed(i)]
+    counted = {i for i in refused if _had(cancelled.old(i), email_id)}
+    return [pending[i][0] for i in refused if i not in counted], counted
+
+
+def allow(address: str, *, patient: str | None = None, email_id: str | None = None) -> bool:
+    """Count one email to `address` (about `patient`) today; False when a day's cap is reached (nothing counted).
+    `email_id` names the email (the same on every attempt): counted once however often it is asked about."""
+    now = clock.now()
+    pending = _counters(address, patient, now)
     for _ in range(3):  # at most: once, once more without the counters that had counted this email already
         try:
             dal.transact([_count(key, limit, now, email_id) for _, key, limit in pending])
             return True
         except dal.Cancelled as cancelled:
-            refused = [i for i in range(len(pending)) if cancelled.failed(i)]
-            counted = {i for i in refused if email_id and email_id in ((cancelled.old(i) or {}).get("emails") or [])}
-            full = [pending[i][0] for i in refused if i not in counted]
+            full, counted = _refusals(cancelled, pending, email_id)
             if full:
                 _refuse(full[0])
                 return False

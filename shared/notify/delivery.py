@@ -86,25 +86,42 @@ class RetryLater(Exception):
 
 
 # ---------------------------------------------------------------- records
+def _offered(event: str | None, old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """A waiting-list entry offered a slot (shared/booking/waitlist.py)."""
+    return (new.get("entity") == "waitEntry" and event == "MODIFY"
+            and old.get("status") == statuses.WAITING and new.get("status") == statuses.OFFERED)
+
+
+def _reminder_claimed(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """The reminder job claimed a reminder of a booked appointment (shared/booking/reminders.py)."""
+    return (new.get("status") == statuses.BOOKED and new.get("remindedStage") is not None
+            and new.get("remindedStage") != old.get("remindedStage"))
+
+
+def _appointment_email(event: str | None, old: dict[str, Any], new: dict[str, Any]) -> str | None:
+    """The email an appointment's change means: booked, a ticket; booked -> cancelled, a cancellation; a
+    reminder claimed, a reminder."""
+    if event == "INSERT" and new.get("status") == statuses.BOOKED:
+        return TICKET
+    if event != "MODIFY":
+        return None
+    if old.get("status") == statuses.BOOKED and new.get("status") == statuses.CANCELLED:
+        return CANCELLATION
+    return REMINDER if _reminder_claimed(old, new) else None
+
+
 def classify(record: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     """(kind, appointment item) for a stream record that means an email, else None."""
     change = record.get("dynamodb") or {}
     new = dal.from_item(change.get("NewImage")) or {}
     old = dal.from_item(change.get("OldImage")) or {}
-    if (new.get("entity") == "waitEntry" and record.get("eventName") == "MODIFY"
-            and old.get("status") == statuses.WAITING and new.get("status") == statuses.OFFERED):
-        return OFFER, new  # a waiting-list offer (shared/booking/waitlist.py)
+    event = record.get("eventName")
+    if _offered(event, old, new):
+        return OFFER, new
     if new.get("entity") != "appointment":
         return None
-    if record.get("eventName") == "INSERT" and new.get("status") == statuses.BOOKED:
-        return TICKET, new
-    if (record.get("eventName") == "MODIFY" and old.get("status") == statuses.BOOKED
-            and new.get("status") == statuses.CANCELLED):
-        return CANCELLATION, new
-    if (record.get("eventName") == "MODIFY" and new.get("status") == statuses.BOOKED
-            and new.get("remindedStage") is not None and new.get("remindedStage") != old.get("remindedStage")):
-        return REMINDER, new  # the reminder job claimed a reminder (shared/booking/reminders.py)
-    return None
+    kind = _appointment_email(event, old, new)
+    return (kind, new) if kind else None
 
 
 def handle_record(record: dict[str, Any], remaining_ms: Callable[[], int] | None = None) -> str:
@@ -187,14 +204,7 @@ def deliver(appt: dict[str, Any], kind: str, *, dead_letter_on_failure: bool = T
         logger.info("email not claimed", extra={**about, "outcome": outcome})
         return outcome
     attempt = int((claimed or {}).get(marker.attempts, 1))
-    try:
-        # Every attempt asks: the cap counts each email once (by its id), so a retry neither counts it again nor
-        # gets past a cap that failed to answer the first time.
-        allowed = cap.allow(appt["email"], patient=cap.patient_of(appt), email_id=f"{item_id}/{marker.sent}")
-    except Exception:
-        _release(key, marker, lease)
-        raise
-    if not allowed:
+    if not _allowed(appt, key, marker, lease):
         # The mailbox or the patient has had its emails for today (shared/notify/cap.py): marked, so no retry
         # sends it.
         _mark_sent(key, marker, about)
@@ -204,16 +214,32 @@ def deliver(appt: dict[str, Any], kind: str, *, dead_letter_on_failure: bool = T
     except outbound.SendFailed as failed:
         _release(key, marker, lease)
         logger.warning("email not sent", extra={**about, "code": failed.code, "attempt": attempt})
-        if dead_letter_on_failure and (failed.permanent or attempt >= DELIVERY_ROUNDS):
-            try:
-                outbound.dead_letter(item_id, kind, failed.code)
-            except outbound.NotParked as unparked:
-                raise RetryLater(unparked.code) from None
-            return DEAD_LETTERED
-        raise RetryLater(failed.code) from None
+        return _dead_letter_or_retry(failed, item_id, kind, attempt, dead_letter_on_failure)
     _mark_sent(key, marker, about)
     logger.info("email sent", extra={**about, "messageId": message_id, "attempt": attempt})
     return SENT
+
+
+def _allowed(appt: dict[str, Any], key: dict[str, Any], marker: Marker, lease: int) -> bool:
+    """The daily caps' answer. Every attempt asks: the cap counts each email once (by its id), so a retry neither
+    counts it again nor gets past a cap that failed to answer the first time (the claim is given back then)."""
+    try:
+        return cap.allow(appt["email"], patient=cap.patient_of(appt), email_id=f"{appt['id']}/{marker.sent}")
+    except Exception:
+        _release(key, marker, lease)
+        raise
+
+
+def _dead_letter_or_retry(failed: outbound.SendFailed, item_id: str, kind: str, attempt: int,
+                          dead_letter_on_failure: bool) -> str:
+    """After a failed send: DEAD_LETTERED when no retry can fix it or this was the last round, else RetryLater."""
+    if dead_letter_on_failure and (failed.permanent or attempt >= DELIVERY_ROUNDS):
+        try:
+            outbound.dead_letter(item_id, kind, failed.code)
+        except outbound.NotParked as unparked:
+            raise RetryLater(unparked.code) from None
+        return DEAD_LETTERED
+    raise RetryLater(failed.code) from None
 
 
 def _send(appt: dict[str, Any], kind: str, remaining_ms: Callable[[], int] | None) -> str:

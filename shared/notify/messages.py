@@ -15,6 +15,7 @@ move), so its ticket moves the event and its cancellation (base + 1) removes it.
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -329,17 +330,26 @@ def calendar(appt: dict[str, Any], ticket: dict[str, Any], kind: str, lang: str,
     return bytes(cal.to_ical())
 
 
-def _message(subject_: str, to: str, kind: str, lang: str, sender: str, reply_to: str | None,
-             now: int | None) -> EmailMessage:
+@dataclass(frozen=True)
+class _Sending:
+    """Who an email is from and when, the same for every kind: the sender's address, the Reply-To (None:
+    none), and the moment of the Date header (None: now)."""
+
+    sender: str
+    reply_to: str | None
+    now: int | None
+
+
+def _message(subject_: str, to: str, kind: str, lang: str, sending: _Sending) -> EmailMessage:
     """An email's headers, the same for every kind."""
     msg = EmailMessage(policy=SMTP)
     msg["Subject"] = subject_
-    msg["From"] = formataddr((TEXT[lang]["from_name"], sender))
+    msg["From"] = formataddr((TEXT[lang]["from_name"], sending.sender))
     msg["To"] = to
-    if reply_to:
-        msg["Reply-To"] = reply_to
-    msg["Date"] = format_datetime(datetime.fromtimestamp(now if now is not None else clock.now(), UTC))
-    msg["Message-ID"] = make_msgid(idstring=kind, domain=sender.rpartition("@")[2] or None)
+    if sending.reply_to:
+        msg["Reply-To"] = sending.reply_to
+    msg["Date"] = format_datetime(datetime.fromtimestamp(sending.now if sending.now is not None else clock.now(), UTC))
+    msg["Message-ID"] = make_msgid(idstring=kind, domain=sending.sender.rpartition("@")[2] or None)
     msg["Auto-Submitted"] = "auto-generated"
     return msg
 
@@ -355,7 +365,7 @@ def build(appt: dict[str, Any], kind: str, *, sender: str, reply_to: str | None 
     ticket = tickets.render(appt, lang)
     if kind == REMINDER and appt.get("reminderToken"):
         ticket["remindersOff"] = (f"{ticket_link.base_url()}/#/reminders-off/{appt['id']}/{appt['reminderToken']}")
-    msg = _message(subject(ticket, kind, lang), appt["email"], kind, lang, sender, reply_to, now)
+    msg = _message(subject(ticket, kind, lang), appt["email"], kind, lang, _Sending(sender, reply_to, now))
     msg.set_content(plain_text(ticket, kind, lang))
     msg.add_alternative(html_text(ticket, kind, lang), subtype="html")
     ics = calendar(appt, ticket, kind, lang, sender)
@@ -396,7 +406,7 @@ def offer_email(entry: dict[str, Any], *, sender: str, reply_to: str | None = No
     lines = [words["hello"], "", *[f"{k}: {v}" for k, v in facts], "",
              words["held"].format(until=f"{until:%H:%M}"), link, "", words["later"], "", TEXT[lang]["auto"]]
     msg = _message(words["subject"].format(specialty=localized(entry, "specialty", lang), when=short_when(start)),
-                   entry["email"], OFFER, lang, sender, reply_to, now)
+                   entry["email"], OFFER, lang, _Sending(sender, reply_to, now))
     msg.set_content("\n".join(lines))
     rows = "".join(f"<tr><th scope=\"row\">{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in facts)
     msg.add_alternative(

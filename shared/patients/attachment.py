@@ -15,6 +15,7 @@ the next allowed day is 1 March (never before the anniversary, and 28 February w
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -66,8 +67,33 @@ def my_attachment(caller: callers.Caller, lang: str) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- the change
-def change(*, last_name: str, birth_date: str, policy_number: str, policy_series: str | None, clinic_id: str,
-           reason: str, registered_by: str, first_name: str | None = None,
+@dataclass(frozen=True)
+class Change:
+    """One change of attachment as every attempt writes it: whose entry (by its hashes), to which clinic, by
+    which reason, registered by whom, and the name-index item's Put riding along (None without a first name)."""
+
+    policy_hash: str
+    identity: str
+    clinic_id: str
+    reason: str
+    registered_by: str
+    name_index: dict[str, Any] | None = None
+
+    @property
+    def pk(self) -> str:
+        return keys.policy_pk(self.policy_hash)
+
+    @property
+    def entry_key(self) -> dict[str, Any]:
+        return keys.attachment_key(self.policy_hash)
+
+    @property
+    def clinic_key(self) -> dict[str, Any]:
+        return keys.key(keys.clinic_pk(self.clinic_id), keys.PROFILE)
+
+
+def change(*, last_name: str, birth_date: str, policy_number: str,  # noqa: PLR0913 - the registry request's fields one for one, by keyword (functions/registry/app.py)
+           policy_series: str | None, clinic_id: str, reason: str, registered_by: str, first_name: str | None = None,
            middle_name: str | None = None) -> dict[str, Any]:
     """Attach the patient to `clinic_id` (detaching from the current clinic) by `reason` choice|relocation.
 
@@ -78,17 +104,14 @@ def change(*, last_name: str, birth_date: str, policy_number: str, policy_series
     if not keys.valid_clinic_id(clinic_id):
         raise DomainError("not_found")
     policy_hash = policy.policy_hash(policy_number, policy_series)
-    identity = policy.identity_hash(policy_number, policy_series, last_name, birth_date)
-    entry_key = keys.attachment_key(policy_hash)
-    clinic_key = keys.key(keys.clinic_pk(clinic_id), keys.PROFILE)
-    found = {(i["PK"], i["SK"]): i for i in dal.batch_get([entry_key, clinic_key], consistent=True)}
-    if (clinic_key["PK"]["S"], keys.PROFILE) not in found:
+    move = Change(policy_hash, policy.identity_hash(policy_number, policy_series, last_name, birth_date), clinic_id,
+                  reason, registered_by, _name_index_put(last_name, first_name, middle_name, birth_date, policy_hash))
+    found = {(i["PK"], i["SK"]): i for i in dal.batch_get([move.entry_key, move.clinic_key], consistent=True)}
+    if (move.clinic_key["PK"]["S"], keys.PROFILE) not in found:
         raise DomainError("not_found")
-    entry = found.get((entry_key["PK"]["S"], keys.ATTACHMENT_SK))
-    name_index = _name_index_put(last_name, first_name, middle_name, birth_date, policy_hash)
+    entry = found.get((move.entry_key["PK"]["S"], keys.ATTACHMENT_SK))
     for _ in range(ATTEMPTS):
-        outcome, entry = _try_change(entry, entry_key, clinic_key, policy_hash, identity, clinic_id, reason,
-                                     registered_by, name_index)
+        outcome, entry = _try_change(entry, move)
         if outcome is not None:
             return outcome
     raise DomainError("unavailable", retry_after=1)
@@ -107,72 +130,89 @@ def _name_index_put(last_name: str, first_name: str | None, middle_name: str | N
                     "ExpressionAttributeValues": {":gz": item["entity"]}}}
 
 
-def _try_change(entry: dict[str, Any] | None, entry_key: dict[str, Any], clinic_key: dict[str, Any],
-                policy_hash: str, identity: str, clinic_id: str, reason: str, registered_by: str,
-                name_index: dict[str, Any] | None = None) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+def _event_put(move: Change, sk: str, event: str, clinic_id: str | None, now: int) -> dict[str, Any]:
+    """A history item: the detachment from a clinic or the attachment to one."""
+    return {"Put": {"Item": {"PK": move.pk, "SK": sk, "entity": "attachmentEvent",
+                             "event": event, "clinicId": clinic_id, "reason": move.reason,
+                             "date": clock.local_date(now).isoformat(), "at": now, "registeredBy": move.registered_by},
+                    "ConditionExpression": "attribute_not_exists(PK)"}}
+
+
+def _entry_update(move: Change, decided: rules.ChangeDecision, now: int) -> dict[str, Any]:
+    """The entry moved to the new clinic, on condition that it is still the one decided on (its identity, clinic
+    and version; for a change by choice, the one-year rule)."""
+    today, version = decided.today, decided.version
+    values: dict[str, Any] = {":new": move.clinic_id, ":today": today.isoformat(), ":reason": move.reason,
+                              ":next": version + 1, ":now": now, ":old": decided.old_clinic, ":identity": move.identity}
+    update = ("SET clinicId = :new, attachedSince = :today, #reason = :reason, #v = :next, changedAt = :now, "
+              "previousClinicId = :old")
+    condition = "identityHash = :identity AND clinicId = :old AND "
+    if version:
+        condition += "#v = :seen"
+        values[":seen"] = version
+    else:
+        condition += "attribute_not_exists(#v)"
+    if move.reason == "choice":
+        update += ", lastChoiceChangeAt = :today, choiceAllowedFrom = :allowed"
+        values[":allowed"] = decided.allowed_from.isoformat() if decided.allowed_from else None
+        # The one-year rule, in the write itself: ISO dates compare as strings.
+        condition += " AND (attribute_not_exists(choiceAllowedFrom) OR choiceAllowedFrom <= :today)"
+    return {"Update": {"Key": move.entry_key, "UpdateExpression": update, "ConditionExpression": condition,
+                       "ExpressionAttributeNames": {"#v": "version", "#reason": "reason"},
+                       "ExpressionAttributeValues": values}}
+
+
+def _first_entry(move: Change, decided: rules.ChangeDecision, now: int) -> dict[str, Any]:
+    """First attachment of this policy (e.g. someone who came from another region)."""
+    today = decided.today
+    item = {"PK": move.pk, "SK": keys.ATTACHMENT_SK, "entity": "attachment", "clinicId": move.clinic_id,
+            "attachedSince": today.isoformat(), "reason": move.reason, "identityHash": move.identity, "version": 1,
+            "changedAt": now}
+    if move.reason == "choice" and decided.allowed_from:
+        item |= {"lastChoiceChangeAt": today.isoformat(), "choiceAllowedFrom": decided.allowed_from.isoformat()}
+    return {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}}
+
+
+def _operations(entry: dict[str, Any] | None, move: Change, decided: rules.ChangeDecision,
+                now: int) -> list[dict[str, Any]]:
+    """The transaction: the entry (moved, or first written), the history, the name index, the new clinic's check."""
+    next_version = decided.version + 1
+    if entry:
+        ops = [_entry_update(move, decided, now),
+               _event_put(move, keys.attachment_history_sk(now, next_version, 1), "detached", decided.old_clinic, now)]
+    else:
+        ops = [_first_entry(move, decided, now)]
+    ops.append(_event_put(move, keys.attachment_history_sk(now, next_version, 2), "attached", move.clinic_id, now))
+    if move.name_index:
+        ops.append(move.name_index)
+    # The new clinic must still exist when the change is written.
+    ops.append({"ConditionCheck": {"Key": move.clinic_key, "ConditionExpression": "attribute_exists(PK)"}})
+    return ops
+
+
+def _try_change(entry: dict[str, Any] | None,
+                move: Change) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """One attempt: (the answer, None), or (None, the entry as it is now) when another change won the race."""
     now = clock.now()
     today = clock.local_date(now)
     # The read refuses the hopeless; the transaction's conditions enforce every rule it decided.
-    decided = rules.decide_change(entry, identity_hash=identity, clinic_id=clinic_id, reason=reason, today=today)
-    version, old_clinic, new_allowed = decided.version, decided.old_clinic, decided.allowed_from
-    pk = keys.policy_pk(policy_hash)
-    ops: list[dict[str, Any]] = []
-    if entry:
-        values: dict[str, Any] = {":new": clinic_id, ":today": today.isoformat(), ":reason": reason,
-                                  ":next": version + 1, ":now": now, ":old": old_clinic, ":identity": identity}
-        update = ("SET clinicId = :new, attachedSince = :today, #reason = :reason, #v = :next, changedAt = :now, "
-                  "previousClinicId = :old")
-        condition = "identityHash = :identity AND clinicId = :old AND "
-        if version:
-            condition += "#v = :seen"
-            values[":seen"] = version
-        else:
-            condition += "attribute_not_exists(#v)"
-        if reason == "choice":
-            update += ", lastChoiceChangeAt = :today, choiceAllowedFrom = :allowed"
-            values[":allowed"] = new_allowed.isoformat() if new_allowed else None
-            # The one-year rule, in the write itself: ISO dates compare as strings.
-            condition += " AND (attribute_not_exists(choiceAllowedFrom) OR choiceAllowedFrom <= :today)"
-        ops.append({"Update": {"Key": entry_key, "UpdateExpression": update, "ConditionExpression": condition,
-                               "ExpressionAttributeNames": {"#v": "version", "#reason": "reason"},
-                               "ExpressionAttributeValues": values}})
-        ops.append({"Put": {"Item": {"PK": pk, "SK": keys.attachment_history_sk(now, version + 1, 1),
-                                     "entity": "attachmentEvent",
-                                     "event": "detached", "clinicId": old_clinic, "reason": reason,
-                                     "date": today.isoformat(), "at": now, "registeredBy": registered_by},
-                            "ConditionExpression": "attribute_not_exists(PK)"}})
-    else:
-        # First attachment of this policy (e.g. someone who came from another region).
-        item = {"PK": pk, "SK": keys.ATTACHMENT_SK, "entity": "attachment", "clinicId": clinic_id,
-                "attachedSince": today.isoformat(), "reason": reason, "identityHash": identity, "version": 1,
-                "changedAt": now}
-        if reason == "choice" and new_allowed:
-            item |= {"lastChoiceChangeAt": today.isoformat(), "choiceAllowedFrom": new_allowed.isoformat()}
-        ops.append({"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}})
-    ops.append({"Put": {"Item": {"PK": pk, "SK": keys.attachment_history_sk(now, version + 1, 2),
-                                 "entity": "attachmentEvent",
-                                 "event": "attached", "clinicId": clinic_id, "reason": reason,
-                                 "date": today.isoformat(), "at": now, "registeredBy": registered_by},
-                        "ConditionExpression": "attribute_not_exists(PK)"}})
-    if name_index:
-        ops.append(name_index)
-    # The new clinic must still exist when the change is written.
-    ops.append({"ConditionCheck": {"Key": clinic_key, "ConditionExpression": "attribute_exists(PK)"}})
+    decided = rules.decide_change(entry, identity_hash=move.identity, clinic_id=move.clinic_id, reason=move.reason,
+                                  today=today)
+    ops = _operations(entry, move, decided, now)
     try:
         dal.transact(ops)
     except dal.Cancelled as cancelled:
         refusal = rules.classify_change_refusal(cancelled.failed(0), cancelled.failed(len(ops) - 1))
         if refusal is rules.ChangeRefusal.DECIDE_AGAIN:
             # Another change won: decide again from the entry as it is now (ALL_OLD; read only if absent).
-            return None, cancelled.old(0) or dal.get(entry_key, consistent=True)
+            return None, cancelled.old(0) or dal.get(move.entry_key, consistent=True)
         return None, entry  # a history key collided within the same second: try again
-    logger.info("attachment changed", extra={"clinicId": clinic_id, "previousClinicId": old_clinic,
-                                             "reason": reason})
+    logger.info("attachment changed", extra={"clinicId": move.clinic_id, "previousClinicId": decided.old_clinic,
+                                             "reason": move.reason})
     return {"attachment": {
-        "clinicId": clinic_id,
-        "previousClinicId": old_clinic,
-        "reason": reason,
+        "clinicId": move.clinic_id,
+        "previousClinicId": decided.old_clinic,
+        "reason": move.reason,
         "attachedSince": today.isoformat(),
         "changeByChoiceAllowedFrom": decided.answer_allowed_from,
     }}, None

@@ -86,38 +86,56 @@ class Caller:
         return keys.limiter_key(self.policy_hash) if self.counted else None
 
 
+@dataclasses.dataclass(frozen=True)
+class Details:
+    """What a booking records of a patient beyond the identity a caller is checked by: the given names (first
+    name, patronymic) and the contact. Optional on every constructor: a hold or a look-up needs none."""
+
+    first_name: str = ""
+    middle_name: str | None = None
+    email: str = ""
+    phone: str | None = None
+
+
+NO_DETAILS = Details()
+
+
 # ---------------------------------------------------------------- constructors
+def _new(kind: Kind, policy_hash: str, identity_hash: str | None, *, last_name: str = "", birth_date: str = "",
+          details: Details = NO_DETAILS) -> Caller:
+    return Caller(kind, policy_hash, identity_hash, last_name=last_name, first_name=details.first_name,
+                  middle_name=details.middle_name, birth_date=birth_date, email=details.email, phone=details.phone,
+                  _made=_MADE_HERE)
+
+
 def anonymous(policy_number: str, policy_series: str | None, last_name: str, birth_date: str, *,
-              first_name: str = "", middle_name: str | None = None, email: str = "",
-              phone: str | None = None) -> Caller:
+              details: Details = NO_DETAILS) -> Caller:
     """Someone who typed their identity: every operation checks it against the register and counts failures."""
-    return Caller(Kind.ANONYMOUS, policy.policy_hash(policy_number, policy_series),
-                  policy.identity_hash(policy_number, policy_series, last_name, birth_date),
-                  last_name=last_name, first_name=first_name, middle_name=middle_name, birth_date=birth_date,
-                  email=email, phone=phone, _made=_MADE_HERE)
+    return _new(Kind.ANONYMOUS, policy.policy_hash(policy_number, policy_series),
+                 policy.identity_hash(policy_number, policy_series, last_name, birth_date),
+                 last_name=last_name, birth_date=birth_date, details=details)
 
 
 def by_policy(policy_number: str, policy_series: str | None) -> Caller:
     """Someone who typed a policy alone: owns what carries that policy's hash; a miss counts as a failure."""
-    return Caller(Kind.POLICY, policy.policy_hash(policy_number, policy_series), None, _made=_MADE_HERE)
+    return _new(Kind.POLICY, policy.policy_hash(policy_number, policy_series), None)
 
 
 def signed_in(policy_number: str, policy_series: str | None, last_name: str, birth_date: str, *,
-              first_name: str = "", middle_name: str | None = None, email: str = "") -> Caller:
+              details: Details = NO_DETAILS) -> Caller:
     """The patient of a token API Gateway verified, its claims validated by the face (shared/faces/auth.py).
     The register check happens in each operation (403 `patient_not_found` for a token that does not match
     the register)."""
-    return Caller(Kind.SIGNED_IN, policy.policy_hash(policy_number, policy_series),
-                  policy.identity_hash(policy_number, policy_series, last_name, birth_date),
-                  last_name=last_name, first_name=first_name, middle_name=middle_name, birth_date=birth_date,
-                  email=email, _made=_MADE_HERE)
+    return _new(Kind.SIGNED_IN, policy.policy_hash(policy_number, policy_series),
+                 policy.identity_hash(policy_number, policy_series, last_name, birth_date),
+                 last_name=last_name, birth_date=birth_date, details=details)
 
 
-def sealed(policy_hash: str, identity_hash: str, *, last_name: str, first_name: str, middle_name: str | None,
-           birth_date: str, email: str = "", phone: str | None = None) -> Caller:
+def sealed(policy_hash: str, identity_hash: str, *, last_name: str, birth_date: str,
+           details: Details = NO_DETAILS) -> Caller:
     """A patient known by hashes we sealed ourselves (gorzdrav's patientId, a waiting-list entry's patient)."""
-    return Caller(Kind.SEALED, policy_hash, identity_hash, last_name=last_name, first_name=first_name,
-                  middle_name=middle_name, birth_date=birth_date, email=email, phone=phone, _made=_MADE_HERE)
+    return _new(Kind.SEALED, policy_hash, identity_hash, last_name=last_name, birth_date=birth_date,
+                 details=details)
 
 
 # ---------------------------------------------------------------- what operations do with a caller

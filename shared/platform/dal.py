@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar, Unpack, cast
 
 from shared.platform import budget, clients
 from shared.platform.config import settings
@@ -84,23 +84,28 @@ def to_item(values: Mapping[str, Any]) -> Item:
     return {k: to_attr(v) for k, v in values.items() if v is not None}
 
 
+def _number(value: str) -> int | float:
+    return int(value) if value.lstrip("-").isdigit() else float(value)
+
+
+# Attribute type -> its value as plain Python (strings, the most common, are returned as they are).
+_FROM_ATTR: dict[str, Callable[[Any], Any]] = {
+    "N": _number,
+    "BOOL": lambda value: value,
+    "NULL": lambda _: None,
+    "M": lambda value: {k: from_attr(v) for k, v in value.items()},
+    "L": lambda value: [from_attr(v) for v in value],
+    "SS": set,
+}
+
+
 def from_attr(attr: dict[str, Any]) -> Any:
     (kind, value), = attr.items()
     if kind == "S":
         return value
-    if kind == "N":
-        return int(value) if value.lstrip("-").isdigit() else float(value)
-    if kind == "BOOL":
-        return value
-    if kind == "NULL":
-        return None
-    if kind == "M":
-        return {k: from_attr(v) for k, v in value.items()}
-    if kind == "L":
-        return [from_attr(v) for v in value]
-    if kind == "SS":
-        return set(value)
-    raise TypeError(f"unexpected attribute type {kind}")
+    if kind not in _FROM_ATTR:
+        raise TypeError(f"unexpected attribute type {kind}")
+    return _FROM_ATTR[kind](value)
 
 
 def from_item(item: Item | None) -> dict[str, Any] | None:
@@ -210,6 +215,19 @@ def get(key: Item, consistent: bool = False, projection: str | None = None,
     return from_item(response.get("Item"))
 
 
+# ---------------------------------------------------------------- typed reads
+def read(kind: type[T], key: Item, *, consistent: bool = False) -> T | None:
+    """GetItem of the item `kind` (a TypedDict of shared/platform/items.py) stored under `key`: the caller then
+    reads its attributes as typed, so a missing or renamed attribute is a mypy error."""
+    return as_kind(kind, get(key, consistent=consistent))
+
+
+def as_kind(kind: type[T], item: Mapping[str, Any] | None) -> T | None:
+    """An item read by a wider call (a BatchGetItem, a Query, a refusal's ALL_OLD) as the `kind` it is. Items
+    carry exactly what their writers put (items.py); no copy and no check at run time."""
+    return cast("T | None", item)
+
+
 def batch_get(keys: list[Item], consistent: bool = False) -> list[dict[str, Any]]:
     """All the items that exist among `keys` (one round trip while nothing is left unprocessed)."""
     found: list[dict[str, Any]] = []
@@ -224,40 +242,59 @@ def batch_get(keys: list[Item], consistent: bool = False) -> list[dict[str, Any]
     raise DomainError("unavailable", retry_after=budget.RETRY_AFTER_SECONDS)
 
 
-def query(key_condition: str, values: dict[str, Any], *, index: str | None = None,
-          filter_expression: str | None = None, names: dict[str, str] | None = None,
-          projection: str | None = None, forward: bool = True, limit: int | None = None,
-          start_key: Item | None = None, consistent: bool = False) -> tuple[list[dict[str, Any]], Item | None]:
-    """One page of a Query: (items, LastEvaluatedKey)."""
+class ReadOptions(TypedDict, total=False):
+    """A Query's optional parameters, by keyword: `index` (a GSI; none: the table, read `consistent` or not),
+    `filter_expression`, `names`, `projection`, `forward` (ascending sort key, the default), `limit`."""
+
+    index: str | None
+    filter_expression: str | None
+    names: dict[str, str] | None
+    projection: str | None
+    forward: bool
+    limit: int | None
+    consistent: bool
+
+
+class QueryOptions(ReadOptions, total=False):
+    """One page's options: ReadOptions and the page to start after (`start_key`, a LastEvaluatedKey)."""
+
+    start_key: Item | None
+
+
+def _query_params(key_condition: str, values: dict[str, Any], options: QueryOptions) -> dict[str, Any]:
+    """The Query request; an option not given (or empty) is left out."""
+    unknown = set(options) - QueryOptions.__optional_keys__
+    if unknown:
+        raise TypeError(f"unknown Query options: {', '.join(sorted(unknown))}")
     params: dict[str, Any] = {
         "TableName": table(),
         "KeyConditionExpression": key_condition,
         "ExpressionAttributeValues": to_item(values),
-        "ScanIndexForward": forward,
+        "ScanIndexForward": options.get("forward", True),
     }
-    if index:
-        params["IndexName"] = index
+    if options.get("index"):
+        params["IndexName"] = options.get("index")
     else:
-        params["ConsistentRead"] = consistent
-    if filter_expression:
-        params["FilterExpression"] = filter_expression
-    if names:
-        params["ExpressionAttributeNames"] = names
-    if projection:
-        params["ProjectionExpression"] = projection
-    if limit:
-        params["Limit"] = limit
-    if start_key:
-        params["ExclusiveStartKey"] = start_key
-    response = _call("query", **params)
+        params["ConsistentRead"] = options.get("consistent", False)
+    optional = {"FilterExpression": options.get("filter_expression"), "ExpressionAttributeNames": options.get("names"),
+                "ProjectionExpression": options.get("projection"), "Limit": options.get("limit"),
+                "ExclusiveStartKey": options.get("start_key")}
+    params.update({name: value for name, value in optional.items() if value})
+    return params
+
+
+def query(key_condition: str, values: dict[str, Any],
+          **options: Unpack[QueryOptions]) -> tuple[list[dict[str, Any]], Item | None]:
+    """One page of a Query: (items, LastEvaluatedKey)."""
+    response = _call("query", **_query_params(key_condition, values, options))
     items = [from_item(i) or {} for i in response.get("Items", [])]
     return items, response.get("LastEvaluatedKey")
 
 
-def query_all(key_condition: str, values: dict[str, Any], **kwargs: Any) -> Iterator[dict[str, Any]]:
+def query_all(key_condition: str, values: dict[str, Any], **options: Unpack[ReadOptions]) -> Iterator[dict[str, Any]]:
     start: Item | None = None
     while True:
-        items, start = query(key_condition, values, start_key=start, **kwargs)
+        items, start = query(key_condition, values, start_key=start, **options)
         yield from items
         if not start:
             return

@@ -137,3 +137,36 @@ class Hold(TypedDict):
     holdId: str
     slotId: str
     expiresAt: str
+
+
+class Doctor(TypedDict):
+    """A doctor's profile (DOCTOR#<id> / #PROFILE)."""
+
+    PK: str
+    SK: str
+    entity: str
+    id: str
+    clinicId: str
+    specialtyId: str
+    specialty: str
+    specialtyEn: NotRequired[str | None]
+    name: str
+    nameEn: NotRequired[str | None]
+    room: NotRequired[str]
+    seq: NotRequired[int]
+    referralRequired: NotRequired[bool]
+
+
+class Clinic(TypedDict):
+    """A clinic's profile (CLINIC#<id> / #PROFILE)."""
+
+    PK: str
+    SK: str
+    entity: str
+    id: str
+    name: str
+    nameEn: NotRequired[str | None]
+    address: str
+    addressEn: NotRequired[str | None]
+    phone: str
+    districtId: NotRequired[str]

@@ -29,8 +29,8 @@ def person(n: int, clinic_id: str = "cl0101") -> dict[str, Any]:
 
 
 def patient(p: dict[str, Any]) -> callers.Caller:
-    return callers.anonymous(p["policyNumber"], None, p["lastName"], p["birthDate"], first_name=p["firstName"],
-                             email=p["email"])
+    return callers.anonymous(p["policyNumber"], None, p["lastName"], p["birthDate"],
+                             details=callers.Details(first_name=p["firstName"], email=p["email"]))
 
 
 def together(*calls: Callable[[], Any]) -> list[Any]:
@@ -76,8 +76,8 @@ def request_of(slot_id: str, person: dict[str, Any], hold_id: str | None = None)
 def book(slot_id: str, person: dict[str, Any], key: str, hold_id: str | None = None) -> Outcome:
     """What functions/booking/app.py's book_anonymous does after parsing the request."""
     request = request_of(slot_id, person, hold_id)
-    return booking.book(request.slotId, request.holdId, auth.patient(request.patient), key,
-                        booking.fingerprint("anonymous", request.model_dump(mode="json")), "ru")
+    return booking.book(booking.Request(request.slotId, request.holdId, auth.patient(request.patient), key,
+                        booking.fingerprint("anonymous", request.model_dump(mode="json")), "ru"))
 
 
 def race(calls: list[Callable[[], Any]], workers: int = 50) -> list[Any]:

@@ -114,13 +114,11 @@ def test_a_stale_read_cannot_write(people: list[dict[str, Any]]) -> None:
     stale = dal.get(entry_key, consistent=True)
     assert race(p, ("cl0102", "choice")) == ["attached:cl0102"]
     identity = policy.identity_hash(p["policyNumber"], None, p["lastName"], p["birthDate"])
-    outcome, fresh = attachment._try_change(stale, entry_key, keys.key(keys.clinic_pk("cl0201"), keys.PROFILE),
-                                            policy.policy_hash(p["policyNumber"]), identity, "cl0201", "choice",
-                                            "race")
+    move = attachment.Change(policy.policy_hash(p["policyNumber"]), identity, "cl0201", "choice", "race")
+    outcome, fresh = attachment._try_change(stale, move)
     assert outcome is None and fresh and fresh["clinicId"] == "cl0102" and fresh["version"] == 1
     entry, events = state(p)
     assert entry["clinicId"] == "cl0102" and len(events) == 2
     with pytest.raises(DomainError) as refused:
-        attachment._try_change(fresh, entry_key, keys.key(keys.clinic_pk("cl0201"), keys.PROFILE),
-                               policy.policy_hash(p["policyNumber"]), identity, "cl0201", "choice", "race")
+        attachment._try_change(fresh, move)
     assert refused.value.code == "attachment_change_too_soon"

@@ -54,8 +54,8 @@ def world(ddb_table: str) -> dict[str, Any]:
 
 def book(p: dict[str, Any], slot_id: str, number: str) -> tuple[str, str | None]:
     try:
-        out = booking.book(slot_id, None, patient(p), uuid.uuid4().hex, uuid.uuid4().hex, "ru",
-                           referral_number=number)
+        out = booking.book(booking.Request(slot_id, None, patient(p), uuid.uuid4().hex, uuid.uuid4().hex, "ru",
+                           referral_number=number))
     except DomainError as refused:
         return refused.code, None
     return "booked", out.body["appointment"]["id"]

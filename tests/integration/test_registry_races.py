@@ -31,7 +31,8 @@ STAFF = Staff("arn:aws:iam::000000000000:user/registry-cl0101", CLINIC)
 
 def _book(p: dict[str, Any], slot_id: str) -> str | None:
     try:
-        outcome = booking.book(slot_id, None, patient(p), f"key-{slot_id}-{p['policyNumber']}", "fp", "ru")
+        key = f"key-{slot_id}-{p['policyNumber']}"
+        outcome = booking.book(booking.Request(slot_id, None, patient(p), key, "fp", "ru"))
     except DomainError:
         return None
     return str(outcome.body["appointment"]["id"])

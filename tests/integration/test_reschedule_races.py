@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from shared.booking import bookings as booking
 from shared.booking import reschedule
 from shared.patients import callers, policy
 from shared.platform import dal
@@ -26,8 +27,8 @@ ROUNDS = 5
 def move(p: dict[str, Any], appointment_id: str, slot_id: str) -> tuple[str, str | None]:
     """("rescheduled", new appointment id) or (refusal code, None)."""
     try:
-        out = reschedule.reschedule(appointment_id, callers.by_policy(p["policyNumber"], None), slot_id, None,
-                                    uuid.uuid4().hex, uuid.uuid4().hex, "ru")
+        out = reschedule.reschedule(appointment_id, booking.Request(
+            slot_id, None, callers.by_policy(p["policyNumber"], None), uuid.uuid4().hex, uuid.uuid4().hex, "ru"))
     except DomainError as refused:
         return refused.code, None
     return "rescheduled", out.body["appointment"]["id"]

@@ -46,8 +46,8 @@ def join_all(world: dict[str, Any]) -> list[str]:
     today = clock.local_date(clock.now())
     ids = []
     for p in world["people"]:
-        out = waitlist.join(clinic_id=CLINIC, specialty_id="ophthalmologist", doctor_id=None, day_from=today,
-                            day_to=today + timedelta(days=13), patient=patient(p), referral_number=None, lang="ru")
+        wish = waitlist.Wish(CLINIC, "ophthalmologist", None, today, today + timedelta(days=13))
+        out = waitlist.join(wish, patient(p), "ru")
         ids.append(out["entry"]["id"])
         world["clock"]["t"] += 1  # distinct creation seconds: the queue's order is unambiguous
     return ids

@@ -25,7 +25,7 @@ PEOPLE = [person(n) for n in range(24)]
 def book(p: dict[str, Any], slot_id: str, hold_id: str | None = None) -> tuple[str, str | None]:
     """("booked", appointment id) or (refusal code, None)."""
     try:
-        out = booking.book(slot_id, hold_id, patient(p), uuid.uuid4().hex, uuid.uuid4().hex, "ru")
+        out = booking.book(booking.Request(slot_id, hold_id, patient(p), uuid.uuid4().hex, uuid.uuid4().hex, "ru"))
     except DomainError as refused:
         return refused.code, None
     return "booked", out.body["appointment"]["id"]

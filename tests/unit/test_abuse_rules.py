@@ -32,26 +32,27 @@ def test_hold_owner() -> None:
 
 
 def test_hold_transaction_refusals() -> None:
-    kw = {"identity_hash": "id-a", "clinic_id": "cl0101", "now": 100}
-    assert refused(rules.classify_hold_transaction_refusal, {rules.HOLD_ENTRY: None}, **kw) == "patient_not_found"
+    ask = rules.Ask(identity_hash="id-a", clinic_id="cl0101", now=100)
+    assert refused(rules.classify_hold_transaction_refusal, {rules.HOLD_ENTRY: None}, ask) == "patient_not_found"
     assert refused(rules.classify_hold_transaction_refusal,
-                   {rules.HOLD_ENTRY: dict(ENTRY, clinicId="cl0102")}, **kw) == "not_attached"
+                   {rules.HOLD_ENTRY: dict(ENTRY, clinicId="cl0102")}, ask) == "not_attached"
     assert refused(rules.classify_hold_transaction_refusal, {rules.HOLD_LOCK: {"start": 500}},
-                   **kw) == "already_booked_specialty"
+                   ask) == "already_booked_specialty"
     taken = {"status": statuses.BOOKED, "start": 1000}
-    assert refused(rules.classify_hold_transaction_refusal, {rules.HOLD_SLOT: taken}, **kw) == "slot_unavailable"
-    assert rules.classify_hold_transaction_refusal({rules.HOLD_POINTER: None}, **kw) is rules.HoldRefusal.RETRY
+    assert refused(rules.classify_hold_transaction_refusal, {rules.HOLD_SLOT: taken}, ask) == "slot_unavailable"
+    assert rules.classify_hold_transaction_refusal({rules.HOLD_POINTER: None}, ask) is rules.HoldRefusal.RETRY
     assert rules.classify_hold_transaction_refusal({rules.HOLD_RELEASE: None},
-                                                   **kw) is rules.HoldRefusal.WITHOUT_RELEASE
-    assert refused(rules.classify_hold_transaction_refusal, {}, **kw) == "unavailable"
+                                                   ask) is rules.HoldRefusal.WITHOUT_RELEASE
+    assert refused(rules.classify_hold_transaction_refusal, {}, ask) == "unavailable"
     # The first try does not know the patient's previous hold: a refused pointer means "learn it and try again",
     # even when the slot was refused too (it may be that very hold); the identity still comes first.
-    first = dict(kw, known=False)
     assert rules.classify_hold_transaction_refusal({rules.HOLD_POINTER: {"holdId": "h0"}, rules.HOLD_SLOT: taken},
-                                                   **first) is rules.HoldRefusal.RETRY
+                                                   ask, known=False) is rules.HoldRefusal.RETRY
     assert refused(rules.classify_hold_transaction_refusal, {rules.HOLD_POINTER: {"holdId": "h0"},
-                                                             rules.HOLD_ENTRY: None}, **first) == "patient_not_found"
-    assert refused(rules.classify_hold_transaction_refusal, {rules.HOLD_SLOT: taken}, **first) == "slot_unavailable"
+                                                             rules.HOLD_ENTRY: None}, ask,
+                   known=False) == "patient_not_found"
+    assert refused(rules.classify_hold_transaction_refusal, {rules.HOLD_SLOT: taken}, ask,
+                   known=False) == "slot_unavailable"
 
 
 def test_limit_window() -> None:
@@ -65,5 +66,5 @@ def test_limit_window() -> None:
 
 def test_booking_refusal_names_another_patients_hold() -> None:
     old = {"status": statuses.HELD, "holdId": "h1", "holdOwner": "pa", "start": 1000, "holdExpiresAt": 900}
-    assert refused(rules.classify_booking_refusal, {rules.BOOK_SLOT: old}, identity_hash="x", clinic_id="c",
-                   hold_id="h1", now=100, owner="pb") == "hold_mismatch"
+    assert refused(rules.classify_booking_refusal, {rules.BOOK_SLOT: old},
+                   rules.Ask(identity_hash="x", clinic_id="c", hold_id="h1", now=100, owner="pb")) == "hold_mismatch"

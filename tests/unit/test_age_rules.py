@@ -70,12 +70,12 @@ def test_hold_booking_and_reschedule_apply_it() -> None:
     assert held.value.code == "age_restricted"
     slot = {"start": at("2026-12-02"), "status": "free"}
     with pytest.raises(DomainError) as booked:
-        rules.check_booking(slot, doctor, entry, identity_hash="h", clinic_id="cl0101", hold_id=None,
-                            now=at("2026-12-01"), birth_date="1978-06-02")
+        rules.check_booking(slot, doctor, entry, rules.Ask(identity_hash="h", clinic_id="cl0101", hold_id=None,
+                                                           now=at("2026-12-01"), birth_date="1978-06-02"))
     assert booked.value.code == "age_restricted"
     appt = {"status": "booked", "start": at("2026-12-03"), "PatPK": "P", "clinicId": "cl0101",
             "specialtyId": "therapist", "birthDate": "2008-12-05"}
     with pytest.raises(DomainError) as moved:
-        rules.check_reschedule(appt, slot, {"specialtyId": "therapist"}, entry, clinic_id="cl0101", patient_pk="P",
-                               hold_id=None, now=at("2026-12-01"))
+        rules.check_reschedule(appt, slot, {"specialtyId": "therapist"}, entry,
+                               rules.MoveAsk(clinic_id="cl0101", patient_pk="P", hold_id=None, now=at("2026-12-01")))
     assert moved.value.code == "age_restricted"

@@ -62,14 +62,14 @@ def test_referral_only_specialties_need_a_number() -> None:
 def test_a_refused_booking_names_the_referral_refusal() -> None:
     failed = {rules.BOOK_REFERRAL: dict(REFERRAL, status=statuses.USED, appointmentId="other")}
     with pytest.raises(DomainError) as e:
-        rules.classify_booking_refusal(failed, identity_hash="me", clinic_id="cl0101", hold_id=None, now=NOW,
-                                       specialty_id="cardiologist", referral_number="510000000016")
+        rules.classify_booking_refusal(failed, rules.Ask(identity_hash="me", clinic_id="cl0101", hold_id=None, now=NOW,
+                                                         specialty_id="cardiologist", referral_number="510000000016"))
     assert e.value.code == "referral_used"
     # With a referral the register entry may name any clinic: only a wrong identity refuses.
     with pytest.raises(DomainError) as e:
         rules.classify_booking_refusal({rules.BOOK_ENTRY: {"identityHash": "x", "clinicId": "cl0102"}},
-                                       identity_hash="me", clinic_id="cl0101", hold_id=None, now=NOW,
-                                       referral_number="510000000016")
+                                       rules.Ask(identity_hash="me", clinic_id="cl0101", hold_id=None, now=NOW,
+                                                 referral_number="510000000016"))
     assert e.value.code == "patient_not_found"
 
 

@@ -30,12 +30,13 @@ def refusal(**kw: Any) -> str:
     args: dict[str, Any] = {"appt": appt(), "slot": slot(), "doctor": DOCTOR, "entry": ENTRY, "clinic_id": "cl0101",
                             "patient_pk": PAT, "hold_id": None, "now": NOW, **kw}
     with pytest.raises(DomainError) as refused:
-        rules.check_reschedule(args.pop("appt"), args.pop("slot"), args.pop("doctor"), args.pop("entry"), **args)
+        rules.check_reschedule(args.pop("appt"), args.pop("slot"), args.pop("doctor"), args.pop("entry"),
+                               rules.MoveAsk(**args))
     return refused.value.code
 
 
 def test_allowed() -> None:
-    rules.check_reschedule(appt(), slot(), DOCTOR, ENTRY, clinic_id="cl0101", patient_pk=PAT, hold_id=None, now=NOW)
+    rules.check_reschedule(appt(), slot(), DOCTOR, ENTRY, rules.MoveAsk(clinic_id="cl0101", patient_pk=PAT, now=NOW))
 
 
 @pytest.mark.parametrize(("kw", "code"), [
@@ -60,7 +61,8 @@ def test_refusals(kw: dict[str, Any], code: str) -> None:
 
 def test_own_hold_is_allowed() -> None:
     held = slot(status="held", holdId="mine", holdExpiresAt=NOW + 60, holdOwner="abc")
-    rules.check_reschedule(appt(), held, DOCTOR, ENTRY, clinic_id="cl0101", patient_pk=PAT, hold_id="mine", now=NOW)
+    rules.check_reschedule(appt(), held, DOCTOR, ENTRY,
+                           rules.MoveAsk(clinic_id="cl0101", patient_pk=PAT, hold_id="mine", now=NOW))
 
 
 def test_another_patient_s_hold_does_not_open_the_slot() -> None:

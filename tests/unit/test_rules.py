@@ -31,8 +31,8 @@ def entry(**fields: Any) -> dict[str, Any]:
 
 def check(s: dict[str, Any], doctor: dict[str, Any] | None = None, e: dict[str, Any] | None = None,
           hold_id: str | None = None) -> None:
-    rules.check_booking(s, doctor or {}, entry() if e is None else e, identity_hash=IDENTITY, clinic_id=CLINIC,
-                        hold_id=hold_id, now=NOW)
+    rules.check_booking(s, doctor or {}, entry() if e is None else e,
+                        rules.Ask(identity_hash=IDENTITY, clinic_id=CLINIC, hold_id=hold_id, now=NOW))
 
 
 # ---------------------------------------------------------------- booking
@@ -60,8 +60,8 @@ def test_referral_then_window_then_slot() -> None:
 
 
 def classify(failed: dict[int, Any], hold_id: str | None = None) -> rules.BookingRefusal:
-    return rules.classify_booking_refusal(failed, identity_hash=IDENTITY, clinic_id=CLINIC, hold_id=hold_id,
-                                          now=NOW)
+    return rules.classify_booking_refusal(failed, rules.Ask(identity_hash=IDENTITY, clinic_id=CLINIC,
+                                                            hold_id=hold_id, now=NOW))
 
 
 def test_booking_refusals_from_all_old() -> None:

@@ -23,7 +23,7 @@ def join(**over: Any) -> str | None:
                             "referral_number": None, "now": NOW, **over}
     try:
         rules.check_join(args.pop("entry"), args.pop("specialty"), args.pop("lock"), args.pop("pointer"),
-                         args.pop("referral"), **args)
+                         args.pop("referral"), rules.Ask(**args))
     except DomainError as refused:
         return refused.code
     return None

@@ -55,22 +55,30 @@ class Request:
         return self.headers.get(name.lower())
 
 
+def _base_path(raw_path: str) -> tuple[str, bool]:
+    """(the path of the FHIR base the request came through, whether it is the signed-in base /fhir/me)."""
+    at = raw_path.find("/fhir")
+    signed_in = raw_path[at:].startswith("/fhir/me/") or raw_path[at:] == "/fhir/me"
+    return raw_path[: at + len("/fhir")] + ("/me" if signed_in else ""), signed_in
+
+
+def _claims(ctx: dict[str, Any]) -> dict[str, str] | None:
+    return ((ctx.get("authorizer") or {}).get("jwt") or {}).get("claims") or None
+
+
 def request_of(event: dict[str, Any]) -> Request:
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
     ctx = event.get("requestContext") or {}
-    raw_path = event.get("rawPath") or (ctx.get("http") or {}).get("path") or "/fhir"
-    at = raw_path.find("/fhir")
-    signed_in = raw_path[at:].startswith("/fhir/me/") or raw_path[at:] == "/fhir/me"
-    base_path = raw_path[: at + len("/fhir")] + ("/me" if signed_in else "")
+    http = ctx.get("http") or {}
+    base_path, signed_in = _base_path(event.get("rawPath") or http.get("path") or "/fhir")
     host = headers.get("host") or ctx.get("domainName") or "localhost"
     base = f"{headers.get('x-forwarded-proto', 'http')}://{host}{base_path}"
     params = parse_qsl(event.get("rawQueryString") or "", keep_blank_values=True)
-    claims = ((ctx.get("authorizer") or {}).get("jwt") or {}).get("claims") or None
     # The input rules of every face (shared/faces/request_limits.py), with FHIR's media types and depth.
     body = request_limits.parse(event.get("body"), bool(event.get("isBase64Encoded")), headers.get("content-type"),
                                 request_limits.FHIR)
-    return Request(method=(ctx.get("http") or {}).get("method", "GET").upper(), base=base, params=params,
-                   headers=headers, body=body, claims=claims, lang=language(headers.get("accept-language")),
+    return Request(method=http.get("method", "GET").upper(), base=base, params=params,
+                   headers=headers, body=body, claims=_claims(ctx), lang=language(headers.get("accept-language")),
                    signed_in=signed_in)
 
 

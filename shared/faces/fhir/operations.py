@@ -50,16 +50,22 @@ def _telecom(patient: dict[str, Any], system: str) -> str | None:
     return None
 
 
+def _official_name(resource: dict[str, Any]) -> tuple[Any, list[str]]:
+    """(family, given names) of the Patient's official name, else of its first name."""
+    names = [n for n in resource.get("name") or [] if isinstance(n, dict)]
+    name = next((n for n in names if n.get("use") == "official"), names[0] if names else {})
+    return name.get("family"), [g for g in name.get("given") or [] if isinstance(g, str)]
+
+
 def patient_fields(resource: Any) -> dict[str, Any]:
     """Our patient fields from an inline FHIR Patient: name.family, name.given (first name, then the
     patronymic), birthDate, the OMS identifiers, the email (and phone) from telecom."""
     if not isinstance(resource, dict) or resource.get("resourceType") != "Patient":
         raise invalid("Patient", "resource_expected")
-    names = [n for n in resource.get("name") or [] if isinstance(n, dict)]
-    name = next((n for n in names if n.get("use") == "official"), names[0] if names else {})
-    given = [g for g in name.get("given") or [] if isinstance(g, str)]
-    return {"lastName": name.get("family"), "firstName": given[0] if given else None,
-            "middleName": given[1] if len(given) > 1 else None, "birthDate": resource.get("birthDate"),
+    family, given = _official_name(resource)
+    first_name, middle_name, *_ = [*given, None, None]
+    return {"lastName": family, "firstName": first_name, "middleName": middle_name,
+            "birthDate": resource.get("birthDate"),
             "policyNumber": _identifier(resource, codes.OMS_POLICY_SYSTEM),
             "policySeries": _identifier(resource, codes.OMS_SERIES_SYSTEM),
             "email": _telecom(resource, "email"), "phone": _telecom(resource, "phone")}
@@ -116,23 +122,39 @@ def _reference_id(value: Any, resource_type: str) -> str | None:
     return parts[-1]
 
 
-def _slot_and_hold(params: dict[str, list[dict[str, Any]]]) -> tuple[str, str | None]:
+def _appointment_resource(params: dict[str, list[dict[str, Any]]]) -> dict[str, Any] | None:
+    """The Appointment sent (IHE `appointment-resource`, Argonaut `appt-resource`), if any."""
     appointment = first(params, "appointment-resource", "appt-resource")
     if appointment is not None and (not isinstance(appointment, dict)
                                     or appointment.get("resourceType") != "Appointment"):
         raise invalid("appointment-resource", "resource_expected")
+    return appointment
+
+
+def _hold_asked(params: dict[str, list[dict[str, Any]]], appointment: dict[str, Any] | None) -> str | None:
+    """Our hold id from the appointment reference (or the Appointment's own id), when it names a hold."""
     held = _reference_id(first(params, "appointment-reference", "appt-id"), "Appointment")
     if held is None and appointment and appointment.get("id"):
         held = str(appointment["id"])
     hold_id = codes.hold_id(held) if held else None
-    if hold_id is not None and keys.slot_of_hold(hold_id) is None:
-        hold_id = None  # the id of something else than a held appointment: booked without a hold
-    slot_id = None
+    if hold_id is None or keys.slot_of_hold(hold_id) is None:
+        return None  # nothing, or the id of something else than a held appointment: booked without a hold
+    return hold_id
+
+
+def _slot_referenced(appointment: dict[str, Any] | None) -> str | None:
+    """The first Slot the Appointment references."""
     for s in (appointment or {}).get("slot") or []:
         slot_id = _reference_id(s, "Slot")
         if slot_id:
-            break
-    slot_id = slot_id or (keys.slot_of_hold(hold_id) if hold_id else None)
+            return slot_id
+    return None
+
+
+def _slot_and_hold(params: dict[str, list[dict[str, Any]]]) -> tuple[str, str | None]:
+    appointment = _appointment_resource(params)
+    hold_id = _hold_asked(params, appointment)
+    slot_id = _slot_referenced(appointment) or (keys.slot_of_hold(hold_id) if hold_id else None)
     if not slot_id:
         raise invalid("appointment-resource", "slot_required")
     return slot_id, hold_id
@@ -194,7 +216,8 @@ def book(request: Request) -> tuple[int, Resource]:
     else:
         route = "fhir-anonymous"
         body = {"slotId": slot_id, "holdId": hold_id, "patient": patient_fields(_inline_patient(params))}
-    outcome = booking.book(slot_id, hold_id, patient, key, booking.fingerprint(route, body), request.lang)
+    fingerprint = booking.fingerprint(route, body)
+    outcome = booking.book(booking.Request(slot_id, hold_id, patient, key, fingerprint, request.lang))
     appointment = resources.appointment(outcome.body["appointment"], request.lang)
     return outcome.status, _collection(appointment, base=request.base)
 
@@ -253,34 +276,60 @@ def _code(value: Any) -> str | None:
     return value.rpartition("|")[2]
 
 
+def _practitioner_asked(params: dict[str, list[dict[str, Any]]]) -> str | None:
+    """The doctor a `practitioner` (Argonaut `provider`) parameter names: a Practitioner or PractitionerRole."""
+    practitioner = first(params, "practitioner", "provider")
+    if practitioner is None:
+        return None
+    found = _reference_id(practitioner, "Practitioner") or _reference_id(practitioner, "PractitionerRole")
+    if not found:
+        raise invalid("practitioner")
+    return found
+
+
+def _clinic_asked(params: dict[str, list[dict[str, Any]]]) -> str | None:
+    return _reference_id(first(params, "organization"), "Organization") or \
+        _reference_id(first(params, "location"), "Location")
+
+
+def _clinic_doctor_ids(specialty: str | None, clinic_id: str | None) -> list[str]:
+    """Without a practitioner: every doctor of the clinic (a specialty and an organization are both needed)."""
+    if not specialty:
+        raise invalid("specialty", "practitioner_or_specialty_required")
+    if not clinic_id:
+        raise invalid("organization", "required_with_specialty")
+    return directory.clinic(clinic_id).doctor_ids
+
+
+def _fits(doctor: dict[str, Any], specialty: str | None, clinic_id: str | None) -> bool:
+    return (not specialty or doctor["specialtyId"] == specialty) and (not clinic_id or doctor["clinicId"] == clinic_id)
+
+
+def _doctors_asked(params: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The doctors whose slots are searched: the practitioner's (404 when unknown or not of the specialty and
+    clinic asked), or a clinic's of a specialty."""
+    practitioner = _practitioner_asked(params)
+    specialty = _code(first(params, "specialty", "service-type"))
+    clinic_id = _clinic_asked(params)
+    doctor_ids = [practitioner] if practitioner else _clinic_doctor_ids(specialty, clinic_id)
+    doctors = [d for d in directory.doctors(doctor_ids) if _fits(d, specialty, clinic_id)]
+    if practitioner and not doctors:
+        raise DomainError("not_found")
+    return doctors
+
+
+def _page_size(params: dict[str, list[dict[str, Any]]]) -> int:
+    asked = count_of(first(params, "_count"))
+    return DEFAULT_COUNT if asked is None else min(asked, MAX_COUNT)
+
+
 def find(request: Request) -> Resource:
     """Proposed appointments: the free slots of a practitioner, or of a specialty at a clinic, in [start, end]."""
     params = parameters(request)
     lo, hi = bounded(_when(first(params, "start"), "start", end=False),
                      _when(first(params, "end"), "end", end=True), "end")
-    practitioner = first(params, "practitioner", "provider")
-    doctor_ids: list[str] = []
-    if practitioner is not None:
-        found = _reference_id(practitioner, "Practitioner") or _reference_id(practitioner, "PractitionerRole")
-        if not found:
-            raise invalid("practitioner")
-        doctor_ids = [found]
-    specialty = _code(first(params, "specialty", "service-type"))
-    clinic_id = _reference_id(first(params, "organization"), "Organization") or \
-        _reference_id(first(params, "location"), "Location")
-    if not doctor_ids:
-        if not specialty:
-            raise invalid("specialty", "practitioner_or_specialty_required")
-        if not clinic_id:
-            raise invalid("organization", "required_with_specialty")
-        doctor_ids = directory.clinic(clinic_id).doctor_ids
-    doctors = [d for d in directory.doctors(doctor_ids)
-               if (not specialty or d["specialtyId"] == specialty) and (not clinic_id or d["clinicId"] == clinic_id)]
-    if practitioner is not None and not doctors:
-        raise DomainError("not_found")
-    raw_count = first(params, "_count")
-    asked = count_of(raw_count)
-    count = DEFAULT_COUNT if asked is None else min(asked, MAX_COUNT)
+    doctors = _doctors_asked(params)
+    count = _page_size(params)
     clinics = {c.id: c for c in directory.clinics({d["clinicId"] for d in doctors})}
     day_from, day_to = clock.local_date(lo), clock.local_date(max(lo, hi - 1))
 

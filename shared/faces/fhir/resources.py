@@ -171,10 +171,8 @@ def epoch(iso: str) -> int:
     return int(datetime.fromisoformat(iso).timestamp())
 
 
-def appointment(ticket: dict[str, Any], lang: str, *, status: str | None = None,
-                appointment_id: str | None = None, patient: bool = True) -> Resource:
-    """An Appointment from our ticket (shared.booking.tickets.render), the shape every face of ours answers with."""
-    start, end = epoch(ticket["start"]), epoch(ticket["end"])
+def _participants(ticket: dict[str, Any], patient: bool) -> list[dict[str, Any]]:
+    """The patient (by name, when asked for and known), the doctor and the clinic."""
     doctor, clinic = ticket["doctor"], ticket["clinic"]
     participants = []
     if patient and ticket.get("patient"):
@@ -185,15 +183,12 @@ def appointment(ticket: dict[str, Any], lang: str, *, status: str | None = None,
         {"actor": ref("Practitioner", doctor["id"], doctor.get("name")), "required": "required", "status": "accepted"},
         {"actor": ref("Location", clinic["id"], clinic.get("name")), "required": "required", "status": "accepted"},
     ]
-    out: Resource = {
-        "resourceType": "Appointment",
-        "status": status or codes.APPOINTMENT_STATUS[ticket["status"]],
-        "serviceType": [specialty_concept(doctor["specialtyId"], doctor.get("specialty"))],
-        "specialty": [specialty_concept(doctor["specialtyId"], doctor.get("specialty"))],
-        "start": ticket["start"], "end": ticket["end"], "minutesDuration": max(1, (end - start) // 60),
-        "slot": [ref("Slot", keys.slot_id(doctor["id"], start))],
-        "participant": participants,
-    }
+    return participants
+
+
+def _known(ticket: dict[str, Any], lang: str, appointment_id: str | None) -> Resource:
+    """The elements present only when the ticket has them: id, identifier, description, created, cancelationReason."""
+    out: Resource = {}
     if appointment_id or ticket.get("id"):
         out["id"] = codes.fhir_id(appointment_id or ticket["id"])
     if ticket.get("number"):
@@ -205,6 +200,23 @@ def appointment(ticket: dict[str, Any], lang: str, *, status: str | None = None,
     if ticket.get("status") in ("cancelled", "rescheduled"):
         out["cancelationReason"] = cancelation_reason(ticket, lang)
     return out
+
+
+def appointment(ticket: dict[str, Any], lang: str, *, status: str | None = None,
+                appointment_id: str | None = None, patient: bool = True) -> Resource:
+    """An Appointment from our ticket (shared.booking.tickets.render), the shape every face of ours answers with."""
+    start, end = epoch(ticket["start"]), epoch(ticket["end"])
+    doctor = ticket["doctor"]
+    out: Resource = {
+        "resourceType": "Appointment",
+        "status": status or codes.APPOINTMENT_STATUS[ticket["status"]],
+        "serviceType": [specialty_concept(doctor["specialtyId"], doctor.get("specialty"))],
+        "specialty": [specialty_concept(doctor["specialtyId"], doctor.get("specialty"))],
+        "start": ticket["start"], "end": ticket["end"], "minutesDuration": max(1, (end - start) // 60),
+        "slot": [ref("Slot", keys.slot_id(doctor["id"], start))],
+        "participant": _participants(ticket, patient),
+    }
+    return out | _known(ticket, lang, appointment_id)
 
 
 def cancelation_reason(ticket: dict[str, Any], lang: str) -> dict[str, Any]:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from shared.domain import slots
@@ -22,6 +23,7 @@ from shared.platform import clock, dal, keys
 from shared.platform.errors import DomainError
 
 Resource = dict[str, Any]
+T = TypeVar("T")
 
 DEFAULT_COUNT = 20
 MAX_COUNT = 100
@@ -100,13 +102,21 @@ def _norm(text: str) -> str:
     return text.casefold().replace("ё", "е")
 
 
+def _begins(wanted: str, names: Iterable[str]) -> bool:
+    """A name, or a word of one, begins with `wanted` (normalised)."""
+    present = [_norm(n) for n in names if n]
+    words = [x for n in present for x in re.split(r"[\s,.«»\"№()-]+", n) if x]
+    return any(n.startswith(wanted) for n in present) or any(x.startswith(wanted) for x in words)
+
+
 def _name_matches(request: Request, *names: str) -> bool:
-    for wanted in request.values("name"):
-        w = _norm(wanted.strip())
-        words = [x for n in names if n for x in re.split(r"[\s,.«»\"№()-]+", _norm(n)) if x]
-        if not any(_norm(n).startswith(w) for n in names if n) and not any(x.startswith(w) for x in words):
-            return False
-    return True
+    """Every `name` parameter begins one of `names` or a word of one."""
+    return all(_begins(_norm(wanted.strip()), names) for wanted in request.values("name"))
+
+
+def _admits(wanted: Collection[T] | None, value: T) -> bool:
+    """An absent parameter (None) admits everything; a given one only what it names."""
+    return wanted is None or value in wanted
 
 
 def _count(request: Request) -> int:
@@ -196,35 +206,38 @@ def _practitioners(request: Request) -> list[tuple[str, Resource]]:
             if _name_matches(request, d.get("name", ""), d.get("nameEn", ""))]
 
 
-def _services_wanted(request: Request) -> set[tuple[str, str]] | None:
-    wanted = _ids(request, "service", "HealthcareService")
+def _services(request: Request, name: str, *types: str) -> set[tuple[str, str]] | None:
+    """The (clinic id, specialty) pairs of the HealthcareService ids a parameter names, or None when absent."""
+    wanted = _ids(request, name, *types)
     if wanted is None:
         return None
     return {p for s in wanted if (p := codes.parse_service_id(s))}
 
 
+def _service_clinics(request: Request, services: set[tuple[str, str]] | None) -> set[str] | None:
+    """The clinics the organization, location and service parameters leave."""
+    return _within(_ids(request, "organization", "Organization"), _ids(request, "location", "Location"),
+                   {c for c, _ in services} if services is not None else None)
+
+
 def _roles(request: Request) -> list[tuple[str, Resource]]:
-    services = _services_wanted(request)
-    clinic_ids = _within(_ids(request, "organization", "Organization"), _ids(request, "location", "Location"),
-                         {c for c, _ in services} if services is not None else None)
+    services = _services(request, "service", "HealthcareService")
+    clinic_ids = _service_clinics(request, services)
     doctor_ids = _within(_ids(request, "_id"), _ids(request, "practitioner", "Practitioner"))
     specialties = _codes(request, "specialty")
     clinics, doctors = _doctor_scope(doctor_ids, clinic_ids)
     return [(d["id"], resources.practitioner_role(d, clinics[d["clinicId"]].profile, request.lang)) for d in doctors
-            if (specialties is None or d["specialtyId"] in specialties)
-            and (services is None or (d["clinicId"], d["specialtyId"]) in services)]
+            if _admits(specialties, d["specialtyId"]) and _admits(services, (d["clinicId"], d["specialtyId"]))]
 
 
 def _healthcare_services(request: Request) -> list[tuple[str, Resource]]:
-    wanted = _ids(request, "_id")
-    pairs = {p for s in wanted if (p := codes.parse_service_id(s))} if wanted is not None else None
-    clinic_ids = _within(_ids(request, "organization", "Organization"), _ids(request, "location", "Location"),
-                         {c for c, _ in pairs} if pairs is not None else None)
+    pairs = _services(request, "_id")
+    clinic_ids = _service_clinics(request, pairs)
     specialties = _codes(request, "specialty", "service-type")
     out = []
     for c in directory.clinics(clinic_ids):
         for s in c.specialties:
-            if ((pairs is None or (c.id, s["id"]) in pairs) and (specialties is None or s["id"] in specialties)
+            if (_admits(pairs, (c.id, s["id"])) and _admits(specialties, s["id"])
                     and _name_matches(request, s.get("name", ""), s.get("nameEn", ""))):
                 r = resources.healthcare_service(c.profile, s, request.lang)
                 out.append((r["id"], r))
@@ -243,7 +256,7 @@ def _schedules(request: Request) -> list[tuple[str, Resource]]:
     clinics, doctors = _doctor_scope(doctor_ids, clinic_ids)
     now = clock.now()
     return [(d["id"], resources.schedule(d, clinics[d["clinicId"]].profile, now, request.lang)) for d in doctors
-            if specialties is None or d["specialtyId"] in specialties]
+            if _admits(specialties, d["specialtyId"])]
 
 
 # ---------------------------------------------------------------- slots
@@ -278,6 +291,22 @@ def date_range(value: str, name: str) -> tuple[int, int]:
         raise invalid(name) from None
 
 
+def _prefix_bounds(prefix: str, a: int, b: int, name: str) -> tuple[int | None, int | None]:
+    """The (lower, upper) bound a prefixed value [a, b) sets (None: no bound on that side)."""
+    by_prefix: dict[str, tuple[int | None, int | None]] = {
+        "eq": (a, b), "ge": (a, None), "gt": (b, None), "sa": (b, None), "lt": (None, a), "eb": (None, a),
+        "le": (None, b)}
+    if prefix not in by_prefix:
+        raise invalid(name, "prefix")
+    return by_prefix[prefix]
+
+
+def _tighter(current: int | None, bound: int | None, pick: Callable[[int, int], int]) -> int | None:
+    if bound is None:
+        return current
+    return bound if current is None else pick(current, bound)
+
+
 def start_window(request: Request, name: str = "start") -> tuple[int, int]:
     """[lo, hi) of slot starts the `start` parameters allow (ANDed), bounded as SEARCH_PARAMS says."""
     lo: int | None = None
@@ -285,23 +314,8 @@ def start_window(request: Request, name: str = "start") -> tuple[int, int]:
     for raw in request.values(name):
         prefix, rest = (raw[:2], raw[2:]) if raw[:2] in _PREFIXES else ("eq", raw)
         a, b = date_range(rest, name)
-        bounds: tuple[int | None, int | None]
-        if prefix in ("ge",):
-            bounds = (a, None)
-        elif prefix in ("gt", "sa"):
-            bounds = (b, None)
-        elif prefix in ("lt", "eb"):
-            bounds = (None, a)
-        elif prefix == "le":
-            bounds = (None, b)
-        elif prefix == "eq":
-            bounds = (a, b)
-        else:
-            raise invalid(name, "prefix")
-        if bounds[0] is not None:
-            lo = bounds[0] if lo is None else max(lo, bounds[0])
-        if bounds[1] is not None:
-            hi = bounds[1] if hi is None else min(hi, bounds[1])
+        low, high = _prefix_bounds(prefix, a, b, name)
+        lo, hi = _tighter(lo, low, max), _tighter(hi, high, min)
     return bounded(lo, hi, name)
 
 
@@ -318,12 +332,29 @@ def bounded(lo: int | None, hi: int | None, name: str) -> tuple[int, int]:
     return lo, hi
 
 
-def _slots(request: Request) -> list[tuple[str, Resource]]:
+@dataclass(frozen=True)
+class _SlotSearch:
+    """What a Slot search asks for: the schedules (doctors), the window of starts and the optional filters."""
+
+    doctors: list[str]
+    lo: int
+    hi: int
+    ids: set[str] | None
+    specialties: set[str] | None
+    statuses: set[str] | None
+
+    def admits(self, item: dict[str, Any]) -> bool:
+        """A slot item within the window, of the ids and specialties asked (its status is decided later)."""
+        return (self.lo <= int(item["start"]) < self.hi and _admits(self.ids, item["slotId"])
+                and _admits(self.specialties, item.get("specialtyId")))
+
+
+def _slot_search(request: Request) -> _SlotSearch:
+    """The Slot search's parameters, checked in the order their errors are reported."""
     schedules = _ids(request, "schedule", "Schedule")
     if not schedules:
         raise invalid("schedule", "required")
-    sort = request.one("_sort")
-    if sort not in (None, "start"):
+    if request.one("_sort") not in (None, "start"):
         raise invalid("_sort", "unsupported")
     statuses = set(_split(request.values("status"))) or None
     if statuses and not statuses <= set(codes.SLOT_STATUS.values()):
@@ -331,19 +362,18 @@ def _slots(request: Request) -> list[tuple[str, Resource]]:
     specialties = _codes(request, "specialty", "service-type")
     wanted_ids = _ids(request, "_id")
     lo, hi = start_window(request)
+    return _SlotSearch(sorted(schedules)[:MAX_COUNT], lo, hi, wanted_ids, specialties, statuses)
+
+
+def _slots(request: Request) -> list[tuple[str, Resource]]:
+    asked = _slot_search(request)
     now = clock.now()
-    doctors = sorted(schedules)[:MAX_COUNT]
     found: list[tuple[str, Resource]] = []
-    for items in dal.in_parallel(lambda d: directory.doctor_slots(d, lo, hi), doctors):
-        for item in items:
-            start = int(item["start"])
-            if not lo <= start < hi or (wanted_ids is not None and item["slotId"] not in wanted_ids):
-                continue
-            if specialties is not None and item.get("specialtyId") not in specialties:
-                continue
+    for items in dal.in_parallel(lambda d: directory.doctor_slots(d, asked.lo, asked.hi), asked.doctors):
+        for item in filter(asked.admits, items):
             r = resources.slot(item, now, request.lang)
-            if statuses is None or r["status"] in statuses:
-                found.append((f"{start:011d}|{item['slotId']}", r))
+            if _admits(asked.statuses, r["status"]):
+                found.append((f"{int(item['start']):011d}|{item['slotId']}", r))
     return found
 
 
@@ -361,35 +391,60 @@ def search(request: Request, resource_type: str) -> Resource:
 
 
 # ---------------------------------------------------------------- read
+def _organization(fhir_id: str, lang: str) -> Resource:
+    return resources.organization(directory.clinic(fhir_id).profile, lang)
+
+
+def _location(fhir_id: str, lang: str) -> Resource:
+    return resources.location(directory.clinic(fhir_id).profile, lang)
+
+
+def _healthcare_service(fhir_id: str, lang: str) -> Resource:
+    pair = codes.parse_service_id(fhir_id)
+    if not pair:
+        raise DomainError("not_found")
+    found_clinic = directory.clinic(pair[0])
+    spec = next((s for s in found_clinic.specialties if s["id"] == pair[1]), None)
+    if not spec:
+        raise DomainError("not_found")
+    return resources.healthcare_service(found_clinic.profile, spec, lang)
+
+
+def _doctor(fhir_id: str) -> dict[str, Any]:
+    found = directory.doctors([fhir_id])
+    if not found:
+        raise DomainError("not_found")
+    return found[0]
+
+
+def _practitioner(fhir_id: str, lang: str) -> Resource:
+    return resources.practitioner(_doctor(fhir_id), lang)
+
+
+def _practitioner_role(fhir_id: str, lang: str) -> Resource:
+    doctor = _doctor(fhir_id)
+    return resources.practitioner_role(doctor, directory.clinic(doctor["clinicId"]).profile, lang)
+
+
+def _schedule(fhir_id: str, lang: str) -> Resource:
+    doctor = _doctor(fhir_id)
+    return resources.schedule(doctor, directory.clinic(doctor["clinicId"]).profile, clock.now(), lang)
+
+
+def _slot(fhir_id: str, lang: str) -> Resource:
+    item = directory.slot(fhir_id)
+    if not item:
+        raise DomainError("not_found")
+    return resources.slot(item, clock.now(), lang)
+
+
+READS: dict[str, Callable[[str, str], Resource]] = {
+    "Organization": _organization, "Location": _location, "HealthcareService": _healthcare_service,
+    "Practitioner": _practitioner, "PractitionerRole": _practitioner_role, "Schedule": _schedule, "Slot": _slot,
+}
+
+
 def read(request: Request, resource_type: str, fhir_id: str) -> Resource:
-    lang = request.lang
-    if resource_type in ("Organization", "Location"):
-        c = directory.clinic(fhir_id)
-        return resources.organization(c.profile, lang) if resource_type == "Organization" else \
-            resources.location(c.profile, lang)
-    if resource_type == "HealthcareService":
-        pair = codes.parse_service_id(fhir_id)
-        if not pair:
-            raise DomainError("not_found")
-        found_clinic = directory.clinic(pair[0])
-        spec = next((s for s in found_clinic.specialties if s["id"] == pair[1]), None)
-        if not spec:
-            raise DomainError("not_found")
-        return resources.healthcare_service(found_clinic.profile, spec, lang)
-    if resource_type in ("Practitioner", "PractitionerRole", "Schedule"):
-        found = directory.doctors([fhir_id])
-        if not found:
-            raise DomainError("not_found")
-        doctor = found[0]
-        if resource_type == "Practitioner":
-            return resources.practitioner(doctor, lang)
-        c = directory.clinic(doctor["clinicId"])
-        if resource_type == "PractitionerRole":
-            return resources.practitioner_role(doctor, c.profile, lang)
-        return resources.schedule(doctor, c.profile, clock.now(), lang)
-    if resource_type == "Slot":
-        item = directory.slot(fhir_id)
-        if not item:
-            raise DomainError("not_found")
-        return resources.slot(item, clock.now(), lang)
-    raise DomainError("not_found")
+    if resource_type not in READS:
+        raise DomainError("not_found")
+    return READS[resource_type](fhir_id, request.lang)

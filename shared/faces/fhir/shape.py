@@ -10,7 +10,7 @@ client chose (an unknown `value[x]` is `value[x]`).
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from shared.faces import request_limits
 
@@ -59,7 +59,7 @@ _CHOICE = {"Extension", "ParametersParameter"}
 _JSON_TYPES: dict[str, tuple[type, ...]] = {STR: (str,), NUM: (int, float), BOOL: (bool,), OBJ: (dict,)}
 
 
-def _refuse(path: str) -> None:
+def _refuse(path: str) -> NoReturn:
     raise request_limits.invalid(path, "type")
 
 
@@ -78,32 +78,52 @@ def _choice(name: str) -> str | None:
 
 
 def _check(value: Any, spec: Any, path: str) -> None:
+    """`value` is of `spec`: [a spec] for an array, a JSON type, a datatype's or "Resource" for an object."""
     if isinstance(spec, list):
-        if not isinstance(value, list):
-            _refuse(path)
-        for item in value:
-            _check(item, spec[0], path)
-        return
-    if spec in _JSON_TYPES:
+        _check_array(value, spec[0], path)
+    elif spec in _JSON_TYPES:
         if not _of_type(value, spec):
             _refuse(path)
-        return
+    else:
+        _check_object(value, spec, path)
+
+
+def _check_array(value: Any, item_spec: Any, path: str) -> None:
+    if not isinstance(value, list):
+        _refuse(path)
+    for item in value:
+        _check(item, item_spec, path)
+
+
+def _object_spec(value: dict[str, Any], spec: str, path: str) -> tuple[str | None, dict[str, Any], str]:
+    """(what the object is, its elements' specs, the path its elements hang from): a datatype as given; a
+    resource by its resourceType (an unknown one by the elements every resource has, under the path given)."""
+    if spec != "Resource":
+        return spec, SPECS[spec], path
+    kind = value.get("resourceType")
+    if not isinstance(kind, str):
+        _refuse(f"{path}.resourceType")
+    if kind not in SPECS:
+        return None, _RESOURCE, path
+    return kind, SPECS[kind], kind
+
+
+def _check_object(value: Any, spec: str, path: str) -> None:
     if not isinstance(value, dict):
         _refuse(path)
-    if spec == "Resource":
-        kind = value.get("resourceType")
-        if not isinstance(kind, str):
-            _refuse(f"{path}.resourceType")
-        spec = kind if kind in SPECS else None
-        elements = SPECS[spec] if spec else _RESOURCE
-        path = spec or path
-    else:
-        elements = SPECS[spec]
+    known, elements, path = _object_spec(value, spec, path)
     for name, element in value.items():
         if name in elements:
             _check(element, elements[name], f"{path}.{name}")
-        elif spec in _CHOICE and name.startswith("value") and (kind_ := _choice(name)) is not None:
-            _check(element, kind_, f"{path}.{name if kind_ != OBJ else 'value[x]'}")
+        elif known in _CHOICE:
+            _check_choice(name, element, path)
+
+
+def _check_choice(name: str, element: Any, path: str) -> None:
+    """A `value[x]` element of an Extension or a parameter, by its name's type suffix; other names are not read."""
+    kind = _choice(name) if name.startswith("value") else None
+    if kind is not None:
+        _check(element, kind, f"{path}.{name if kind != OBJ else 'value[x]'}")
 
 
 def check(parameters: dict[str, Any]) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 
@@ -226,8 +226,8 @@ def update_patient(body: dict[str, Any]) -> bool:
 # ---------------------------------------------------------------- appointment/...
 def _caller(p: identity.GzPatient, email: str = "") -> callers.Caller:
     """The patient a sealed patientId names: checked against the register by every operation, as on /v1."""
-    return callers.sealed(p.policy_hash, p.identity_hash, last_name=p.last_name, first_name=p.first_name,
-                          middle_name=p.middle_name, birth_date=p.birth_date, email=email)
+    return callers.sealed(p.policy_hash, p.identity_hash, last_name=p.last_name, birth_date=p.birth_date,
+                          details=callers.Details(first_name=p.first_name, middle_name=p.middle_name, email=email))
 
 
 def _booked_by(slot_id: str, patient_pk: str) -> str | None:
@@ -241,37 +241,60 @@ def _booked_by(slot_id: str, patient_pk: str) -> str | None:
     return appointment_id if appt and appt.get("PatPK") == patient_pk and appt.get("status") == "booked" else None
 
 
+def _slot_asked(body: dict[str, Any], clinic_id: str) -> str:
+    """The slot `appointmentId` names, when it is one of the clinic's (else: taken, as gorzdrav answers)."""
+    slot_id = wire.text(body.get("appointmentid"), 80)
+    parsed = keys.parse_slot_id(slot_id) if slot_id else None
+    if not slot_id or not parsed or keys.clinic_of_doctor(parsed[0]) != clinic_id:
+        raise GzError(wire.SLOT_TAKEN)
+    return slot_id
+
+
+def _email(body: dict[str, Any]) -> str:
+    """The recipient's address when it looks like one, else none (the booking then sends no email)."""
+    email = wire.text(body.get("recipientemail"), 254) or ""
+    return email if _EMAIL.match(email) else ""
+
+
+def _referral(body: dict[str, Any]) -> str | None:
+    """`referralId` (the front end's payload) books a referral-only specialty; hyphens as gorzdrav strips them."""
+    return re.sub(r"[\s-]", "", wire.text(body.get("referralid"), 40) or "") or None
+
+
+def _book(slot_id: str, patient: callers.Caller, idempotency: str, referral: str | None, lang: str) -> str | None:
+    """One booking under `idempotency`: the appointment's id (made or replayed), None when the slot is booked
+    already by this patient (through either API)."""
+    try:
+        outcome = booking.book(booking.Request(slot_id, None, patient, idempotency,
+                               booking.fingerprint("gorzdrav", {"slotId": slot_id}), lang,
+                               referral_number=referral))
+    except DomainError as refused:
+        if refused.code in ("slot_unavailable", "hold_expired") and _booked_by(slot_id, patient.patient_pk):
+            return None
+        if refused.code == "not_found":
+            raise GzError(wire.SLOT_TAKEN) from None
+        raise
+    return str(outcome.body["appointment"]["id"])
+
+
+def _still_booked(appointment_id: str) -> bool:
+    current = dal.get(keys.appointment_key(appointment_id), consistent=True)
+    return bool(current and current.get("status") == "booked")
+
+
 def create_appointment(body: dict[str, Any], lang: str) -> bool:
     """Book through shared.booking.bookings.book. gorzdrav clients send no Idempotency-Key, so the key is the slot
     itself (scoped, as every key, by the patient's policy hash): a repeated create of the same slot for the
     same patient replays success; after that booking was cancelled, the next key follows from it."""
     body = wire.fields(body)
     p = _patient(body)
-    clinic_id = _lpu(body.get("lpuid"))["clinicId"]
-    slot_id = wire.text(body.get("appointmentid"), 80)
-    parsed = keys.parse_slot_id(slot_id) if slot_id else None
-    if not slot_id or not parsed or keys.clinic_of_doctor(parsed[0]) != clinic_id:
-        raise GzError(wire.SLOT_TAKEN)
-    email = wire.text(body.get("recipientemail"), 254) or ""
-    # `referralId` (the front end's payload) books a referral-only specialty; hyphens as gorzdrav strips them.
-    referral = re.sub(r"[\s-]", "", wire.text(body.get("referralid"), 40) or "") or None
-    patient = _caller(p, email if _EMAIL.match(email) else "")
-    patient_pk = keys.policy_pk(p.policy_hash)
+    slot_id = _slot_asked(body, _lpu(body.get("lpuid"))["clinicId"])
+    patient = _caller(p, _email(body))
+    referral = _referral(body)
     idempotency = f"gorzdrav|{slot_id}"
     for _ in range(3):
-        try:
-            outcome = booking.book(slot_id, None, patient, idempotency,
-                                   booking.fingerprint("gorzdrav", {"slotId": slot_id}), lang,
-                                   referral_number=referral)
-        except DomainError as refused:
-            if refused.code in ("slot_unavailable", "hold_expired") and _booked_by(slot_id, patient_pk):
-                return True  # booked already, by this patient (through either API)
-            if refused.code == "not_found":
-                raise GzError(wire.SLOT_TAKEN) from None
-            raise
-        appointment_id = outcome.body["appointment"]["id"]
-        current = dal.get(keys.appointment_key(appointment_id), consistent=True)
-        if current and current.get("status") == "booked":
+        appointment_id = _book(slot_id, patient, idempotency, referral, lang)
+        if appointment_id is None or _still_booked(appointment_id):
             return True
         # A replay of a booking cancelled since: book again under a key that follows from the old one.
         idempotency = f"gorzdrav|{slot_id}|after|{appointment_id}"
@@ -341,6 +364,23 @@ def _patient_appointment(a: dict[str, Any], p: identity.GzPatient, patient_id: s
 
 
 # ---------------------------------------------------------------- oms/..., referral/...
+def _clinic_of_holder(number: str, series: str | None, last_name: str, birth: date) -> str | None:
+    """The holder's identity: our own API's check (and its failed-check limit per policy)."""
+    try:
+        found = attachment.attachment_of(callers.anonymous(number, series, last_name, birth.isoformat()), "ru")
+    except DomainError as refused:
+        if refused.code in ("attachment_not_found", "not_found"):
+            return None
+        raise
+    return str(found["clinic"]["id"])
+
+
+def _clinic_of_policy(number: str, series: str | None) -> str | None:
+    """The policy-only mode for old clients (off by default): a policy -> clinic answer, unlimited."""
+    entry = dal.get(keys.attachment_key(policy.policy_hash(number, series)))
+    return str(entry["clinicId"]) if entry else None
+
+
 def attachment_lpus(query: dict[str, str]) -> list[dict[str, Any]]:
     """The clinic a policy is attached to, when the query also carries the holder's last name and birth date
     and they match (shared.patients.attachment.attachment_of: the same check as our own look-up, a mismatch counted
@@ -353,23 +393,12 @@ def attachment_lpus(query: dict[str, str]) -> list[dict[str, Any]]:
     last_name = wire.text(query.get("lastname"), 64)
     birth = wire.birth_date(query.get("birthdate"), query.get("birthdatevalue"))
     if last_name and birth:
-        # The holder's identity: our own API's check (and its failed-check limit per policy).
-        try:
-            found = attachment.attachment_of(callers.anonymous(number, series, last_name, birth.isoformat()), "ru")
-        except DomainError as refused:
-            if refused.code in ("attachment_not_found", "not_found"):
-                return []
-            raise
-        clinic_id = found["clinic"]["id"]
-    elif not settings().gorzdrav_policy_only_lookup:
-        return []  # the policy alone: exactly an unknown policy's answer (README: what a client sends)
+        clinic_id = _clinic_of_holder(number, series, last_name, birth)
+    elif settings().gorzdrav_policy_only_lookup:
+        clinic_id = _clinic_of_policy(number, series)
     else:
-        # The policy-only mode for old clients (off by default): a policy -> clinic answer, unlimited.
-        entry = dal.get(keys.attachment_key(policy.policy_hash(number, series)))
-        if not entry:
-            return []
-        clinic_id = entry["clinicId"]
-    item = _lpu_of_clinic(clinic_id)
+        return []  # the policy alone: exactly an unknown policy's answer (README: what a client sends)
+    item = _lpu_of_clinic(clinic_id) if clinic_id else None
     return [item["lpu"]] if item else []
 
 
