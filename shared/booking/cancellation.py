@@ -40,7 +40,8 @@ def cancel(appointment_id: str, caller: callers.Caller, lang: str) -> dict[str, 
         return _cancel(appointment_id, caller, lang)
 
 
-def _cancel(appointment_id: str, caller: callers.Caller, lang: str) -> dict[str, Any]:
+def _read(appointment_id: str, caller: callers.Caller) -> dict[str, Any] | None:
+    """The appointment, with the caller checked (limiter, register entry) from the same BatchGetItem."""
     valid = keys.valid_appointment_id(appointment_id)
     appt_key = keys.appointment_key(appointment_id) if valid else None
     entry_key = keys.attachment_key(caller.policy_hash) if caller.identity_hash else None
@@ -54,8 +55,12 @@ def _cancel(appointment_id: str, caller: callers.Caller, lang: str) -> dict[str,
     callers.check_entry(caller, pick(entry_key))
     if appt_key is None:
         raise DomainError("not_found")
+    return pick(appt_key)
+
+
+def _cancel(appointment_id: str, caller: callers.Caller, lang: str) -> dict[str, Any]:
+    appt = _read(appointment_id, caller)
     patient_pk = caller.patient_pk
-    appt = pick(appt_key)
     now = clock.now()
     if rules.cancellation_replayed(appt, now, patient_pk):
         assert appt is not None
@@ -92,11 +97,8 @@ def commit(appt: dict[str, Any], patient_pk: str, now: int, by: str = "patient",
             dal.transact({part: _operation(part, appt, patient_pk, now, how) for part in parts})
             return parts
         except dal.OutcomeUnknown:
-            # No attempt answered: read the appointment; cancelled by this request -> done, else 503.
-            if rules.cancellation_landed(dal.get(keys.appointment_key(appt["id"]), consistent=True), how.request_id,
-                                         patient_pk):
-                return parts
-            raise
+            _resolve_unknown(appt, patient_pk, how)
+            return parts
         except dal.Cancelled as cancelled:
             left = _without_refused(cancelled, appt, patient_pk, now, how)
             if left is _LANDED:
@@ -104,6 +106,13 @@ def commit(appt: dict[str, Any], patient_pk: str, now: int, by: str = "patient",
             if not left:
                 return []
             parts = [p for p in parts if p in left]
+
+
+def _resolve_unknown(appt: dict[str, Any], patient_pk: str, how: appointments.Cancellation) -> None:
+    """No attempt answered: read the appointment; cancelled by this request -> done, else OutcomeUnknown (503)."""
+    if not rules.cancellation_landed(dal.get(keys.appointment_key(appt["id"]), consistent=True), how.request_id,
+                                     patient_pk):
+        raise dal.OutcomeUnknown
 
 
 _LANDED = ["landed"]  # our first attempt was applied, its answer lost

@@ -317,11 +317,7 @@ def by_link(entry_id: str, given: str | None, lang: str) -> dict[str, Any]:
 def accept(entry_id: str, given: str | None, lang: str) -> booking.Outcome:
     """Book the offered slot with the offer's hold: one click from the email. A retry answers the same ticket."""
     key, entry = _by_token(entry_id, given)
-    hold_id = str(entry.get("offerHoldId") or "")
-    if entry.get("status") not in (OFFERED, statuses.BOOKED) or not hold_id:
-        raise DomainError("offer_expired")
-    if entry.get("status") == OFFERED and int(entry.get("offerExpiresAt", 0)) < clock.now():
-        raise DomainError("offer_expired")  # lapsed, though the sweeper has not freed the slot yet
+    hold_id = _open_offer(entry)
     patient = callers.sealed(entry["policyHash"], entry["identityHash"], last_name=entry["lastName"],
                              birth_date=entry["birthDate"],
                              details=callers.Details(first_name=entry["firstName"], middle_name=entry.get("middleName"),
@@ -336,20 +332,35 @@ def accept(entry_id: str, given: str | None, lang: str) -> booking.Outcome:
         raise
     appointment_id = outcome.body["appointment"]["id"]
     if entry.get("status") == OFFERED:
-        try:
-            _end(_end_ops(entry, key, statuses.BOOKED, OFFERED, {"appointmentId": appointment_id}))
-        except dal.Cancelled:
-            # The offer was seen lapsing at the same moment (the sweeper freed the slot, and the booking still
-            # won it): the appointment is what happened, so the entry says booked.
-            try:
-                dal.update(key, "SET #st = :booked, appointmentId = :appt",
-                           condition="#st = :lapsed AND offerHoldId = :h",
-                           values={":booked": statuses.BOOKED, ":appt": appointment_id, ":lapsed": LAPSED,
-                                   ":h": hold_id}, names={"#st": "status"})
-            except dal.ConditionFailed:
-                logger.warning("offer booked, entry changed meanwhile", extra={"appointmentId": appointment_id})
+        _end_booked(entry, key, hold_id, appointment_id)
     logger.info("offer accepted", extra={"appointmentId": appointment_id})
     return outcome
+
+
+def _open_offer(entry: dict[str, Any]) -> str:
+    """The offer's hold id, while the offer stands (or was booked: a retry answers the same ticket)."""
+    hold_id = str(entry.get("offerHoldId") or "")
+    if entry.get("status") not in (OFFERED, statuses.BOOKED) or not hold_id:
+        raise DomainError("offer_expired")
+    if entry.get("status") == OFFERED and int(entry.get("offerExpiresAt", 0)) < clock.now():
+        raise DomainError("offer_expired")  # lapsed, though the sweeper has not freed the slot yet
+    return hold_id
+
+
+def _end_booked(entry: dict[str, Any], key: dict[str, Any], hold_id: str, appointment_id: str) -> None:
+    """The entry ends as booked by the offer's appointment."""
+    try:
+        _end(_end_ops(entry, key, statuses.BOOKED, OFFERED, {"appointmentId": appointment_id}))
+    except dal.Cancelled:
+        # The offer was seen lapsing at the same moment (the sweeper freed the slot, and the booking still
+        # won it): the appointment is what happened, so the entry says booked.
+        try:
+            dal.update(key, "SET #st = :booked, appointmentId = :appt",
+                       condition="#st = :lapsed AND offerHoldId = :h",
+                       values={":booked": statuses.BOOKED, ":appt": appointment_id, ":lapsed": LAPSED,
+                               ":h": hold_id}, names={"#st": "status"})
+        except dal.ConditionFailed:
+            logger.warning("offer booked, entry changed meanwhile", extra={"appointmentId": appointment_id})
 
 
 # ---------------------------------------------------------------- offers, from the stream
