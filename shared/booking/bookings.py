@@ -96,7 +96,7 @@ def _replay(record: dict[str, Any], request_fingerprint: str, lang: str) -> Outc
     appointment_id = record.get("appointmentId")
     logger.info("idempotent replay", extra={"appointmentId": appointment_id})
     body = json.loads(record["response"])
-    current = dal.get(keys.appointment_key(appointment_id), consistent=True) if appointment_id else None
+    current = dal.appointment(appointment_id, consistent=True) if appointment_id else None
     if current:
         body = dict(body, appointment=tickets.render(current, lang))
     return Outcome(int(record["statusCode"]), body)

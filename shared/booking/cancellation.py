@@ -7,6 +7,7 @@ refused transaction is explained from the items as they were (ALL_OLD), never by
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from typing import Any
 
 from shared.booking import referrals, tickets
@@ -83,7 +84,7 @@ def _answer(cancelled_appt: dict[str, Any], cancelled_at: int, lang: str) -> dic
             "notice": LATE_NOTICE[normalize(lang)] if late else None}
 
 
-def commit(appt: dict[str, Any], patient_pk: str, now: int, by: str = "patient", reason: str | None = None,
+def commit(appt: Mapping[str, Any], patient_pk: str, now: int, by: str = "patient", reason: str | None = None,
            ) -> list[str]:
     """The cancellation transaction: appointment, slot, specialty lock, and the referral it used (given back);
     returns the parts written, none when the patient's own cancellation was applied already (a retry, a
@@ -108,9 +109,9 @@ def commit(appt: dict[str, Any], patient_pk: str, now: int, by: str = "patient",
             parts = [p for p in parts if p in left]
 
 
-def _resolve_unknown(appt: dict[str, Any], patient_pk: str, how: appointments.Cancellation) -> None:
+def _resolve_unknown(appt: Mapping[str, Any], patient_pk: str, how: appointments.Cancellation) -> None:
     """No attempt answered: read the appointment; cancelled by this request -> done, else OutcomeUnknown (503)."""
-    if not rules.cancellation_landed(dal.get(keys.appointment_key(appt["id"]), consistent=True), how.request_id,
+    if not rules.cancellation_landed(dal.appointment(appt["id"], consistent=True), how.request_id,
                                      patient_pk):
         raise dal.OutcomeUnknown
 
@@ -118,7 +119,7 @@ def _resolve_unknown(appt: dict[str, Any], patient_pk: str, how: appointments.Ca
 _LANDED = ["landed"]  # our first attempt was applied, its answer lost
 
 
-def _without_refused(cancelled: dal.Cancelled, appt: dict[str, Any], patient_pk: str, now: int,
+def _without_refused(cancelled: dal.Cancelled, appt: Mapping[str, Any], patient_pk: str, now: int,
                      how: appointments.Cancellation) -> list[str]:
     """The parts to write again after a refusal: those still naming this appointment (the slot, the lock or
     the referral may have moved on: the registry moved it, TTL tidied the lock). `_LANDED` when the refusal
@@ -139,7 +140,7 @@ def _without_refused(cancelled: dal.Cancelled, appt: dict[str, Any], patient_pk:
     return [p for p in (_APPT, _SLOT, _LOCK, _REFERRAL) if p not in failed]
 
 
-def _operation(part: str, appt: dict[str, Any], patient_pk: str, now: int,
+def _operation(part: str, appt: Mapping[str, Any], patient_pk: str, now: int,
                how: appointments.Cancellation) -> dict[str, Any]:
     appointment_id = appt["id"]
     if part == _APPT:

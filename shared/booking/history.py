@@ -98,7 +98,7 @@ def by_link(appointment_id: str, given: str | None, lang: str) -> dict[str, Any]
     """The ticket for a link's id and token (one GetItem); not_found for anything else."""
     if not keys.valid_appointment_id(appointment_id) or not ticket_link.valid(appointment_id, given):
         raise DomainError("not_found")
-    item = dal.get(keys.appointment_key(appointment_id))
+    item = dal.appointment(appointment_id)
     if not item:
         raise DomainError("not_found")
     return {"appointment": tickets.render(item, lang)}

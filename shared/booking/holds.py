@@ -27,6 +27,7 @@ by reading the slot, and when it is not ours, released on condition that it is o
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,7 +59,7 @@ class _Ask:
     slot_key: dict[str, Any]
     start: int
     caller: callers.Caller
-    doctor: dict[str, Any]
+    doctor: Mapping[str, Any]
     clinic_id: str
     reschedule_of: str | None
     referral_number: str | None
@@ -143,7 +144,7 @@ def _ask(slot_id: str, caller: callers.Caller, reschedule_of: str | None, referr
     except DomainError:
         # Refused before any write (referral, age): the identity still comes first, as for a booking. Only
         # this path reads the register entry; a hold that goes on checks it in its transaction.
-        rules.check_patient(dal.get(keys.attachment_key(caller.policy_hash)), caller.identity,
+        rules.check_patient(dal.register_entry(caller.policy_hash), caller.identity,
                             None if referral_number or reschedule_of else ask.clinic_id)
         raise
     return ask
@@ -208,12 +209,12 @@ def _answer(hold_id: str, slot_id: str, expires: int) -> dict[str, Any]:
 DOCTOR_MEMO_SECONDS = 300.0
 
 
-def _doctor(doctor_id: str) -> dict[str, Any] | None:
+def _doctor(doctor_id: str) -> Mapping[str, Any] | None:
     """The doctor's profile, from this instance's memo or one GetItem (then remembered)."""
     known = memo.recall(("doctor", doctor_id), DOCTOR_MEMO_SECONDS)
     if known is not None:
         return dict(known)
-    found = dal.get(keys.profile_key(keys.doctor_pk(doctor_id)))
+    found = dal.doctor(doctor_id)
     if found:
         memo.remember(("doctor", doctor_id), {k: found[k] for k in ("specialtyId", "referralRequired") if k in found})
     return found

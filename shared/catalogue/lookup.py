@@ -1,6 +1,7 @@
 """Browsing: districts -> clinics -> specialties -> doctors -> free slots. Reads only."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -36,7 +37,7 @@ def all_clinic_ids() -> list[str]:
     return sorted({c for ids in found for c in ids})
 
 
-def _clinic_summary(c: dict[str, Any], lang: str) -> dict[str, Any]:
+def _clinic_summary(c: Mapping[str, Any], lang: str) -> dict[str, Any]:
     return {
         "id": c["id"],
         "name": localized(c, "name", lang),
@@ -58,7 +59,7 @@ def _clinic_partition(clinic_id: str) -> list[dict[str, Any]]:
 def clinic(clinic_id: str, lang: str) -> dict[str, Any]:
     if not keys.valid_clinic_id(clinic_id):
         raise DomainError("not_found")
-    item = dal.get(keys.key(keys.clinic_pk(clinic_id), keys.PROFILE))
+    item = dal.clinic(clinic_id)
     if not item:
         raise DomainError("not_found")
     return dict(_clinic_summary(item, lang), districtName=localized(item, "districtName", lang),

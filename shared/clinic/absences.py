@@ -14,6 +14,7 @@ from typing import Any
 from shared.clinic import plans, schedule
 from shared.platform import clock, dal, keys
 from shared.platform.errors import DomainError
+from shared.platform.items import Doctor
 from shared.platform.observability import logger
 
 REASONS = ("sick", "vacation", "training", "other")
@@ -32,11 +33,11 @@ def _check_request(first: date, last: date, reason: str) -> None:
         raise DomainError("validation_error", {"fields": [{"field": "to", "problem": "range"}]})
 
 
-def _doctor(clinic_id: str, doctor_id: str) -> dict[str, Any]:
+def _doctor(clinic_id: str, doctor_id: str) -> Doctor:
     """The doctor's profile, when the doctor is the clinic's (404 otherwise)."""
     if keys.clinic_of_doctor(doctor_id) != clinic_id:
         raise DomainError("not_found")
-    doctor = dal.get(keys.key(keys.doctor_pk(doctor_id), keys.PROFILE), consistent=True)
+    doctor = dal.doctor(doctor_id, consistent=True)
     if not doctor:
         raise DomainError("not_found")
     return doctor

@@ -68,7 +68,7 @@ def with_plan(history: list[dict[str, Any]], plan: list[dict[str, Any]], slot_mi
     return kept[-MAX_PLAN_HISTORY:]
 
 
-def plan_for_day(doctor: dict[str, Any], day: date) -> tuple[list[tuple[int, int]], int]:
+def plan_for_day(doctor: Mapping[str, Any], day: date) -> tuple[list[tuple[int, int]], int]:
     """(local [from, to) minute spans, slot minutes) that apply to `day`. Doctors without a plan history
     (the demo seed) have `hours`: weekday 0..6 -> [from hour, to hour]."""
     history = doctor.get("plans")
@@ -88,7 +88,7 @@ def plan_for_day(doctor: dict[str, Any], day: date) -> tuple[list[tuple[int, int
     return [(int(hours[0]) * 60, int(hours[1]) * 60)], int(doctor["slotMinutes"])
 
 
-def day_slots(doctor: dict[str, Any], day: date) -> list[tuple[int, int]]:
+def day_slots(doctor: Mapping[str, Any], day: date) -> list[tuple[int, int]]:
     """(start, end) epochs of the slots the doctor's plan makes on `day`, in the clinic's zone."""
     spans, step = plan_for_day(doctor, day)
     out = []
@@ -103,7 +103,7 @@ def day_slots(doctor: dict[str, Any], day: date) -> list[tuple[int, int]]:
     return out
 
 
-def slot_item(doctor: dict[str, Any], start: int, end: int) -> Slot:
+def slot_item(doctor: Mapping[str, Any], start: int, end: int) -> Slot:
     """A free slot as the table keeps it (the schedule and the demo seed write this one shape), with the
     Availability index keys an unbooked slot carries."""
     return {
@@ -153,7 +153,7 @@ def _shape(item: Mapping[str, Any]) -> tuple[Any, ...]:
     return (int(item["end"]), item.get("room"), item.get("specialtyId"))
 
 
-def diff(doctor: dict[str, Any], wanted: list[tuple[int, int]], existing: list[dict[str, Any]], now: int,
+def diff(doctor: Mapping[str, Any], wanted: list[tuple[int, int]], existing: list[dict[str, Any]], now: int,
          absent: bool) -> DayWork:
     """What to do so that the doctor's future slots of one day are `wanted` (nothing when `absent`).
     `existing` are the day's slot items; slots that have started are history and left alone."""

@@ -85,7 +85,7 @@ def day_slots(doctor_id: str, days: list[date]) -> dict[str, list[dict[str, Any]
 
 
 # ---------------------------------------------------------------- writing
-def reconcile(doctor: dict[str, Any], days: list[date], absent: dict[str, str], now: int,
+def reconcile(doctor: Mapping[str, Any], days: list[date], absent: dict[str, str], now: int,
               dry_run: bool = False) -> Counts:
     """Make the doctor's future slots of `days` what the plan and the absences say (module docstring).
     A write that lost a race is decided again from a fresh read, at most PASSES times."""
@@ -108,7 +108,7 @@ def reconcile(doctor: dict[str, Any], days: list[date], absent: dict[str, str], 
     return total
 
 
-def _day_works(doctor: dict[str, Any], days: list[date], absent: dict[str, str],
+def _day_works(doctor: Mapping[str, Any], days: list[date], absent: dict[str, str],
                now: int) -> dict[str, plans.DayWork]:
     """Each day's work (by local day), from one fresh read of the doctor's slots of `days`."""
     found = day_slots(doctor["id"], days)
@@ -186,7 +186,7 @@ def _cancel(slot: dict[str, Any], reason: str, now: int) -> bool:
     """Cancel the appointment booked on `slot` for the clinic; False when it was not (cancelled or started
     meanwhile): the caller reads the day again."""
     appointment_id = slot.get("appointmentId")
-    appt = dal.get(keys.appointment_key(appointment_id), consistent=True) if appointment_id else None
+    appt = dal.appointment(appointment_id, consistent=True) if appointment_id else None
     if not appt or appt.get("status") != slots.BOOKED or int(appt["start"]) <= now:
         return False
     try:
@@ -306,7 +306,7 @@ def _same_plan(history: list[dict[str, Any]], body: dict[str, Any], valid_from: 
             and last == history[-1])
 
 
-def _same_profile(old: dict[str, Any], doctor: dict[str, Any]) -> bool:
+def _same_profile(old: dict[str, Any], doctor: Mapping[str, Any]) -> bool:
     """The profile fields a publish may change are unchanged."""
     return all(old.get(k) == doctor.get(k) for k in ("name", "nameEn", "specialtyId", "room"))
 
@@ -319,7 +319,7 @@ def _version_guard(old: dict[str, Any] | None) -> dict[str, Any]:
     return {"ConditionExpression": "attribute_not_exists(#v)", "ExpressionAttributeNames": {"#v": "version"}}
 
 
-def _doctor_ref(clinic_id: str, doctor: dict[str, Any]) -> dict[str, Any]:
+def _doctor_ref(clinic_id: str, doctor: Mapping[str, Any]) -> dict[str, Any]:
     """The clinic partition's reference to the doctor."""
     return {"PK": keys.clinic_pk(clinic_id), "SK": keys.doctor_ref_sk(doctor["id"]), "entity": "doctorRef",
             "id": doctor["id"], "name": doctor["name"], "nameEn": doctor.get("nameEn"),

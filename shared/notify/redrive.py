@@ -13,7 +13,7 @@ def resend(appointment_id: str, kind: str) -> str:
     if kind not in MARKERS or not keys.valid_appointment_id(appointment_id):
         logger.warning("unknown dead letter", extra={"kind": kind})
         return SKIPPED
-    appt = dal.get(keys.appointment_key(appointment_id), consistent=True)
+    appt = dal.appointment(appointment_id, consistent=True)
     if not appt:
         return SKIPPED
     if appt.get(MARKERS[kind].sent):
@@ -24,4 +24,4 @@ def resend(appointment_id: str, kind: str) -> str:
         logger.info("dead letter no longer needed", extra={"appointmentId": appointment_id, "kind": kind,
                                                             "started": stale})
         return SKIPPED
-    return deliver(appt, kind, dead_letter_on_failure=False)
+    return deliver(dict(appt), kind, dead_letter_on_failure=False)

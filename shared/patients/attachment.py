@@ -42,7 +42,7 @@ def attachment_of(caller: callers.Caller, lang: str) -> dict[str, Any]:
     clinic), when the holder's last name and birth date match the entry; a mismatch answers exactly like an
     unknown policy and counts as a failed identity check (shared/patients/callers.py)."""
     with callers.counting(caller, ("attachment_not_found",)):
-        entry = dal.get(keys.attachment_key(caller.policy_hash))
+        entry = dal.register_entry(caller.policy_hash)
         if not entry or entry.get("identityHash") != caller.identity:
             raise DomainError("attachment_not_found")
     return {"clinic": _clinic(entry["clinicId"], lang), "attachedSince": entry["attachedSince"]}
@@ -50,7 +50,7 @@ def attachment_of(caller: callers.Caller, lang: str) -> dict[str, Any]:
 
 def my_attachment(caller: callers.Caller, lang: str) -> dict[str, Any]:
     """A signed-in patient's attachment and the first day a change by choice is allowed."""
-    entry = dal.get(keys.attachment_key(caller.policy_hash))
+    entry = dal.register_entry(caller.policy_hash)
     if not entry:
         raise DomainError("attachment_not_found")
     # The token's name and birth date are not the policy's holder's (issue 12): nothing is shown.

@@ -13,7 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypedDict, TypeVar, Unpack, cast
 
-from shared.platform import budget, clients
+from shared.platform import budget, clients, items
+from shared.platform import keys as key_of
 from shared.platform.config import settings
 from shared.platform.errors import DomainError
 
@@ -226,6 +227,22 @@ def as_kind(kind: type[T], item: Mapping[str, Any] | None) -> T | None:
     """An item read by a wider call (a BatchGetItem, a Query, a refusal's ALL_OLD) as the `kind` it is. Items
     carry exactly what their writers put (items.py); no copy and no check at run time."""
     return cast("T | None", item)
+
+
+def appointment(appointment_id: str, *, consistent: bool = False) -> items.Appointment | None:
+    return read(items.Appointment, key_of.appointment_key(appointment_id), consistent=consistent)
+
+
+def doctor(doctor_id: str, *, consistent: bool = False) -> items.Doctor | None:
+    return read(items.Doctor, key_of.profile_key(key_of.doctor_pk(doctor_id)), consistent=consistent)
+
+
+def clinic(clinic_id: str, *, consistent: bool = False) -> items.Clinic | None:
+    return read(items.Clinic, key_of.profile_key(key_of.clinic_pk(clinic_id)), consistent=consistent)
+
+
+def register_entry(policy_hash: str, *, consistent: bool = False) -> items.RegisterEntry | None:
+    return read(items.RegisterEntry, key_of.attachment_key(policy_hash), consistent=consistent)
 
 
 def batch_get(keys: list[Item], consistent: bool = False) -> list[dict[str, Any]]:

@@ -237,7 +237,7 @@ def _booked_by(slot_id: str, patient_pk: str) -> str | None:
     appointment_id = (slot or {}).get("appointmentId")
     if slot is None or slot.get("status") != slots.BOOKED or not appointment_id:
         return None
-    appt = dal.get(keys.appointment_key(appointment_id), consistent=True)
+    appt = dal.appointment(appointment_id, consistent=True)
     return appointment_id if appt and appt.get("PatPK") == patient_pk and appt.get("status") == "booked" else None
 
 
@@ -278,7 +278,7 @@ def _book(slot_id: str, patient: callers.Caller, idempotency: str, referral: str
 
 
 def _still_booked(appointment_id: str) -> bool:
-    current = dal.get(keys.appointment_key(appointment_id), consistent=True)
+    current = dal.appointment(appointment_id, consistent=True)
     return bool(current and current.get("status") == "booked")
 
 
@@ -377,7 +377,7 @@ def _clinic_of_holder(number: str, series: str | None, last_name: str, birth: da
 
 def _clinic_of_policy(number: str, series: str | None) -> str | None:
     """The policy-only mode for old clients (off by default): a policy -> clinic answer, unlimited."""
-    entry = dal.get(keys.attachment_key(policy.policy_hash(number, series)))
+    entry = dal.register_entry(policy.policy_hash(number, series))
     return str(entry["clinicId"]) if entry else None
 
 
