@@ -28,6 +28,22 @@ from typing import Any
 from bench import common
 
 FLOOR_CODE = "import boto3\nboto3.client('dynamodb')\n"
+# The brief's floor for an HTTP function (1.53x the bare boto3 process when it was set): boto3's client,
+# Powertools' HTTP resolver (with validation) and Logger, one pydantic model. An HTTP function cannot start
+# below it; its aim is <= 1.1x of it.
+HTTP_FLOOR_CODE = """
+import boto3
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from pydantic import BaseModel
+class Probe(BaseModel):
+    a: int
+    b: str | None = None
+APP = APIGatewayHttpResolver(enable_validation=True)
+LOGGER = Logger()
+boto3.client("dynamodb")
+"""
+HTTP_FLOOR_TARGET = 1.1
 
 # Runs in the fresh process: the clock frozen at the sample events' instant, the handler imported as the
 # Lambda runtime imports it, then one event. Prints the in-process split (import, first event).
@@ -395,6 +411,7 @@ def init_vs_floor(names: list[str], reps: int, env: dict[str, str], log: Callabl
     caches written, the page cache filled) is not counted."""
     # name -> [(floor wall, floor cpu, init wall, init cpu)]
     pairs: dict[str, list[tuple[float, float, float, float]]] = defaultdict(list)
+    http_floor: list[float] = []  # CPU seconds of the brief's HTTP floor, one run per round and function
     for r in range(reps + 1):
         for i, name in enumerate(names):
             code = INIT_CODE.format(root=str(common.ROOT), path=str(common.ROOT / "functions" / name / "app.py"))
@@ -403,12 +420,14 @@ def init_vs_floor(names: list[str], reps: int, env: dict[str, str], log: Callabl
             measured = {which: _run(FLOOR_CODE if which == "floor" else code, pair_env)[:2] for which in order}
             if r:
                 pairs[name].append(measured["floor"] + measured["init"])
+                http_floor.append(_run(HTTP_FLOOR_CODE, pair_env)[1])
         log(f"init round {r}/{reps}" + (" (warm-up)" if not r else ""))
     every_floor = [p for ps in pairs.values() for p in ps]
     out: dict[str, Any] = {
         "reps": reps, "target": INIT_TARGET,
         "floor_ms": round(common.median([p[0] for p in every_floor]) * 1000, 1),
         "floor_cpu_ms": round(common.median([p[1] for p in every_floor]) * 1000, 1),
+        "http_floor_cpu_ms": round(common.median(http_floor) * 1000, 1), "http_target": HTTP_FLOOR_TARGET,
         "functions": {}}
     for name in names:
         ps = pairs[name]
@@ -420,6 +439,7 @@ def init_vs_floor(names: list[str], reps: int, env: dict[str, str], log: Callabl
             "ratio": round(common.median([p[2] / p[0] for p in ps]), 2),
             "cpu_ratio": round(common.median(cpu_ratios), 2),
             "cpu_ratio_min_max": [round(min(cpu_ratios), 2), round(max(cpu_ratios), 2)],
+            "http_floor_cpu_ratio": round(common.median([p[3] for p in ps]) / common.median(http_floor), 2),
         }
     return out
 
@@ -429,10 +449,14 @@ def init_rows(init: dict[str, Any]) -> list[str]:
     pairs = f"{init['reps']} pair{'s' if init['reps'] != 1 else ''}"
     lines = [f"| cold init floor (fresh process: import boto3, make the client), run next to each function's, "
              f"{pairs} each, medians | {init['floor_cpu_ms']:.0f} ms CPU, {init['floor_ms']:.0f} ms wall | |"]
+    if "http_floor_cpu_ms" in init:
+        lines.append(f"| cold init HTTP floor (the brief's: boto3's client, Powertools' resolver and Logger, one "
+                     f"pydantic model) | {init['http_floor_cpu_ms']:.0f} ms CPU | |")
     for name, f in init["functions"].items():
+        http = (f"; {f['http_floor_cpu_ratio']}× the HTTP floor" if "http_floor_cpu_ratio" in f else "")
         lines.append(f"| cold init {name} (fresh process: import the handler, make the DynamoDB client) | "
-                     f"{f['cpu_ratio']}× CPU ({f['median_cpu_ms']:.0f} ms), {f['ratio']}× wall | "
-                     f"≤ {init['target']}× floor |")
+                     f"{f['cpu_ratio']}× CPU ({f['median_cpu_ms']:.0f} ms), {f['ratio']}× wall{http} | "
+                     f"≤ {init['target']}× floor; HTTP ≤ {init.get('http_target', HTTP_FLOOR_TARGET)}× HTTP floor |")
     return lines
 
 

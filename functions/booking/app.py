@@ -11,8 +11,7 @@ from shared.booking import holds, reschedule
 from shared.faces import auth
 from shared.faces.http import APIGatewayHttpResolver, Header, Response
 from shared.faces.v1 import api
-from shared.faces.v1.models import (
-    AppointmentOut,
+from shared.faces.v1.booking_models import (
     BookingRequest,
     Hold,
     HoldRequest,
@@ -21,6 +20,7 @@ from shared.faces.v1.models import (
     SignedInHoldRequest,
     SignedInRescheduleRequest,
 )
+from shared.faces.v1.models import AppointmentOut
 from shared.platform.errors import DomainError
 from shared.platform.observability import logger
 

@@ -9,7 +9,7 @@ from shared.faces import auth
 from shared.faces.http import APIGatewayHttpResolver
 from shared.faces.people import PolicyIn
 from shared.faces.v1 import api
-from shared.faces.v1.models import CancellationOut, RemindersOff, RemindersOffIn
+from shared.faces.v1.history_models import CancellationOut, RemindersOff, RemindersOffIn
 from shared.platform.errors import DomainError
 from shared.platform.observability import logger
 

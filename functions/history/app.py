@@ -11,15 +11,8 @@ from shared.booking import history
 from shared.faces import auth
 from shared.faces.http import APIGatewayHttpResolver, Query
 from shared.faces.v1 import api
-from shared.faces.v1.models import (
-    Appointment,
-    AppointmentOut,
-    HistoryPage,
-    Items,
-    ReferralLookupRequest,
-    ReferralOut,
-    SearchRequest,
-)
+from shared.faces.v1.history_models import HistoryPage, ReferralLookupRequest, ReferralOut, SearchRequest
+from shared.faces.v1.models import Appointment, AppointmentOut, Items
 from shared.platform.observability import logger
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=api.serialize)

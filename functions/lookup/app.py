@@ -11,7 +11,7 @@ from shared.catalogue import lookup
 from shared.faces.http import APIGatewayHttpResolver, Query
 from shared.faces.people import SaneDate
 from shared.faces.v1 import api
-from shared.faces.v1.models import (
+from shared.faces.v1.catalogue_models import (
     AddressClinics,
     AttachmentLookupRequest,
     AttachmentOut,
@@ -20,10 +20,10 @@ from shared.faces.v1.models import (
     District,
     Doctor,
     DoctorSlots,
-    Items,
     MyAttachmentOut,
     Specialty,
 )
+from shared.faces.v1.models import Items
 from shared.platform.observability import logger
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=api.serialize)

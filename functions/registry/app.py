@@ -12,15 +12,18 @@ from shared.clinic import staff
 from shared.faces.http import APIGatewayHttpResolver, Query, Response
 from shared.faces.people import SaneDate
 from shared.faces.v1 import api
-from shared.faces.v1.models import AttachmentChangeOut, AttachmentChangeRequest, ReferralIssueRequest, ReferralOut
+from shared.faces.v1.history_models import ReferralOut
 from shared.faces.v1.registry_models import (
     AbsenceIn,
     AbsenceOut,
+    AttachmentChangeOut,
+    AttachmentChangeRequest,
     AttendanceIn,
     AttendanceOut,
     DayList,
     DoctorIn,
     DoctorOut,
+    ReferralIssueRequest,
 )
 from shared.patients import attachment
 from shared.platform.observability import logger

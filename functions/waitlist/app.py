@@ -12,9 +12,8 @@ from shared.faces import auth
 from shared.faces.http import APIGatewayHttpResolver, Query, Response
 from shared.faces.people import PolicyIn
 from shared.faces.v1 import api
-from shared.faces.v1.models import (
-    AppointmentOut,
-    Items,
+from shared.faces.v1.models import AppointmentOut, Items
+from shared.faces.v1.waitlist_models import (
     OfferAcceptIn,
     SignedInWaitlistJoinRequest,
     WaitEntry,

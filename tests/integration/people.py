@@ -14,7 +14,7 @@ from shared.booking import bookings as booking
 from shared.booking.bookings import Outcome
 from shared.catalogue import lookup
 from shared.faces import auth
-from shared.faces.v1.models import BookingRequest
+from shared.faces.v1.booking_models import BookingRequest
 from shared.patients import callers
 from shared.platform import clock, dal, keys
 from shared.platform.errors import DomainError

@@ -8,7 +8,8 @@ import pytest
 from pydantic import ValidationError
 
 from shared.faces.people import PatientIn, PolicyIn
-from shared.faces.v1.models import BookingRequest, HoldRequest, SearchRequest, SignedInBookingRequest
+from shared.faces.v1.booking_models import BookingRequest, HoldRequest, SignedInBookingRequest
+from shared.faces.v1.history_models import SearchRequest
 
 VALID: dict[str, Any] = {
     "lastName": "Фёдорова",

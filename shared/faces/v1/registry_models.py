@@ -2,11 +2,12 @@
 attendance."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.faces.people import Model, SaneDate
+from shared.faces.people import Model, PersonIn, SaneDate
 
 _HHMM = r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$"
 
@@ -110,3 +111,37 @@ class AttendanceMark(BaseModel):
 
 class AttendanceOut(BaseModel):
     appointment: AttendanceMark
+
+
+class RegistryPatientIn(PersonIn):
+    """The patient whose attachment registry staff change (no email: nothing is sent)."""
+
+
+class AttachmentChangeRequest(Model):
+    """A change of polyclinic, registered by the staff of the new clinic."""
+
+    patient: RegistryPatientIn
+    clinicId: str = Field(min_length=2, max_length=24, pattern=r"^[a-z0-9]+$")
+    reason: Literal["choice", "relocation"]
+
+
+class AttachmentChange(BaseModel):
+    clinicId: str
+    previousClinicId: str | None
+    reason: Literal["choice", "relocation"]
+    attachedSince: date
+    changeByChoiceAllowedFrom: date
+
+
+class AttachmentChangeOut(BaseModel):
+    attachment: AttachmentChange
+
+
+# ---------------------------------------------------------------- referrals (issue 15)
+class ReferralIssueRequest(Model):
+    """A referral issued by the staff of the clinic the patient is attached to."""
+
+    patient: RegistryPatientIn
+    specialtyId: str = Field(min_length=2, max_length=40, pattern=r"^[a-z]+$")
+    targetClinicId: str = Field(min_length=2, max_length=24, pattern=r"^[a-z0-9]+$")
+    validUntil: SaneDate

@@ -1,0 +1,59 @@
+"""Histories, the anonymous search, cancellations, reminders off, referrals as a patient sees them."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from shared.faces.people import NAME_MAX, IdentityIn, Model
+from shared.faces.v1.models import Appointment
+
+
+class SearchRequest(IdentityIn):
+    """The policy with its holder's last name and birth date: any mismatch answers like an unknown policy."""
+
+
+class CancellationOut(BaseModel):
+    appointment: Appointment
+    lateCancellation: bool = Field(description="True when less than 24 hours remained before the appointment")
+    notice: str | None = None
+
+
+class RemindersOffIn(Model):
+    token: str = Field(min_length=16, max_length=64, description="The token from the reminder email's link")
+
+
+class RemindersOff(BaseModel):
+    appointmentId: str
+    reminders: bool
+
+
+class HistoryPage(BaseModel):
+    items: list[Appointment]
+    nextToken: str | None = None
+
+
+class ReferralLookupRequest(Model):
+    number: str = Field(min_length=1, max_length=20)
+    lastName: str = Field(min_length=1, max_length=NAME_MAX)
+
+
+class ReferralClinic(BaseModel):
+    id: str
+    name: str
+    address: str
+
+
+class Referral(BaseModel):
+    number: str
+    status: Literal["issued", "used", "expired"]
+    specialtyId: str
+    specialty: str
+    targetClinic: ReferralClinic
+    validUntil: date
+    appointmentId: str | None = None
+
+
+class ReferralOut(BaseModel):
+    referral: Referral
