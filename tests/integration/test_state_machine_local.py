@@ -1,4 +1,4 @@
-"""The cross-feature state machine of tests/handler/test_state_machine.py (`Clinic`: every actor through the
+"""The cross-feature state machine of tests/state_machine.py (`Clinic`: every actor through the
 handlers, the stream fed to the offers function and the notifier, the invariants after every step), run on
 DynamoDB Local instead of moto: a smaller run (LOCAL_EXAMPLES x LOCAL_STEPS) that checks the same rules
 against the real engine's conditions, transactions and index reads.
@@ -22,7 +22,7 @@ from infra.local import outbox
 from shared.notify import outbound
 from shared.platform import config
 from tests.conftest import TEST_CLINICS, TEST_DAYS
-from tests.handler.test_state_machine import SENDER, Backend, Key, run_machine
+from tests.state_machine import SENDER, Backend, Key, run_machine
 
 pytestmark = pytest.mark.integration
 
