@@ -174,19 +174,23 @@ def _first_entry(move: Change, decided: rules.ChangeDecision, now: int) -> dict[
 
 
 def _operations(entry: dict[str, Any] | None, move: Change, decided: rules.ChangeDecision,
-                now: int) -> list[dict[str, Any]]:
-    """The transaction: the entry (moved, or first written), the history, the name index, the new clinic's check."""
+                now: int) -> dict[str, dict[str, Any]]:
+    """The transaction by role: the entry (moved, or first written), the history, the name index, the new
+    clinic's check."""
     next_version = decided.version + 1
+    ops: dict[str, dict[str, Any]] = {}
     if entry:
-        ops = [_entry_update(move, decided, now),
-               _event_put(move, keys.attachment_history_sk(now, next_version, 1), "detached", decided.old_clinic, now)]
+        ops["entry"] = _entry_update(move, decided, now)
+        ops["detached"] = _event_put(move, keys.attachment_history_sk(now, next_version, 1), "detached",
+                                     decided.old_clinic, now)
     else:
-        ops = [_first_entry(move, decided, now)]
-    ops.append(_event_put(move, keys.attachment_history_sk(now, next_version, 2), "attached", move.clinic_id, now))
+        ops["entry"] = _first_entry(move, decided, now)
+    ops["attached"] = _event_put(move, keys.attachment_history_sk(now, next_version, 2), "attached", move.clinic_id,
+                                 now)
     if move.name_index:
-        ops.append(move.name_index)
+        ops["nameIndex"] = move.name_index
     # The new clinic must still exist when the change is written.
-    ops.append({"ConditionCheck": {"Key": move.clinic_key, "ConditionExpression": "attribute_exists(PK)"}})
+    ops["clinic"] = {"ConditionCheck": {"Key": move.clinic_key, "ConditionExpression": "attribute_exists(PK)"}}
     return ops
 
 
@@ -202,10 +206,10 @@ def _try_change(entry: dict[str, Any] | None,
     try:
         dal.transact(ops)
     except dal.Cancelled as cancelled:
-        refusal = rules.classify_change_refusal(cancelled.failed(0), cancelled.failed(len(ops) - 1))
+        refusal = rules.classify_change_refusal(cancelled.failed("entry"), cancelled.failed("clinic"))
         if refusal is rules.ChangeRefusal.DECIDE_AGAIN:
             # Another change won: decide again from the entry as it is now (ALL_OLD; read only if absent).
-            return None, cancelled.old(0) or dal.get(move.entry_key, consistent=True)
+            return None, cancelled.old("entry") or dal.get(move.entry_key, consistent=True)
         return None, entry  # a history key collided within the same second: try again
     logger.info("attachment changed", extra={"clinicId": move.clinic_id, "previousClinicId": decided.old_clinic,
                                              "reason": move.reason})
