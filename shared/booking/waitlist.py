@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import secrets
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -33,6 +34,7 @@ from shared.domain import rules, slots
 from shared.patients import callers
 from shared.platform import clock, dal, keys, statuses
 from shared.platform.errors import DomainError
+from shared.platform.items import WaitEntry
 from shared.platform.observability import logger
 from shared.platform.text import localized
 
@@ -55,13 +57,13 @@ def entry_key(entry_id: str) -> dict[str, dict[str, str]] | None:
 
 
 # ---------------------------------------------------------------- rendering
-def state(entry: dict[str, Any], now: int) -> str:
+def state(entry: Mapping[str, Any], now: int) -> str:
     if entry.get("status") == WAITING and int(entry.get("toTs", 0)) < now:
         return "expired"
     return str(entry.get("status"))
 
 
-def render(entry: dict[str, Any], lang: str) -> dict[str, Any]:
+def render(entry: Mapping[str, Any], lang: str) -> dict[str, Any]:
     now = clock.now()
     offer = None
     if entry.get("status") == OFFERED and entry.get("offerSlotId"):
@@ -122,7 +124,7 @@ def _join_keys(wish: Wish, policy_hash: str, limiter_key: dict[str, Any] | None)
 
 
 def entry_item(entry_id: str, wish: Wish, found: dict[str, Any], patient: callers.Caller, lang: str,
-               now: int) -> dict[str, Any]:
+               now: int) -> WaitEntry:
     """A waiting-list entry as stored: the patient (as a booking keeps them), what they wait for (`found`: the
     clinic, specialty and doctor read), and when. The entry id names the clinic and the specialty."""
     clinic, specialty, day_from, day_to = found["clinic"], found["specialty"], wish.day_from, wish.day_to
@@ -130,7 +132,7 @@ def entry_item(entry_id: str, wish: Wish, found: dict[str, Any], patient: caller
     clinic_id, specialty_id = entry_id.split(".")[:2]
     assert key is not None
     to_ts = clock.day_end(day_to) - 1
-    item: dict[str, Any] = {
+    item: WaitEntry = {
         "PK": key["PK"]["S"], "SK": key["SK"]["S"], "entity": "waitEntry", "id": entry_id, "status": WAITING,
         "clinicId": clinic_id, "clinicName": clinic["name"], "clinicNameEn": clinic.get("nameEn"),
         "specialtyId": specialty_id, "specialty": specialty.get("name", specialty_id),
@@ -144,13 +146,14 @@ def entry_item(entry_id: str, wish: Wish, found: dict[str, Any], patient: caller
     }
     if wish.doctor_id:
         doctor = found.get("doctor") or {}
-        item.update(doctorId=wish.doctor_id, doctorName=doctor.get("name"), doctorNameEn=doctor.get("nameEn"))
+        item["doctorId"] = wish.doctor_id
+        item["doctorName"], item["doctorNameEn"] = doctor.get("name"), doctor.get("nameEn")
     if wish.referral_number:
         item["referralNumber"] = wish.referral_number
     return item
 
 
-def join_operations(item: dict[str, Any], wanted: dict[str, dict[str, Any]], referral_number: str | None,
+def join_operations(item: WaitEntry, wanted: dict[str, dict[str, Any]], referral_number: str | None,
                     now: int) -> dict[str, dict[str, Any]]:
     """The join's one transaction by role (rules.JOIN_*): the entry, the patient's pointer (one active
     entry per specialty), the register check, the specialty lock check (and the referral check)."""

@@ -170,3 +170,50 @@ class Clinic(TypedDict):
     addressEn: NotRequired[str | None]
     phone: str
     districtId: NotRequired[str]
+
+
+class WaitEntry(TypedDict):
+    """A waiting-list entry (`WAIT#<clinicId>#<specialtyId>` / `<joined ns>#<random>`, shared/booking/waitlist.py)."""
+
+    PK: str
+    SK: str
+    entity: str
+    id: str
+    status: str  # waiting / offered / booked / cancelled / lapsed
+    clinicId: str
+    clinicName: str
+    clinicNameEn: str | None
+    specialtyId: str
+    specialty: str
+    specialtyEn: str | None
+    fromDay: str
+    toDay: str
+    fromTs: int
+    toTs: int
+    createdAt: int
+    PatPK: str
+    policyHash: str
+    identityHash: str
+    lastName: str
+    firstName: str
+    middleName: str | None
+    birthDate: str
+    email: str
+    phone: str | None
+    lang: str
+    ttl: int
+    doctorId: NotRequired[str]
+    doctorName: NotRequired[str | None]
+    doctorNameEn: NotRequired[str | None]
+    referralNumber: NotRequired[str]
+    appointmentId: NotRequired[str]
+    offerSlotId: NotRequired[str]
+    offerHoldId: NotRequired[str]
+    offerExpiresAt: NotRequired[int]
+    offerStart: NotRequired[int]
+    offerEnd: NotRequired[int]
+    offerDoctorId: NotRequired[str]
+    offerDoctorName: NotRequired[str | None]
+    offerDoctorNameEn: NotRequired[str | None]
+    offerRoom: NotRequired[str]
+    offeredAt: NotRequired[int]
