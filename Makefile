@@ -5,7 +5,7 @@ PYTEST := .venv/bin/pytest
 STAMP := .venv/.installed
 
 .PHONY: install run reset test unit handler integration browser lint typecheck openapi check-openapi error-catalogue \
-	check-error-catalogue fuzz invoke build deploy clean
+	check-error-catalogue fuzz invoke logs docs docs-build build deploy clean
 
 $(STAMP): requirements-dev.txt shared/requirements.txt
 	@command -v python3 >/dev/null || { echo "make: python3 (3.11+) is needed"; exit 1; }
@@ -26,9 +26,10 @@ run: install ddb-local-install
 reset: install
 	@$(PY) -m infra.local.table reset
 
-## test: lint, types, template checks, unit + handler + integration tests, OpenAPI and error-catalogue freshness,
-## sam build
-test: install ddb-local-install web-tests/node_modules lint typecheck lint-template check-openapi check-error-catalogue
+## test: lint, types, template checks, the docs site (mkdocs --strict: a broken link fails), unit + handler +
+## integration tests, OpenAPI and error-catalogue freshness, browser tests, fuzz, sam build
+test: install ddb-local-install web-tests/node_modules lint typecheck lint-template check-openapi check-error-catalogue \
+	docs-build
 	$(PYTEST) -q -n 2 --dist loadfile --ignore=tests/browser tests
 	$(PYTEST) -q tests/browser
 	$(MAKE) fuzz
@@ -83,10 +84,27 @@ check-error-catalogue: install
 fuzz: install ddb-local-install
 	$(PY) -m infra.fuzz
 
-## invoke: run one function with a sample event against the local stack (make run must be up)
+## invoke: run one function with a sample event against the running local stack (`make run`, whichever ports it
+## took: it finds them in .cache/local/stack.json); the function's log on stderr, its answer on stdout
 invoke: install
 	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=lookup EVENT=events/lookup/districts.json"; exit 2; }
 	@$(PY) -m infra.invoke $(FN) $(EVENT)
+
+## logs: follow the local functions' log records and metrics (`make run`'s .cache/local/logs/); FN=booking for one
+## function, LEVEL=WARNING for that level and above, FOLLOW=0 to print what is there and stop
+logs: install
+	@$(PY) -m infra.local.logs $(if $(FN),--function $(FN)) $(if $(LEVEL),--level $(LEVEL)) \
+		$(if $(filter 0,$(FOLLOW)),--no-follow)
+
+## docs: the documentation site (mkdocs-material, docs/ and mkdocs.yml) on http://127.0.0.1:$(DOCS_PORT)
+# (NO_MKDOCS_2_WARNING: mkdocs-material 9 prints a banner about its own end of life on every build otherwise)
+DOCS_PORT ?= 8008
+docs: install
+	NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs serve --dev-addr 127.0.0.1:$(DOCS_PORT)
+
+## docs-build: build the site into .build/site with --strict (a broken link or a missing page fails)
+docs-build: install
+	NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --quiet --site-dir .build/site
 
 build: sam-build
 

@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from infra import ddb_local
@@ -44,7 +45,8 @@ def run(log: Callable[[str], None]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="zapis-bench-tables-") as tables:
         port = ddb_local.free_port()
         env = dict(os.environ, PORT=str(port), DYNAMODB_PORT=str(ddb_local.free_port()),
-                   MOTO_PORT=str(ddb_local.free_port()), LOCAL_TABLES_DIR=tables, LOCAL_ACCESS_LOG="0")
+                   MOTO_PORT=str(ddb_local.free_port()), LOCAL_TABLES_DIR=tables, LOCAL_ACCESS_LOG="0",
+                   LOCAL_STATE_DIR=str(Path(tables) / "state"))  # never the state file `make invoke` reads
         first, proc = _start(env, port)
         log(f"local start, no kept table: {first:.1f} s")
         time.sleep(2)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Booking, step by step, against the local stack with its demo data (`make run`). The README shows this file;
-# tests/browser/test_readme_walk.py runs it. Every answer is printed with its HTTP status on a line of its own.
+# Booking, step by step, against the local stack with its demo data (`make run`). docs/booking-flow.md shows it;
+# tests/browser/test_docs_scripts.py runs it. Every answer is printed with its HTTP status on a line of its own.
 set -euo pipefail
 B=${B:-http://127.0.0.1:3000}
 J='Content-Type: application/json'

@@ -1,7 +1,7 @@
 # Benchmarks; included by the Makefile.
 #
 #   make bench                           every section (a few minutes on 2 cores); prints the table,
-#                                        writes bench/results.json and bench/results.md (README's table)
+#                                        writes bench/results.json and bench/results.md (the latest table; docs/benchmarks.md)
 #   make bench BENCH_SECTIONS=rush,warm  a subset: round_trips,warm,rush,cold_start,simulation,table_size
 #   make simulate                        the partition-budget model of the 08:00 rush alone (docs/SCALE.md)
 #   make bench-cold                      the cold init of every function alone (import the handler, make the

@@ -68,6 +68,9 @@ def main() -> int:
     for name in ("PORT", "DYNAMODB_PORT", "MOTO_PORT"):
         env[name] = env.get(name) or str(_free_port())
     base = f"http://127.0.0.1:{env['PORT']}"
+    # Its state file and logs apart from `make run`'s (.cache/local), so a stack started by hand is still the one
+    # that `make invoke`, `make logs` and `make redrive` reach.
+    env.setdefault("LOCAL_STATE_DIR", str(ROOT / ".build" / "fuzz-stack"))
     # The stack's own output goes to a file: shown when it fails to start, otherwise it would bury the report.
     output = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace")
     stack = subprocess.Popen([sys.executable, "-m", "infra.local.server"], cwd=ROOT, env=env,

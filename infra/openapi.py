@@ -6,7 +6,7 @@ and, in the description and `x-error-codes`, the codes behind that status (statu
 catalogue). The codes are the route's own (`openapi_extensions=api.errors(...)` on its decorator) plus those
 its kind of route can always answer (`implied_codes`). Statuses API Gateway itself can answer (401 from the
 JWT authorizer, 403 from IAM authorization, 413, 429, 503) also admit its `{"message": ...}` body
-(`GatewayError`, see README "Answers from API Gateway itself")."""
+(`GatewayError`, see docs/http-api.md, "Answers from API Gateway itself")."""
 from __future__ import annotations
 
 import argparse
@@ -22,8 +22,8 @@ from infra.template import ROOT, functions, routes
 OUT = ROOT / "docs" / "openapi.json"
 
 
-# Functions whose routes are another API's, documented in README rather than here: the gorzdrav façade
-# answers gorzdrav.spb.ru's paths and shapes (issue 19).
+# Functions whose routes are another API's, documented in docs/gorzdrav.md and docs/fhir.md rather than here: the
+# gorzdrav façade answers gorzdrav.spb.ru's paths and shapes (issue 19).
 UNDOCUMENTED = {"gorzdrav", "fhir"}  # faces that describe themselves (gorzdrav-api, FHIR metadata)
 
 

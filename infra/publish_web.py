@@ -8,6 +8,10 @@ config.json is what the page reads first (web/api.js): {"apiBase": "" (the API i
 distribution as the page, /v1/...; the direct ApiUrl is never handed to the page), "signIn": "oidc",
 the provider's authorization and token endpoints (from its discovery document), "clientId", "scope"}. In the
 local stack the server answers /config.json itself, so no such file lives in web/. Not run in CI.
+
+The page's Content-Security-Policy (template.yaml, PageHeadersPolicy) lets it connect to its own origin and to the
+stack's SignInOrigin only: publishing warns when the provider's token endpoint is elsewhere (sign-in would be
+refused by the browser).
 """
 from __future__ import annotations
 
@@ -51,6 +55,20 @@ def build_config(outputs: dict[str, str], issuer: str, client_id: str, scope: st
                               "clientId": client_id, "scope": scope}
     config.update(endpoints or {})
     return config
+
+
+def csp_warning(endpoints: dict[str, str] | None, params: dict[str, str]) -> str | None:
+    """Why the page's CSP would block the sign-in (the token endpoint outside SignInOrigin), or None."""
+    from urllib.parse import urlsplit
+
+    if not endpoints or not endpoints.get("tokenEndpoint"):
+        return None
+    parts = urlsplit(endpoints["tokenEndpoint"])
+    origin = f"{parts.scheme}://{parts.netloc}"
+    if origin == params.get("SignInOrigin", "").rstrip("/"):
+        return None
+    return (f"the token endpoint {origin} is not the stack's SignInOrigin ({params.get('SignInOrigin') or 'empty'}): "
+            f"the page's Content-Security-Policy will refuse the sign-in; deploy with SignInOrigin={origin}")
 
 
 def cache_control(name: str) -> str:
@@ -119,6 +137,9 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         endpoints = None
     config = build_config(outputs, issuer, client_id, args.scope, endpoints)
+    warning = csp_warning(endpoints, params)
+    if warning:
+        print(f"publish_web: {warning}", file=sys.stderr)
     if args.dry_run:
         print(json.dumps(config, indent=2))
         print("\n".join(p.relative_to(WEB).as_posix() for p in files()))

@@ -4,7 +4,9 @@
 
 Queue: --queue-url, else NOTIFIER_DLQ_URL (stack output NotifierDeadLetterQueueUrl). Also needs what the
 notifier has: TABLE_NAME, SENDER_EMAIL, REPLY_TO_EMAIL, SES_CONFIGURATION_SET, PUBLIC_BASE_URL, CLINIC_TIMEZONE,
-and credentials allowed by the stack's NotifierRedrivePolicy.
+and credentials allowed by the stack's NotifierRedrivePolicy. With neither, the running local stack's queue
+and the notifier's environment there (`make run`'s state file, infra/local/state.py); with no stack either,
+it says so and exits 2.
 
 The queue holds two kinds of message:
 - the notifier's own, `{"source": "notifier", "appointmentId", "kind", "reason"}`, put after its retries;
@@ -130,6 +132,19 @@ def redrive(queue_url: str, *, sqs: Any = None, streams: Any = None, max_message
     return counts
 
 
+def _local_queue() -> str | None:
+    """The running local stack's dead-letter queue, with the notifier's environment there set in this process."""
+    from infra.invoke import running_stack
+
+    stack = running_stack("make redrive")
+    if stack is None:
+        return None
+    from infra.local.server import environment_of
+
+    os.environ.update(environment_of("notifier", stack))
+    return os.environ.get("NOTIFIER_DLQ_URL") or None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.redrive", description=__doc__.splitlines()[0])
     parser.add_argument("--queue-url", default=os.environ.get("NOTIFIER_DLQ_URL"),
@@ -138,7 +153,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true", help="list what would be resent, change nothing")
     args = parser.parse_args(argv)
     if not args.queue_url:
-        parser.error("no queue: pass --queue-url or set NOTIFIER_DLQ_URL")
+        args.queue_url = _local_queue()
+    if not args.queue_url:
+        print("make redrive: and no queue named either (QUEUE_URL=..., STACK=... or NOTIFIER_DLQ_URL)",
+              file=sys.stderr)
+        return 2
     counts = redrive(args.queue_url, max_messages=args.max_messages, dry_run=args.dry_run)
     print("redrive: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "queue empty"))
     return 1 if counts["failed"] or counts["unreadable"] else 0

@@ -58,11 +58,14 @@ def patients_of(clinic_id: str) -> list[dict[str, Any]]:
 
 # ---------------------------------------------------------------- a started local stack (browser and FHIR suites)
 class LocalStack:
-    """`python -m infra.local.server` on free ports, as the browser and FHIR suites drive it."""
+    """`python -m infra.local.server` on free ports, as the browser and FHIR suites drive it. `log`: its console
+    output, `state_dir`: its LOCAL_STATE_DIR (state file and functions' logs); None for a stack started by hand."""
 
-    def __init__(self, base: str, ddb_port: int) -> None:
+    def __init__(self, base: str, ddb_port: int, log: Path | None = None, state_dir: Path | None = None) -> None:
         self.base = base.rstrip("/")
         self.ddb_port = ddb_port
+        self.log = log
+        self.state_dir = state_dir
 
     def call(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> tuple[int, Any]:
         """One JSON call; (status, parsed body or None)."""
@@ -97,8 +100,9 @@ def free_port() -> int:
 
 @contextmanager
 def local_stack(log_path: Path, startup_seconds: float = 600) -> Iterator[LocalStack]:
-    """Start the local stack (its output to `log_path`), wait until it answers, stop it (SIGINT) afterwards.
-    A stack that exits or does not answer in time fails the test."""
+    """Start the local stack (its output to `log_path`; its state file and its functions' logs in a folder beside
+    it), wait until it answers, stop it (SIGINT) afterwards. A stack that exits or does not answer in time fails
+    the test, and so does a stack that leaves its state file behind when it stops."""
     import os
     import signal
     import subprocess
@@ -110,8 +114,10 @@ def local_stack(log_path: Path, startup_seconds: float = 600) -> Iterator[LocalS
     import pytest
 
     port, ddb_port = free_port(), free_port()
+    state_dir = log_path.with_name(f"{log_path.stem}-state")  # never make run's own .cache/local
     env = dict(os.environ, PORT=str(port), DYNAMODB_PORT=str(ddb_port), MOTO_PORT=str(free_port()),
-               LOCAL_ACCESS_LOG="0", LOCAL_WORKERS="2", LOCAL_PERSIST="0")  # a fresh in-memory table per run
+               LOCAL_ACCESS_LOG="0", LOCAL_WORKERS="2", LOCAL_PERSIST="0",  # a fresh in-memory table per run
+               LOCAL_STATE_DIR=str(state_dir))
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w") as log:
         proc = subprocess.Popen([sys.executable, "-m", "infra.local.server"], cwd=ROOT, env=env, stdout=log,
@@ -132,7 +138,7 @@ def local_stack(log_path: Path, startup_seconds: float = 600) -> Iterator[LocalS
                     pytest.fail(f"the local stack did not answer /v1/districts within {startup_seconds} s",
                                 pytrace=False)
                 time.sleep(1)
-            yield LocalStack(base, ddb_port)
+            yield LocalStack(base, ddb_port, log_path, state_dir)
         finally:
             proc.send_signal(signal.SIGINT)
             try:
@@ -140,6 +146,8 @@ def local_stack(log_path: Path, startup_seconds: float = 600) -> Iterator[LocalS
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+        if (state_dir / "stack.json").exists():
+            pytest.fail(f"the local stack left {state_dir / 'stack.json'} behind when it stopped", pytrace=False)
 
 
 # ---------------------------------------------------------------- holds by made-up patients

@@ -24,8 +24,8 @@ export default [
       "no-implied-eval": "error",
       "no-new-func": "error",
       "no-restricted-properties": ["error",
-        { property: "innerHTML", message: "Build elements with h() (web/dom.js): API text is never parsed as HTML." },
-        { property: "outerHTML", message: "Build elements with h() (web/dom.js)." }],
+        { property: "innerHTML", message: "Build elements with h() (web/ui.js): API text is never parsed as HTML." },
+        { property: "outerHTML", message: "Build elements with h() (web/ui.js)." }],
     },
   },
 ];

@@ -1,6 +1,7 @@
-// The HTTP API: one place that knows the base address, the language header, the token and the error shape.
+// The HTTP API: one place that knows the base address, the language header, the signed-in patient's token, the
+// error shape, and the reference data of the booking steps (districts, clinics, specialties, doctors).
+// Signing in with the OIDC provider (deployed) is in oidc.js, loaded only when it is used.
 import { lang } from "./i18n.js";
-import { bearer, signOut } from "./auth.js";
 
 export const config = { apiBase: "", signIn: "local", tokenEndpoint: "/_local/token" };
 
@@ -15,6 +16,61 @@ export async function loadConfig() {
   config.apiBase = (config.apiBase || "").replace(/\/$/, "");
 }
 
+// ---------------------------------------------------------------- the signed-in patient's token
+// Locally the stack's token endpoint issues a demo patient's token; deployed, the OIDC provider's ID token (what
+// the HttpApi JWT authorizer checks). Kept for the tab only (sessionStorage).
+const TOKEN = "zapis.token";
+
+function decode(token) {
+  try {
+    const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    const bytes = Uint8Array.from(atob(part), (c) => c.charCodeAt(0));
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return null;
+  }
+}
+
+/** The token, if there is one that has not expired. */
+function bearer() {
+  const token = sessionStorage.getItem(TOKEN);
+  if (!token) return null;
+  const payload = decode(token);
+  if (!payload || (payload.exp && payload.exp * 1000 < Date.now() + 30_000)) {
+    sessionStorage.removeItem(TOKEN);
+    return null;
+  }
+  return token;
+}
+
+function claims() {
+  const token = bearer();
+  return token ? decode(token) : null;
+}
+
+/** Local stack: POST the demo patient's policy number to the token endpoint. */
+async function signInLocal(policyNumber) {
+  const res = await fetch(config.tokenEndpoint, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ policyNumber: policyNumber.replace(/[\s-]/g, "") }),
+  });
+  if (!res.ok) throw new Error("sign-in refused");
+  const { token } = await res.json();
+  sessionStorage.setItem(TOKEN, token);
+}
+
+export const auth = {
+  bearer,
+  claims,
+  signedIn: () => bearer() !== null,
+  displayName: (c = claims()) => (c ? [c.family_name, c.given_name, c.middle_name].filter(Boolean).join(" ") : ""),
+  signOut: () => sessionStorage.removeItem(TOKEN),
+  store: (token) => sessionStorage.setItem(TOKEN, token),
+  signInLocal,
+};
+
+// ---------------------------------------------------------------- requests
 /** A refusal or failure, with the contract's error code ("network" when no answer came). */
 export class ApiError extends Error {
   constructor(code, status = 0, message = "", details = null) {
@@ -54,15 +110,15 @@ export function serverNow() {
  * per language, so going back a step is instant; `fresh: true` skips the cache (free slots); `keepalive: true`
  * lets the request finish after the page is gone.
  */
-export async function api(method, path, { body, auth = false, headers = {}, fresh = false, keepalive = false } = {}) {
+export async function api(method, path, { body, auth: signed = false, headers = {}, fresh = false, keepalive = false } = {}) {
   const key = `${lang()} ${path}`;
-  if (method === "GET" && !fresh && !auth) {
+  if (method === "GET" && !fresh && !signed) {
     const hit = cache.get(key);
     if (hit && Date.now() - hit.at < 30_000) return hit.data;
   }
   const sent = { Accept: "application/json", "Accept-Language": lang(), ...headers };
   if (body !== undefined) sent["Content-Type"] = "application/json";
-  if (auth) {
+  if (signed) {
     const token = bearer();
     if (!token) throw new ApiError("unauthorized", 401);
     sent.Authorization = `Bearer ${token}`;
@@ -92,13 +148,29 @@ export async function api(method, path, { body, auth = false, headers = {}, fres
   if (!res.ok) {
     const err = data && data.error;
     const code = err && err.code ? err.code : gatewayCode(res.status);
-    if (code === "unauthorized") signOut();
+    if (code === "unauthorized") auth.signOut();
     throw new ApiError(code, res.status, err ? err.message : "", err ? err.details : null);
   }
-  if (method === "GET" && !auth) cache.set(key, { at: Date.now(), data });
+  if (method === "GET" && !signed) cache.set(key, { at: Date.now(), data });
   return data;
 }
 
 export function forget(prefix) {
   for (const key of cache.keys()) if (key.includes(prefix)) cache.delete(key);
+}
+
+// ---------------------------------------------------------------- reference data of the booking steps
+const enc = encodeURIComponent;
+
+export const load = {
+  districts: () => api("GET", "/v1/districts").then((r) => r.items),
+  clinics: (d) => api("GET", `/v1/districts/${enc(d)}/clinics`).then((r) => r.items),
+  clinic: (c) => api("GET", `/v1/clinics/${enc(c)}`),
+  specialties: (c, fresh = false) => api("GET", `/v1/clinics/${enc(c)}/specialties`, { fresh }).then((r) => r.items),
+  doctors: (c, s, fresh = false) =>
+    api("GET", `/v1/clinics/${enc(c)}/specialties/${enc(s)}/doctors`, { fresh }).then((r) => r.items),
+};
+
+export function notFound() {
+  return new ApiError("not_found", 404);
 }

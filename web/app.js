@@ -1,52 +1,67 @@
 // The patient's way through: district -> polyclinic -> specialty -> doctor -> date and time -> form ->
-// ticket; plus cancellation, "my appointments", the address look-up and signing in. Each page lives in
-// views/*.js; this file only lists the routes and starts the page. A module with pages of its own adds
-// them with addRoute() before start() routes (one import line here).
+// ticket; plus cancellation, the history of applications, the address look-up and signing in. Each page lives in
+// views/*.js; this file only lists the routes and starts the page. The first steps (views/browse.js) come with
+// the page (index.html preloads them); every other page's module is loaded when it is first shown (lazy()), and
+// the registry's staff pages (registry.js) only on #/registry, so a patient never downloads them. A module with
+// pages of its own adds them with addRoute() before start() routes (one import line here).
 import { ApiError, config, loadConfig } from "./api.js";
-import * as auth from "./auth.js";
-import { renderHeader } from "./header.js";
 import { lang, setLang } from "./i18n.js";
-import { addRoute, route, setup } from "./router.js";
-import { state, store } from "./state.js";
-import { viewRegistry } from "./registry.js";
-import { messageBox } from "./ui.js";
-import { viewAddress } from "./views/address.js";
-import { viewBook } from "./views/book.js";
+import { addRoute, lazy as lazyModule, route, setup, state, store } from "./state.js";
+import { messageBox, renderHeader, setupMenu } from "./ui.js";
 import { viewClinics, viewDistricts, viewDoctors, viewSpecialties } from "./views/browse.js";
-import { viewCalendar } from "./views/calendar.js";
-import { viewMy } from "./views/my.js";
-import { viewReferral } from "./views/referral.js";
-import { viewRemindersOff, viewReschedule } from "./views/reschedule.js";
-import { viewNotFound, viewSignIn } from "./views/signin.js";
-import { viewCancel, viewTicket } from "./views/ticket.js";
-import { viewOffer, viewWaitlist } from "./views/waitlist.js";
+
+/** A view of a module loaded on demand; a module that cannot be loaded is a network failure. */
+const lazy = (load, name) => lazyModule(() => load().catch(() => {
+  throw new ApiError("network");
+}), name);
+
+const book = lazy(() => import("./views/book.js"), "viewBook");
+const calendar = lazy(() => import("./views/calendar.js"), "viewCalendar");
+const referral = lazy(() => import("./views/referral.js"), "viewReferral");
+const ticket = lazy(() => import("./views/ticket.js"), "viewTicket");
+const cancel = lazy(() => import("./views/ticket.js"), "viewCancel");
+const reschedule = lazy(() => import("./views/reschedule.js"), "viewReschedule");
+const remindersOff = lazy(() => import("./views/reschedule.js"), "viewRemindersOff");
+const waitlist = lazy(() => import("./views/waitlist.js"), "viewWaitlist");
+const offer = lazy(() => import("./views/waitlist.js"), "viewOffer");
+const my = lazy(() => import("./views/my.js"), "viewMy");
+const findToCancel = lazy(() => import("./views/my.js"), "viewFindToCancel");
+const address = lazy(() => import("./views/address.js"), "viewAddress");
+const signIn = lazy(() => import("./views/signin.js"), "viewSignIn");
+const notFound = lazy(() => import("./views/signin.js"), "viewNotFound");
+const registry = lazy(() => import("./registry.js"), "viewStaff"); // clinic staff
 
 addRoute(/^\/?$/, viewDistricts);
 addRoute(/^\/district\/([\w-]+)$/, viewClinics, ["district"]);
 addRoute(/^\/clinic\/([\w-]+)$/, viewSpecialties, ["clinic"]);
 addRoute(/^\/clinic\/([\w-]+)\/specialty\/([\w-]+)$/, viewDoctors, ["clinic", "specialty"]);
-addRoute(/^\/clinic\/([\w-]+)\/specialty\/([\w-]+)\/doctor\/([\w.-]+)$/, viewCalendar, ["clinic", "specialty", "doctor"]);
-addRoute(/^\/book$/, viewBook);
-addRoute(/^\/referral$/, viewReferral);
-addRoute(/^\/ticket\/([\w.#:-]+)$/, viewTicket, ["id"]);
-addRoute(/^\/cancel\/([\w.#:-]+)$/, viewCancel, ["id"]);
-addRoute(/^\/reschedule\/([\w.#:-]+)$/, viewReschedule, ["id"]);
-addRoute(/^\/reminders-off\/([\w.#:-]+)\/([\w-]+)$/, viewRemindersOff, ["id", "token"]);
-addRoute(/^\/waitlist$/, viewWaitlist);
-addRoute(/^\/offer\/([\w.#:-]+)$/, viewOffer, ["id"]);
-addRoute(/^\/my$/, viewMy);
-addRoute(/^\/address$/, viewAddress);
-addRoute(/^\/signin$/, viewSignIn);
-addRoute(/^\/registry$/, () => viewRegistry(document.getElementById("main"))); // clinic staff (registry.js)
+addRoute(/^\/clinic\/([\w-]+)\/specialty\/([\w-]+)\/doctor\/([\w.-]+)$/, calendar, ["clinic", "specialty", "doctor"]);
+addRoute(/^\/book$/, book);
+addRoute(/^\/referral$/, referral);
+addRoute(/^\/ticket\/([\w.#:-]+)$/, ticket, ["id"]);
+addRoute(/^\/cancel$/, findToCancel); // «Отменить запись на приём к врачу» without the ticket: find it first
+addRoute(/^\/cancel\/([\w.#:-]+)$/, cancel, ["id"]);
+addRoute(/^\/reschedule\/([\w.#:-]+)$/, reschedule, ["id"]);
+addRoute(/^\/reminders-off\/([\w.#:-]+)\/([\w-]+)$/, remindersOff, ["id", "token"]);
+addRoute(/^\/waitlist$/, waitlist);
+addRoute(/^\/offer\/([\w.#:-]+)$/, offer, ["id"]);
+addRoute(/^\/my$/, my);
+addRoute(/^\/address$/, address);
+addRoute(/^\/signin$/, signIn);
+addRoute(/^\/registry$/, registry);
+
+function showError(err) {
+  document.getElementById("main").replaceChildren(messageBox(err instanceof ApiError ? err : { code: "unknown" }));
+}
 
 setup({
-  notFound: viewNotFound,
+  notFound: () => notFound({}).catch(showError),
   before(path) {
     renderHeader();
     if (path === "/signin" && !store.get("returnTo")) store.set("returnTo", "#/");
   },
   onError(err) {
-    document.getElementById("main").replaceChildren(messageBox(err instanceof ApiError ? err : { code: "unknown" }));
+    showError(err);
     throw err;
   },
 });
@@ -70,12 +85,15 @@ document.addEventListener("click", (event) => {
 });
 
 window.addEventListener("hashchange", route);
+setupMenu();
 
 async function start() {
   setLang(lang());
   await loadConfig();
-  if (config.signIn === "oidc") {
-    const back = await auth.completeOidc(config).catch(() => null);
+  if (config.signIn === "oidc" && new URLSearchParams(location.search).has("code")) {
+    // Back from the provider's login page: only then is the sign-in code needed.
+    const { completeOidc } = await import("./oidc.js");
+    const back = await completeOidc(config).catch(() => null);
     if (back) location.hash = back;
   }
   route();

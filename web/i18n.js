@@ -10,8 +10,8 @@ const RU = {
   skip: "Перейти к содержимому",
   navBook: "Записаться",
   navAddress: "Моя поликлиника по адресу",
-  navAddressShort: "По адресу",
-  navMy: "Мои записи",
+  navMy: "История заявлений",
+  menu: "Меню",
   navSignIn: "Войти",
   navSignOut: "Выйти",
   signedInAs: "Вы вошли: {name}",
@@ -27,11 +27,14 @@ const RU = {
   districtsTitle: "Выберите район",
   districtsIntro: "Запишитесь к врачу поликлиники, к которой вы прикреплены. Не знаете свою поликлинику?",
   districtsFind: "Найдите её по адресу.",
+  applyTitle: "Подать заявление",
   clinicsTitle: "Выберите поликлинику",
   specialtiesTitle: "Выберите специальность",
   doctorsTitle: "Выберите врача",
   freeSlots: "Свободно: {n}",
   noFreeSlots: "Нет свободного времени",
+  waitCardNote: "Сообщим, когда появится время",
+  doctorsNone: "Сейчас у врачей этой специальности нет свободного времени. Оставьте заявку — мы напишем, как только время освободится, и на 15 минут закрепим его за вами.",
   nearest: "Ближайшее: {when}",
   referral: "Только по направлению",
   ageUnder: "Дети до {n} лет",
@@ -56,7 +59,7 @@ const RU = {
 
   calendarTitle: "Выберите дату и время",
   calendarDays: "Ближайшие 14 дней",
-  calendarNone: "У этого врача нет свободного времени в ближайшие 14 дней. Выберите другого врача.",
+  calendarNone: "У этого врача нет свободного времени в ближайшие 14 дней. Попросите сообщить, когда время появится, или выберите другого врача.",
   dayNone: "В этот день свободного времени нет.",
   slotsOn: "Свободное время {day}",
   slotsCount: "{n} своб.",
@@ -109,7 +112,7 @@ const RU = {
   addToCalendar: "Добавить в календарь (.ics)",
   howToCancel: "Как отменить запись",
   cancelThis: "Отменить запись",
-  ticketMissing: "Этот талон не открыть по такой ссылке. Откройте ссылку из письма с талоном или найдите запись в разделе «Мои записи».",
+  ticketMissing: "Этот талон не открыть по такой ссылке. Откройте ссылку из письма с талоном или найдите запись в разделе «История заявлений».",
   status_booked: "Оформлена",
   status_cancelled: "Отменена",
   status_fulfilled: "Приём состоялся",
@@ -135,7 +138,8 @@ const RU = {
   remindersOffDone: "Напоминания об этой записи отключены. Талон и запись остаются в силе.",
   remindersOffBad: "Ссылка не подошла: возможно, она неполная или запись уже отменена.",
 
-  cancelTitle: "Отмена записи",
+  cancelTitle: "Отменить запись на приём к врачу",
+  cancelFindIntro: "Найдите запись по полису ОМС, фамилии и дате рождения и нажмите «Отменить запись». Отменяйте запись не позднее чем за сутки до приёма.",
   cancelIntro: "Чтобы отменить запись, введите данные полиса ОМС, с которым вы записывались.",
   cancelSignedIntro: "Отменить запись по вашей учётной записи?",
   cancelDo: "Отменить запись",
@@ -144,9 +148,13 @@ const RU = {
   cancelYes: "Да, отменить",
   cancelNo: "Нет",
   cancelled: "Запись № {number} отменена. Время освобождено для других пациентов.",
+  cancelWhich: "Запись:",
+  cancelWhichDone: "Отменённая запись:",
+  cancelNotBooked: "Эту запись отменить нельзя: её статус — «{status}».",
+  bookAgain: "Записаться на приём",
 
-  myTitle: "Мои записи",
-  myIntro: "Найдите свои будущие записи по полису ОМС и дате рождения.",
+  myTitle: "История заявлений",
+  myIntro: "Вся история заявлений видна после входа. Без входа здесь можно найти свои будущие записи по полису ОМС, фамилии и дате рождения, чтобы отменить или перенести их.",
   mySignedIntro: "История ваших заявлений, сначала новые.",
   mySignInHint: "Войдите, чтобы видеть всю историю заявлений.",
   search: "Найти",
@@ -197,7 +205,13 @@ const RU = {
     unknown: "Что-то пошло не так. Повторите попытку.",
   },
   errorActionAddress: "Найти поликлинику по адресу",
-  errorActionMy: "Мои записи",
+  errorActionMy: "История заявлений",
+  errorActionFix: "Исправить данные",
+  errorActionFixAddress: "Исправить адрес",
+  errorActionOtherDoctor: "Выбрать другого врача",
+  errorActionGp: "Записаться к терапевту или педиатру",
+  errorActionDoctors: "Другие врачи этой специальности",
+  errorActionHome: "Записаться без направления",
   errorActionSignIn: "Войти",
   errorActionTimes: "К выбору времени",
 };
@@ -208,8 +222,8 @@ const EN = {
   skip: "Skip to content",
   navBook: "Book",
   navAddress: "Find my clinic by address",
-  navAddressShort: "By address",
-  navMy: "My appointments",
+  navMy: "History of applications",
+  menu: "Menu",
   navSignIn: "Sign in",
   navSignOut: "Sign out",
   signedInAs: "Signed in: {name}",
@@ -225,11 +239,14 @@ const EN = {
   districtsTitle: "Choose a district",
   districtsIntro: "Book a doctor at the polyclinic you are attached to. Don't know which one it is?",
   districtsFind: "Find it by address.",
+  applyTitle: "Submit an application",
   clinicsTitle: "Choose a polyclinic",
   specialtiesTitle: "Choose a specialty",
   doctorsTitle: "Choose a doctor",
   freeSlots: "Free: {n}",
   noFreeSlots: "No free times",
+  waitCardNote: "We will tell you when a time frees up",
+  doctorsNone: "No doctor of this specialty has a free time now. Leave a request: we will email you as soon as a time frees up and hold it for you for 15 minutes.",
   nearest: "Nearest: {when}",
   referral: "Referral only",
   ageUnder: "Children under {n}",
@@ -254,7 +271,7 @@ const EN = {
 
   calendarTitle: "Choose a date and time",
   calendarDays: "The next 14 days",
-  calendarNone: "This doctor has no free times in the next 14 days. Please choose another doctor.",
+  calendarNone: "This doctor has no free times in the next 14 days. Ask us to tell you when a time frees up, or choose another doctor.",
   dayNone: "No free times on this day.",
   slotsOn: "Free times on {day}",
   slotsCount: "{n} free",
@@ -307,7 +324,7 @@ const EN = {
   addToCalendar: "Add to calendar (.ics)",
   howToCancel: "How to cancel",
   cancelThis: "Cancel the appointment",
-  ticketMissing: "This link does not open the ticket. Use the link in the ticket email or find the appointment under “My appointments”.",
+  ticketMissing: "This link does not open the ticket. Use the link in the ticket email or find the appointment under “History of applications”.",
   status_booked: "Booked",
   status_cancelled: "Cancelled",
   status_fulfilled: "Attended",
@@ -334,6 +351,7 @@ const EN = {
   remindersOffBad: "The link did not work: it may be incomplete, or the appointment was cancelled.",
 
   cancelTitle: "Cancel an appointment",
+  cancelFindIntro: "Find the appointment by your OMS policy, last name and date of birth, then press “Cancel the appointment”. Please cancel at least a day before.",
   cancelIntro: "To cancel, enter the OMS policy you booked with.",
   cancelSignedIntro: "Cancel this appointment of your account?",
   cancelDo: "Cancel the appointment",
@@ -342,9 +360,13 @@ const EN = {
   cancelYes: "Yes, cancel",
   cancelNo: "No",
   cancelled: "Appointment No. {number} is cancelled. The time is free for other patients.",
+  cancelWhich: "The appointment:",
+  cancelWhichDone: "The cancelled appointment:",
+  cancelNotBooked: "This appointment cannot be cancelled: its status is “{status}”.",
+  bookAgain: "Book an appointment",
 
-  myTitle: "My appointments",
-  myIntro: "Find your upcoming appointments by OMS policy and date of birth.",
+  myTitle: "History of applications",
+  myIntro: "Your whole history is shown once you sign in. Without signing in, find your upcoming appointments here by OMS policy, last name and date of birth to cancel or move them.",
   mySignedIntro: "Your applications, newest first.",
   mySignInHint: "Sign in to see your whole history.",
   search: "Search",
@@ -395,48 +417,16 @@ const EN = {
     unknown: "Something went wrong. Please try again.",
   },
   errorActionAddress: "Find my polyclinic by address",
-  errorActionMy: "My appointments",
+  errorActionMy: "History of applications",
+  errorActionFix: "Correct the details",
+  errorActionFixAddress: "Correct the address",
+  errorActionOtherDoctor: "Choose another doctor",
+  errorActionGp: "Book a GP or paediatrician",
+  errorActionDoctors: "Other doctors of this specialty",
+  errorActionHome: "Book without a referral",
   errorActionSignIn: "Sign in",
   errorActionTimes: "Back to the times",
 };
-
-// ---------------------------------------------------------------- clinic staff pages (web/registry.js)
-Object.assign(RU, {
-  regTitle: "Регистратура", regClinic: "Поликлиника {clinic}.", regSignIn: "Войти", regClinicId: "Код поликлиники",
-  regSignInIntro: "Вход для сотрудников регистратуры: работа только с данными своей поликлиники.",
-  regDayTitle: "Записи на день", regDate: "Дата", regDoctorOptional: "Врач (код, необязательно)", regShow: "Показать",
-  regDayEmpty: "На этот день записей нет.", regTime: "Время", regNumber: "Талон", regDoctor: "Врач", regRoom: "Кабинет",
-  regPatient: "Пациент", regBirthDate: "Дата рождения", regStatus: "Статус", regAttendance: "Явка",
-  regCame: "Пришёл", regNoShow: "Не пришёл", regStatus_booked: "записан", regStatus_cancelled: "отменена",
-  regStatus_fulfilled: "пришёл", regStatus_noshow: "не пришёл", regStatus_rescheduled: "перенесена",
-  regPlanTitle: "Врач и график приёма", regDoctorId: "Код врача", regDoctorName: "ФИО врача", regSpecialty: "Специальность",
-  regSlotMinutes: "Минут на приём", regWeek: "Дни и часы приёма", regFrom: "с", regTo: "по", regPublish: "Опубликовать",
-  regWeekday1: "Пн", regWeekday2: "Вт", regWeekday3: "Ср", regWeekday4: "Чт", regWeekday5: "Пт", regWeekday6: "Сб", regWeekday7: "Вс",
-  regPlanDone: "Опубликовано: новых слотов {created}, закрыто {closed}.",
-  regConflicts: "Записи, которые не укладываются в новый график ({n}): решите, оставить их или отменить.",
-  regAbsenceTitle: "Отсутствие врача", regReason: "Причина", regReason_sick: "болезнь", regReason_vacation: "отпуск",
-  regReason_training: "обучение", regReason_other: "другое", regCheckAbsence: "Проверить",
-  regAbsencePreview: "Будут отменены записи пациентов: {cancelled}; закрыто свободных слотов: {closed}. Пациенты получат письмо.",
-  regConfirm: "Подтвердить отсутствие", regAbsenceDone: "Готово: отменено записей {cancelled}, закрыто слотов {closed}.",
-});
-Object.assign(EN, {
-  regTitle: "Registry", regClinic: "Polyclinic {clinic}.", regSignIn: "Sign in", regClinicId: "Polyclinic code",
-  regSignInIntro: "Sign-in for registry staff: you work with your own polyclinic's data only.",
-  regDayTitle: "Appointments of the day", regDate: "Date", regDoctorOptional: "Doctor (code, optional)", regShow: "Show",
-  regDayEmpty: "No appointments on this day.", regTime: "Time", regNumber: "Ticket", regDoctor: "Doctor", regRoom: "Room",
-  regPatient: "Patient", regBirthDate: "Birth date", regStatus: "Status", regAttendance: "Attendance",
-  regCame: "Came", regNoShow: "No-show", regStatus_booked: "booked", regStatus_cancelled: "cancelled",
-  regStatus_fulfilled: "came", regStatus_noshow: "no-show", regStatus_rescheduled: "moved",
-  regPlanTitle: "Doctor and working plan", regDoctorId: "Doctor code", regDoctorName: "Doctor's full name", regSpecialty: "Specialty",
-  regSlotMinutes: "Minutes per appointment", regWeek: "Working days and hours", regFrom: "from", regTo: "to", regPublish: "Publish",
-  regWeekday1: "Mon", regWeekday2: "Tue", regWeekday3: "Wed", regWeekday4: "Thu", regWeekday5: "Fri", regWeekday6: "Sat", regWeekday7: "Sun",
-  regPlanDone: "Published: {created} new slots, {closed} closed.",
-  regConflicts: "Appointments that do not fit the new plan ({n}): decide whether to keep or cancel them.",
-  regAbsenceTitle: "Doctor's absence", regReason: "Reason", regReason_sick: "illness", regReason_vacation: "leave",
-  regReason_training: "training", regReason_other: "other", regCheckAbsence: "Check",
-  regAbsencePreview: "Patients' appointments to be cancelled: {cancelled}; free slots to be closed: {closed}. Patients will be emailed.",
-  regConfirm: "Confirm the absence", regAbsenceDone: "Done: {cancelled} appointments cancelled, {closed} slots closed.",
-});
 
 // ---------------------------------------------------------------- the waiting list (web/views/waitlist.js)
 Object.assign(RU, {
@@ -503,6 +493,12 @@ Object.assign(EN, {
 });
 
 const TEXTS = { ru: RU, en: EN };
+
+/** Texts a module loaded on demand brings with it (web/registry.js: the staff pages). */
+export function addTexts(ru, en) {
+  Object.assign(RU, ru);
+  Object.assign(EN, en);
+}
 const KEY = "zapis.lang";
 
 let current = (() => {

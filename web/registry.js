@@ -1,9 +1,46 @@
 // Pages for clinic registry staff (#/registry): the day list with attendance buttons, a doctor's plan form,
 // and an absence form that says how many patients it will affect before it is confirmed. Staff sign in
 // separately from patients (their token is kept apart); every request names the staff member's clinic.
+// Loaded only on #/registry (app.js), with its own texts: a patient's page never downloads them.
 import { api, ApiError, config } from "./api.js";
-import { h } from "./dom.js";
-import { errorText, formatTime, lang, t } from "./i18n.js";
+import { addTexts, errorText, formatTime, lang, t } from "./i18n.js";
+import { h } from "./ui.js";
+
+addTexts({
+  regTitle: "Регистратура", regClinic: "Поликлиника {clinic}.", regSignIn: "Войти", regClinicId: "Код поликлиники",
+  regSignInIntro: "Вход для сотрудников регистратуры: работа только с данными своей поликлиники.",
+  regDayTitle: "Записи на день", regDate: "Дата", regDoctorOptional: "Врач (код, необязательно)", regShow: "Показать",
+  regDayEmpty: "На этот день записей нет.", regTime: "Время", regNumber: "Талон", regDoctor: "Врач", regRoom: "Кабинет",
+  regPatient: "Пациент", regBirthDate: "Дата рождения", regStatus: "Статус", regAttendance: "Явка",
+  regCame: "Пришёл", regNoShow: "Не пришёл", regStatus_booked: "записан", regStatus_cancelled: "отменена",
+  regStatus_fulfilled: "пришёл", regStatus_noshow: "не пришёл", regStatus_rescheduled: "перенесена",
+  regPlanTitle: "Врач и график приёма", regDoctorId: "Код врача", regDoctorName: "ФИО врача", regSpecialty: "Специальность",
+  regSlotMinutes: "Минут на приём", regWeek: "Дни и часы приёма", regFrom: "с", regTo: "по", regPublish: "Опубликовать",
+  regWeekday1: "Пн", regWeekday2: "Вт", regWeekday3: "Ср", regWeekday4: "Чт", regWeekday5: "Пт", regWeekday6: "Сб", regWeekday7: "Вс",
+  regPlanDone: "Опубликовано: новых слотов {created}, закрыто {closed}.",
+  regConflicts: "Записи, которые не укладываются в новый график ({n}): решите, оставить их или отменить.",
+  regAbsenceTitle: "Отсутствие врача", regReason: "Причина", regReason_sick: "болезнь", regReason_vacation: "отпуск",
+  regReason_training: "обучение", regReason_other: "другое", regCheckAbsence: "Проверить",
+  regAbsencePreview: "Будут отменены записи пациентов: {cancelled}; закрыто свободных слотов: {closed}. Пациенты получат письмо.",
+  regConfirm: "Подтвердить отсутствие", regAbsenceDone: "Готово: отменено записей {cancelled}, закрыто слотов {closed}.",
+}, {
+  regTitle: "Registry", regClinic: "Polyclinic {clinic}.", regSignIn: "Sign in", regClinicId: "Polyclinic code",
+  regSignInIntro: "Sign-in for registry staff: you work with your own polyclinic's data only.",
+  regDayTitle: "Appointments of the day", regDate: "Date", regDoctorOptional: "Doctor (code, optional)", regShow: "Show",
+  regDayEmpty: "No appointments on this day.", regTime: "Time", regNumber: "Ticket", regDoctor: "Doctor", regRoom: "Room",
+  regPatient: "Patient", regBirthDate: "Birth date", regStatus: "Status", regAttendance: "Attendance",
+  regCame: "Came", regNoShow: "No-show", regStatus_booked: "booked", regStatus_cancelled: "cancelled",
+  regStatus_fulfilled: "came", regStatus_noshow: "no-show", regStatus_rescheduled: "moved",
+  regPlanTitle: "Doctor and working plan", regDoctorId: "Doctor code", regDoctorName: "Doctor's full name", regSpecialty: "Specialty",
+  regSlotMinutes: "Minutes per appointment", regWeek: "Working days and hours", regFrom: "from", regTo: "to", regPublish: "Publish",
+  regWeekday1: "Mon", regWeekday2: "Tue", regWeekday3: "Wed", regWeekday4: "Thu", regWeekday5: "Fri", regWeekday6: "Sat", regWeekday7: "Sun",
+  regPlanDone: "Published: {created} new slots, {closed} closed.",
+  regConflicts: "Appointments that do not fit the new plan ({n}): decide whether to keep or cancel them.",
+  regAbsenceTitle: "Doctor's absence", regReason: "Reason", regReason_sick: "illness", regReason_vacation: "leave",
+  regReason_training: "training", regReason_other: "other", regCheckAbsence: "Check",
+  regAbsencePreview: "Patients' appointments to be cancelled: {cancelled}; free slots to be closed: {closed}. Patients will be emailed.",
+  regConfirm: "Confirm the absence", regAbsenceDone: "Done: {cancelled} appointments cancelled, {closed} slots closed.",
+});
 
 const KEY = "zapis.staffToken";
 const CLINIC = "zapis.staffClinic";
@@ -32,6 +69,11 @@ function failure(err) {
 
 function field(label, input) {
   return h("label", { class: "field" }, h("span", { class: "label" }, label), input);
+}
+
+/** The route's view (app.js): the staff pages in the page's <main>. */
+export function viewStaff() {
+  return viewRegistry(document.getElementById("main"));
 }
 
 /** The staff pages. `main` is the page's <main>. */

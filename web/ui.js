@@ -1,11 +1,144 @@
-// The parts every page is built from: the page frame with its heading and breadcrumbs, messages for API
-// errors, lists loaded with placeholders and a retry, form fields with inline checks, the hold countdown.
-import { ApiError } from "./api.js";
-import { h, skeleton } from "./dom.js";
-import { errorText, formatWhen, t } from "./i18n.js";
-import { announce, onLeave, state } from "./state.js";
-import { check, clinicToday } from "./validate.js";
+// The parts every page is built from: elements (h(), text only: no API text is ever parsed as HTML), the page frame
+// with its heading and breadcrumbs, the header with its menu, messages for API errors with the next step, lists
+// loaded with placeholders and a retry, form fields with inline checks (the API's own rules), the hold countdown.
+// No inline style anywhere: elements are styled by class (styles.css), so the page runs under a strict
+// Content-Security-Policy (style-src 'self').
+import { ApiError, auth } from "./api.js";
+import { errorText, formatWhen, lang, t } from "./i18n.js";
+import { announce, go, onLeave, section, state } from "./state.js";
 
+// ---------------------------------------------------------------- elements
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name.startsWith("on") && typeof value === "function") el.addEventListener(name.slice(2), value);
+    else if (name === "class") el.className = value;
+    else if (name === "dataset") Object.assign(el.dataset, value);
+    else if (value === true) el.setAttribute(name, "");
+    else el.setAttribute(name, String(value));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+/** Placeholder rows of a fixed height while a list loads, so nothing jumps when it arrives. */
+export function skeleton(rows = 4, cls = "") {
+  return h("ul", { class: `skeleton ${cls}`, "aria-hidden": "true" },
+    Array.from({ length: rows }, () => h("li", {})));
+}
+
+// ---------------------------------------------------------------- the checks of the forms
+// The same rules as the API's models (shared/faces/v1/models.py), so a mistake is shown next to its field before
+// anything is sent.
+const NAME = /^[A-Za-zА-Яа-яЁё][A-Za-zА-Яа-яЁё' .-]{0,59}$/; // 1-60 characters
+const POLICY = /^\d{6,16}$/;
+const SERIES = /^[0-9A-ZА-ЯЁ]{1,12}$/;
+const EMAIL = /^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$/;
+const PHONE = /^\+?[\d ()-]{6,20}$/;
+
+export function clean(name, value) {
+  const v = (value || "").trim();
+  if (name === "policyNumber") return v.replace(/[\s-]/g, "");
+  if (name === "policySeries") return v.replace(/[\s-]/g, "").toUpperCase();
+  return v;
+}
+
+/** Today's date in the clinic's zone, YYYY-MM-DD. */
+export function clinicToday() {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Moscow" }).format(new Date());
+}
+
+function checkDate(value) {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) return "badDate";
+  if (value > clinicToday()) return "futureDate";
+  return value < "1900-01-01" ? "oldDate" : null;
+}
+
+const CHECKS = {
+  lastName: (v) => (NAME.test(v) ? null : "badName"),
+  firstName: (v) => (NAME.test(v) ? null : "badName"),
+  middleName: (v) => (NAME.test(v) ? null : "badName"),
+  birthDate: checkDate,
+  policyNumber: (v) => (POLICY.test(v) ? null : "badPolicy"),
+  policySeries: (v) => (SERIES.test(v) ? null : "badSeries"),
+  referralNumber: (v) => (/^\d{12}$/.test(v.replace(/[\s-]/g, "")) ? null : "badReferral"),
+  email: (v) => (EMAIL.test(v) && v.length <= 254 ? null : "badEmail"),
+  phone: (v) => (PHONE.test(v) ? null : "badPhone"),
+};
+
+/** An i18n key of the problem with this field's value, or null when it is fine. */
+export function check(name, raw, required) {
+  const value = clean(name, raw);
+  if (!value) return required ? "required" : null;
+  return CHECKS[name] ? CHECKS[name](value) : null;
+}
+
+// ---------------------------------------------------------------- the header
+// The menu is a disclosure on a phone (the "Menu" button shows and hides it; Escape closes it) and a row of links
+// on a wide screen; the signed-in patient and "Sign out" are its last item either way, never off screen.
+let menuOpen = false;
+
+function showMenu(open, focusButton = false) {
+  menuOpen = open;
+  const button = document.getElementById("menu");
+  button.setAttribute("aria-expanded", String(open));
+  document.getElementById("nav").classList.toggle("open", open);
+  if (focusButton) button.focus();
+}
+
+/** Once, at start: the menu button and Escape. */
+export function setupMenu() {
+  document.getElementById("menu").addEventListener("click", () => showMenu(!menuOpen));
+  document.querySelector(".top").addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && menuOpen) showMenu(false, true);
+  });
+}
+
+export function renderHeader() {
+  document.documentElement.lang = lang();
+  document.getElementById("brand-title").textContent = t("appTitle");
+  document.getElementById("brand-subtitle").textContent = t("appSubtitle");
+  document.getElementById("skip").textContent = t("skip");
+  document.getElementById("footer-text").textContent = t("footer");
+  const nav = document.getElementById("nav");
+  nav.setAttribute("aria-label", t("appTitle"));
+  const where = section();
+  const current = { my: "my", address: "address", signin: "signin" }[where]
+    || (["", "district", "clinic", "book"].includes(where) ? "book" : "");
+  const link = (key, href, label) => h("li", {}, h("a", { href, "aria-current": current === key ? "page" : null }, label));
+  const items = [link("book", "#/", t("navBook")), link("address", "#/address", t("navAddress")), link("my", "#/my", t("navMy"))];
+  if (auth.signedIn()) {
+    const signOut = () => {
+      auth.signOut();
+      showMenu(false);
+      renderHeader();
+      state.flash = { text: t("signedOut"), kind: "info" };
+      go("#/");
+    };
+    items.push(h("li", { class: "user" }, h("span", { class: "who" }, t("signedInAs", { name: auth.displayName() })), " ",
+      h("button", { type: "button", class: "linklike", onclick: signOut }, t("navSignOut"))));
+  } else {
+    items.push(link("signin", "#/signin", t("navSignIn")));
+  }
+  nav.replaceChildren(h("ul", {}, items));
+  const menu = document.getElementById("menu");
+  menu.textContent = t("menu");
+  showMenu(false); // a new page starts with the menu closed
+  const switcher = document.getElementById("lang");
+  switcher.textContent = t("langSwitch");
+  switcher.setAttribute("lang", lang() === "ru" ? "en" : "ru");
+  switcher.setAttribute("aria-label", t("langSwitchLabel"));
+}
+
+// ---------------------------------------------------------------- the page
 /** A page: its heading (focused after navigation), optional breadcrumbs and intro, and a body. */
 export function page(title, { crumbs = null, intro = null } = {}) {
   document.title = `${title} — ${t("appTitle")}`;
@@ -14,16 +147,16 @@ export function page(title, { crumbs = null, intro = null } = {}) {
   const body = h("div", { class: "page-body" });
   const nav = h("nav", { class: "crumbs", "aria-label": t("crumbs") });
   if (crumbs) fillCrumbs(nav, crumbs);
-  const section = h("section", { class: "page", "aria-labelledby": "page-title" },
-    nav, heading, intro ? h("p", { class: "intro" }, intro) : null, body);
-  main.replaceChildren(section);
+  const introBox = intro ? h("p", { class: "intro" }, intro) : null;
+  const section_ = h("section", { class: "page", "aria-labelledby": "page-title" }, nav, heading, introBox, body);
+  main.replaceChildren(section_);
   if (state.flash) {
     body.append(messageBox(state.flash));
     state.flash = null;
   }
   if (!state.firstRender) heading.focus();
   state.firstRender = false;
-  return { body, nav, heading };
+  return { body, nav, heading, intro: introBox };
 }
 
 export function fillCrumbs(nav, crumbs) {
@@ -31,23 +164,66 @@ export function fillCrumbs(nav, crumbs) {
     h("li", {}, href ? h("a", { href }, label) : h("span", { "aria-current": "page" }, label)))));
 }
 
+// ---------------------------------------------------------------- refusals and their next step
+const enc = encodeURIComponent;
+
+function referralHref(c) {
+  return c.clinicId && c.specialtyId ? `#/referral?clinic=${enc(c.clinicId)}&specialty=${enc(c.specialtyId)}` : "#/referral";
+}
+
+const MY = ["errorActionMy", "#/my"];
+const ADDRESS = ["errorActionAddress", "#/address"];
+
+// What the patient can do after each refusal, given where it happened (`context`: clinicId, specialtyId, timesHref
+// (the doctor's times), doctorsHref (the specialty's doctors), ticketHref, fix (focus the fields to correct)).
+// A refusal of the server for a time (taken, outside the window) leads back to the times; one for the patient
+// (not attached, unknown, too young or too old, no referral) to where they can book.
+const NEXT = {
+  not_attached: () => [ADDRESS],
+  attachment_not_found: () => [ADDRESS],
+  address_not_found: (c) => [c.fix ? ["errorActionFixAddress", c.fix] : null],
+  patient_not_found: (c) => [c.fix ? ["errorActionFix", c.fix] : null, ADDRESS],
+  referral_required: (c) => [["referralAsk", referralHref(c)]],
+  age_restricted: (c) => [c.clinicId ? ["errorActionOtherDoctor", `#/clinic/${enc(c.clinicId)}`] : null, ADDRESS],
+  already_booked_specialty: () => [MY],
+  referral_used: () => [MY],
+  referral_expired: (c) => [["errorActionGp", c.clinicId ? `#/clinic/${enc(c.clinicId)}` : "#/"]],
+  referral_not_found: (c) => [c.fix ? ["errorActionFix", c.fix] : null],
+  referral_mismatch: (c) => [c.fix ? ["errorActionFix", c.fix] : null, ["errorActionHome", "#/"]],
+  waitlist_exists: (c) => [c.signedIn ? MY : null, c.doctorsHref ? ["errorActionDoctors", c.doctorsHref] : null],
+  outside_booking_window: (c) => [c.timesHref ? ["errorActionTimes", c.timesHref] : null],
+  hold_mismatch: (c) => [c.timesHref ? ["errorActionTimes", c.timesHref] : null],
+  appointment_started: () => [MY],
+  already_cancelled: (c) => [c.ticketHref ? ["openTicket", c.ticketHref] : MY],
+  already_rescheduled: () => [MY],
+  reschedule_mismatch: () => [MY],
+  unauthorized: () => [["errorActionSignIn", "#/signin"]],
+};
+
+/** The next steps of a refusal: links (a string) or buttons (a function). */
+export function nextSteps(code, context = {}) {
+  const steps = (NEXT[code] ? NEXT[code](context) : []).filter(Boolean);
+  return steps.map(([key, to]) => (typeof to === "function"
+    ? h("button", { type: "button", class: "button secondary", onclick: to }, t(key))
+    : h("a", { href: to, class: "button secondary" }, t(key))));
+}
+
 /** A message for an API error or a page notice, with what the patient can do next. */
-export function messageBox(what, { retry = null } = {}) {
+export function messageBox(what, { retry = null, context = {} } = {}) {
   const code = what.code;
   const text = what.text || errorText(code);
   const actions = [];
   if (retry && (what instanceof ApiError ? what.retryable : false)) {
     actions.push(h("button", { type: "button", class: "button", onclick: retry }, t("retry")));
   }
-  if (code === "not_attached") actions.push(h("a", { href: "#/address", class: "button secondary" }, t("errorActionAddress")));
-  if (code === "already_booked_specialty") actions.push(h("a", { href: "#/my", class: "button secondary" }, t("errorActionMy")));
-  if (code === "unauthorized") actions.push(h("a", { href: "#/signin", class: "button secondary" }, t("errorActionSignIn")));
+  actions.push(...nextSteps(code, context));
   const kind = what.kind || (code ? "error" : "info");
   // tabindex -1: a refusal takes the focus from a button that is disabled while its request runs.
   return h("div", { class: `message ${kind}`, role: kind === "error" ? "alert" : "status", tabindex: "-1", dataset: { code: code || "" } },
     h("p", {}, text), actions.length ? h("p", { class: "actions" }, actions) : null);
 }
 
+// ---------------------------------------------------------------- lists
 /** Fill `container` from `load()`, with placeholders meanwhile and a retry button on failure. */
 export async function loadInto(container, load, render, rows = 4) {
   const mine = state.generation;
@@ -77,6 +253,7 @@ export function slotsInfo(item) {
   ];
 }
 
+// ---------------------------------------------------------------- form fields
 export function field(name, labelKey, required, attrs, value = "", readonly = false) {
   const id = `f-${name}`;
   const { hint, ...inputAttrs } = attrs;

@@ -1,13 +1,10 @@
 // "Who is booking" (issue 12): a hold belongs to a patient, so the page asks for the policy, last name and
 // birth date before the time is chosen (or takes the signed-in identity), keeps what was typed in this tab,
 // and holds with it.
-import { api } from "./api.js";
-import * as auth from "./auth.js";
-import { h } from "./dom.js";
+import { api, auth } from "./api.js";
 import { t } from "./i18n.js";
 import { store } from "./state.js";
-import { badFields, field } from "./ui.js";
-import { clean } from "./validate.js";
+import { badFields, clean, field, h } from "./ui.js";
 
 export const WHO_FIELDS = [
   ["lastName", "lastName", true, { autocomplete: "family-name" }],

@@ -10,29 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from infra.demo.data import DISTRICTS
+from infra.demo.data import DISTRICT_STREETS, DISTRICTS
 from shared.catalogue import address_register, address_text
 
-STREETS: dict[str, list[str]] = {
-    "admiralteysky": ["ул. Садовая", "наб. канала Грибоедова", "Лермонтовский пр."],
-    "vasileostrovsky": ["Большой пр. В.О.", "7-я линия В.О.", "Средний пр. В.О."],
-    "vyborgsky": ["пр. Просвещения", "пр. Энгельса", "ул. Композиторов"],
-    "kalininsky": ["Гражданский пр.", "пр. Науки", "ул. Бутлерова"],
-    "kirovsky": ["пр. Стачек", "ул. Зины Портновой", "Ленинский пр."],
-    "kolpinsky": ["пр. Ленина", "ул. Труда", "Октябрьская ул."],
-    "krasnogvardeysky": ["Заневский пр.", "пр. Энергетиков", "ул. Стахановцев"],
-    "krasnoselsky": ["пр. Ветеранов", "Ленинский пр.", "ул. Партизана Германа"],
-    "kronshtadtsky": ["пр. Ленина", "Советская ул.", "ул. Мартынова"],
-    "kurortny": ["Приморское ш.", "ул. Токарева", "ул. Володарского"],
-    "moskovsky": ["Московский пр.", "ул. Типанова", "ул. Победы"],
-    "nevsky": ["пр. Большевиков", "Дальневосточный пр.", "ул. Бабушкина"],
-    "petrogradsky": ["Каменноостровский пр.", "Большой пр. П.С.", "ул. Ленина"],
-    "petrodvortsovy": ["Санкт-Петербургский пр.", "Разводная ул.", "Ботаническая ул."],
-    "primorsky": ["ул. Савушкина", "Комендантский пр.", "пр. Испытателей"],
-    "pushkinsky": ["ул. Садовая", "Октябрьский б-р", "Московская ул."],
-    "frunzensky": ["Будапештская ул.", "ул. Ярослава Гашека", "Бухарестская ул."],
-    "tsentralny": ["Невский пр.", "Лиговский пр.", "ул. Марата"],
-}
+# The district's streets (infra/demo/data.py names them, in Russian and English: its clinics stand on the first two).
+STREETS: dict[str, list[str]] = {d: [ru for ru, _ in streets] for d, streets in DISTRICT_STREETS.items()}
 
 
 def rows() -> list[dict[str, Any]]:

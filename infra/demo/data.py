@@ -44,11 +44,44 @@ MINUTES = {"therapist": 20, "paediatrician": 20, "surgeon": 30, "ophthalmologist
            "cardiologist": 30, "endocrinologist": 30}
 SPECIALTIES = [(s_id, *specialties.SPECIALTIES[s_id], minutes) for s_id, minutes in MINUTES.items()]
 
-STREETS = [
-    ("ул. Садовая", "Sadovaya St."), ("Невский пр.", "Nevsky Ave."), ("ул. Типанова", "Tipanova St."),
-    ("пр. Просвещения", "Prosveshcheniya Ave."), ("ул. Савушкина", "Savushkina St."),
-    ("Лиговский пр.", "Ligovsky Ave."), ("ул. Ленина", "Lenina St."), ("Большой пр. В.О.", "Bolshoy Ave. V.O."),
-]
+# Each clinic stands on a street of its own district (issue 30): the first of the district's streets in the
+# demo address register (infra/demo/addresses.py) for the first clinic, the second for the second, at a house
+# number (below 50) that the register assigns to that very clinic.
+DISTRICT_STREETS: dict[str, list[tuple[str, str]]] = {
+    "admiralteysky": [("ул. Садовая", "Sadovaya St."), ("наб. канала Грибоедова", "Griboyedov Canal Emb."),
+                      ("Лермонтовский пр.", "Lermontovsky Ave.")],
+    "vasileostrovsky": [("Большой пр. В.О.", "Bolshoy Ave. V.O."), ("7-я линия В.О.", "7th Line V.O."),
+                        ("Средний пр. В.О.", "Sredny Ave. V.O.")],
+    "vyborgsky": [("пр. Просвещения", "Prosveshcheniya Ave."), ("пр. Энгельса", "Engelsa Ave."),
+                  ("ул. Композиторов", "Kompozitorov St.")],
+    "kalininsky": [("Гражданский пр.", "Grazhdansky Ave."), ("пр. Науки", "Nauki Ave."),
+                   ("ул. Бутлерова", "Butlerova St.")],
+    "kirovsky": [("пр. Стачек", "Stachek Ave."), ("ул. Зины Портновой", "Ziny Portnovoy St."),
+                 ("Ленинский пр.", "Leninsky Ave.")],
+    "kolpinsky": [("пр. Ленина", "Lenina Ave."), ("ул. Труда", "Truda St."), ("Октябрьская ул.", "Oktyabrskaya St.")],
+    "krasnogvardeysky": [("Заневский пр.", "Zanevsky Ave."), ("пр. Энергетиков", "Energetikov Ave."),
+                         ("ул. Стахановцев", "Stakhanovtsev St.")],
+    "krasnoselsky": [("пр. Ветеранов", "Veteranov Ave."), ("Ленинский пр.", "Leninsky Ave."),
+                     ("ул. Партизана Германа", "Partizana Germana St.")],
+    "kronshtadtsky": [("пр. Ленина", "Lenina Ave."), ("Советская ул.", "Sovetskaya St."),
+                      ("ул. Мартынова", "Martynova St.")],
+    "kurortny": [("Приморское ш.", "Primorskoye Hwy."), ("ул. Токарева", "Tokareva St."),
+                 ("ул. Володарского", "Volodarskogo St.")],
+    "moskovsky": [("Московский пр.", "Moskovsky Ave."), ("ул. Типанова", "Tipanova St."), ("ул. Победы", "Pobedy St.")],
+    "nevsky": [("пр. Большевиков", "Bolshevikov Ave."), ("Дальневосточный пр.", "Dalnevostochny Ave."),
+               ("ул. Бабушкина", "Babushkina St.")],
+    "petrogradsky": [("Каменноостровский пр.", "Kamennoostrovsky Ave."), ("Большой пр. П.С.", "Bolshoy Ave. P.S."),
+                     ("ул. Ленина", "Lenina St.")],
+    "petrodvortsovy": [("Санкт-Петербургский пр.", "Sankt-Peterburgsky Ave."), ("Разводная ул.", "Razvodnaya St."),
+                       ("Ботаническая ул.", "Botanicheskaya St.")],
+    "primorsky": [("ул. Савушкина", "Savushkina St."), ("Комендантский пр.", "Komendantsky Ave."),
+                  ("пр. Испытателей", "Ispytateley Ave.")],
+    "pushkinsky": [("ул. Садовая", "Sadovaya St."), ("Октябрьский б-р", "Oktyabrsky Blvd."),
+                   ("Московская ул.", "Moskovskaya St.")],
+    "frunzensky": [("Будапештская ул.", "Budapeshtskaya St."), ("ул. Ярослава Гашека", "Yaroslava Gasheka St."),
+                   ("Бухарестская ул.", "Bukharestskaya St.")],
+    "tsentralny": [("Невский пр.", "Nevsky Ave."), ("Лиговский пр.", "Ligovsky Ave."), ("ул. Марата", "Marata St.")],
+}
 
 LAST = [("Иванов", "Ivanov"), ("Смирнов", "Smirnov"), ("Кузнецов", "Kuznetsov"), ("Попов", "Popov"),
         ("Соколов", "Sokolov"), ("Лебедев", "Lebedev"), ("Козлов", "Kozlov"), ("Новиков", "Novikov"),
@@ -59,19 +92,24 @@ FIRST_F = [("Анна", "Anna"), ("Ольга", "Olga"), ("Елена", "Elena")
            ("Татьяна", "Tatiana"), ("Ирина", "Irina")]
 MIDDLE_M = [("Иванович", "Ivanovich"), ("Петрович", "Petrovich"), ("Сергеевич", "Sergeevich")]
 MIDDLE_F = [("Ивановна", "Ivanovna"), ("Петровна", "Petrovna"), ("Сергеевна", "Sergeevna")]
+# Doctors' patronymics are none of the patients': no doctor has a demo patient's name (issue 30).
+DOCTOR_MIDDLE_M = [("Алексеевич", "Alexeevich"), ("Николаевич", "Nikolaevich"), ("Андреевич", "Andreevich")]
+DOCTOR_MIDDLE_F = [("Алексеевна", "Alexeevna"), ("Николаевна", "Nikolaevna"), ("Андреевна", "Andreevna")]
 
 CLINICS_PER_DISTRICT = 2
 PATIENTS_PER_CLINIC = 3
 
 
-def _person(n: int) -> tuple[str, str, str, str, str, str]:
-    """Deterministic Russian name (last, first, middle) and its transliteration."""
+def _person(n: int, doctor: bool = False) -> tuple[str, str, str, str, str, str]:
+    """Deterministic Russian name (last, first, middle) and its transliteration; a doctor's patronymic is never a
+    patient's."""
     female = n % 2 == 1
     last_ru, last_en = LAST[n % len(LAST)]
     if female:
         last_ru, last_en = last_ru.replace("ё", "е") + "а", last_en + "a"
     first_ru, first_en = (FIRST_F if female else FIRST_M)[(n // 2) % 6]
-    mid_ru, mid_en = (MIDDLE_F if female else MIDDLE_M)[(n // 3) % 3]
+    middles = (DOCTOR_MIDDLE_F if female else DOCTOR_MIDDLE_M) if doctor else (MIDDLE_F if female else MIDDLE_M)
+    mid_ru, mid_en = middles[(n // 3) % 3]
     return last_ru, first_ru, mid_ru, last_en, first_en, mid_en
 
 
@@ -79,7 +117,7 @@ def clinics() -> list[dict[str, Any]]:
     out = []
     for d_index, (d_id, d_ru, d_en) in enumerate(DISTRICTS, start=1):
         for c_index in range(1, CLINICS_PER_DISTRICT + 1):
-            street_ru, street_en = STREETS[(d_index + c_index) % len(STREETS)]
+            street_ru, street_en = DISTRICT_STREETS[d_id][c_index - 1]
             house = 3 + d_index * 2 + c_index
             number = d_index * 10 + c_index
             out.append({
@@ -105,7 +143,7 @@ def doctors(clinic: dict[str, Any]) -> list[dict[str, Any]]:
     for s_id, s_ru, s_en, referral, minutes in SPECIALTIES:
         for _ in range(2 if s_id == "therapist" else 1):
             seq += 1
-            last_ru, first_ru, mid_ru, last_en, first_en, mid_en = _person(base * 7 + seq)
+            last_ru, first_ru, mid_ru, last_en, first_en, mid_en = _person(base * 7 + seq, doctor=True)
             morning = seq % 2 == 1
             out.append({
                 "id": f"{clinic['id']}-d{seq:02d}",
@@ -205,14 +243,14 @@ def register_items(people: list[dict[str, Any]] | None = None) -> list[dict[str,
     return out
 
 
-# Referrals of demo patients (issue 15; README names them): (index in patients(), specialty, target clinic,
+# Referrals of demo patients (issue 15; docs/http-api.md names them): (index in patients(), specialty, target clinic,
 # last valid day). The second is to another clinic than the patient's; the third has expired.
 REFERRALS = [(0, "cardiologist", "cl0101", "2099-12-31"), (1, "endocrinologist", "cl0102", "2099-12-31"),
              (0, "endocrinologist", "cl0101", "2025-01-31"), (3, "cardiologist", "cl0102", "2099-12-31")]
 
 
 def referral_number(n: int) -> str:
-    """The demo's referral numbers: fixed, so that README can name them (real ones are random)."""
+    """The demo's referral numbers: fixed, so that the docs can name them (real ones are random)."""
     body = f"5100000{n + 1:04d}"
     return body + keys.luhn_digit(body)
 

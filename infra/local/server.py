@@ -9,6 +9,10 @@ hold sweeper every minute, the notifier fed from DynamoDB Local's stream, the em
 
 Ports: PORT (API and web, 3000), DYNAMODB_PORT (8000), MOTO_PORT (SES, see infra/local/outbox.py).
 Everything binds 127.0.0.1; Ctrl-C or SIGTERM stops every process started here.
+The console shows progress, one line per request and per background job that did something, and every error
+in one line; the functions' JSON logs and metrics go to .cache/local/logs/<function>.jsonl (`make logs`,
+infra/local/console.py). Once ready, the stack writes where it runs to .cache/local/stack.json, which
+`make invoke`, `make logs` and `make redrive` read; it is removed when the stack stops (infra/local/state.py).
 """
 from __future__ import annotations
 
@@ -30,7 +34,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 from infra import ddb_local, template
 from infra.lambda_like import Context, load_function
-from infra.local import events, tokens
+from infra.local import console, events, state, tokens
+from infra.local import headers as front
 
 ROOT = template.ROOT
 WEB = ROOT / "web"
@@ -59,7 +64,16 @@ class FunctionTimeout(BaseException):
     not an Exception the handler's own error handling could catch."""
 
 
-def _worker_init(env: dict[str, str], function: str) -> None:
+class FunctionError(Exception):
+    """The function raised (or its worker died): `error_type` names the exception, the function's log has the
+    stack trace."""
+
+    def __init__(self, function: str, error_type: str) -> None:
+        super().__init__(f"{function} raised {error_type}")
+        self.function, self.error_type = function, error_type
+
+
+def _worker_init(env: dict[str, str], function: str, log_path: str | None = None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # ...and a worker whose parent is gone (killed, or stopped on a path that skipped the pools' shutdown)
@@ -67,6 +81,8 @@ def _worker_init(env: dict[str, str], function: str) -> None:
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True, name="parent-watch").start()
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
+    if log_path:  # the function's JSON logs and metrics to its file, its errors to the console in one line
+        console.FunctionLog.install(function, Path(log_path))
     try:
         load_function(function)  # the init phase, outside the invocation's timeout as in Lambda
     except Exception:  # noqa: BLE001, S110 - the invocation reports it
@@ -87,7 +103,26 @@ def _timed_out(_signum: int, _frame: Any) -> None:
     raise FunctionTimeout
 
 
-def invoke_in_worker(function: str, event: dict[str, Any], timeout: float | None = None) -> Any:
+def invoke_in_worker(function: str, event: dict[str, Any], timeout: float | None = None,
+                     report: bool = True) -> Any:
+    """One invocation in a function's worker. `report`: its error records go to the console too (the stream
+    poller says a failing batch in its own line instead)."""
+    log = console.FunctionLog.current
+    if log is not None:
+        log.report = report
+    try:
+        return _run_handler(function, event, timeout)
+    except FunctionTimeout as exc:
+        if log is not None:
+            log.failed(exc, f"Task timed out after {timeout} seconds")
+        raise
+    except Exception as exc:
+        if log is not None:
+            log.failed(exc)
+        raise
+
+
+def _run_handler(function: str, event: dict[str, Any], timeout: float | None) -> Any:
     module = load_function(function)
     if not timeout:
         return module.handler(event, Context(function))
@@ -102,16 +137,22 @@ def invoke_in_worker(function: str, event: dict[str, Any], timeout: float | None
 
 class Functions:
     """One process pool per function: a few warm 'instances' each, created on first use. Each invocation
-    runs under its function's Timeout from template.yaml."""
+    runs under its function's Timeout from template.yaml. With `logs`, each function's output goes to
+    `logs/<function>.jsonl` (else to this process's stdout, as the tests' pools have it)."""
 
     def __init__(self, env: dict[str, str] | Callable[[str], dict[str, str]], workers: int,
-                 timeouts: dict[str, float] | None = None) -> None:
+                 timeouts: dict[str, float] | None = None, logs: Path | None = None) -> None:
         self.env = env
         self.workers = workers
         self.timeouts = timeouts if timeouts is not None else {
             f["name"]: f["timeout"] for f in template.functions().values()}
+        self.logs = logs
         self.pools: dict[str, ProcessPoolExecutor] = {}
         self.lock = threading.Lock()
+
+    def where(self, function: str) -> str:
+        """Where to read what `function` logged."""
+        return console.where(function, self.logs)
 
     def pool(self, function: str) -> ProcessPoolExecutor:
         with self.lock:
@@ -119,9 +160,10 @@ class Functions:
                 import multiprocessing
 
                 env = self.env(function) if callable(self.env) else self.env
+                log = str(self.logs / f"{function}.jsonl") if self.logs else None
                 self.pools[function] = ProcessPoolExecutor(
                     max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_worker_init, initargs=(env, function))
+                    initializer=_worker_init, initargs=(env, function, log))
             return self.pools[function]
 
     def warm(self, function: str) -> None:
@@ -129,15 +171,19 @@ class Functions:
         if function in self.timeouts:
             self.pool(function).submit(_started)  # the worker's initializer imports the function
 
-    def invoke(self, function: str, event: dict[str, Any]) -> Any:
+    def invoke(self, function: str, event: dict[str, Any], report: bool = True) -> Any:
+        """The function's answer; FunctionTimeout past its Timeout, FunctionError when it raised. `report`: the
+        error records it logs are shown on the console (what it raised is the caller's to say)."""
         timeout = self.timeouts.get(function)
-        future = self.pool(function).submit(invoke_in_worker, function, event, timeout)
+        future = self.pool(function).submit(invoke_in_worker, function, event, timeout, report)
         try:
             # The worker stops the handler itself; this bound only catches a worker stuck outside Python.
             return future.result(timeout=(timeout or 30) + 60)
         except TimeoutError:
             self._discard(function)
             raise FunctionTimeout from None
+        except Exception as exc:  # the handler's own exception, or a worker that died (BrokenProcessPool)
+            raise FunctionError(function, type(exc).__name__) from exc
 
     def _discard(self, function: str) -> None:
         with self.lock:
@@ -173,14 +219,9 @@ def _error(code: str, message: str) -> dict[str, Any]:
 
 
 def _cors_origin(origin: str | None, path: str = "") -> str | None:
-    """Only local pages may call the local stack from a browser (the gorzdrav façade: any origin)."""
-    if not origin:
-        return None
-    if path.startswith("/_api/"):
-        return origin
-    parts = urlsplit(origin)
-    return origin if parts.scheme in ("http", "https") and parts.hostname in ("127.0.0.1", "localhost") \
-        and not parts.path and not parts.query else None
+    """Only local pages may call the local stack from a browser (the gorzdrav façade: any web origin; never
+    `Origin: null`): infra/local/headers.py decides."""
+    return front.cors_origin(origin, path)
 
 
 class BadRequest(Exception):
@@ -252,7 +293,7 @@ class Server(ThreadingHTTPServer):
 
 
 class Handler(BaseHTTPRequestHandler):
-    server_version = "zapis-local"
+    server_version = front.SERVER
     protocol_version = "HTTP/1.1"
     timeout = READ_TIMEOUT  # a client that stops sending is dropped, never holds a thread for ever
     stack: Any  # set by make_server
@@ -264,6 +305,9 @@ class Handler(BaseHTTPRequestHandler):
         super().setup()
         # Each answer is one write (see _send); no Nagle delay on kept-alive connections either way.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def version_string(self) -> str:
+        return front.SERVER  # the Server header names no Python and no version
 
     def __getattr__(self, name: str) -> Any:
         # Any method (TRACE, PATCH, made-up ones) reaches the router, which answers in JSON.
@@ -304,8 +348,15 @@ class Handler(BaseHTTPRequestHandler):
     def _send(self, status: int, body: bytes | str | dict | list | None, headers: dict[str, str] | None = None,
               content_type: str = "application/json; charset=utf-8") -> None:
         data = _encoded(body)
+        own = dict(headers or {})
+        ctype = next((v for k, v in own.items() if k.lower() == "content-type"), content_type if data else None)
+        request_headers = getattr(self, "headers", None)
+        # Security headers (CSP, nosniff, no referrer) and gzip: infra/local/headers.py.
+        own, data = front.finish(urlsplit(getattr(self, "path", "") or "").path,
+                                 request_headers.get("Accept-Encoding") if request_headers is not None else None,
+                                 own, ctype, data)
         self.send_response(status)
-        self._send_own_headers(headers or {}, content_type if data else None)
+        self._send_own_headers(own, content_type if data else None)
         self._send_cors()
         self.send_header("Content-Length", str(len(data)))
         self._headers_buffer.append(b"\r\n")  # end_headers without its flush: headers and body in one write
@@ -392,10 +443,24 @@ class Handler(BaseHTTPRequestHandler):
             self._serve(method, url.path, url.query)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+        except FunctionError as failed:
+            # A Lambda function that raises: API Gateway answers without the function's body.
+            console.say("error", f"{method} {self.label}: {failed} - {self.stack.functions.where(failed.function)}")
+            self._send(502, _error("unavailable", "Internal error in the local stack"))
         except Exception as exc:  # noqa: BLE001 - the front must answer, whatever broke behind it
+            self._internal_error(exc)
+            self._send(502, _error("unavailable", "Internal error in the local stack"))
+
+    def _internal_error(self, exc: Exception) -> None:
+        """A bug of the local stack itself: one line, the stack trace in the logs' front.log when there are logs."""
+        logs = getattr(self.stack.functions, "logs", None)
+        if not isinstance(logs, Path):
             log(f"internal error in the local stack: {type(exc).__name__}")
             traceback.print_exc()
-            self._send(502, _error("unavailable", "Internal error in the local stack"))
+            return
+        with (logs / "front.log").open("a", encoding="utf-8") as out:
+            traceback.print_exc(file=out)
+        log(f"internal error in the local stack: {type(exc).__name__} - stack trace in {logs / 'front.log'}")
 
     def _serve(self, method: str, path: str, query: str) -> None:
         """The API (every path template.yaml routes), else the local stack's own pages."""
@@ -412,6 +477,8 @@ class Handler(BaseHTTPRequestHandler):
         """(the access log's label, the one method allowed, what serves it) of a page of the local stack."""
         if path == "/_local/token":
             return path, "POST", lambda _path: self._token()
+        if path == front.CSP_REPORT_PATH:
+            return path, "POST", lambda _path: self._csp_report()
         if path.startswith("/_local/outbox"):
             return "/_local/outbox", "GET", self._outbox
         if _is_docs(path):
@@ -449,7 +516,8 @@ class Handler(BaseHTTPRequestHandler):
             result = self.stack.functions.invoke(route["function"], event)
         except FunctionTimeout:
             # API Gateway answers this way when the integration (the function) times out.
-            log(f"{route['function']} timed out (Timeout in template.yaml)")
+            console.say("error", f"{method} {self.label}: {route['function']} timed out (Timeout in template.yaml)"
+                        f" - {self.stack.functions.where(route['function'])}")
             self._send(503, self._gateway_error("unavailable"), {"Retry-After": "1"})
             return
         self._send(*_response_of(result))
@@ -462,6 +530,13 @@ class Handler(BaseHTTPRequestHandler):
             self._send(422, _error("validation_error", str(exc)))
             return
         self._send(200, {"token": token})
+
+    def _csp_report(self) -> None:
+        """A browser's CSP violation report: one console line each, nothing personal (infra/local/headers.py)."""
+        status, lines = front.csp_report(self.body, self.headers.get("Content-Type"))
+        for line in lines:
+            console.say("csp", line)
+        self._send(status, None)
 
     def _outbox(self, path: str) -> None:
         outbox = self.stack.outbox
@@ -530,6 +605,13 @@ LOCAL_VALUES = {
     "SES_CONFIGURATION_SET": "",  # moto's SES has no configuration set
     "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon here
     "PUBLIC_BASE_URL_PARAMETER": "",  # PUBLIC_BASE_URL is the local stack's own address (below)
+    # No SQS fan-out locally: the daily job's scheduled run opens every clinic in turn (functions/schedule).
+    "OPENER_QUEUE_URL": "",
+}
+_said: set[str] = set()
+CONSUMED = {  # what a stream consumer's `[job]` line says it handled
+    "notifier": "change(s) that may mean an email handled",
+    "offers": "freed slot(s) checked against the waiting list",
 }
 AWS_LOCAL = {"AWS_DEFAULT_REGION": "eu-north-1", "AWS_REGION": "eu-north-1",
              "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
@@ -546,9 +628,19 @@ def function_environment(function: str, local: dict[str, str]) -> dict[str, str]
             env[name] = str(value)
         elif template.parameter_default(value) is not None:
             env[name] = str(template.parameter_default(value))
-        else:
-            log(f"{function}: {name} has no local value (add it to LOCAL_VALUES in infra/local/server.py)")
+        elif name not in _said:
+            # A fact about this stack, said once (tests/unit/test_local_console.py keeps the list empty).
+            _said.add(name)
+            log(f"{name} ({json.dumps(value)} in template.yaml) is not set locally: the functions run without it")
     return env
+
+
+def environment_of(function: str, running: dict[str, Any]) -> dict[str, str]:
+    """`function`'s environment in a stack (`running`: its state, with aws_env and local_values): the endpoints
+    of its DynamoDB Local and outbox, and template.yaml's variables resolved as function_environment does."""
+    local = running["local_values"]
+    return {**running["aws_env"], **function_environment(function, local),
+            "AWS_LAMBDA_LOG_LEVEL": local.get("AWS_LAMBDA_LOG_LEVEL", "INFO")}
 
 
 class _Bars:
@@ -565,7 +657,8 @@ class _Bars:
             return lambda _n: None
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        progress = Progress(TextColumn("[local] {task.description}"), BarColumn(), MofNCompleteColumn(),
+        # "\\[": the label's [local] is text, not rich markup
+        progress = Progress(TextColumn("\\[local] {task.description}"), BarColumn(), MofNCompleteColumn(),
                             TimeElapsedColumn(), console=self.console, transient=False)
         task = progress.add_task(label, total=total)
         progress.start()
@@ -601,6 +694,8 @@ class Stack:
         self.httpd: Server | None = None
         self.loader: threading.Thread | None = None
         self.threads: list[threading.Thread] = []
+        self.place: state.Place | None = None
+        self.jobs = console.Jobs()
 
     def local_values(self) -> dict[str, str]:
         values = dict(LOCAL_VALUES, TABLE_NAME=TABLE, PUBLIC_BASE_URL=f"http://127.0.0.1:{self.port}",
@@ -620,16 +715,26 @@ class Stack:
         return env
 
     def function_env(self, function: str) -> dict[str, str]:
-        return {**self.aws_env(), **function_environment(function, self.local_values()),
-                "AWS_LAMBDA_LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO")}
+        return environment_of(function, {"aws_env": self.aws_env(), "local_values": self.local_values()})
 
     def env(self) -> dict[str, str]:
         """This process's environment for the seed and the pollers (the Globals a function gets)."""
         return {**self.aws_env(), **function_environment("", self.local_values())}
 
+    def _claim(self) -> None:
+        """Where this stack says it runs and keeps its functions' logs (infra/local/state.py)."""
+        self.place = state.claim()
+        console.logs_dir = self.place.logs
+        if self.place.owner is not None:
+            here = self.place.dir.relative_to(ROOT) if self.place.dir.is_relative_to(ROOT) else self.place.dir
+            log(f"another local stack (pid {self.place.owner['pid']}) answers `make invoke`, `make logs` and "
+                f"`make redrive`; this one's state and logs are in {here} (PORT={self.port} make invoke ... "
+                f"reaches it)")
+
     def start(self) -> None:
         from infra.local import table
 
+        self._claim()
         if self.persist:
             self.store = table.Store.open()
             if self.store is None:
@@ -645,7 +750,7 @@ class Stack:
 
         from shared.platform import clock
 
-        self.functions = Functions(self.function_env, self.workers)
+        self.functions = Functions(self.function_env, self.workers, logs=self.place.logs if self.place else None)
         self.functions.warm("lookup")  # the first page's function starts while the table is prepared
         client = boto3.client("dynamodb")
         bars = _Bars()
@@ -671,7 +776,7 @@ class Stack:
         def run() -> None:
             while loader is not None and loader.is_alive() and not self.stopping.wait(0.5):
                 pass
-            stream.run(table=TABLE, deliver=lambda ev: self.functions.invoke("offers", ev), stop=self.stopping,
+            stream.run(table=TABLE, deliver=self._consumer("offers"), stop=self.stopping,
                        function="OffersFunction", starting_position="LATEST")
 
         thread = threading.Thread(target=run, name="offers", daemon=True)
@@ -712,25 +817,58 @@ class Stack:
         # stream resumes at its end: nothing wrote to the table while the stack was stopped.
         self.threads.append(threading.Thread(
             target=stream.run, name="stream",
-            kwargs={"table": TABLE, "deliver": lambda ev: self.functions.invoke("notifier", ev),
+            kwargs={"table": TABLE, "deliver": self._consumer("notifier"),
                     "stop": self.stopping, "starting_position": "LATEST" if resumed else None}, daemon=True))
         for t in self.threads:
             t.start()
+
+    def _consumer(self, function: str) -> Callable[[dict[str, Any]], Any]:
+        """`function` as the stream's event source mapping invokes it, with a `[job]` line per batch it handled
+        (its failures are the poller's to say, in one line)."""
+        def deliver(event: dict[str, Any]) -> Any:
+            try:
+                result = self.functions.invoke(function, event, report=False)
+            except FunctionTimeout:  # a function error for the event source mapping: retried, then dead-lettered
+                raise FunctionError(function, "Task timed out") from None
+            records = len(event.get("Records") or [])
+            failed = len((result or {}).get("batchItemFailures") or []) if isinstance(result, dict) else 0
+            if records > failed:
+                handled = f"{records - failed} {CONSUMED.get(function, 'stream record(s) handled')}"
+                console.say("job", f"{function}: {handled}{self._outbox_note(function)}")
+            return result
+
+        return deliver
+
+    def _outbox_note(self, function: str) -> str:
+        if function != "notifier" or self.outbox is None:
+            return ""
+        try:
+            count = len(self.outbox.outbox_items())
+        except Exception:  # noqa: BLE001 - only a hint
+            return ""
+        return f"; the outbox has {count} email(s): http://127.0.0.1:{self.port}/_local/outbox.html"
+
+    def _run_job(self, job: str, event: dict[str, Any], what: str) -> None:
+        """One run of a scheduled function: a `[job]` line when it did something, one `[error]` line when it
+        failed (the next run tries again, as the schedule would)."""
+        try:
+            result = self.functions.invoke(job, dict(event, time=time.strftime("%Y-%m-%dT%H:%M:%SZ")))
+        except (Exception, FunctionTimeout) as exc:  # noqa: BLE001 - the next run tries again
+            if not self.stopping.is_set():  # (a run cut short by Ctrl-C is not an error)
+                failed = f"{job} timed out" if isinstance(exc, FunctionTimeout) else str(exc) or type(exc).__name__
+                console.say("error", f"{job} ({what}): {failed} - {self.functions.where(job)}")
+            return
+        self.jobs.ran(job, result, what)
 
     def _sweep_loop(self) -> None:
         """EventBridge's rate(1 minute) for the hold sweeper, and the reminder job (rate(5 minutes) deployed;
         every minute here, which only makes a due reminder leave sooner)."""
         scheduled = {"version": "0", "id": "local", "detail-type": "Scheduled Event", "source": "aws.events",
                      "account": "000000000000", "region": "eu-north-1", "resources": [], "detail": {}}
+        every = f"every {self.sweep_seconds:g} s"
         while not self.stopping.wait(self.sweep_seconds):
-            try:
-                self.functions.invoke("sweeper", dict(scheduled, time=time.strftime("%Y-%m-%dT%H:%M:%SZ")))
-            except Exception as exc:  # noqa: BLE001 - next minute tries again, as the schedule would
-                log(f"sweeper run failed: {type(exc).__name__}")
-            try:
-                self.functions.invoke("reminder", dict(scheduled, time=time.strftime("%Y-%m-%dT%H:%M:%SZ")))
-            except Exception as exc:  # noqa: BLE001
-                log(f"reminder run failed: {type(exc).__name__}")
+            self._run_job("sweeper", scheduled, f"expired holds, {every}")
+            self._run_job("reminder", scheduled, f"reminder emails, {every}")
 
     def _open_day_loop(self) -> None:
         """The daily job (EventBridge Scheduler at DayOpensAt): locally a while after start, then every
@@ -738,16 +876,22 @@ class Stack:
         scheduled = {"version": "0", "id": "local", "detail-type": "Scheduled Event", "source": "aws.scheduler",
                      "account": "000000000000", "region": "eu-north-1", "resources": [], "detail": "{}"}
         wait = float(os.environ.get("OPEN_DAY_FIRST_SECONDS", "30"))
+        every = float(os.environ.get("OPEN_DAY_SECONDS", "3600"))
         while not self.stopping.wait(wait):
-            wait = float(os.environ.get("OPEN_DAY_SECONDS", "3600"))
-            try:
-                self.functions.invoke("schedule", dict(scheduled, time=time.strftime("%Y-%m-%dT%H:%M:%SZ")))
-            except Exception as exc:  # noqa: BLE001 - the next run catches up, as the schedule would
-                log(f"daily job failed: {type(exc).__name__}")
+            wait = every
+            self._run_job("schedule", scheduled, f"daily job opening days, every {every:g} s, each clinic in turn")
+
+    def state(self) -> dict[str, Any]:
+        """What `make invoke`, `make logs` and `make redrive` need to reach this stack (infra/local/state.py)."""
+        return {"port": self.port, "base": f"http://127.0.0.1:{self.port}", "table": TABLE,
+                "dynamodb_endpoint": f"http://127.0.0.1:{self.ddb_port}", "started": time.time(),
+                "aws_env": self.aws_env(), "local_values": self.local_values()}
 
     def serve(self) -> None:
         assert self.httpd is not None
         base = f"http://127.0.0.1:{self.port}"
+        if self.place is not None:
+            self.place.write(self.state())
         log(f"ready in {time.monotonic() - self.started:.1f}s: page {base}/  API {base}/v1/districts  "
             f"docs {base}/docs  outbox {base}/_local/outbox.html  (Ctrl-C stops; bookings are kept)")
         try:
@@ -770,6 +914,8 @@ class Stack:
             self.ddb.stop()
         if self.store is not None:
             self.store.close()
+        if self.place is not None:
+            self.place.release()
         log("stopped")
 
 

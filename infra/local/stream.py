@@ -22,7 +22,8 @@ include the table's stream (NotifierFunction) applies what template.yaml declare
   the function is not invoked again for it. Memory stays bounded: a shard buffers at most one read.
 
 `deliver(event) -> response` is the function invocation (the local server runs the notifier's handler);
-an exception it raises counts as a function error.
+an exception it raises counts as a function error (its `error_type`, when it has one, names what the function
+raised). Each failure is one console line that names the function and where its log is (console.where).
 """
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from infra import template
+from infra.local import console
 
 Deliver = Callable[[dict[str, Any]], Any]
 MAX_BACKOFF = 60.0
@@ -302,22 +304,30 @@ class StreamPoller:
         try:
             response = self.deliver({"Records": batch})
         except Exception as exc:  # noqa: BLE001 - a function error, as Lambda sees an unhandled exception
-            self._say(f"{len(batch)} record(s) failed: {type(exc).__name__} raised")
+            raised = getattr(exc, "error_type", type(exc).__name__)
+            self._first_failure(shard, f"{len(batch)} record(s) failed: {raised} raised", fresh=False)
             return self._failed(shard, batch, 0, whole=True)
         failures = (response or {}).get("batchItemFailures") if self.mapping.report_item_failures else None
         if not failures:
-            del shard.buffer[:len(batch)]
-            shard.attempts, shard.limit = 0, self.mapping.batch_size
-            return len(batch)
+            return self._done(shard, batch)
         seqs = [r["dynamodb"]["SequenceNumber"] for r in batch]
         failed_ids = [f.get("itemIdentifier") for f in failures]
         if any(i not in seqs for i in failed_ids):
             return self._failed(shard, batch, 0, whole=True)  # Lambda treats a bad identifier as all failed
         first = min(seqs.index(i) for i in failed_ids)
-        self._say(f"{len(failed_ids)} of {len(batch)} record(s) failed (the function's log says why)")
+        self._first_failure(shard, f"{len(failed_ids)} of {len(batch)} record(s) failed (the function's log says why)",
+                            fresh=first > 0)
         # Records before the lowest failure are done: checkpoint there, retry from the failure.
         del shard.buffer[:first]
         return first + self._failed(shard, batch[first:], first, whole=False)
+
+    def _done(self, shard: _Shard, batch: list[dict[str, Any]]) -> int:
+        """The batch went through: checkpoint after it (and say so when it had failed before)."""
+        if shard.attempts:
+            self._say(f"{len(batch)} record(s) went through on try {shard.attempts + 1}")
+        del shard.buffer[:len(batch)]
+        shard.attempts, shard.limit = 0, self.mapping.batch_size
+        return len(batch)
 
     def _failed(self, shard: _Shard, batch: list[dict[str, Any]], done: int, whole: bool) -> int:
         if done:
@@ -337,10 +347,18 @@ class StreamPoller:
         return 0
 
 
+    def _first_failure(self, shard: _Shard, what: str, fresh: bool) -> None:
+        """A batch's first failure is said; its retries are not (how they end is: went through, or dead-lettered)."""
+        if shard.attempts and not fresh:
+            return
+        retries = self.mapping.maximum_retry_attempts
+        self._say(f"{what}; tried again up to {retries} time(s)" if retries >= 0 else f"{what}; tried again")
+
     def _say(self, what: str) -> None:
-        """A stream function's failure, always on the console: one line, naming the function."""
+        """A stream function's failure, always on the console: one line, naming the function and its log."""
         self.failures_said += 1
-        print(f"[stream] {self.mapping.function}: {what}", flush=True)
+        print(f"[stream] {self.mapping.function}: {what} - {console.where(_folder(self.mapping.function))}",
+              flush=True)
 
     def _send_dead_letter(self, shard: _Shard) -> None:
         """Put the shard's on-failure message; on success the batch is done, else back off and keep it."""
@@ -364,6 +382,12 @@ class StreamPoller:
 
 
 # ---------------------------------------------------------------- wiring
+def _folder(logical: str) -> str:
+    """The function's folder under functions/ (what `make logs FN=` takes) for its logical id."""
+    found = template.functions().get(logical)
+    return str(found["name"]) if found else logical
+
+
 def _streams_client() -> Any:
     import boto3
 

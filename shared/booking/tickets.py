@@ -13,7 +13,7 @@ HINT = {
            "номер и серия полиса ОМС) или в личном кабинете («История заявлений»). "
            "Отменяйте запись не позднее чем за сутки до приёма."),
     "en": ("You can cancel until the appointment starts: on the portal (\"Cancel an appointment\", with your "
-           "OMS policy number and series) or, signed in, from your history of applications. "
+           "OMS policy number and series) or, signed in, from \"History of applications\". "
            "Please cancel at least a day before."),
 }
 
@@ -24,7 +24,7 @@ HINT_SOON = {
            "номер и серия полиса ОМС) или в личном кабинете («История заявлений»). "
            "Если вы не придёте, отмените запись как можно раньше, чтобы время мог занять другой пациент."),
     "en": ("You can cancel until the appointment starts: on the portal (\"Cancel an appointment\", with your "
-           "OMS policy number and series) or, signed in, from your history of applications. "
+           "OMS policy number and series) or, signed in, from \"History of applications\". "
            "If you cannot come, please cancel as soon as you can so that another patient can take the time."),
 }
 

@@ -3,7 +3,8 @@
 A street is known by its *key*: the words of its name without the street-type words, lower case, ё -> е,
 sorted (`"Большой пр. В.О."` -> `"большой во"`). The type (ул., пр., наб. ...) is kept beside the key and
 only narrows candidates when the name alone is shared (ул. Ленина and пр. Ленина). A house is known by its
-number and its building parts (корпус, строение, литера): `5`, `5к2`, `д. 5, корп. 2`, `5 лит. А`.
+number and its building parts (корпус, строение, литера): `5`, `5к2`, `д. 5, корп. 2`, `5 лит. А`; a flat
+people add is read over (`10-25`, `д.10 кв.25`), and so is a corner house's second number (`10/2`).
 
 Pure text work, no reads: the register's items are built in shared/catalogue/address_register.py and looked up in
 shared/catalogue/addresses.py.
@@ -110,6 +111,7 @@ def parse_street(text: str) -> StreetQuery | None:
 
 # ---------------------------------------------------------------- house numbers
 _HOUSE_PREFIX = re.compile(r"^\s*(?:дом|д)\s*\.?\s*")
+_FLAT_AFTER_HYPHEN = re.compile(r"\s*-\s*\d{1,5}\s*$")  # 10-25, 10к2-25: house 10 (корпус 2), flat 25
 _HOUSE_NUMBER = re.compile(r"^(\d{1,4})")
 _PARTS = [
     ("korpus", re.compile(r"^(?:корпус|корп|кор|к)\s*\.?\s*(\d{1,3})")),
@@ -145,12 +147,13 @@ def _parts(rest: str) -> dict[str, str] | None:
 
 
 def parse_house(text: str) -> House | None:
-    """`5`, `5к2`, `д. 5, корп. 2`, `5 лит. А`, `5А`, `дом 12 корпус 3 строение 1`; None if not a house."""
+    """`5`, `5к2`, `д. 5, корп. 2`, `5 лит. А`, `5А`, `дом 12 корпус 3 строение 1`, `10-25` (flat 25), `10/2`
+    (a corner house); None if not a house."""
     rest = _HOUSE_PREFIX.sub("", _fold(text).strip())
     m = _HOUSE_NUMBER.match(rest)
     if not m or not 1 <= int(m.group(1)) <= MAX_HOUSE:
         return None
-    parts = _parts(rest[m.end():])
+    parts = _parts(_FLAT_AFTER_HYPHEN.sub("", rest[m.end():]))
     if parts is None:
         return None
     return House(int(m.group(1)), parts.get("korpus", ""), parts.get("stroenie", ""), parts.get("litera", ""))

@@ -6,7 +6,7 @@ API Gateway hands the function its verified ARN. The clinic is carried by the pr
 `arn:aws:sts::<account>:assumed-role/registry-cl0101/anna.petrova`); `registry-city` is the city-level
 operator who may act for every clinic. Any other principal API Gateway lets through acts for no clinic.
 Creating a principal with such a name takes IAM administrator rights, so the name cannot be forged by staff,
-and each clinic's role may further be limited to its own paths (README, "Clinic staff").
+and each clinic's role may further be limited to its own paths (docs/staff.md).
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The wire forms of who is asking, translated into shared/patients/callers.py's one type (the only way in).
 
-Signed-in claims (documented in README): `family_name`, `given_name`, `middle_name` (optional), `birthdate`
+Signed-in claims (documented in docs/http-api.md): `family_name`, `given_name`, `middle_name` (optional), `birthdate`
 (YYYY-MM-DD), `email`, and the custom claims `oms_policy_number` and `oms_policy_series` (optional). A
 Cognito user pool or a Gosuslugi/ESIA OIDC bridge maps its attributes to these names. There is no helper
 that turns claims into a bare policy hash: every operation gets a Caller and checks it against the register.

@@ -7,7 +7,7 @@ search): a failure that could not be counted is answered 429 `rate_limited` with
 many requests race, at most `IDENTITY_FAILURES_MAX` failed checks of one policy are answered per window.
 Past the limit every anonymous request of the policy is refused before it is checked (one GetItem).
 
-The trade-off (README): a stranger who knows a policy number can slow that person's anonymous access for
+The trade-off (docs/abuse.md): a stranger who knows a policy number can slow that person's anonymous access for
 up to an hour; the signed-in routes never consult the counter, so the patient can always sign in.
 
 A subject is any keyed string, each kind with its own prefix so two kinds never share an item: a policy hash

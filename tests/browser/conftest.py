@@ -1,6 +1,10 @@
 """The browser suite: the local stack (python -m infra.local.server) on free ports, Debian's Chromium driven by
 Playwright for Python, axe-core from web-tests/node_modules, screenshots into test-artifacts/browser/.
 
+The page runs under its Content-Security-Policy (issue 30), enforced: the local front sends it
+(infra/local/headers.py); while a front does not, the page's document gets it here, from the same module, so every
+test runs as the page is served. A CSP violation on any page fails the test, as a JavaScript error does.
+
 Skips when Chromium, Playwright or axe-core is missing, except under CI=true where that is a failure.
 """
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from infra.local import headers as front
 from tests.support import LocalStack as Stack
 from tests.support import local_stack
 
@@ -84,6 +89,38 @@ def browser(stack: Stack) -> Iterator[Any]:
         b.close()
 
 
+# Every CSP violation of a page, as a console error the test collects (an init script is not subject to the CSP).
+CSP_WATCH = """document.addEventListener('securitypolicyviolation', (e) => console.error(
+  `CSP violation: ${e.effectiveDirective} blocked ${e.blockedURI || '-'}`
+  + ` at ${e.sourceFile || '-'}:${e.lineNumber}`));"""
+
+
+@pytest.fixture(scope="session")
+def front_sends_csp(stack: Stack) -> bool:
+    """Whether the stack's front sends the page's CSP itself (infra/local/server.py wired to headers.py)."""
+    import urllib.request
+
+    with urllib.request.urlopen(stack.base + "/", timeout=30) as res:
+        return bool(res.headers.get("Content-Security-Policy"))
+
+
+def _is_document(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    path = urlsplit(url).path
+    return path == "/" or path.endswith(".html")
+
+
+def _with_security_headers(route: Any) -> None:
+    """The page's document with the headers the local front sends (infra/local/headers.py)."""
+    from urllib.parse import urlsplit
+
+    response = route.fetch()
+    sent = dict(response.headers)
+    sent.update(front.security_headers(urlsplit(route.request.url).path, sent.get("content-type")))
+    route.fulfill(response=response, headers=sent)
+
+
 class Shots:
     """Numbered screenshots of one test's steps, saved as artifacts."""
 
@@ -101,8 +138,9 @@ class Shots:
 
 
 @pytest.fixture
-def make_page(browser: Any, stack: Stack, request: pytest.FixtureRequest) -> Iterator[Any]:
-    """make_page(viewport) -> (page, shots): a fresh context (no storage), JS errors fail the test."""
+def make_page(browser: Any, stack: Stack, request: pytest.FixtureRequest, front_sends_csp: bool) -> Iterator[Any]:
+    """make_page(viewport) -> (page, shots): a fresh context (no storage) under the page's CSP; JavaScript errors
+    and CSP violations fail the test."""
     contexts: list[Any] = []
     errors: list[str] = []
     shots: list[Shots] = []
@@ -115,9 +153,14 @@ def make_page(browser: Any, stack: Stack, request: pytest.FixtureRequest) -> Ite
         kwargs.setdefault("timezone_id", "Europe/Moscow")
         context = browser.new_context(viewport=viewport, base_url=stack.base, accept_downloads=True, **kwargs)
         context.set_default_timeout(15_000)
+        if not front_sends_csp:
+            context.route(_is_document, _with_security_headers)
+        context.add_init_script(CSP_WATCH)
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" and (
+            msg.text.startswith("CSP violation") or "Content Security Policy" in msg.text) else None)
         shot = Shots(page, request.node.name)
         shot.n = max((s.n for s in shots), default=0)  # several pages of one test number their steps on
         shots.append(shot)
@@ -126,7 +169,16 @@ def make_page(browser: Any, stack: Stack, request: pytest.FixtureRequest) -> Ite
     yield make
     for context in contexts:
         context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
+    assert not errors, f"JavaScript errors or CSP violations on the page: {errors}"
+
+
+_AXE_SOURCE: list[str] = []
+
+
+def _axe_source() -> str:
+    if not _AXE_SOURCE:
+        _AXE_SOURCE.append(AXE.read_text(encoding="utf-8"))
+    return _AXE_SOURCE[0]
 
 
 def patient(policy_number: str) -> dict[str, Any]:
@@ -134,11 +186,14 @@ def patient(policy_number: str) -> dict[str, Any]:
 
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:
-    """axe-core's violations of the page as it is now, of any impact (minor and moderate ones too)."""
+    """axe-core's violations of the page as it is now, of any impact (minor and moderate ones too): the default
+    rules, WCAG 2.0-2.2 A and AA (target-size among them) and best practices. axe is evaluated by the test
+    driver, not added as a <script> (the page's CSP allows none but its own files)."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
+        page.evaluate(_axe_source())
     found = page.evaluate("""async () => {
-        const r = await axe.run(document, {resultTypes: ['violations']});
+        const r = await axe.run(document, {resultTypes: ['violations'], runOnly: {type: 'tag', values:
+            ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}});
         return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
                                         nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}));
     }""")

@@ -25,6 +25,14 @@ def h1(page: Any) -> Any:
     return page.get_by_role("heading", level=1)
 
 
+def menu(page: Any) -> Any:
+    """The header's menu (#nav), opened first on a phone, where it is behind the "Меню"/"Menu" button."""
+    button = page.locator("#menu")
+    if button.is_visible() and button.get_attribute("aria-expanded") != "true":
+        button.click()
+    return page.locator("#nav")
+
+
 def fill_patient(page: Any, p: dict[str, Any], email: str | None = None) -> None:
     page.fill("#f-lastName", p["lastName"])
     page.fill("#f-firstName", p["firstName"])
@@ -61,6 +69,9 @@ def fill_who(page: Any, p: dict[str, Any]) -> None:
 def choose_first_time(page: Any, who: dict[str, Any] | None = None) -> str:
     """Click the first free time of the chosen day (anonymous: after "who is booking" is filled with `who`,
     default the first demo patient of the page's clinic); returns its slot id once the form shows."""
+    # The calendar first: its module may still be loading (views are loaded on demand), and "who is booking" comes
+    # with it.
+    expect(page.locator("button.time").first).to_be_visible()
     if page.locator("form.who-form").count():
         if who is None:
             clinic = page.url.split("/clinic/")[1].split("/")[0]
@@ -70,5 +81,8 @@ def choose_first_time(page: Any, who: dict[str, Any] | None = None) -> str:
     slot = button.get_attribute("data-slot")
     button.click()
     # The hold is a write through a function that may start cold on a busy machine: wait for it, generously.
-    expect(h1(page)).to_have_text("Данные пациента", timeout=30_000)
+    refused = page.locator(".calendar-area .message[data-code]")
+    expect(h1(page).filter(has_text="Данные пациента").or_(refused)).to_be_visible(timeout=30_000)
+    assert not refused.count(), f"the hold was refused: {refused.first.inner_text()}"
+    expect(h1(page)).to_have_text("Данные пациента")
     return str(slot)

@@ -19,6 +19,7 @@ from tests.browser.helpers import (
     fill_who,
     h1,
     layout_shift,
+    menu,
     open_calendar,
 )
 
@@ -126,7 +127,8 @@ def test_anonymous_booking_to_ticket_then_cancel(make_page, stack) -> None:
 
     # The cancellation link of the ticket (and of the email): #/cancel/<id>, by policy number.
     page.get_by_role("link", name="Отменить запись").click()
-    expect(h1(page)).to_have_text("Отмена записи")
+    expect(h1(page)).to_have_text("Отменить запись на приём к врачу")  # the ticket's and the email's name for it
+    expect(page.locator(".which")).to_contain_text("Вы отменяете запись:")
     page.fill("#f-policyNumber", "7800000101999999")
     page.get_by_role("button", name="Отменить запись").click()
     refusal = page.locator(".result [role=alert]")
@@ -137,6 +139,12 @@ def test_anonymous_booking_to_ticket_then_cancel(make_page, stack) -> None:
     page.fill("#f-policyNumber", morozov["policyNumber"])
     page.get_by_role("button", name="Отменить запись").click()
     expect(page.locator(".message.success")).to_contain_text("отменена")
+    # The page's words follow the state: no "you are cancelling" above "cancelled", no form, no intro asking for it.
+    expect(page.locator(".which")).to_contain_text("Отменённая запись:")
+    expect(page.locator(".which")).to_contain_text("Отменена")
+    expect(page.get_by_text("Вы отменяете запись:")).to_have_count(0)
+    expect(page.locator("main .intro")).to_have_count(0)
+    expect(page.locator("#f-policyNumber")).to_have_count(0)
     expect(page.locator(".message.success")).to_be_focused()
     shot("cancelled")
 
@@ -145,7 +153,7 @@ def test_signed_in_booking_and_cancel_from_history(make_page) -> None:
     petrova = patient("7800000101000001")  # attached to cl0101
     page, shot = make_page(PHONE, is_mobile=True, has_touch=True)
     page.goto("/")
-    page.get_by_role("link", name="Войти").click()
+    menu(page).get_by_role("link", name="Войти").click()
     expect(h1(page)).to_have_text("Вход")
     page.fill("#f-policyNumber", petrova["policyNumber"])
     shot("sign-in")
@@ -185,9 +193,9 @@ def test_signed_in_booking_and_cancel_from_history(make_page) -> None:
     page.locator("button.time").first.click()  # any free time (late in the day the chosen day may have one)
     expect(page.locator('[data-code="already_booked_specialty"]')).to_contain_text("уже есть запись")
     shot("already-booked")
-    page.locator('[data-code="already_booked_specialty"]').get_by_role("link", name="Мои записи").click()
+    page.locator('[data-code="already_booked_specialty"]').get_by_role("link", name="История заявлений").click()
 
-    expect(h1(page)).to_have_text("Мои записи")
+    expect(h1(page)).to_have_text("История заявлений")
     card = page.locator("article.appointment").filter(has_text=number)
     expect(card).to_contain_text("Оформлена", timeout=15_000)  # the stack may still be opening days
     shot("history")

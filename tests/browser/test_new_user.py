@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, patient
-from tests.browser.helpers import DOCTOR_CARD, assert_accessible, choose_first_time, fill_patient, fill_who, h1
+from tests.browser.helpers import DOCTOR_CARD, assert_accessible, choose_first_time, fill_patient, fill_who, h1, menu
 from tests.support import PATIENTS
 
 pytestmark = pytest.mark.browser
@@ -226,8 +226,8 @@ def test_hold_is_released_on_leaving_the_form(make_page, stack) -> None:
     slot = choose_first_time(page)
     assert hold_status(stack, slot) == 409  # held for this patient
     shot("form-held")
-    page.get_by_role("link", name="Мои записи").first.click()  # the menu
-    expect(h1(page)).to_have_text("Мои записи")
+    page.locator("#nav").get_by_role("link", name="История заявлений").click()  # the menu
+    expect(h1(page)).to_have_text("История заявлений")
     deadline = time.monotonic() + 10
     while hold_status(stack, slot) != 201:
         assert time.monotonic() < deadline, "the hold was not released on leaving the form"
@@ -265,10 +265,13 @@ def test_phone_header_and_clinic_phone(make_page) -> None:
     expect(page.locator("main a.card").first).to_be_visible()
     height = page.evaluate("() => document.querySelector('header.top').getBoundingClientRect().height")
     assert height <= 120, f"the header takes {height} px of 740"
-    # Every menu item is on screen (the long one shows its short label on a phone).
+    # The menu is behind its button; opened, every item is on screen.
+    menu(page)
     edges = page.evaluate("() => [...document.querySelectorAll('#nav li')].map((e) => e.getBoundingClientRect().right)")
     assert edges and max(edges) <= SMALL_PHONE["width"], edges
-    expect(page.get_by_role("link", name="По адресу", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Моя поликлиника по адресу", exact=True)).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#nav")).to_be_hidden()
     lines = page.evaluate("""() => [...document.querySelectorAll('.phone')].map(
         (e) => Math.round(e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight || 20)))""")
     assert lines and all(n <= 1 for n in lines), lines

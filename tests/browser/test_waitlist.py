@@ -1,6 +1,6 @@
 """The waiting list from the page: a doctor without free time offers "Сообщить, если появится время", the form
 puts the patient on the list, another patient's cancellation frees a time, the email's link opens the offer with
-its countdown, one button books it and the ticket shows. Signed in, "Мои записи" lists the waiting entries and
+its countdown, one button books it and the ticket shows. Signed in, "История заявлений" lists the waiting entries and
 "Не ждать" leaves the list."""
 from __future__ import annotations
 
@@ -213,6 +213,6 @@ def test_signed_in_waiting_is_listed_and_left(make_page, stack) -> None:
     expect(section.locator("article.wait-entry")).to_have_count(0)
     with page.expect_response(lambda r: r.url.endswith("/v1/me/waitlist")):
         page.reload()
-    expect(h1(page)).to_have_text("Мои записи")
+    expect(h1(page)).to_have_text("История заявлений")
     expect(page.locator("article.appointment, .history p").first).to_be_visible()
     expect(page.locator("section.waitlist")).to_have_count(0)

@@ -128,7 +128,7 @@ def test_birth_date_sweep_on_search_is_cut_off(moto_table: str, low_limit: int) 
     assert (status, refused["error"]["code"]) == (429, "rate_limited")
     raw = load_function("history").handler(search_event(body), Context())  # the Retry-After header
     assert raw["statusCode"] == 429 and 1 <= int(raw["headers"]["Retry-After"]) <= 3600
-    # The right identity is refused too, until the window passes: the trade-off the README documents.
+    # The right identity is refused too, until the window passes: the trade-off docs/abuse.md documents.
     assert invoke("history", search_event(body))[0] == 429
 
 

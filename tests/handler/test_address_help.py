@@ -19,6 +19,9 @@ def ask(**query: str) -> tuple[int, dict]:
     ("ул. Садовая, д. 10, корп. 2", "cl0102"),
     ("Лермонтовский пр-т, д.7", "cl0101"),
     ("садовая ул 52 лит. А", "cl0101"),
+    ("Садовая 10-25", "cl0101"),              # house 10, flat 25 (issue 30)
+    ("ул. Садовая, д.10 кв.25", "cl0101"),
+    ("Садовая 10/2", "cl0101"),               # a corner house: known by its first number
 ])
 def test_the_whole_address_in_the_street_field(register_table: str, whole: str, clinic: str) -> None:
     status, body = ask(street=whole)

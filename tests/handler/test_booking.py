@@ -117,7 +117,7 @@ def test_book_anonymous_with_hold_gives_the_ticket(moto_table: str) -> None:
     assert ticket["start"] == clock.local_iso(start_of(slot)) and OFFSET.match(ticket["start"])
     assert OFFSET.match(ticket["end"]) and ticket["end"] > ticket["start"]
     assert ticket["clinic"] == {"id": "cl0101", "name": "Городская поликлиника № 11",
-                                "address": "ул. Типанова, д. 6", "phone": "+7 812 211-17-31"}
+                                "address": "ул. Садовая, д. 6", "phone": "+7 812 211-17-31"}
     assert ticket["doctor"]["name"] and ticket["doctor"]["specialty"] == "Терапевт"
     assert ticket["room"] == "103"
     assert ticket["patient"] == {"lastName": patient["lastName"], "firstName": patient["firstName"],

@@ -174,7 +174,7 @@ def test_schedule_endpoints_shapes(moto_table: str) -> None:
     for slot in slots:
         assert_shape(slot, SLOT)
     first = slots[0]
-    assert first["address"] == "ул. Типанова, д. 6" and first["room"] == "103" and first["number"] is None
+    assert first["address"] == "ул. Садовая, д. 6" and first["room"] == "103" and first["number"] is None
     # Naive Moscow time: the slot id's UTC stamp + 3 h.
     stamp = first["id"].rsplit(".", 1)[1]
     assert first["visitStart"] == wire.naive(clock.parse_utc_stamp(stamp))

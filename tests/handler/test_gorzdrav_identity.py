@@ -1,6 +1,6 @@
 """Issue 25 (point 2), gorzdrav identity through the façade's handler: `patient/search` failures are limited per
 full name and per clinic (shared/patients/limiter.py), the patientId expires, and `oms/attachment/lpus` reveals a clinic
-only to the policy with its holder's last name and birth date (README, "For gorzdrav clients")."""
+only to the policy with its holder's last name and birth date (docs/gorzdrav.md)."""
 from __future__ import annotations
 
 import base64

@@ -60,6 +60,9 @@ SAME_HOUSE = [
     (House(12, korpus="3", stroenie="1"), ["12к3с1", "дом 12 корпус 3 строение 1", "12 к. 3, стр. 1"]),
     (House(7, korpus="2", litera="б"), ["7к2 лит. Б", "7 корп. 2 литера Б"]),
     (House(52), ["52/14", "52 / 14"]),  # a corner house is known by its first number
+    # The flat people add (issue 30): after a hyphen, after "кв."; a corner house's second number.
+    (House(10), ["10-25", "10 - 25", "д.10 кв.25", "д. 10, кв. 25", "10/2", "дом 10-7"]),
+    (House(10, korpus="2"), ["10к2-25", "10 корп. 2 - 25"]),
 ]
 
 

@@ -134,10 +134,12 @@ def test_function_error_bisects_then_dead_letters_after_the_retries(capsys: pyte
     assert info["streamArn"] == ARN and info["shardId"] == "shard-1" and info["batchSize"] == 1
     assert message["requestContext"]["condition"] == "RetryAttemptsExhausted"
     assert p.dead_letters == parked
-    # Loud on the console: every failed try and the dead letter, one line each, naming the function.
+    # Loud on the console, in a line each: the batch's first failure and its dead letter (not every retry), naming
+    # the function and where its log is.
     said = [line for line in capsys.readouterr().out.splitlines() if line.startswith("[stream] NotifierFunction: ")]
-    assert sum("RuntimeError raised" in line for line in said) == len([c for c in calls if "1" in c])
+    assert sum("RuntimeError raised; tried again up to 5 time(s)" in line for line in said) == 1
     assert sum("dead-lettered after 6 attempts" in line for line in said) == 1
+    assert len(said) == 2 and all(line.endswith("make logs FN=notifier") for line in said), said
 
 
 def test_reported_failures_are_dead_lettered_after_the_retries() -> None:

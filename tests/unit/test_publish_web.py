@@ -23,6 +23,14 @@ def test_config_hands_the_page_its_own_origin_and_the_provider() -> None:
     assert config["tokenEndpoint"] == "https://issuer.example/token"
 
 
+def test_a_token_endpoint_the_pages_csp_would_refuse_is_reported() -> None:
+    endpoints = {"authorizationEndpoint": "https://login.example/authorize", "tokenEndpoint": "https://login.example/token"}
+    assert publish_web.csp_warning(endpoints, {"SignInOrigin": "https://login.example"}) is None
+    warning = publish_web.csp_warning(endpoints, {"SignInOrigin": ""})
+    assert warning and "SignInOrigin=https://login.example" in warning
+    assert publish_web.csp_warning(None, {}) is None
+
+
 def test_upload_writes_web_and_config_and_removes_stale_files() -> None:
     with mock_aws():
         s3 = boto3.client("s3", region_name="eu-north-1")

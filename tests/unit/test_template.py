@@ -236,3 +236,70 @@ def test_every_stream_function_has_error_and_iterator_age_alarms() -> None:
             watched.setdefault(str(name), set()).add(props["MetricName"])
     for name in streamed:
         assert {"Errors", "IteratorAge"} <= watched.get(name, set()), name
+
+
+def _header_policy(config: dict[str, Any], behaviour: dict[str, Any]) -> dict[str, Any]:
+    ref = behaviour["ResponseHeadersPolicyId"]
+    assert isinstance(ref, dict) and set(ref) == {"Ref"}, f"the stack's own policy, not a managed one: {ref}"
+    policy = template.resources("AWS::CloudFront::ResponseHeadersPolicy")[ref["Ref"]]
+    return dict(policy["Properties"]["ResponseHeadersPolicyConfig"])
+
+
+def _csp(text: str) -> dict[str, str]:
+    return {d.split()[0]: " ".join(d.split()[1:]) for d in text.split(";") if d.strip()}
+
+
+def test_the_page_and_the_api_get_the_stacks_own_security_headers() -> None:
+    """Issue 30: a strict CSP, nosniff and no referrer on the page and on every API behaviour, from response-headers
+    policies of the stack's own (the managed SecurityHeadersPolicy has no CSP); the page's CSP is the local
+    front's (infra/local/headers.py), with the sign-in provider's origin in connect-src."""
+    from infra.local import headers
+
+    config = template.resources("AWS::CloudFront::Distribution")["WebDistribution"]["Properties"]["DistributionConfig"]
+    page = _header_policy(config, config["DefaultCacheBehavior"])
+    security = page["SecurityHeadersConfig"]
+    sub = security["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+    text = sub["Fn::Sub"] if isinstance(sub, dict) else sub
+    assert "${SignInOrigin}" in text and "SignInOrigin" in template.load()["Parameters"]
+    csp = _csp(text.replace("${SignInOrigin}", "https://login.example.org"))
+    assert csp == _csp(headers.page_csp(["https://login.example.org"])), "the template's CSP is the local front's"
+    assert csp["default-src"] == "'self'" and csp["script-src"] == "'self'" and csp["style-src"] == "'self'"
+    assert "unsafe" not in text
+    assert csp["frame-ancestors"] == "'none'" and csp["base-uri"] == "'none'" and csp["object-src"] == "'none'"
+    assert csp["connect-src"] == "'self' https://login.example.org"
+    assert csp["report-uri"] == headers.CSP_REPORT_PATH
+    for policy in [page] + [_header_policy(config, b) for b in config["CacheBehaviors"]]:
+        sec = policy["SecurityHeadersConfig"]
+        assert sec["ContentSecurityPolicy"]["Override"] is True
+        assert sec["ContentTypeOptions"]["Override"] is True  # X-Content-Type-Options: nosniff
+        assert sec["ReferrerPolicy"] == {"ReferrerPolicy": "no-referrer", "Override": True}
+        assert sec["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
+    reporting = {h["Header"]: h["Value"] for h in page["CustomHeadersConfig"]["Items"]}
+    assert reporting["Reporting-Endpoints"] == f'{headers.REPORT_GROUP}="{headers.CSP_REPORT_PATH}"'
+
+
+def test_every_api_behaviour_answers_with_the_api_policy_and_compresses() -> None:
+    from infra.local import headers
+
+    config = template.resources("AWS::CloudFront::Distribution")["WebDistribution"]["Properties"]["DistributionConfig"]
+    api = [b for b in config["CacheBehaviors"] if b["TargetOriginId"] == "api"]
+    assert {b["PathPattern"] for b in api} == {"/v1/*", "/_api/*", "/fhir*"}
+    for behaviour in [*api, config["DefaultCacheBehavior"]]:
+        assert behaviour["Compress"] is True, behaviour.get("PathPattern", "default")
+    for behaviour in api:
+        policy = _header_policy(config, behaviour)
+        assert policy["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"] == headers.API_CSP
+    keyed = template.resources("AWS::CloudFront::CachePolicy")["ApiCachePolicy"]["Properties"]["CachePolicyConfig"][
+        "ParametersInCacheKeyAndForwardedToOrigin"]
+    assert keyed["EnableAcceptEncodingGzip"] is True and keyed["EnableAcceptEncodingBrotli"] is True
+
+
+def test_csp_reports_are_answered_at_the_edge_and_log_nothing_of_the_body() -> None:
+    config = template.resources("AWS::CloudFront::Distribution")["WebDistribution"]["Properties"]["DistributionConfig"]
+    (report,) = [b for b in config["CacheBehaviors"] if b["PathPattern"] == "/_csp-report"]
+    assert "POST" in report["AllowedMethods"]
+    (association,) = report["FunctionAssociations"]
+    assert association["EventType"] == "viewer-request"
+    function = template.resources("AWS::CloudFront::Function")["CspReportFunction"]["Properties"]
+    code = function["FunctionCode"]
+    assert "statusCode: 204" in code and "body" not in code and "uri" not in code.lower()

@@ -1,10 +1,9 @@
 // Which polyclinics serve an address: the whole address in one field ("Невский пр., 28"), the API cuts it into
 // the street and the house; namesake streets to choose from; the nearest street names for one it does not know.
 import { api, ApiError } from "../api.js";
-import { h } from "../dom.js";
 import { errorText, t } from "../i18n.js";
 import { announce } from "../state.js";
-import { cards, field, loadInto, messageBox, page, showFieldError } from "../ui.js";
+import { cards, field, h, loadInto, messageBox, page, showFieldError } from "../ui.js";
 
 export function viewAddress() {
   const { body } = page(t("addressTitle"), { crumbs: [[t("home"), "#/"], [t("addressTitle"), null]], intro: t("addressIntro") });
@@ -28,7 +27,7 @@ export function viewAddress() {
     const text = d.reason === "street" && d.street ? t("addressStreetUnknown", { street: d.street })
       : d.reason === "house" && d.street ? t("addressHouseUnknown", { street: d.street, house: d.house })
         : errorText("address_not_found");
-    const box = messageBox({ code: "address_not_found", text, kind: "error" });
+    const box = messageBox({ code: "address_not_found", text, kind: "error" }, { context: { fix: () => input.focus() } });
     const out = [box];
     if (Array.isArray(d.suggestions) && d.suggestions.length) {
       out.push(h("h2", {}, t("addressDidYouMean")), streetChoice(d.suggestions, d.house));

@@ -1,14 +1,9 @@
 // The patient's form while the chosen time is held for them, and the booking itself.
-import { api, ApiError, forget, serverNow } from "../api.js";
-import * as auth from "../auth.js";
-import { h } from "../dom.js";
+import { api, ApiError, auth, forget, serverNow } from "../api.js";
 import { formatWhen, t } from "../i18n.js";
-import { go, route } from "../router.js";
-import { onLeave, state, store } from "../state.js";
-import { badFields, countdown, field, fixErrors, messageBox, page, showFieldError } from "../ui.js";
-import { clean } from "../validate.js";
+import { forgetReferral, go, onLeave, route, state, store } from "../state.js";
+import { badFields, clean, countdown, field, fixErrors, h, messageBox, page, showFieldError } from "../ui.js";
 import { holdFor, showAttachedClinic, typed } from "../who.js";
-import { forgetReferral } from "./referral.js";
 import { ticketHash } from "./ticket.js";
 
 export const FIELDS = [
@@ -189,7 +184,12 @@ export async function viewBook() {
           if (input && !input.readOnly) showFieldError(input, false, problemKey(input.name));
         }
       }
-      const box = messageBox(err, { retry: send });
+      const context = {
+        clinicId: flow.clinic.id, specialtyId: flow.specialty.id, timesHref: flow.back, signedIn: Boolean(signed),
+        doctorsHref: `#/clinic/${flow.clinic.id}/specialty/${flow.specialty.id}`,
+        fix: signed ? null : () => form.querySelector("input:not([readonly])")?.focus(),
+      };
+      const box = messageBox(err, { retry: send, context });
       errors.replaceChildren(box);
       box.focus(); // the refusal is read out, and Tab goes on to its actions
       if (err.code === "not_attached") {

@@ -1,11 +1,10 @@
-// The first steps: district -> polyclinic -> specialty -> doctor.
-import { api } from "../api.js";
-import * as auth from "../auth.js";
-import { load, notFound } from "../data.js";
-import { h } from "../dom.js";
+// The first steps: district -> polyclinic -> specialty -> doctor. Every card leads somewhere: a specialty without
+// free time to its doctors, where the waiting list ("tell me when a time frees up") is offered for each of them
+// and for the specialty as a whole.
+import { api, auth, load, notFound } from "../api.js";
 import { lang, t } from "../i18n.js";
-import { cards, fillCrumbs, loadInto, page, slotsInfo } from "../ui.js";
-import { referralFor } from "./referral.js";
+import { referralFor } from "../state.js";
+import { cards, fillCrumbs, h, loadInto, page, slotsInfo } from "../ui.js";
 
 /** Where a specialty's card leads: a referral-only one asks for the referral first (views/referral.js). */
 function specialtyHref(clinicId, s) {
@@ -25,8 +24,16 @@ export async function viewDistricts() {
   });
   const mine = h("div", { class: "attachment" });
   const list = h("div", {});
-  const byReferral = h("p", { class: "referral-entry" }, h("a", { href: "#/referral", class: "button secondary" }, t("referralEntry")));
-  body.append(mine, byReferral, list);
+  // The portal's «Подать заявление»: booking is the district list below; booking by referral and cancelling
+  // (signed in: from the history of applications) are one click away.
+  const apply = h("section", { class: "apply", "aria-labelledby": "apply-title" },
+    h("h2", { id: "apply-title", class: "apply-title" }, t("applyTitle")),
+    h("p", { class: "actions" },
+      h("a", { href: "#/referral", class: "button secondary" }, t("referralEntry")),
+      auth.signedIn()
+        ? h("a", { href: "#/my", class: "button secondary" }, t("navMy"))
+        : h("a", { href: "#/cancel", class: "button secondary" }, t("cancelTitle"))));
+  body.append(mine, apply, list);
   if (auth.signedIn()) showMyClinic(mine);
   await loadInto(list, load.districts, (districts) =>
     cards(districts, (d) => h("a", { href: `#/district/${d.id}`, class: "card link" }, h("span", { class: "title" }, d.name)), "cards grid"), 9);
@@ -101,10 +108,10 @@ export async function viewSpecialties({ clinic: clinicId }) {
         s.referralRequired ? h("span", { class: "badge referral" }, t("referral")) : null,
         ageNote(s),
         h("span", { class: "meta" }, slotsInfo(s)),
+        // No free time: the card leads to the doctors, where the waiting list is offered.
+        s.freeSlots ? null : h("span", { class: "wait-note" }, t("waitCardNote")),
       ];
-      return s.freeSlots
-        ? h("a", { href: specialtyHref(clinic.id, s), class: "card link", dataset: { specialty: s.id } }, inner)
-        : h("div", { class: "card muted", dataset: { specialty: s.id } }, inner);
+      return h("a", { href: specialtyHref(clinic.id, s), class: `card link${s.freeSlots ? "" : " muted"}`, dataset: { specialty: s.id } }, inner);
     })];
   }, 6);
 }
@@ -125,9 +132,13 @@ export async function viewDoctors({ clinic: clinicId, specialty: specialtyId }) 
         h("p", { class: "message warn" }, t("referralNote")),
         h("p", { class: "actions" }, h("a", { href: specialtyHref(clinic.id, specialty), class: "button primary" }, t("referralAsk")))];
     }
+    const anyFree = doctors.some((d) => d.freeSlots);
     return [
       h("p", { class: "lead" }, specialty.name, " · ", clinic.name),
       specialty.referralRequired ? h("p", { class: "message warn" }, t("referralNote")) : null,
+      // Nobody has a free time: say so first, with the waiting list for any doctor of the specialty.
+      anyFree ? null : h("div", { class: "message info", dataset: { code: "no_free_time" } }, h("p", {}, t("doctorsNone")),
+        h("p", { class: "actions" }, h("a", { href: waitlistHref(clinic.id, specialty.id), class: "button primary" }, t("waitAnyLink")))),
       cards(doctors, (d) => {
         const inner = [h("span", { class: "title" }, d.name), h("span", { class: "meta" }, t("room", { room: d.room })),
           h("span", { class: "meta" }, slotsInfo(d))];
@@ -137,8 +148,6 @@ export async function viewDoctors({ clinic: clinicId, specialty: specialtyId }) 
           : h("div", { class: "card muted" }, inner, h("span", {}, h("a", { href: waitlistHref(clinic.id, specialty.id, d.id), class: "wait-link" },
             t("waitLink"), h("span", { class: "visually-hidden" }, ` (${d.name})`))));
       }),
-      doctors.some((d) => d.freeSlots) ? null
-        : h("p", { class: "actions" }, h("a", { href: waitlistHref(clinic.id, specialty.id), class: "button secondary" }, t("waitAnyLink"))),
     ];
   }, 2);
 }

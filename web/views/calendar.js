@@ -1,15 +1,11 @@
 // Choosing the date and time: the booking window's days (as the API gives them), the free times of the chosen
 // day, and holding the chosen time.
-import { api, ApiError, serverNow } from "../api.js";
-import { load } from "../data.js";
-import { h } from "../dom.js";
+import { api, ApiError, load, serverNow } from "../api.js";
 import { formatDay, formatShortDay, formatTime, t, weekday } from "../i18n.js";
-import { go } from "../router.js";
-import { addDays, announce, state, store } from "../state.js";
-import { fillCrumbs, loadInto, messageBox, page } from "../ui.js";
+import { addDays, announce, go, referralFor, state, store } from "../state.js";
+import { fillCrumbs, h, loadInto, messageBox, page } from "../ui.js";
 import { holdFor, identity, showAttachedClinic, whoForm } from "../who.js";
-import { clinicCrumbs } from "./browse.js";
-import { referralFor } from "./referral.js";
+import { clinicCrumbs, waitlistHref } from "./browse.js";
 
 export async function viewCalendar({ clinic: clinicId, specialty: specialtyId, doctor: doctorId }) {
   const { body, nav } = page(t("calendarTitle"), { crumbs: [[t("home"), "#/"]] });
@@ -29,7 +25,13 @@ export async function viewCalendar({ clinic: clinicId, specialty: specialtyId, d
     if (specialty.referralRequired) head.append(h("p", { class: "message warn" }, t("referralNote")));
   }).catch(() => {});
 
-  const show = () => dayAndTime(calendar, doctorId, hold);
+  const doctorsHref = `#/clinic/${clinicId}/specialty/${specialtyId}`;
+  // No free time at all: another doctor of the specialty, or the waiting list for this one.
+  const none = () => h("div", { class: "message info", dataset: { code: "no_free_time" } }, h("p", {}, t("calendarNone")),
+    h("p", { class: "actions" },
+      h("a", { href: waitlistHref(clinicId, specialtyId, doctorId), class: "button primary" }, t("waitLink")),
+      h("a", { href: doctorsHref, class: "button secondary" }, t("errorActionDoctors"))));
+  const show = () => dayAndTime(calendar, doctorId, hold, none);
 
   async function hold(slot, button) {
     const patient = identity(who);
@@ -61,7 +63,9 @@ export async function viewCalendar({ clinic: clinicId, specialty: specialtyId, d
         viewCalendar({ clinic: clinicId, specialty: specialtyId, doctor: doctorId });
       } else {
         await show();
-        const box = messageBox(err, { retry: () => hold(slot, button) });
+        const fix = () => who && who.querySelector("input")?.focus();
+        const context = { clinicId, specialtyId, doctorsHref, fix: who ? fix : null, signedIn: !who };
+        const box = messageBox(err, { retry: () => hold(slot, button), context });
         calendar.prepend(box);
         box.focus();
         if (err.code === "not_attached" && patient) await showAttachedClinic(box, patient);
@@ -83,7 +87,7 @@ function windowDays({ from, to }) {
 /** The booking window's days (14: today and the next 13, the clinic's dates, as the API's `window` says) of
  * `doctorId` with their free times, into `into`; `onChoose(slot, button)` when a time is clicked. The booking
  * calendar and rescheduling (views/reschedule.js) both choose a time with it. */
-export function dayAndTime(into, doctorId, onChoose) {
+export function dayAndTime(into, doctorId, onChoose, none = () => h("p", { class: "message info" }, t("calendarNone"))) {
   let chosenDay = store.get("day");
   // Without dates the answer holds the whole booking window and names its days: the server decides them.
   const fetchSlots = () => api("GET", `/v1/doctors/${encodeURIComponent(doctorId)}/slots`, { fresh: true });
@@ -91,7 +95,7 @@ export function dayAndTime(into, doctorId, onChoose) {
     const days = windowDays(bookingWindow);
     const byDay = new Map(days.map((d) => [d, []]));
     for (const s of slots) byDay.get(s.start.slice(0, 10))?.push(s);
-    if (!slots.length) return h("p", { class: "message info" }, t("calendarNone"));
+    if (!slots.length) return none();
     if (!chosenDay || !byDay.get(chosenDay)?.length) chosenDay = days.find((d) => byDay.get(d).length);
     const times = h("div", { class: "times-area" });
     // The days are one radio group (one Tab stop; arrow keys, Home and End move the choice), as in ARIA's

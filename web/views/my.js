@@ -1,13 +1,12 @@
-// "My appointments": found by policy and birth date, or the signed-in patient's history; cancelling there.
-import { api, ApiError } from "../api.js";
-import * as auth from "../auth.js";
-import { h } from "../dom.js";
+// «История заявлений» (the history of applications): the signed-in patient's appointments, with «Отменить запись»
+// on each that is still ahead, and their waiting-list entries. Not signed in, the same place finds one's upcoming
+// appointments by policy, last name and birth date; «Отменить запись на приём к врачу» (#/cancel) is that search
+// too, under the name the ticket and the emails give it.
+import { api, ApiError, auth } from "../api.js";
 import { formatWhen, t } from "../i18n.js";
-import { store } from "../state.js";
+import { go, store } from "../state.js";
+import { badFields, cards, clean, field, h, loadInto, messageBox, page } from "../ui.js";
 import { ticketHash } from "./ticket.js";
-import { badFields, cards, field, loadInto, messageBox, page } from "../ui.js";
-import { clean } from "../validate.js";
-import { myWaitlist } from "./waitlist.js";
 
 function appointmentCard(a, cancel, notice = null) {
   const future = a.status === "booked" && new Date(a.start).getTime() > Date.now();
@@ -38,7 +37,7 @@ function appointmentCard(a, cancel, notice = null) {
         done.focus();
       } catch (err) {
         if (!(err instanceof ApiError)) throw err;
-        const box = messageBox(err);
+        const box = messageBox(err, { context: { ticketHref: ticketHash(a) } });
         actions.replaceChildren(box, open);
         box.focus();
       }
@@ -55,27 +54,46 @@ function appointmentCard(a, cancel, notice = null) {
 export async function viewMy() {
   const signed = auth.signedIn();
   const { body } = page(t("myTitle"), { crumbs: [[t("home"), "#/"], [t("myTitle"), null]], intro: signed ? t("mySignedIntro") : t("myIntro") });
-  const cancelSigned = (a) => api("POST", `/v1/me/appointments/${encodeURIComponent(a.id)}/cancel`, { auth: true, body: {} });
   if (signed) {
-    const list = h("div", { class: "history" });
-    const waiting = h("div", { class: "waiting" }); // under its own heading when there are entries (views/waitlist.js)
-    body.append(list, waiting);
-    myWaitlist(waiting);
-    const more = async (token, into) => {
-      const q = token ? `?nextToken=${encodeURIComponent(token)}` : "";
-      await loadInto(into, () => api("GET", `/v1/me/appointments${q}`, { auth: true }), (page_) => {
-        const out = [page_.items.length || token ? cards(page_.items, (a) => appointmentCard(a, cancelSigned), "cards list") : h("p", {}, t("myNone"))];
-        if (page_.nextToken) {
-          const next = h("div", {});
-          out.push(next, h("p", {}, h("button", { type: "button", class: "button secondary", onclick: (e) => { e.currentTarget.remove(); more(page_.nextToken, next); } }, t("more"))));
-        }
-        return out;
-      }, 3);
-    };
-    await more(null, list);
+    await history(body);
     return;
   }
   body.append(h("p", {}, h("a", { href: "#/signin" }, t("mySignInHint"))));
+  search(body);
+}
+
+/** «Отменить запись на приём к врачу» without the ticket at hand: find the appointment by policy, then cancel it.
+ * Signed in, the history of applications is where one cancels. */
+export function viewFindToCancel() {
+  if (auth.signedIn()) {
+    go("#/my");
+    return;
+  }
+  const { body } = page(t("cancelTitle"), { crumbs: [[t("home"), "#/"], [t("cancelTitle"), null]], intro: t("cancelFindIntro") });
+  search(body);
+}
+
+async function history(body) {
+  const cancelSigned = (a) => api("POST", `/v1/me/appointments/${encodeURIComponent(a.id)}/cancel`, { auth: true, body: {} });
+  const list = h("div", { class: "history" });
+  const waiting = h("div", { class: "waiting" }); // under its own heading when there are entries (views/waitlist.js)
+  body.append(list, waiting);
+  import("./waitlist.js").then(({ myWaitlist }) => myWaitlist(waiting)).catch(() => {});
+  const more = async (token, into) => {
+    const q = token ? `?nextToken=${encodeURIComponent(token)}` : "";
+    await loadInto(into, () => api("GET", `/v1/me/appointments${q}`, { auth: true }), (page_) => {
+      const out = [page_.items.length || token ? cards(page_.items, (a) => appointmentCard(a, cancelSigned), "cards list") : h("p", {}, t("myNone"))];
+      if (page_.nextToken) {
+        const next = h("div", {});
+        out.push(next, h("p", {}, h("button", { type: "button", class: "button secondary", onclick: (e) => { e.currentTarget.remove(); more(page_.nextToken, next); } }, t("more"))));
+      }
+      return out;
+    }, 3);
+  };
+  await more(null, list);
+}
+
+function search(body) {
   const results = h("div", { class: "results", "aria-live": "polite" });
   const button = h("button", { type: "submit", class: "button primary" }, t("search"));
   const form = h("form", { novalidate: true, class: "search-form" },
@@ -96,7 +114,10 @@ export async function viewMy() {
     if (button.getAttribute("aria-disabled") === "true") return;
     button.setAttribute("aria-disabled", "true");
     await loadInto(results, () => api("POST", "/v1/appointments/search", { body: { ...policy, lastName: clean("lastName", form.elements.lastName.value), birthDate: form.elements.birthDate.value } }),
-      (r) => (r.items.length ? cards(r.items, (a) => appointmentCard(a, cancelAnonymous), "cards list") : h("p", { class: "message info" }, t("myNone"))), 2);
+      (r) => (r.items.length ? cards(r.items, (a) => appointmentCard(a, cancelAnonymous), "cards list")
+        : h("div", { class: "message info" }, h("p", {}, t("myNone")),
+          h("p", { class: "actions" }, h("a", { href: "#/address", class: "button secondary" }, t("errorActionAddress")),
+            h("a", { href: "#/", class: "button secondary" }, t("bookAgain"))))), 2);
     button.removeAttribute("aria-disabled");
   };
   form.addEventListener("submit", (event) => {
@@ -109,4 +130,3 @@ export async function viewMy() {
     send();
   });
 }
-

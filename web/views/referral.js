@@ -1,23 +1,11 @@
 // Booking by referral (issue 15): the referral's number and the patient's last name first, then only what the
 // referral allows — its specialty at its clinic. The referral found is kept for this tab, and the calendar
 // and the form send its number with the hold and the booking.
+// (The referral kept for the tab is read with referralFor() and forgotten with forgetReferral(), state.js.)
 import { api, ApiError } from "../api.js";
-import { h } from "../dom.js";
 import { errorText, formatDay, t } from "../i18n.js";
-import { go } from "../router.js";
-import { announce, store } from "../state.js";
-import { badFields, field, messageBox, page } from "../ui.js";
-
-/** The referral number to book `specialtyId` at `clinicId` with, when this tab found one for it. */
-export function referralFor(clinicId, specialtyId) {
-  const r = store.get("referral");
-  return r && r.clinicId === clinicId && r.specialtyId === specialtyId ? r.number : null;
-}
-
-/** Forget the referral once an appointment used it (the next booking needs a new look-up). */
-export function forgetReferral() {
-  store.remove("referral");
-}
+import { announce, go, store } from "../state.js";
+import { badFields, field, h, messageBox, page } from "../ui.js";
 
 export function viewReferral(_params, query) {
   const wanted = { clinic: query.get("clinic"), specialty: query.get("specialty") };
@@ -47,7 +35,8 @@ export function viewReferral(_params, query) {
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       store.remove("referral");
-      const box = messageBox(err);
+      const context = { clinicId: wanted.clinic, specialtyId: wanted.specialty, fix: () => form.elements.referralNumber.focus() };
+      const box = messageBox(err, { context });
       result.replaceChildren(box);
       announce(errorText(err.code));
       box.focus();
@@ -65,10 +54,8 @@ function show(referral, lastName, wanted) {
   if (referral.status !== "issued") {
     // Used or expired: the page says why, as the booking would.
     const code = referral.status === "used" ? "referral_used" : "referral_expired";
-    const out = [summary, messageBox({ code })];
-    if (referral.status === "used") out.push(h("p", {}, h("a", { href: "#/my" }, t("errorActionMy"))));
     announce(errorText(code));
-    return out;
+    return [summary, messageBox({ code }, { context: { clinicId: referral.targetClinic.id } })];
   }
   store.set("referral", { number: referral.number, lastName, clinicId: referral.targetClinic.id, specialtyId: referral.specialtyId });
   const target = `#/clinic/${referral.targetClinic.id}/specialty/${referral.specialtyId}`;

@@ -2,15 +2,10 @@
 // the appointment's specialty at its clinic, then a confirmation with the old and the new time. One request
 // moves it (POST .../reschedule, one transaction): the old appointment stays until the new one is booked.
 // Also the reminder email's "turn reminders off" link.
-import { api, ApiError, forget } from "../api.js";
-import * as auth from "../auth.js";
-import { load } from "../data.js";
-import { h } from "../dom.js";
+import { api, ApiError, auth, forget, load } from "../api.js";
 import { formatWhen, t } from "../i18n.js";
-import { go } from "../router.js";
-import { state, store } from "../state.js";
-import { badFields, field, loadInto, messageBox, page } from "../ui.js";
-import { clean } from "../validate.js";
+import { go, state, store } from "../state.js";
+import { badFields, clean, field, h, loadInto, messageBox, page } from "../ui.js";
 import { typed } from "../who.js";
 import { dayAndTime } from "./calendar.js";
 import { findTicket, ticketHash } from "./ticket.js";
@@ -119,7 +114,8 @@ function chooser(a, doctors) {
           return;
         }
         // Not found here means the policy does not match the appointment, as for cancelling.
-        const box = messageBox(err.code === "not_found" ? { code: "not_found", text: t("cancelNotFound") } : err);
+        const box = messageBox(err.code === "not_found" ? { code: "not_found", text: t("cancelNotFound") } : err,
+          { context: { ticketHref: ticketHash(a) } });
         out.replaceChildren(box);
         box.focus();
       }

@@ -1,18 +1,15 @@
 // Signing in (the local stack's demo patients, or the OIDC provider when deployed), and the unknown page.
-import { config } from "../api.js";
-import * as auth from "../auth.js";
-import { h } from "../dom.js";
+import { auth, config } from "../api.js";
 import { t } from "../i18n.js";
-import { renderHeader } from "../header.js";
-import { go } from "../router.js";
-import { store } from "../state.js";
-import { field, page, showFieldError } from "../ui.js";
+import { go, store } from "../state.js";
+import { field, h, page, renderHeader, showFieldError } from "../ui.js";
 
 export function viewSignIn() {
   const returnTo = store.get("returnTo") || "#/";
   const { body } = page(t("signInTitle"), { crumbs: [[t("home"), "#/"], [t("signInTitle"), null]], intro: t("signInIntro") });
   if (config.signIn !== "local") {
-    body.append(h("p", {}, h("button", { type: "button", class: "button primary", onclick: () => auth.signInOidc(config, returnTo) }, t("signInGo"))));
+    const go_ = () => import("../oidc.js").then((oidc) => oidc.signInOidc(config, returnTo));
+    body.append(h("p", {}, h("button", { type: "button", class: "button primary", onclick: go_ }, t("signInGo"))));
     return;
   }
   const out = h("div", {});
@@ -28,7 +25,7 @@ export function viewSignIn() {
       return;
     }
     try {
-      await auth.signInLocal(config, form.elements.policyNumber.value);
+      await auth.signInLocal(form.elements.policyNumber.value);
       store.remove("returnTo");
       renderHeader();
       go(returnTo);

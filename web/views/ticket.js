@@ -1,12 +1,9 @@
 // The ticket (талон) and cancelling an appointment by the link from the ticket or the email.
-import { api, ApiError, forget } from "../api.js";
-import * as auth from "../auth.js";
-import { h } from "../dom.js";
+import { api, ApiError, auth, forget } from "../api.js";
 import { ticketIcs } from "../ics.js";
 import { formatTime, formatWhen, t } from "../i18n.js";
 import { onLeave, patientName, store } from "../state.js";
-import { badFields, field, loadInto, messageBox, page } from "../ui.js";
-import { clean } from "../validate.js";
+import { badFields, clean, field, h, loadInto, messageBox, page } from "../ui.js";
 
 function ticketRows(a) {
   return h("dl", { class: "ticket-rows" },
@@ -58,7 +55,7 @@ export async function viewTicket({ id }, query) {
     const cancelHref = `#/cancel/${a.id}${withToken}`;
     const movable = booked && Date.parse(a.start) > Date.now();
     return h("article", { class: "ticket", "aria-label": t("ticketNumber", { number: a.number }) },
-      h("p", { class: "ticket-number" }, t("ticketNumber", { number: a.number })),
+      h("h2", { class: "ticket-number" }, t("ticketNumber", { number: a.number })),
       ticketRows(a),
       // A moved appointment links to the one it moved to (and back): this tab keeps both.
       a.rescheduledTo ? h("p", { class: "message info no-print" }, h("a", { href: `#/ticket/${a.rescheduledTo}`, dataset: { moved: "to" } }, t("rescheduledToLink"))) : null,
@@ -77,28 +74,43 @@ export async function viewTicket({ id }, query) {
 }
 
 // ---------------------------------------------------------------- cancellation
-function cancelledNotice(result) {
-  const a = result.appointment;
-  store.set(`ticket.${a.id}`, a);
+// «Отменить запись на приём к врачу», the place the ticket and the emails name: which appointment, the policy (not
+// signed in), the button. Its words follow the appointment's state: once cancelled (here or before), the page says
+// so, and asks for nothing more.
+function which(a, label) {
+  return h("div", { class: "summary", dataset: { number: a.number, status: a.status } },
+    h("p", {}, label, " ", h("span", { class: `badge status-${a.status}` }, t(`status_${a.status}`))),
+    h("p", { class: "when" }, t("ticketNumber", { number: a.number }), " · ", formatWhen(a.start)),
+    h("p", {}, a.doctor.name, " · ", a.doctor.specialty), h("p", { class: "meta" }, a.clinic.name, ", ", a.clinic.address));
+}
+
+function cancelledNotice(a, notice = null) {
   return h("div", { class: "message success", role: "status", tabindex: "-1" },
-    h("p", {}, t("cancelled", { number: a.number })), result.notice ? h("p", {}, result.notice) : null,
-    h("p", {}, h("a", { href: ticketHash(a) }, t("openTicket"))));
+    h("p", {}, t("cancelled", { number: a.number })), notice ? h("p", {}, notice) : null,
+    h("p", { class: "actions" }, h("a", { href: ticketHash(a), class: "button secondary" }, t("openTicket")),
+      h("a", { href: "#/", class: "button secondary" }, t("bookAgain"))));
+}
+
+/** An appointment that is no longer booked (cancelled, moved, attended): nothing to cancel. */
+function notCancellable(a) {
+  const moved = a.status === "rescheduled" && a.rescheduledTo;
+  return h("div", { class: "message info", role: "status", tabindex: "-1", dataset: { code: "not_cancellable" } },
+    h("p", {}, t("cancelNotBooked", { status: t(`status_${a.status}`).toLowerCase() })),
+    h("p", { class: "actions" },
+      h("a", { href: moved ? `#/ticket/${a.rescheduledTo}` : ticketHash(a), class: "button secondary" },
+        moved ? t("rescheduledToLink") : t("openTicket")),
+      h("a", { href: "#/my", class: "button secondary" }, t("navMy"))));
 }
 
 export async function viewCancel({ id }, query) {
   const signed = auth.signedIn();
-  const { body } = page(t("cancelTitle"), {
+  const { body, intro } = page(t("cancelTitle"), {
     crumbs: [[t("home"), "#/"], [t("cancelTitle"), null]],
     intro: signed ? t("cancelSignedIntro") : t("cancelIntro"),
   });
   // Which appointment this is: from the link's token (the emailed link has one), else from this tab.
-  const which = h("div", { class: "which" });
-  body.append(which);
-  findTicket(id, query.get("t")).then((known) => {
-    if (known) which.replaceChildren(h("div", { class: "summary", dataset: { number: known.number } }, h("p", {}, t("cancelFor")),
-      h("p", { class: "when" }, t("ticketNumber", { number: known.number }), " · ", formatWhen(known.start)),
-      h("p", {}, known.doctor.name, " · ", known.doctor.specialty), h("p", { class: "meta" }, known.clinic.name, ", ", known.clinic.address)));
-  }).catch(() => {});
+  const about = h("div", { class: "which" });
+  body.append(about);
   const out = h("div", { class: "result" });
   const button = h("button", { type: "submit", class: "button danger" }, t("cancelDo"));
   const fields = signed ? [] : [
@@ -106,6 +118,18 @@ export async function viewCancel({ id }, query) {
     field("policySeries", "policySeries", false, { autocomplete: "off" })];
   const form = h("form", { novalidate: true }, fields, out, h("p", { class: "actions" }, button));
   body.append(form);
+  /** The page as it is once the appointment is no longer booked: no intro asking for the policy, no form. */
+  const settle = (a, shown) => {
+    intro?.remove();
+    about.replaceChildren(which(a, t(a.status === "cancelled" ? "cancelWhichDone" : "cancelWhich")));
+    form.replaceWith(shown);
+    shown.focus();
+  };
+  findTicket(id, query.get("t")).then((known) => {
+    if (!known || !form.isConnected) return;
+    if (known.status === "booked") about.replaceChildren(which(known, t("cancelFor")));
+    else settle(known, notCancellable(known));
+  }).catch(() => {});
   const send = async () => {
     button.disabled = true;
     button.textContent = t("cancelling");
@@ -118,15 +142,16 @@ export async function viewCancel({ id }, query) {
             ["policySeries", clean("policySeries", form.elements.policySeries.value) || null]].filter(([, v]) => v)),
         });
       forget("/specialties");
-      const notice = cancelledNotice(result);
-      form.replaceWith(notice);
-      notice.focus();
+      const a = result.appointment;
+      store.set(`ticket.${a.id}`, a);
+      settle(a, cancelledNotice(a, result.notice));
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       button.disabled = false;
       button.textContent = t("cancelDo");
       // Not found here means the policy does not match the appointment (or the link is wrong), not stale data.
-      const box = messageBox(err.code === "not_found" ? { code: "not_found", text: t("cancelNotFound") } : err, { retry: send });
+      const context = { ticketHref: `#/ticket/${encodeURIComponent(id)}${query.get("t") ? `?t=${encodeURIComponent(query.get("t"))}` : ""}` };
+      const box = messageBox(err.code === "not_found" ? { code: "not_found", text: t("cancelNotFound") } : err, { retry: send, context });
       out.replaceChildren(box);
       box.focus();
     }
@@ -143,4 +168,3 @@ export async function viewCancel({ id }, query) {
     send();
   });
 }
-

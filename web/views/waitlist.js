@@ -1,19 +1,15 @@
 // The waiting list: "tell me when a time frees up" for a doctor (or any doctor of a specialty) without free
 // time, the offer page the email's link opens (the freed time is held for the patient for 15 minutes, one
-// button books it), and the waiting entries of "My appointments" (signed in) with "Stop waiting".
-import { api, ApiError, forget, serverNow } from "../api.js";
-import * as auth from "../auth.js";
-import { load, notFound } from "../data.js";
-import { h } from "../dom.js";
+// button books it), and the waiting entries of the history of applications (signed in) with "Stop waiting".
+import { api, ApiError, auth, forget, load, notFound, serverNow } from "../api.js";
 import { formatDay, formatTime, formatWhen, t } from "../i18n.js";
-import { go } from "../router.js";
-import { addDays, store } from "../state.js";
-import { badFields, countdown, field, fillCrumbs, fixErrors, loadInto, messageBox, page, showFieldError } from "../ui.js";
-import { clean, clinicToday } from "../validate.js";
+import { addDays, go, referralFor, store } from "../state.js";
+import {
+  badFields, clean, clinicToday, countdown, field, fillCrumbs, fixErrors, h, loadInto, messageBox, page, showFieldError,
+} from "../ui.js";
 import { showAttachedClinic, typed } from "../who.js";
 import { FIELDS, problemKey } from "./book.js";
 import { clinicCrumbs, waitlistHref } from "./browse.js";
-import { referralFor } from "./referral.js";
 import { ticketHash } from "./ticket.js";
 
 const enc = encodeURIComponent;
@@ -150,8 +146,12 @@ function waitForm(target) {
           if (input && !input.readOnly) showFieldError(input, false, problemKey(input.name));
         }
       }
-      const box = messageBox(err, { retry: send });
-      if (err.code === "waitlist_exists" && signed) box.append(h("p", { class: "actions" }, h("a", { href: "#/my", class: "button secondary" }, t("errorActionMy"))));
+      const context = {
+        clinicId: target.clinicId, specialtyId: target.specialtyId, signedIn: Boolean(signed),
+        doctorsHref: `#/clinic/${enc(target.clinicId)}/specialty/${enc(target.specialtyId)}`,
+        fix: signed ? null : () => form.querySelector("input")?.focus(),
+      };
+      const box = messageBox(err, { retry: send, context });
       errors.replaceChildren(box);
       box.focus(); // the refusal is read out, and Tab goes on to its actions
       if (err.code === "not_attached" && !signed) {
@@ -288,7 +288,7 @@ export async function viewOffer({ id }, query) {
   await loadInto(area, fetchEntry, (entry) => (entry.status === "offered" && entry.offer ? offered(entry) : closed(entry)), 3);
 }
 
-// ---------------------------------------------------------------- "My appointments" (signed in)
+// ---------------------------------------------------------------- the history of applications (signed in)
 /** The signed-in patient's waiting entries into `container`; nothing at all when there are none or the list
  * could not be loaded (the history below is what the page is for). */
 export async function myWaitlist(container) {

@@ -1,4 +1,4 @@
-"""Systems, ids and mappings of the FHIR face, each written once (README "FHIR for health-IT integrators").
+"""Systems, ids and mappings of the FHIR face, each written once (docs/fhir.md).
 
 Our ids are the FHIR ids, except that FHIR ids allow no `_`: an id of ours containing `_` (appointment and
 hold ids are URL-safe random text) appears in FHIR with `.` in its place. Appointment ids never contain a
@@ -10,7 +10,7 @@ import re
 
 # Our namespace for code and identifier systems: stable, independent of where a deployment runs.
 NS = "https://zapis.example.org/fhir"
-ERROR_SYSTEM = f"{NS}/CodeSystem/error"            # our contract's error codes (README "The HTTP contract")
+ERROR_SYSTEM = f"{NS}/CodeSystem/error"            # our contract's error codes (docs/CONTRACT.md)
 SPECIALTY_SYSTEM = f"{NS}/CodeSystem/specialty"    # therapist, surgeon, ... (the ids of /v1)
 CLINIC_SYSTEM = f"{NS}/sid/clinic"                 # cl0101: a polyclinic
 DOCTOR_SYSTEM = f"{NS}/sid/doctor"                 # cl0101-d01: a doctor

@@ -397,7 +397,7 @@ def attachment_lpus(query: dict[str, str]) -> list[dict[str, Any]]:
     elif settings().gorzdrav_policy_only_lookup:
         clinic_id = _clinic_of_policy(number, series)
     else:
-        return []  # the policy alone: exactly an unknown policy's answer (README: what a client sends)
+        return []  # the policy alone: exactly an unknown policy's answer (docs/gorzdrav.md: what a client sends)
     item = _lpu_of_clinic(clinic_id) if clinic_id else None
     return [item["lpu"]] if item else []
 

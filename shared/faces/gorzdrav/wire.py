@@ -18,7 +18,7 @@ NO_SCHEDULE = 645
 SOMETHING_WRONG = 660
 NO_REFERRAL = 676
 SIMILAR_SPECIALIST = 751
-# The façade's own codes where gorzdrav's are unrecorded (README lists them; §5 open question 1).
+# The façade's own codes where gorzdrav's are unrecorded (docs/gorzdrav.md lists them; §5 open question 1).
 PATIENT_NOT_FOUND = 900
 SLOT_TAKEN = 901
 NOT_ATTACHED = 902
