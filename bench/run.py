@@ -5,7 +5,8 @@ bench/results.json (and bench/results.md, the table README shows).
 Knobs (environment): BENCH_COLD_REPS (5), BENCH_WARM_ITERATIONS (100), BENCH_RUSH_CLIENTS (64),
 BENCH_RUSH_PATIENTS (256), BENCH_SMALL_ITEMS (10000), BENCH_BIG_ITEMS (200000), BENCH_BULK_SECONDS (120,
 the bulk load stops there and the results say how many items were measured), BENCH_SECTIONS (comma-separated
-subset of: round_trips,warm,rush,cold_start,simulation,table_size,local_start), BENCH_DYNAMODB_ENDPOINT (use a running
+subset of: round_trips,warm,rush,cold_start,simulation,table_size,local_start,clinic,first_load),
+BENCH_DYNAMODB_ENDPOINT (use a running
 DynamoDB Local instead of starting one). BENCH_COLD_REPS also sets the rounds of the cold init of every
 function (import the handler, make the DynamoDB client); `python -m bench.coldstart --quick` runs that alone.
 """
@@ -28,7 +29,8 @@ from bench import common
 
 RESULTS = common.ROOT / "bench" / "results.json"
 TABLE = common.ROOT / "bench" / "results.md"
-SECTIONS = ["round_trips", "warm", "rush", "cold_start", "simulation", "table_size", "local_start", "clinic"]
+SECTIONS = ["round_trips", "warm", "rush", "cold_start", "simulation", "table_size", "local_start", "clinic",
+            "first_load"]
 
 
 def env_int(name: str, default: int) -> int:
@@ -69,7 +71,7 @@ def main() -> int:
         common.create_table()
         log(f"seeded {common.seed()} demo items")
         common.metered_client()
-        from bench import clinic, coldstart, cost, localstart, ops, simulate
+        from bench import clinic, coldstart, cost, firstload, localstart, ops, simulate
 
         steps = {
             "round_trips": lambda: ops.round_trips(),
@@ -78,6 +80,7 @@ def main() -> int:
             "cold_start": lambda: coldstart.run(env_int("BENCH_COLD_REPS", 5), log),
             "simulation": lambda: simulate.run(),
             "local_start": lambda: localstart.run(log),
+            "first_load": lambda: firstload.run(log),
             "clinic": lambda: clinic.run(),
             "table_size": lambda: ops.lookup_vs_table_size(local.endpoint, env_int("BENCH_SMALL_ITEMS", 10_000),
                                                            env_int("BENCH_BIG_ITEMS", 200_000),
@@ -135,6 +138,10 @@ def checks(r: dict[str, Any]) -> list[str]:
         w = r.get("warm", {}).get(what)
         if w and w["ratio_p50"] > 1.3:
             out.append(f"warm {what}: {w['ratio_p50']}x bare boto3, target 1.3x")
+    if r.get("first_load"):
+        from bench import firstload
+
+        out += firstload.missed(r["first_load"])
     rush = r.get("rush")
     if rush and not rush["proof"]["ok"]:
         out.append("rush: the proof failed")
@@ -212,6 +219,10 @@ def render(r: dict[str, Any]) -> str:
     if ls:
         lines.append(f"| local start (`make run` once installed) until /v1/districts answers: first (demo load) "
                      f"/ again (kept table) | {ls['first_seconds']} s / {ls['second_seconds']} s | ≤ 15 s / ≤ 10 s |")
+    if r.get("first_load"):
+        from bench import firstload
+
+        lines.extend(firstload.rows(r["first_load"]))
     c = r.get("cost")
     if c:
         lines.append(f"| cost per 1,000,000 bookings (quiet / rush) | ${c['quiet']['total_per_million_usd']:,.0f}"

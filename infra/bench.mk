@@ -2,7 +2,8 @@
 #
 #   make bench                           every section (a few minutes on 2 cores); prints the table,
 #                                        writes bench/results.json and bench/results.md (the latest table; docs/benchmarks.md)
-#   make bench BENCH_SECTIONS=rush,warm  a subset: round_trips,warm,rush,cold_start,simulation,table_size
+#   make bench BENCH_SECTIONS=rush,warm  a subset: round_trips,warm,rush,cold_start,simulation,table_size,
+#                                        local_start,clinic,first_load (the page's first load in Chromium)
 #   make simulate                        the partition-budget model of the 08:00 rush alone (docs/SCALE.md)
 #   make bench-cold                      the cold init of every function alone (import the handler, make the
 #                                        DynamoDB client, against the floor): no DynamoDB Local, writes nothing;
