@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -141,6 +142,11 @@ def test_the_state_file_says_where_the_stack_runs_and_goes_when_it_stops(place: 
 def test_a_second_stack_keeps_its_own_place(place: Path) -> None:
     other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "infra.local.server"])
     try:
+        # Between fork and exec the child's /proc cmdline is still the parent's: wait until it names the stack.
+        cmdline = Path(f"/proc/{other.pid}/cmdline")
+        deadline = time.monotonic() + 10
+        while cmdline.exists() and b"infra.local.server" not in cmdline.read_bytes() and time.monotonic() < deadline:
+            time.sleep(0.01)
         place.mkdir(parents=True)
         (place / "stack.json").write_text(json.dumps({"pid": other.pid, "port": 3000}))
         mine = state.claim()
