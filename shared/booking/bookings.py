@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,6 +76,13 @@ def book(request: Request) -> Outcome:
 
 
 def _book(request: Request) -> Outcome:
+    return attempts(request, lambda slot_key, idem_key: _try_book(request, slot_key, idem_key))
+
+
+def attempts(request: Request, attempt: Callable[[dict[str, Any], dict[str, Any]], Outcome | None]) -> Outcome:
+    """A booking or a move of `request`: its slot's key (404 for an id that names none), the hold named for that
+    slot (`hold_mismatch`), its idempotency record's key; then `attempt(slot_key, idem_key)` up to three times
+    while it answers None (its read was stale: read and decide again)."""
     slot_key = keys.slot_key(request.slot_id)
     if slot_key is None:
         raise DomainError("not_found")
@@ -82,7 +90,7 @@ def _book(request: Request) -> Outcome:
         raise DomainError("hold_mismatch")
     idem_key = keys.idempotency_key(request.patient.policy_hash, request.idempotency_key)
     for _ in range(3):
-        outcome = _try_book(request, slot_key, idem_key)
+        outcome = attempt(slot_key, idem_key)
         if outcome is not None:
             return outcome
     raise DomainError("unavailable", retry_after=1)

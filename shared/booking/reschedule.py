@@ -42,17 +42,7 @@ def reschedule(appointment_id: str, request: booking.Request) -> booking.Outcome
 def _reschedule(appointment_id: str, request: booking.Request) -> booking.Outcome:
     if not keys.valid_appointment_id(appointment_id):
         raise DomainError("not_found")
-    slot_key = keys.slot_key(request.slot_id)
-    if slot_key is None:
-        raise DomainError("not_found")
-    if request.hold_id is not None and keys.slot_of_hold(request.hold_id) != request.slot_id:
-        raise DomainError("hold_mismatch")
-    idem_key = keys.idempotency_key(request.patient.policy_hash, request.idempotency_key)
-    for _ in range(3):
-        outcome = _try(appointment_id, request, slot_key, idem_key)
-        if outcome is not None:
-            return outcome
-    raise DomainError("unavailable", retry_after=1)
+    return booking.attempts(request, lambda slot_key, idem_key: _try(appointment_id, request, slot_key, idem_key))
 
 
 def _try(appointment_id: str, request: booking.Request, slot_key: dict[str, Any],

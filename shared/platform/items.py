@@ -28,7 +28,19 @@ class Slot(TypedDict):
     HoldSK: NotRequired[str]
 
 
-class Appointment(TypedDict):
+class PatientFields(TypedDict):
+    """Who the patient is and where their emails go, as an appointment and a waiting-list entry keep them."""
+
+    lastName: str
+    firstName: str
+    middleName: str | None
+    birthDate: str
+    email: str
+    phone: str | None
+    lang: str
+
+
+class Appointment(PatientFields):
     PK: str
     SK: str
     entity: str
@@ -51,13 +63,6 @@ class Appointment(TypedDict):
     doctorNameEn: str | None
     specialty: str
     specialtyEn: str | None
-    lastName: str
-    firstName: str
-    middleName: str | None
-    birthDate: str
-    email: str
-    phone: str | None
-    lang: str
     createdAt: int
     ttl: int
     PatPK: str
@@ -172,7 +177,7 @@ class Clinic(TypedDict):
     districtId: NotRequired[str]
 
 
-class WaitEntry(TypedDict):
+class WaitEntry(PatientFields):
     """A waiting-list entry (`WAIT#<clinicId>#<specialtyId>` / `<joined ns>#<random>`, shared/booking/waitlist.py)."""
 
     PK: str
@@ -194,13 +199,6 @@ class WaitEntry(TypedDict):
     PatPK: str
     policyHash: str
     identityHash: str
-    lastName: str
-    firstName: str
-    middleName: str | None
-    birthDate: str
-    email: str
-    phone: str | None
-    lang: str
     ttl: int
     doctorId: NotRequired[str]
     doctorName: NotRequired[str | None]
