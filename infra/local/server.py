@@ -535,7 +535,7 @@ class Handler(BaseHTTPRequestHandler):
         """A browser's CSP violation report: one console line each, nothing personal (infra/local/headers.py)."""
         status, lines = front.csp_report(self.body, self.headers.get("Content-Type"))
         for line in lines:
-            console.say("csp", line)
+            console.say("csp", line.removeprefix("[csp] "))
         self._send(status, None)
 
     def _outbox(self, path: str) -> None:
