@@ -2,8 +2,8 @@
 Playwright for Python, axe-core from web-tests/node_modules, screenshots into test-artifacts/browser/.
 
 The page runs under its Content-Security-Policy (issue 30), enforced: the local front sends it
-(infra/local/headers.py); while a front does not, the page's document gets it here, from the same module, so every
-test runs as the page is served. A CSP violation on any page fails the test, as a JavaScript error does.
+(infra/local/headers.py), and a front that does not fails the suite. A CSP violation on any page fails the test,
+as a JavaScript error does.
 
 Skips when Chromium, Playwright or axe-core is missing, except under CI=true where that is a failure.
 """
@@ -18,7 +18,6 @@ from typing import Any
 
 import pytest
 
-from infra.local import headers as front
 from tests.support import LocalStack as Stack
 from tests.support import local_stack
 
@@ -96,29 +95,12 @@ CSP_WATCH = """document.addEventListener('securitypolicyviolation', (e) => conso
 
 
 @pytest.fixture(scope="session")
-def front_sends_csp(stack: Stack) -> bool:
-    """Whether the stack's front sends the page's CSP itself (infra/local/server.py wired to headers.py)."""
+def front_sends_csp(stack: Stack) -> None:
+    """The stack's front sends the page's CSP itself (infra/local/headers.py): every page runs under it."""
     import urllib.request
 
     with urllib.request.urlopen(stack.base + "/", timeout=30) as res:
-        return bool(res.headers.get("Content-Security-Policy"))
-
-
-def _is_document(url: str) -> bool:
-    from urllib.parse import urlsplit
-
-    path = urlsplit(url).path
-    return path == "/" or path.endswith(".html")
-
-
-def _with_security_headers(route: Any) -> None:
-    """The page's document with the headers the local front sends (infra/local/headers.py)."""
-    from urllib.parse import urlsplit
-
-    response = route.fetch()
-    sent = dict(response.headers)
-    sent.update(front.security_headers(urlsplit(route.request.url).path, sent.get("content-type")))
-    route.fulfill(response=response, headers=sent)
+        assert res.headers.get("Content-Security-Policy"), "the local front sends no Content-Security-Policy"
 
 
 class Shots:
@@ -138,7 +120,7 @@ class Shots:
 
 
 @pytest.fixture
-def make_page(browser: Any, stack: Stack, request: pytest.FixtureRequest, front_sends_csp: bool) -> Iterator[Any]:
+def make_page(browser: Any, stack: Stack, request: pytest.FixtureRequest, front_sends_csp: None) -> Iterator[Any]:
     """make_page(viewport) -> (page, shots): a fresh context (no storage) under the page's CSP; JavaScript errors
     and CSP violations fail the test."""
     contexts: list[Any] = []
@@ -153,8 +135,6 @@ def make_page(browser: Any, stack: Stack, request: pytest.FixtureRequest, front_
         kwargs.setdefault("timezone_id", "Europe/Moscow")
         context = browser.new_context(viewport=viewport, base_url=stack.base, accept_downloads=True, **kwargs)
         context.set_default_timeout(15_000)
-        if not front_sends_csp:
-            context.route(_is_document, _with_security_headers)
         context.add_init_script(CSP_WATCH)
         contexts.append(context)
         page = context.new_page()

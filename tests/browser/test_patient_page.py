@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from infra.local import headers as front
 from tests.browser.conftest import DESKTOP, patient
 from tests.browser.helpers import assert_accessible, fill_who, h1, menu
 
@@ -25,17 +24,9 @@ FIRST_LOAD_BYTES = 100_000
 
 
 def _transferred(request: Any) -> int:
-    """What one answer weighs on the wire: its headers and its body as sent. A front that does not compress yet
-    (infra/local/server.py not wired to infra/local/headers.py) is counted as it will send it."""
-    response = request.response()
+    """What one answer weighs on the wire: its headers and its body as sent (compressed by the front)."""
     sizes = request.sizes()
-    if response.headers.get("content-encoding"):
-        body = sizes["responseBodySize"]
-    else:
-        _, sent = front.finish(urlsplit(request.url).path, "gzip, deflate, br", {},
-                               response.headers.get("content-type"), response.body())
-        body = len(sent)
-    return body + sizes["responseHeadersSize"]
+    return int(sizes["responseBodySize"] + sizes["responseHeadersSize"])
 
 
 @pytest.mark.parametrize("language", ["ru", "en"])
