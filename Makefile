@@ -5,7 +5,7 @@ PYTEST := .venv/bin/pytest
 STAMP := .venv/.installed
 
 .PHONY: install run reset test unit handler integration browser lint typecheck openapi check-openapi error-catalogue \
-	check-error-catalogue fuzz invoke logs docs docs-build build deploy clean
+	check-error-catalogue fuzz invoke logs docs docs-build build deploy publish-web clean
 
 $(STAMP): requirements-dev.txt shared/requirements.txt
 	@command -v python3 >/dev/null || { echo "make: python3 (3.11+) is needed"; exit 1; }
@@ -110,6 +110,11 @@ build: sam-build
 
 deploy: sam-build
 	.venv-sam/bin/sam deploy --guided
+
+## publish-web: upload web/ and its config.json (patients' and staff's sign-in) to a deployed stack: STACK=<name>
+publish-web: install
+	@test -n "$(STACK)" || { echo "make publish-web: STACK=<the deployed stack's name>"; exit 1; }
+	.venv/bin/python -m infra.publish_web --stack $(STACK)
 
 clean:
 	rm -rf .aws-sam .build .pytest_cache .mypy_cache .ruff_cache

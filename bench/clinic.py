@@ -17,7 +17,8 @@ CLINIC = "cl0101"
 
 def _staff(method: str, path: str, body: Any = None, query: dict[str, str] | None = None) -> dict[str, Any]:
     event = ops.http(method, path, body, query=query)
-    event["requestContext"]["authorizer"] = {"iam": {"userArn": f"arn:aws:iam::000000000000:user/registry-{CLINIC}"}}
+    event["requestContext"]["authorizer"] = {"jwt": {"claims": {"sub": "bench-head", "clinic_id": CLINIC,
+                                                                "staff_role": "head"}, "scopes": None}}
     return event
 
 

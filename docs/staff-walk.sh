@@ -6,7 +6,7 @@ B=${B:-http://127.0.0.1:3000}
 J='Content-Type: application/json'
 call() { curl -sS -w '\n  -> HTTP %{http_code}\n' "$@"; }
 TOMORROW=$(TZ=Europe/Moscow date -d tomorrow +%F)
-# a token of cl1802's registry staff (deployed: a SigV4-signed request of the role registry-cl1802)
+# a token of cl1802's head of registry (deployed: the staff provider's token with clinic_id cl1802, staff_role head)
 STAFF=$(curl -sS -XPOST "$B/_local/token" -H "$J" -d '{"staff":true,"clinicId":"cl1802"}' \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 AUTH="Authorization: Bearer $STAFF"
@@ -20,3 +20,5 @@ call "$B/v1/registry/clinics/cl1802/appointments?date=$TOMORROW" -H "$AUTH"
 ABSENCE="{\"from\":\"$TOMORROW\",\"to\":\"$TOMORROW\",\"reason\":\"sick\""
 call -XPOST "$B/v1/registry/clinics/cl1802/doctors/cl1802-d20/absences" -H "$J" -H "$AUTH" -d "$ABSENCE,\"dryRun\":true}"
 call -XPOST "$B/v1/registry/clinics/cl1802/doctors/cl1802-d20/absences" -H "$J" -H "$AUTH" -d "$ABSENCE}"
+# the access journal of today: who among the staff read or changed what (the actor is the token's subject)
+call "$B/v1/registry/clinics/cl1802/journal?date=$(TZ=Europe/Moscow date +%F)" -H "$AUTH"

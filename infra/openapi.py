@@ -5,7 +5,7 @@ Errors: every operation documents each error status it can answer, with the cont
 and, in the description and `x-error-codes`, the codes behind that status (statuses from shared/platform/errors.py's
 catalogue). The codes are the route's own (`openapi_extensions=api.errors(...)` on its decorator) plus those
 its kind of route can always answer (`implied_codes`). Statuses API Gateway itself can answer (401 from the
-JWT authorizer, 403 from IAM authorization, 413, 429, 503) also admit its `{"message": ...}` body
+JWT authorizers, 403, 413, 429, 503) also admit its `{"message": ...}` body
 (`GatewayError`, see docs/http-api.md, "Answers from API Gateway itself")."""
 from __future__ import annotations
 
@@ -52,6 +52,7 @@ def generate() -> str:
     return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
+STAFF_AUTHORIZER = "StaffJwt"
 OPERATION_ID = re.compile(r"^[a-z][A-Za-z0-9]*$")
 ALWAYS = ("validation_error", "unavailable")
 # What API Gateway answers by itself, before or instead of the function: a status the Error schema alone
@@ -66,7 +67,7 @@ def implied_codes(method: str, path: str, operation: dict[str, Any], authorizer:
         codes.append("not_found")  # an id that names nothing
     if "requestBody" in operation:
         codes += ["payload_too_large", "unsupported_media_type"]  # shared/faces/request_limits.py
-    if authorizer == "AWS_IAM":
+    if authorizer == STAFF_AUTHORIZER:
         codes += ["unauthorized", "forbidden"]
     elif authorizer:
         codes.append("unauthorized")
@@ -126,8 +127,8 @@ def _document_operation(method: str, path: str, operation: dict[str, Any], autho
     if not OPERATION_ID.match(op_id):
         raise ValueError(f"{method.upper()} {path}: give the route a readable operation_id= (camelCase), "
                          f"not {op_id!r}")
-    if authorizer and authorizer != "AWS_IAM":
-        operation["security"] = [{"patientToken": []}]
+    if authorizer:
+        operation["security"] = [{"staffToken" if authorizer == STAFF_AUTHORIZER else "patientToken": []}]
     own = operation.pop("x-error-codes", [])
     by_status: dict[int, list[str]] = {}
     for code in dict.fromkeys(implied_codes(method, path, operation, authorizer) + own):
@@ -148,7 +149,12 @@ def document_errors(schema: dict[str, Any]) -> None:
     components.setdefault("schemas", {}).update(_error_schemas())
     components["securitySchemes"] = {"patientToken": {
         "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-        "description": "A patient's token (the HTTP API's JWT authorizer; `POST /_local/token` on the local stack)."}}
+        "description": "A patient's token (the HTTP API's JWT authorizer; `POST /_local/token` on the local stack)."},
+        "staffToken": {
+        "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+        "description": "A clinic staff member's token (the StaffJwt authorizer: the staff provider's issuer and "
+                       "audience; claims clinic_id and staff_role). Locally `POST /_local/token` with "
+                       "`{\"staff\": true, \"clinicId\", \"role\"}`."}}
     _drop_unused(components["schemas"], schema)
 
 

@@ -27,6 +27,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 WEB = ROOT / "web"
 SKIP = {".DS_Store"}
+# The staff client's callback until the page's address is known (template.yaml, StaffUserPoolClient).
+PLACEHOLDER = "https://page-address.invalid/"
 
 
 def stack_outputs(cloudformation: Any, stack: str) -> dict[str, str]:
@@ -55,6 +57,36 @@ def build_config(outputs: dict[str, str], issuer: str, client_id: str, scope: st
                               "clientId": client_id, "scope": scope}
     config.update(endpoints or {})
     return config
+
+
+def staff_config(outputs: dict[str, str], params: dict[str, str],
+                 endpoints: dict[str, str] | None) -> dict[str, Any] | None:
+    """config.json's `staff` (web/registry.js): the staff provider's client, or None when the stack names none.
+    The stack's own staff pool (StaffUserPoolClientId) or the first of StaffJwtAudience's client ids."""
+    audiences = [a for a in params.get("StaffJwtAudience", "").split(",") if a]
+    client_id = outputs.get("StaffUserPoolClientId") or (audiences[0] if audiences else "")
+    if not client_id or not outputs.get("StaffIssuer"):
+        return None
+    return {"issuer": outputs["StaffIssuer"], "clientId": client_id, "scope": "openid profile email",
+            **(endpoints or {})}
+
+
+def add_staff_callback(cognito: Any, outputs: dict[str, str], url: str) -> bool:
+    """The stack's staff pool's client learns the page's address as a sign-in callback (the template cannot name
+    it: see StaffUserPoolClient). UpdateUserPoolClient resets what it is not given, so the client is read first
+    and written back whole. False when there is no such pool or the address is already there."""
+    client_id, issuer = outputs.get("StaffUserPoolClientId"), outputs.get("StaffIssuer", "")
+    if not client_id:
+        return False
+    pool_id = issuer.rstrip("/").rsplit("/", 1)[-1]
+    client = cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)["UserPoolClient"]
+    if url in client.get("CallbackURLs", []):
+        return False
+    kept = {k: v for k, v in client.items() if k not in {"ClientSecret", "CreationDate", "LastModifiedDate"}}
+    kept["CallbackURLs"] = [*(u for u in client.get("CallbackURLs", []) if u != PLACEHOLDER), url]
+    kept["LogoutURLs"] = [*(u for u in client.get("LogoutURLs", []) if u != PLACEHOLDER), url]
+    cognito.update_user_pool_client(**kept)
+    return True
 
 
 def csp_warning(endpoints: dict[str, str] | None, params: dict[str, str]) -> str | None:
@@ -112,6 +144,17 @@ def upload(s3: Any, bucket: str, config: dict[str, Any]) -> list[str]:
     return keys
 
 
+def _staff(outputs: dict[str, str], params: dict[str, str]) -> dict[str, Any] | None:
+    issuer = outputs.get("StaffIssuer", "")
+    try:
+        endpoints = oidc_endpoints(issuer) if issuer else None
+    except (OSError, KeyError, ValueError) as exc:
+        print(f"publish_web: no OIDC discovery document for staff at {issuer} ({type(exc).__name__}); staff sign-in "
+              "will not work", file=sys.stderr)
+        endpoints = None
+    return staff_config(outputs, params, endpoints)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--stack", required=True, help="the deployed stack's name")
@@ -137,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         endpoints = None
     config = build_config(outputs, issuer, client_id, args.scope, endpoints)
+    staff = _staff(outputs, params)
+    if staff:
+        config["staff"] = staff
     warning = csp_warning(endpoints, params)
     if warning:
         print(f"publish_web: {warning}", file=sys.stderr)
@@ -146,6 +192,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     keys = upload(session.client("s3"), outputs["WebBucketName"], config)
+    if not params.get("PublicBaseUrl") and add_staff_callback(session.client("cognito-idp"), outputs,
+                                                              outputs["WebUrl"].rstrip("/") + "/"):
+        print("publish_web: the staff pool's client now accepts sign-ins returning to the page", file=sys.stderr)
     session.client("cloudfront").create_invalidation(
         DistributionId=outputs["WebDistributionId"],
         InvalidationBatch={"Paths": {"Quantity": 1, "Items": ["/*"]}, "CallerReference": str(time.time_ns())})

@@ -1,8 +1,9 @@
 """Load the demo data into the table named by TABLE_NAME (python -m infra.seed [--clinics cl0101,...]).
 
-What is loaded, and why each kind is there (numbers for all 36 clinics):
+What is loaded, and why each kind is there (numbers for all 54 clinics):
 - districts, clinics, specialties, doctors (~1,000 items): the catalogue every page starts from;
-- the attachment register (108 items, one per demo patient in infra/demo/patients.json): sign-in and booking
+- the attachment register (148 entries, one per demo patient in infra/demo/patients.json, and the parents'
+  links to their 40 children, issue 29): sign-in and booking
   check that a patient is attached to the clinic;
 - the address register (~300 items): "which polyclinic serves my address";
 - free slots for the booking window (today and the next 13 days, shared.domain.slots.window_days; ~47,000 items,

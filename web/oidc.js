@@ -16,11 +16,13 @@ function redirectUri() {
   return `${location.origin}${location.pathname}`;
 }
 
-/** Go to the provider's login page. config: authorizationEndpoint, clientId, scope. */
-export async function signInOidc(config, returnTo) {
+/** Go to the provider's login page. config: authorizationEndpoint, clientId, scope (and tokenEndpoint). `tokenKey`:
+ * where the ID token is kept when it is not a patient's (the staff pages' own client, web/registry.js). */
+export async function signInOidc(config, returnTo, { tokenKey = null } = {}) {
   const verifier = randomString();
   const state = randomString(16);
-  sessionStorage.setItem("zapis.oidc", JSON.stringify({ verifier, state, returnTo }));
+  sessionStorage.setItem("zapis.oidc", JSON.stringify({ verifier, state, returnTo, tokenKey,
+    clientId: config.clientId, tokenEndpoint: config.tokenEndpoint }));
   const url = new URL(config.authorizationEndpoint);
   url.search = new URLSearchParams({
     response_type: "code",
@@ -44,19 +46,20 @@ export async function completeOidc(config) {
   sessionStorage.removeItem("zapis.oidc");
   history.replaceState(null, "", redirectUri() + location.hash);
   if (!pending || pending.state !== params.get("state")) return null;
-  const res = await fetch(config.tokenEndpoint, {
+  const res = await fetch(pending.tokenEndpoint || config.tokenEndpoint, {
     method: "POST",
     headers: { "Content-Type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams({
       grant_type: "authorization_code",
       code,
-      client_id: config.clientId,
+      client_id: pending.clientId || config.clientId,
       redirect_uri: redirectUri(),
       code_verifier: pending.verifier,
     }),
   });
   if (!res.ok) return null;
   const tokens = await res.json();
-  if (tokens.id_token) auth.store(tokens.id_token);
+  if (tokens.id_token && pending.tokenKey) sessionStorage.setItem(pending.tokenKey, tokens.id_token);
+  else if (tokens.id_token) auth.store(tokens.id_token);
   return pending.returnTo || "#/";
 }

@@ -184,7 +184,7 @@ const NEXT = {
   address_not_found: (c) => [c.fix ? ["errorActionFixAddress", c.fix] : null],
   patient_not_found: (c) => [c.fix ? ["errorActionFix", c.fix] : null, ADDRESS],
   referral_required: (c) => [["referralAsk", referralHref(c)]],
-  age_restricted: (c) => [c.clinicId ? ["errorActionOtherDoctor", `#/clinic/${enc(c.clinicId)}`] : null, ADDRESS],
+  age_restricted: (c, d) => [ageClinics(c, d), c.clinicId ? ["errorActionOtherDoctor", `#/clinic/${enc(c.clinicId)}`] : null, ADDRESS],
   already_booked_specialty: () => [MY],
   referral_used: () => [MY],
   referral_expired: (c) => [["errorActionGp", c.clinicId ? `#/clinic/${enc(c.clinicId)}` : "#/"]],
@@ -200,9 +200,19 @@ const NEXT = {
   unauthorized: () => [["errorActionSignIn", "#/signin"]],
 };
 
-/** The next steps of a refusal: links (a string) or buttons (a function). */
-export function nextSteps(code, context = {}) {
-  const steps = (NEXT[code] ? NEXT[code](context) : []).filter(Boolean);
+/** A patient the specialty does not see by age (issue 29): a child to the district's children's polyclinics, an
+ * adult to its adult ones (`details`: the refusal's ageMin/ageMax), unless this polyclinic (`clinicKind`) is one
+ * already (then another of its doctors is the way on). */
+function ageClinics(c, d = {}) {
+  const known = (n) => n !== null && n !== undefined;
+  const kind = (known(d.ageMin) && "children") || (known(d.ageMax) && "adult") || null;
+  if (!c.districtId || !kind || c.clinicKind === kind) return null;
+  return [kind === "children" ? "errorActionChildrenClinic" : "errorActionAdultClinic", `#/district/${enc(c.districtId)}?kind=${kind}`];
+}
+
+/** The next steps of a refusal: links (a string) or buttons (a function); `details` are the refusal's. */
+export function nextSteps(code, context = {}, details = {}) {
+  const steps = (NEXT[code] ? NEXT[code](context, details || {}) : []).filter(Boolean);
   return steps.map(([key, to]) => (typeof to === "function"
     ? h("button", { type: "button", class: "button secondary", onclick: to }, t(key))
     : h("a", { href: to, class: "button secondary" }, t(key))));
@@ -216,7 +226,7 @@ export function messageBox(what, { retry = null, context = {} } = {}) {
   if (retry && (what instanceof ApiError ? what.retryable : false)) {
     actions.push(h("button", { type: "button", class: "button", onclick: retry }, t("retry")));
   }
-  actions.push(...nextSteps(code, context));
+  actions.push(...nextSteps(code, context, what.details));
   const kind = what.kind || (code ? "error" : "info");
   // tabindex -1: a refusal takes the focus from a button that is disabled while its request runs.
   return h("div", { class: `message ${kind}`, role: kind === "error" ? "alert" : "status", tabindex: "-1", dataset: { code: code || "" } },

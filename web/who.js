@@ -48,10 +48,12 @@ export function identity(form) {
   return Object.fromEntries(Object.entries(who).filter(([, v]) => v));
 }
 
-/** Hold `slotId` for the patient: signed in from the token, otherwise with the identity typed. */
-export function holdFor(slotId, who = typed(), referralNumber = null) {
+/** Hold `slotId` for the patient: signed in from the token (or for the child `familyMemberId` names, issue 29),
+ * otherwise with the identity typed. */
+export function holdFor(slotId, who = typed(), referralNumber = null, familyMemberId = null) {
   const referral = referralNumber ? { referralNumber } : {}; // a referral-only specialty (views/referral.js)
-  if (auth.claims()) return api("POST", "/v1/me/holds", { body: { slotId, ...referral }, auth: true });
+  const member = familyMemberId ? { familyMemberId } : {};
+  if (auth.claims()) return api("POST", "/v1/me/holds", { body: { slotId, ...referral, ...member }, auth: true });
   const patient = Object.fromEntries(WHO_FIELDS.map(([name]) => [name, who[name]]).filter(([, v]) => v));
   return api("POST", "/v1/holds", { body: { slotId, patient, ...referral } });
 }

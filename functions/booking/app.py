@@ -53,8 +53,8 @@ def create_hold(request: HoldRequest) -> Response[Hold]:
           summary="Hold a free slot for the signed-in patient; their previous hold is released",
           responses={201: {"description": "Held", "content": {"application/json": {"model": Hold}}}})
 def create_hold_signed_in(request: SignedInHoldRequest) -> Response[Hold]:
-    return api.json_response(201, holds.create_hold(request.slotId, auth.signed_in(api.claims(app)),
-                                                    reschedule_of=request.rescheduleOf,
+    caller = auth.acting_for(auth.signed_in(api.claims(app)), request.familyMemberId)
+    return api.json_response(201, holds.create_hold(request.slotId, caller, reschedule_of=request.rescheduleOf,
                                                     referral_number=request.referralNumber))
 
 
@@ -93,7 +93,7 @@ def book_anonymous(request: BookingRequest, idempotency_key: IdempotencyKey = No
           responses={201: {"description": "Booked: the ticket",
                            "content": {"application/json": {"model": AppointmentOut}}}})
 def book_signed_in(request: SignedInBookingRequest, idempotency_key: IdempotencyKey = None) -> Response[AppointmentOut]:
-    patient = auth.signed_in_patient(api.claims(app), request.email)
+    patient = auth.acting_for(auth.signed_in_patient(api.claims(app), request.email), request.familyMemberId)
     key = _key(idempotency_key)
     outcome = booking.book(booking.Request(request.slotId, request.holdId, patient, key,
                            booking.fingerprint("signed-in", request.model_dump(mode="json")), api.lang(app),
@@ -127,11 +127,11 @@ def reschedule_anonymous(appointmentId: str, request: RescheduleRequest,  # noqa
                            "content": {"application/json": {"model": AppointmentOut}}}})
 def reschedule_signed_in(appointmentId: str, request: SignedInRescheduleRequest,  # noqa: N803
                          idempotency_key: IdempotencyKey = None) -> Response[AppointmentOut]:
-    caller = auth.signed_in(api.claims(app))
     key = _key(idempotency_key)
-    outcome = reschedule.reschedule(appointmentId, booking.Request(
-        request.slotId, request.holdId, caller, key,
-        booking.fingerprint(f"reschedule|{appointmentId}", request.model_dump(mode="json")), api.lang(app)))
+    fingerprint = booking.fingerprint(f"reschedule|{appointmentId}", request.model_dump(mode="json"))
+    # A parent moves their child's appointment as its representative (issue 29): the appointment names whose it is.
+    outcome = auth.on_appointment(api.claims(app), appointmentId, lambda caller: reschedule.reschedule(
+        appointmentId, booking.Request(request.slotId, request.holdId, caller, key, fingerprint, api.lang(app))))
     return api.json_response(outcome.status, outcome.body)
 
 

@@ -29,7 +29,10 @@ def cancel_anonymous(appointmentId: str, request: PolicyIn) -> CancellationOut: 
           openapi_extensions=api.errors("already_cancelled", "appointment_started"),
           summary="Cancel one's own appointment from the history of applications (signed in)")
 def cancel_signed_in(appointmentId: str) -> CancellationOut:  # noqa: N803
-    return CancellationOut(**cancellation.cancel(appointmentId, auth.signed_in(api.claims(app)), api.lang(app)))
+    # A parent cancels their child's appointment as its representative (issue 29): the appointment names whose it is.
+    return CancellationOut(**auth.on_appointment(api.claims(app), appointmentId,
+                                                 lambda caller: cancellation.cancel(appointmentId, caller,
+                                                                                    api.lang(app))))
 
 
 @app.post("/v1/appointments/<appointmentId>/reminders/off", tags=["cancellation"], operation_id="turnRemindersOff",

@@ -12,7 +12,8 @@ from shared.faces import auth
 from shared.faces.http import APIGatewayHttpResolver, Query
 from shared.faces.v1 import api
 from shared.faces.v1.history_models import HistoryPage, ReferralLookupRequest, ReferralOut, SearchRequest
-from shared.faces.v1.models import Appointment, AppointmentOut, Items
+from shared.faces.v1.models import Appointment, AppointmentOut, FamilyMember, Items
+from shared.patients import family
 from shared.platform.observability import logger
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=api.serialize)
@@ -24,8 +25,20 @@ api.configure(app)
 def list_history(
     limit: Annotated[int, Query(ge=1, le=history.MAX_PAGE, description="Page size")] = history.DEFAULT_PAGE,
     nextToken: Annotated[str | None, Query(max_length=200, description="From the previous page")] = None,  # noqa: N803
+    familyMemberId: Annotated[str | None, Query(min_length=1, max_length=64,  # noqa: N803
+                                                description="A child's id from GET /v1/me/family; absent: "
+                                                            "oneself")] = None,
 ) -> HistoryPage:
-    return HistoryPage(**history.history(auth.signed_in(api.claims(app)), limit, nextToken, api.lang(app)))
+    caller = auth.acting_for(auth.signed_in(api.claims(app)), familyMemberId)
+    return HistoryPage(**history.history(caller, limit, nextToken, api.lang(app)))
+
+
+@app.get("/v1/me/family", tags=["history"], operation_id="listMyFamily",
+         openapi_extensions=api.errors("patient_not_found"),
+         summary="The signed-in patient and the children they represent (legal representative on the register): "
+                 "self first, then the children by birth date")
+def list_family() -> Items[FamilyMember]:
+    return Items[FamilyMember](**family.family(auth.signed_in(api.claims(app))))
 
 
 @app.post("/v1/appointments/search", tags=["history"], operation_id="searchAppointments",

@@ -33,6 +33,8 @@ api.configure(app)
 JOIN_ERRORS = ("not_found", "patient_not_found", "not_attached", "referral_required", "referral_not_found",
                "referral_used", "referral_expired", "referral_mismatch", "already_booked_specialty",
                "waitlist_exists")
+FamilyMember = Annotated[str | None, Query(min_length=1, max_length=64,
+                                           description="A family member's id (GET /v1/me/family); absent: oneself")]
 ENTRY: OpenAPIResponse = {"description": "The entry", "content": {"application/json": {"model": WaitEntryOut}}}
 
 
@@ -55,14 +57,16 @@ def join(request: WaitlistJoinRequest) -> Response[WaitEntryOut]:
           openapi_extensions=api.errors(*JOIN_ERRORS), summary="Wait for a free time (signed in)",
           responses={201: ENTRY})
 def join_signed_in(request: SignedInWaitlistJoinRequest) -> Response[WaitEntryOut]:
-    return _join(request, auth.signed_in_patient(api.claims(app), request.email))
+    return _join(request, auth.acting_for(auth.signed_in_patient(api.claims(app), request.email),
+                                          request.familyMemberId))
 
 
 @app.get("/v1/me/waitlist", tags=["waitlist"], operation_id="listMyWaitlist",
          summary="The signed-in patient's active waiting-list entries",
          responses={200: {"description": "Entries", "content": {"application/json": {"model": Items[WaitEntry]}}}})
-def list_mine() -> Response[Items[WaitEntry]]:
-    return api.json_response(200, waitlist.mine(auth.signed_in(api.claims(app)), api.lang(app)))
+def list_mine(familyMemberId: FamilyMember = None) -> Response[Items[WaitEntry]]:  # noqa: N803 - the contract's name
+    caller = auth.acting_for(auth.signed_in(api.claims(app)), familyMemberId)
+    return api.json_response(200, waitlist.mine(caller, api.lang(app)))
 
 
 @app.delete("/v1/me/waitlist/<entryId>", tags=["waitlist"], operation_id="leaveMyWaitlist",
@@ -70,7 +74,9 @@ def list_mine() -> Response[Items[WaitEntry]]:
             summary="Stop waiting (signed in); a time offered meanwhile goes to the next patient",
             responses={200: ENTRY})
 def leave_signed_in(entryId: str) -> Response[WaitEntryOut]:  # noqa: N803 - the contract's name
-    return api.json_response(200, waitlist.cancel(entryId, auth.signed_in(api.claims(app)), api.lang(app)))
+    # A parent's entry for their child (issue 29): left as the child's representative, the entry names whose it is.
+    return api.json_response(200, auth.on_behalf(api.claims(app), lambda: waitlist.patient_of(entryId),
+                                                 lambda caller: waitlist.cancel(entryId, caller, api.lang(app))))
 
 
 @app.post("/v1/waitlist/<entryId>/cancel", tags=["waitlist"], operation_id="leaveWaitlist",

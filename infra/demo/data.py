@@ -1,6 +1,7 @@
-"""Deterministic demo data: St. Petersburg's 18 districts, fictional polyclinics, doctors with weekly
-hours, free slots for the booking window (today and the next 13 days, Europe/Moscow), and a register of
-attached demo patients.
+"""Deterministic demo data: St. Petersburg's 18 districts, fictional polyclinics (two adult ones and one
+children's per district), doctors with weekly hours, free slots for the booking window (today and the next 13
+days, Europe/Moscow), and a register of attached demo patients: adults, and children whose register entries
+name their parents as legal representatives (issue 29).
 
 Everything but the slots is the same on every run, so tests and docs can name it; slots are generated
 from the doctors' hours for the days starting at the day given (the booking window's 14 by default).
@@ -12,7 +13,7 @@ from typing import Any
 
 from shared.clinic import plans
 from shared.domain import specialties
-from shared.patients import policy
+from shared.patients import family, policy
 from shared.platform import keys
 from shared.platform.clock import zone
 from shared.platform.config import BOOKING_HORIZON_DAYS
@@ -43,6 +44,10 @@ DISTRICTS = [
 MINUTES = {"therapist": 20, "paediatrician": 20, "surgeon": 30, "ophthalmologist": 30, "ent": 30, "neurologist": 30,
            "cardiologist": 30, "endocrinologist": 30}
 SPECIALTIES = [(s_id, *specialties.SPECIALTIES[s_id], minutes) for s_id, minutes in MINUTES.items()]
+# A children's polyclinic's (issue 29): the paediatric specialties (shared.domain.specialties.PAEDIATRIC).
+CHILDREN_MINUTES = {"paediatrician": 20, "paediatric_ent": 30, "paediatric_surgeon": 30,
+                    "paediatric_ophthalmologist": 30, "paediatric_neurologist": 30}
+CHILDREN_SPECIALTIES = [(s_id, *specialties.SPECIALTIES[s_id], minutes) for s_id, minutes in CHILDREN_MINUTES.items()]
 
 # Each clinic stands on a street of its own district (issue 30): the first of the district's streets in the
 # demo address register (infra/demo/addresses.py) for the first clinic, the second for the second, at a house
@@ -96,7 +101,8 @@ MIDDLE_F = [("Ивановна", "Ivanovna"), ("Петровна", "Petrovna"), 
 DOCTOR_MIDDLE_M = [("Алексеевич", "Alexeevich"), ("Николаевич", "Nikolaevich"), ("Андреевич", "Andreevich")]
 DOCTOR_MIDDLE_F = [("Алексеевна", "Alexeevna"), ("Николаевна", "Nikolaevna"), ("Андреевна", "Andreevna")]
 
-CLINICS_PER_DISTRICT = 2
+CLINICS_PER_DISTRICT = 2  # adult polyclinics: clXX01, clXX02
+CHILDREN_CLINIC = 3  # the district's children's polyclinic: clXX03 (issue 29)
 PATIENTS_PER_CLINIC = 3
 
 
@@ -116,17 +122,19 @@ def _person(n: int, doctor: bool = False) -> tuple[str, str, str, str, str, str]
 def clinics() -> list[dict[str, Any]]:
     out = []
     for d_index, (d_id, d_ru, d_en) in enumerate(DISTRICTS, start=1):
-        for c_index in range(1, CLINICS_PER_DISTRICT + 1):
+        for c_index in range(1, CHILDREN_CLINIC + 1):
             street_ru, street_en = DISTRICT_STREETS[d_id][c_index - 1]
             house = 3 + d_index * 2 + c_index
             number = d_index * 10 + c_index
+            children = c_index == CHILDREN_CLINIC
             out.append({
                 "id": f"cl{d_index:02d}{c_index:02d}",
                 "districtId": d_id,
                 "districtName": d_ru,
                 "districtNameEn": d_en,
-                "name": f"Городская поликлиника № {number}",
-                "nameEn": f"City Polyclinic No. {number}",
+                "kind": "children" if children else "adult",
+                "name": ("Детская городская" if children else "Городская") + f" поликлиника № {number}",
+                "nameEn": ("Children's City" if children else "City") + f" Polyclinic No. {number}",
                 "address": f"{street_ru}, д. {house}",
                 "addressEn": f"{house} {street_en}",
                 "phone": f"+7 812 {200 + number:03d}-{10 + c_index * 7:02d}-{30 + d_index:02d}",
@@ -140,8 +148,10 @@ def doctors(clinic: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     seq = 0
     base = int(clinic["id"][2:])
-    for s_id, s_ru, s_en, referral, minutes in SPECIALTIES:
-        for _ in range(2 if s_id == "therapist" else 1):
+    published = CHILDREN_SPECIALTIES if clinic.get("kind") == "children" else SPECIALTIES
+    for s_id, s_ru, s_en, referral, minutes in published:
+        first_contact = s_id == ("paediatrician" if clinic.get("kind") == "children" else "therapist")
+        for _ in range(2 if first_contact else 1):
             seq += 1
             last_ru, first_ru, mid_ru, last_en, first_en, mid_en = _person(base * 7 + seq, doctor=True)
             morning = seq % 2 == 1
@@ -159,15 +169,22 @@ def doctors(clinic: dict[str, Any]) -> list[dict[str, Any]]:
                 "slotMinutes": minutes,
                 # weekday (0 = Monday) -> (from hour, to hour), local time
                 "hours": {str(wd): ([8, 14] if morning else [14, 20]) for wd in range(5)}
-                | ({"5": [9, 13]} if s_id == "therapist" else {}),
+                | ({"5": [9, 13]} if first_contact else {}),
             })
     return out
 
 
 def patients() -> list[dict[str, Any]]:
-    """The attached demo patients, as infra/demo/patients.json lists them."""
+    """The attached demo patients, as infra/demo/patients.json lists them: the adults, then the children."""
+    adults = _adults()
+    return adults + children(adults)
+
+
+def _adults() -> list[dict[str, Any]]:
     out = []
     for c in clinics():
+        if c["kind"] == "children":
+            continue
         base = int(c["id"][2:])
         for n in range(PATIENTS_PER_CLINIC):
             last_ru, first_ru, mid_ru, last_en, first_en, _ = _person(base * 3 + n + 5)
@@ -185,6 +202,63 @@ def patients() -> list[dict[str, Any]]:
     return out
 
 
+def _parent(adults: list[dict[str, Any]], d_index: int, n: int) -> dict[str, Any]:
+    """The district's adult patient `n` of its second adult clinic (never one the browser tests sign in as)."""
+    clinic_id = f"cl{d_index:02d}02"
+    return [p for p in adults if p["clinicId"] == clinic_id][n]
+
+
+def _families(d_index: int) -> list[tuple[int, ...]]:
+    """A district's children, each as the indexes of its parents among the second clinic's patients: the first
+    child has two parents in odd districts, the second shares a parent with the first in every third district, a
+    third child in districts 2-5 (40 children in all)."""
+    out: list[tuple[int, ...]] = [(0, 1) if d_index % 2 else (0,), (0,) if d_index % 3 == 0 else (1,)]
+    if 2 <= d_index <= 5:
+        out.append((1,))
+    return out
+
+
+def _surname(parent_last: str, female: bool) -> str:
+    """The family name in the child's form: Морозов -> Морозова for a daughter, Петрова -> Петров for a son."""
+    plain = {ru.replace("ё", "е"): ru for ru, _ in LAST}
+    male = plain.get(parent_last.removesuffix("а"), parent_last) if parent_last not in plain else plain[parent_last]
+    return male.replace("ё", "е") + "а" if female else male
+
+
+def children(adults: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """The demo's children (issue 29), attached to their district's children's polyclinic, each naming its parents'
+    policy numbers (`representatives`); no email (a child's mail goes to the parent who books).
+
+    Birth dates are fixed (so that patients.json, the docs and the tests can name them), spread over 2011-2026:
+    ages 0-15 today, every one of them a child until 2029."""
+    adults = adults if adults is not None else _adults()
+    out = []
+    k = 0
+    for d_index, _district in enumerate(DISTRICTS, start=1):
+        clinic_id = f"cl{d_index:02d}{CHILDREN_CLINIC:02d}"
+        base = int(clinic_id[2:])
+        for n, parents in enumerate(_families(d_index)):
+            reps = [_parent(adults, d_index, i) for i in parents]
+            out.append({**_child_person(k, reps), "policyNumber": f"7800{base:06d}{n:06d}", "policySeries": None,
+                        "clinicId": clinic_id, "representatives": [p["policyNumber"] for p in reps]})
+            k += 1
+    return out
+
+
+def _child_person(k: int, reps: list[dict[str, Any]]) -> dict[str, str]:
+    """The k-th child's names (the first parent's family name, a first name none of the parents has) and birth date."""
+    female = k % 2 == 1
+    year = 2011 + (k * 5) % 16
+    month = 1 + (k * 7) % (6 if year == 2026 else 12)
+    names = FIRST_F if female else FIRST_M
+    first = names[(k // 2) % 6][0]
+    if first in {p["firstName"] for p in reps}:
+        first = names[(k // 2 + 1) % 6][0]
+    return {"lastName": _surname(reps[0]["lastName"], female), "firstName": first,
+            "middleName": (MIDDLE_F if female else MIDDLE_M)[(k // 3) % 3][0],
+            "birthDate": f"{year}-{month:02d}-{1 + (k * 11) % 28:02d}"}
+
+
 def reference_items() -> list[dict[str, Any]]:
     """Districts, clinics, specialties and doctors as table items (see shared/DESIGN.md)."""
     items: list[dict[str, Any]] = []
@@ -192,9 +266,9 @@ def reference_items() -> list[dict[str, Any]]:
         district = {"entity": "district", "id": d_id, "name": d_ru, "nameEn": d_en, "order": order}
         items.append({"PK": keys.districts_key(), "SK": keys.district_entry_sk(order, d_id), **district})
         items.append({"PK": keys.district_pk(d_id), "SK": keys.PROFILE, **district})
-    specs = {s[0]: s for s in SPECIALTIES}
+    specs = {s[0]: s for s in SPECIALTIES + CHILDREN_SPECIALTIES}
     for c in clinics():
-        summary = {k: c[k] for k in ("id", "name", "nameEn", "address", "addressEn", "phone", "districtId")}
+        summary = {k: c[k] for k in ("id", "name", "nameEn", "address", "addressEn", "phone", "districtId", "kind")}
         items.append({"PK": keys.district_pk(c["districtId"]), "SK": keys.clinic_sk(c["id"]),
                       "entity": "clinicRef", **summary})
         items.append({"PK": keys.clinic_pk(c["id"]), "SK": keys.PROFILE, "entity": "clinic", **c})
@@ -230,16 +304,23 @@ def slot_items(doctor: dict[str, Any], first_day: date, days: int = BOOKING_HORI
 
 
 def register_items(people: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
-    """The attached-patients register, keyed by the policy's keyed hash only."""
+    """The attached-patients register, keyed by the policy's keyed hash only: each person's entry, and for a child
+    with representatives (their policy numbers, new-style: no series) the entry's `representatives` and each
+    parent's FAMILY# link (shared/patients/family.py), as the registry writes them."""
     out = []
     for p in people if people is not None else patients():
         h = policy.policy_hash(p["policyNumber"], p.get("policySeries"))
-        out.append({
-            "PK": keys.policy_pk(h), "SK": keys.ATTACHMENT_SK, "entity": "attachment",
-            "clinicId": p["clinicId"], "attachedSince": "2024-01-15", "reason": "initial",
-            "identityHash": policy.identity_hash(p["policyNumber"], p.get("policySeries"), p["lastName"],
-                                                 p["birthDate"]),
-        })
+        identity = policy.identity_hash(p["policyNumber"], p.get("policySeries"), p["lastName"], p["birthDate"])
+        entry = {"PK": keys.policy_pk(h), "SK": keys.ATTACHMENT_SK, "entity": "attachment",
+                 "clinicId": p["clinicId"], "attachedSince": "2024-01-15", "reason": "initial",
+                 "identityHash": identity}
+        parents = [policy.policy_hash(number) for number in p.get("representatives") or ()]
+        if parents:
+            entry["representatives"] = parents
+        out.append(entry)
+        child = {"policyHash": h, "identityHash": identity, **{k: p.get(k) for k in
+                                                                ("lastName", "firstName", "middleName", "birthDate")}}
+        out += [family.link_item(parent, child) for parent in parents]
     return out
 
 

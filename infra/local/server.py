@@ -231,8 +231,7 @@ class BadRequest(Exception):
 
 
 class Refused(BadRequest):
-    """The gateway's own refusal of a request to a route with an authorizer: 401 without a valid token, 403
-    without staff rights on an AWS_IAM route."""
+    """The gateway's own refusal of a request to a route with an authorizer: 401 without a valid token."""
 
 
 def _encoded(body: bytes | str | dict | list | None) -> bytes:
@@ -246,16 +245,15 @@ def _is_docs(path: str) -> bool:
 
 
 def _verified_claims(authorizer: str | None, headers: dict[str, str]) -> dict[str, Any] | None:
-    """The local token's claims on a route with an authorizer (None without one); Refused as API Gateway would."""
+    """The local token's claims on a route with a JWT authorizer (PatientJwt, StaffJwt; None without one);
+    Refused as API Gateway would. One local issuer signs both kinds: a patient's token on a staff route reaches
+    the function, which refuses it (403), as it would a token without staff claims deployed."""
     if not authorizer:
         return None
     try:
-        claims = tokens.verify(headers.get("authorization"))
+        return tokens.verify(headers.get("authorization"))
     except tokens.TokenError:
         raise Refused(401, "unauthorized") from None
-    if authorizer == "AWS_IAM" and claims.get("staff") != "true":
-        raise Refused(403, "forbidden")
-    return claims
 
 
 def _joined_query(query: str) -> dict[str, str]:
@@ -264,15 +262,6 @@ def _joined_query(query: str) -> dict[str, str]:
     for k, v in parse_qsl(query, keep_blank_values=True):
         joined[k] = f"{joined[k]},{v}" if k in joined else v
     return joined
-
-
-def _staff_authorizer(claims: dict[str, Any] | None) -> dict[str, Any]:
-    """Deployed, the clinic is in the staff principal's name (shared/clinic/staff.py): registry-<clinicId>."""
-    staff_name = f"registry-{claims.get('clinic_id') or 'city'}" if claims else "local-staff"
-    return {"iam": {
-        "accessKey": "LOCALSTAFF", "accountId": "000000000000", "callerId": "local-staff",
-        "principalOrgId": None, "userArn": f"arn:aws:iam::000000000000:user/{staff_name}",
-        "userId": "local-staff", "cognitoIdentity": None}}
 
 
 def _response_of(result: Any) -> tuple[int, Any, dict[str, str] | None]:
@@ -508,10 +497,8 @@ class Handler(BaseHTTPRequestHandler):
         body = self._body()
         event = events.http_event(method, path, body=body.decode("utf-8", errors="replace") if body else None,
                                   headers=headers, query=_joined_query(query),
-                                  claims=claims if authorizer and authorizer != "AWS_IAM" else None)
+                                  claims=claims)
         event["rawQueryString"] = query  # the raw query string as sent (repeats kept)
-        if authorizer == "AWS_IAM":
-            event["requestContext"]["authorizer"] = _staff_authorizer(claims)
         try:
             result = self.stack.functions.invoke(route["function"], event)
         except FunctionTimeout:
@@ -526,7 +513,11 @@ class Handler(BaseHTTPRequestHandler):
         try:
             request = json.loads(self._body() or b"{}")
             token = tokens.issue(request if isinstance(request, dict) else {})
-        except (ValueError, tokens.TokenError) as exc:
+        except tokens.TokenError as refused:
+            lang = "en" if (self.headers.get("Accept-Language") or "").lower().startswith("en") else "ru"
+            self._send(refused.status, _error(refused.code, refused.text(lang)))
+            return
+        except ValueError as exc:
             self._send(422, _error("validation_error", str(exc)))
             return
         self._send(200, {"token": token})
@@ -609,6 +600,8 @@ LOCAL_VALUES = {
     "OPENER_QUEUE_URL": "",
 }
 _said: set[str] = set()
+# Printed once the waiting list's offers follow the table's stream (a time freed before is offered to nobody).
+OFFERS_FOLLOW = "waiting-list offers follow the table's stream from now on"
 CONSUMED = {  # what a stream consumer's `[job]` line says it handled
     "notifier": "change(s) that may mean an email handled",
     "offers": "freed slot(s) checked against the waiting list",
@@ -776,6 +769,7 @@ class Stack:
         def run() -> None:
             while loader is not None and loader.is_alive() and not self.stopping.wait(0.5):
                 pass
+            log(OFFERS_FOLLOW)
             stream.run(table=TABLE, deliver=self._consumer("offers"), stop=self.stopping,
                        function="OffersFunction", starting_position="LATEST")
 

@@ -1,7 +1,8 @@
 """Local sign-in: HS256 JWTs signed with a local key, checked as the HttpApi JWT authorizer would.
 
-Deployed, API Gateway verifies tokens of the real OIDC provider (template.yaml, PatientJwt) and hands the
-claims to the function; here the local stack does the same with its own key.
+Deployed, API Gateway verifies tokens of the real OIDC providers (template.yaml: PatientJwt for patients,
+StaffJwt for clinic staff) and hands the claims to the function; here the local stack does the same with its own
+key, one issuer for both (a patient's token on a staff route reaches the function, which answers 403).
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 
 import jwt
 
+from infra.demo import data
 from infra.template import ROOT
 
 LOCAL_KEY = "local-stack-signing-key-not-a-secret-0123456789"
@@ -21,8 +23,20 @@ PATIENTS = ROOT / "infra" / "demo" / "patients.json"
 STAFF_CLINIC = re.compile(r"^[a-z0-9]{2,24}$")
 
 
+STAFF_ROLES = ("receptionist", "head")
+CITY = "city"
+
+
 class TokenError(Exception):
-    pass
+    """A token that cannot be issued: 422 `validation_error`, or another status and code (an unknown clinic:
+    400 `unknown_clinic`); the message in Russian and in English."""
+
+    def __init__(self, message: str, status: int = 422, code: str = "validation_error", message_en: str = "") -> None:
+        super().__init__(message)
+        self.status, self.code, self.message_en = status, code, message_en or message
+
+    def text(self, lang: str) -> str:
+        return self.message_en if lang == "en" else str(self)
 
 
 def _demo_patient(policy_number: str) -> dict[str, Any] | None:
@@ -43,20 +57,43 @@ def patient_claims(p: dict[str, Any]) -> dict[str, Any]:
     return claims
 
 
+def demo_clinics() -> set[str]:
+    return {c["id"] for c in data.clinics()}
+
+
+def staff_claims(request: dict[str, Any]) -> dict[str, Any]:
+    """The claims a staff provider would put in a staff token (shared/clinic/staff.py): {"clinicId", "role"}
+    (receptionist | head, head by default) acts for that clinic; without a clinic, the city operator."""
+    clinic, role = request.get("clinicId"), request.get("role")
+    if clinic is None or clinic == CITY:
+        if role not in (None, CITY):
+            raise TokenError("Без clinicId вход только для городского оператора (role city)",
+                             message_en="Without clinicId only the city operator (role city) signs in")
+        return {"sub": "local-city", "clinic_id": CITY, "staff_role": CITY}
+    if not (isinstance(clinic, str) and STAFF_CLINIC.match(clinic)):
+        raise TokenError("clinicId — код поликлиники, например cl0101",
+                         message_en="clinicId must be a clinic id such as cl0101")
+    if clinic not in demo_clinics():
+        raise TokenError(f"Поликлиники {clinic} нет", status=400, code="unknown_clinic",
+                         message_en=f"There is no clinic {clinic}")
+    role = role or "head"
+    if role not in STAFF_ROLES:
+        raise TokenError("role — receptionist или head", message_en="role must be receptionist or head")
+    return {"sub": f"local-{role}-{clinic}", "clinic_id": clinic, "staff_role": role}
+
+
 def issue(request: dict[str, Any], ttl: int = 8 * 3600) -> str:
-    """A token for a demo patient ({"policyNumber"}) or for registry staff: {"staff": true, "clinicId"} acts
-    for that clinic only, {"staff": true} without a clinic is the city-level operator."""
+    """A token for a demo patient ({"policyNumber"}) or for registry staff ({"staff": true, ...}: staff_claims)."""
     now = int(time.time())
     if request.get("staff") is True:
-        clinic = request.get("clinicId")
-        if clinic is not None and not (isinstance(clinic, str) and STAFF_CLINIC.match(clinic)):
-            raise TokenError("clinicId must be a clinic id such as cl0101")
-        claims: dict[str, Any] = {"sub": f"local-staff-{clinic or 'city'}", "staff": True,
-                                  "clinic_id": clinic or "city"}
+        claims: dict[str, Any] = staff_claims(request)
     else:
         patient = _demo_patient(str(request.get("policyNumber", "")))
         if patient is None:
-            raise TokenError("no demo patient has this policy number")
+            raise TokenError("Нет демо-пациента с таким полисом", message_en="no demo patient has this policy number")
+        if patient.get("representatives"):
+            raise TokenError("У ребёнка нет своей учётной записи: войдите как его законный представитель",
+                             message_en="a child has no account of its own: sign in as their representative")
         claims = patient_claims(patient)
     claims.update(iss=ISSUER, aud=AUDIENCE, iat=now, exp=now + ttl)
     return jwt.encode(claims, LOCAL_KEY, algorithm="HS256")

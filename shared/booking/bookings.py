@@ -64,7 +64,7 @@ class Request:
         p = self.patient
         return rules.Ask(identity_hash=p.identity, clinic_id=self.clinic_id, now=now, hold_id=self.hold_id,
                          owner=p.policy_hash, birth_date=p.birth_date, specialty_id=specialty_id,
-                         referral_number=self.referral_number)
+                         referral_number=self.referral_number, representative=p.representative)
 
 
 def book(request: Request) -> Outcome:
@@ -168,6 +168,11 @@ def appointment_item(appointment_id: str, slot: Slot, doctor: Doctor, clinic: Cl
         "DaySK": keys.clinic_day_sk(doctor_id, start, appointment_id),
     }
     reminders.start_reminders(appointment, now, request.wants_reminders)
+    if patient.booked_by:
+        # A parent booked for their child (issue 29): the ticket names who booked; the email is the parent's.
+        last, first, middle = patient.booked_by
+        appointment["bookedBy"] = {k: v for k, v in (("lastName", last), ("firstName", first),
+                                                     ("middleName", middle)) if v}
     if request.referral_number:
         appointment["referralNumber"] = request.referral_number
     return appointment
@@ -213,7 +218,7 @@ def booking_operations(request: Request, slot_key: dict[str, Any], appointment: 
         rules.BOOK_LOCK: lock_op(patient.policy_hash, specialty_id, appointment_id, start, now),
         # With a referral the patient may be attached to any clinic (that is what referrals are for).
         rules.BOOK_ENTRY: holds.entry_check(keys.attachment_key(patient.policy_hash), patient.identity,
-                                            None if referral_number else clinic_id),
+                                            None if referral_number else clinic_id, patient.representative),
         rules.BOOK_IDEMPOTENCY: idempotency_op(idem_key, request.fingerprint, appointment_id, response, now),
     }
     if referral_number:

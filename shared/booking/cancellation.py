@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from shared.booking import referrals, tickets
@@ -29,7 +30,8 @@ LATE_NOTICE = {
            "ahead so that another patient can take the time."),
 }
 
-_APPT, _SLOT, _LOCK, _REFERRAL = "appointment", "slot", "lock", "referral"
+_APPT, _SLOT, _LOCK, _REFERRAL, _ENTRY = "appointment", "slot", "lock", "referral", "entry"
+NOTHING_ELSE: Mapping[str, dict[str, Any]] = MappingProxyType({})  # `commit`'s default: no other operation
 
 
 def cancel(appointment_id: str, caller: callers.Caller, lang: str) -> dict[str, Any]:
@@ -70,10 +72,27 @@ def _cancel(appointment_id: str, caller: callers.Caller, lang: str) -> dict[str,
     rules.check_cancellation(appt, now, patient_pk)
     assert appt is not None  # checked above
 
-    parts = commit(appt, patient_pk, now)
+    parts = commit(appt, patient_pk, now, also=_representation(caller))
     logger.info("appointment cancelled", extra={"appointmentId": appointment_id, "slotFreed": _SLOT in parts,
                                                 "replayed": not parts})
     return _answer(dict(appt, status=CANCELLED, cancelledBy="patient"), now, lang)
+
+
+def _representation(caller: callers.Caller) -> dict[str, dict[str, Any]]:
+    """A parent cancelling their child's appointment (issue 29): the child's register entry must still name them
+    when the cancellation is written (a refusal is 404, as for an appointment none of theirs)."""
+    if not caller.representative:
+        return {}
+    return {_ENTRY: {"ConditionCheck": {
+        "Key": keys.attachment_key(caller.policy_hash),
+        "ConditionExpression": "identityHash = :identity AND contains(representatives, :parent)",
+        "ExpressionAttributeValues": {":identity": caller.identity, ":parent": caller.representative}}}}
+
+
+def _check_representation(failed: Mapping[str, Any]) -> None:
+    """A parent's cancellation refused on the child's entry: the registry removed them meanwhile (404)."""
+    if _ENTRY in failed:
+        raise DomainError("not_found") from None
 
 
 def _answer(cancelled_appt: dict[str, Any], cancelled_at: int, lang: str) -> dict[str, Any]:
@@ -85,17 +104,18 @@ def _answer(cancelled_appt: dict[str, Any], cancelled_at: int, lang: str) -> dic
 
 
 def commit(appt: Mapping[str, Any], patient_pk: str, now: int, by: str = "patient", reason: str | None = None,
-           ) -> list[str]:
+           also: Mapping[str, dict[str, Any]] = NOTHING_ELSE) -> list[str]:
     """The cancellation transaction: appointment, slot, specialty lock, and the referral it used (given back);
     returns the parts written, none when the patient's own cancellation was applied already (a retry, a
     racing second request: `rules.cancellation_replayed`). `by="clinic"` (an absence) closes the slot instead
-    of freeing it and records the reason."""
+    of freeing it and records the reason. `also`: unconditional operations by role written in the same
+    transaction (the staff journal's entry and the patient's access item, shared/domain/journal.py)."""
     # The request id is written with the cancellation: a lost answer is recognised by it.
     how = appointments.Cancellation(by, reason, secrets.token_hex(8))
     parts = [_APPT, _SLOT, _LOCK] + ([_REFERRAL] if appt.get("referralNumber") else [])
     while True:
         try:
-            dal.transact({part: _operation(part, appt, patient_pk, now, how) for part in parts})
+            dal.transact({**{part: _operation(part, appt, patient_pk, now, how) for part in parts}, **also})
             return parts
         except dal.OutcomeUnknown:
             _resolve_unknown(appt, patient_pk, how)
@@ -125,6 +145,7 @@ def _without_refused(cancelled: dal.Cancelled, appt: Mapping[str, Any], patient_
     the referral may have moved on: the registry moved it, TTL tidied the lock). `_LANDED` when the refusal
     shows our own first attempt; [] when the patient's cancellation was applied already; raises otherwise."""
     failed = cancelled.refused()
+    _check_representation(failed)
     if _APPT in failed:
         old = failed[_APPT]
         if rules.cancellation_landed(old, how.request_id, patient_pk):

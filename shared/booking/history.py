@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from shared.booking import ticket_link, tickets
-from shared.domain import slots
+from shared.domain import journal, slots
 from shared.patients import callers
 from shared.platform import clock, dal, keys
 from shared.platform.errors import DomainError
@@ -41,9 +41,11 @@ def decode_token(token: str, patient_pk: str) -> dict[str, Any]:
     return {**keys.appointment_key(m.group(1)), "PatPK": {"S": patient_pk}, "PatSK": {"S": raw}}
 
 
-def history(caller: callers.Caller, limit: int, next_token: str | None, lang: str) -> dict[str, Any]:
+def history(caller: callers.Caller, limit: int, next_token: str | None, lang: str, *,
+            with_access: bool = True) -> dict[str, Any]:
     """One page of the caller's applications, newest first, every status (the caller checked against the
-    register first: one GetItem)."""
+    register first: one GetItem), each with the clinic's access to it (`access_of`, one Query; not for the
+    gorzdrav face, which shows none)."""
     if not 1 <= limit <= MAX_PAGE:
         raise DomainError("validation_error", {"fields": [{"field": "limit", "problem": "range"}]})
     callers.verify(caller)
@@ -54,8 +56,25 @@ def history(caller: callers.Caller, limit: int, next_token: str | None, lang: st
                          start_key=start_key)
     page = found[:limit]
     more = len(found) > limit
-    return {"items": [tickets.render(a, lang) for a in page],
+    seen = access_of(patient_pk, page) if with_access else {}
+    return {"items": [dict(tickets.render(a, lang), access=seen.get(a["id"], [])) for a in page],
             "nextToken": encode_token(page[-1]["PatSK"]) if more and page else None}
+
+
+def access_of(patient_pk: str, page: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Appointment id -> which clinic role read or changed it and when, newest first (issue 28): the access
+    items of the page's appointments, in the patient's partition, with one Query (their sort keys start with
+    the appointments' PatSK, so one page is one range; shared/domain/journal.py)."""
+    pat_sks = sorted(str(a["PatSK"]) for a in page if a.get("PatSK"))
+    if not pat_sks:
+        return {}
+    lo, hi = f"{journal.ACCESS_PREFIX}{pat_sks[0]}", f"{journal.ACCESS_PREFIX}{pat_sks[-1]}#~"
+    out: dict[str, list[dict[str, Any]]] = {}
+    for item in dal.query_all("PK = :pk AND SK BETWEEN :lo AND :hi", {":pk": patient_pk, ":lo": lo, ":hi": hi}):
+        if item.get("entity") == journal.ACCESS and item.get("appointmentId"):
+            out.setdefault(str(item["appointmentId"]), []).append(item)
+    return {appointment_id: [journal.render_access(i) for i in sorted(items, key=lambda i: -int(i["at"]))]
+            for appointment_id, items in out.items()}
 
 
 def search(caller: callers.Caller, lang: str) -> dict[str, Any]:

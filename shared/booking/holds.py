@@ -141,13 +141,21 @@ def _ask(slot_id: str, caller: callers.Caller, reschedule_of: str | None, referr
         # A reschedule's hold moves an appointment that used a referral (a condition below): no new number.
         rules.check_hold(doctor, birth_date=caller.birth_date, start=ask.start,
                          referral_number=referral_number or reschedule_of)
-    except DomainError:
-        # Refused before any write (referral, age): the identity still comes first, as for a booking. Only
-        # this path reads the register entry; a hold that goes on checks it in its transaction.
-        rules.check_patient(dal.register_entry(caller.policy_hash), caller.identity,
-                            None if referral_number or reschedule_of else ask.clinic_id)
+    except DomainError as refused:
+        # Refused before any write (referral, age): the identity still comes first, as for a booking. Only this
+        # path reads the register entry; a hold that goes on checks it in its transaction.
+        _identity_first(ask, refused)
         raise
     return ask
+
+
+def _identity_first(ask: _Ask, refused: DomainError) -> None:
+    """Before a refusal decided without the register: the register's own refusal (who, then, unless a referral or a
+    move lets the patient book anywhere or the age was refused — it comes before the clinic —, where)."""
+    anywhere = bool(ask.referral_number or ask.reschedule_of) or refused.code == "age_restricted"
+    caller = ask.caller
+    rules.check_patient(dal.register_entry(caller.policy_hash), caller.identity, None if anywhere else ask.clinic_id,
+                        caller.representative)
 
 
 def _refused(ask: _Ask, previous: _Previous, failed: dict[str, dict[str, Any] | None], hold_id: str,
@@ -163,7 +171,8 @@ def _refused(ask: _Ask, previous: _Previous, failed: dict[str, dict[str, Any] | 
     _remember_taken(ask.slot_id, old_slot, learning=rules.HOLD_POINTER in failed and not previous.known, now=now)
     refusal = rules.classify_hold_transaction_refusal(
         failed, rules.Ask(identity_hash=ask.caller.identity, clinic_id=ask.clinic_id, now=now,
-                          specialty_id=ask.specialty_id, referral_number=ask.referral_number), known=previous.known)
+                          specialty_id=ask.specialty_id, referral_number=ask.referral_number,
+                          representative=ask.caller.representative), known=previous.known)
     if refusal is rules.HoldRefusal.WITHOUT_RELEASE:
         previous.release = False
         return None
@@ -258,7 +267,7 @@ def _operations(ask: _Ask, previous: _Previous, hold_id: str, expires: int, now:
         rules.HOLD_SLOT: slots.hold(slot_id, slots.Held(hold_id, expires, policy_hash), now, replacing=replacing),
         rules.HOLD_POINTER: _pointer_op(policy_hash, previous, hold_id, slot_id, expires, now),
         rules.HOLD_ENTRY: entry_check(keys.attachment_key(policy_hash), ask.caller.identity,
-                                      None if ask.any_clinic else ask.clinic_id),
+                                      None if ask.any_clinic else ask.clinic_id, ask.caller.representative),
         rules.HOLD_LOCK: _lock_check(policy_hash, ask.specialty_id, ask.reschedule_of, now),
     }
     if ask.referral_number:
@@ -334,12 +343,16 @@ def release(hold_id: str) -> None:
     memo.forget(("taken", slot_id))
 
 
-def entry_check(entry_key: dict[str, Any], identity_hash: str, clinic_id: str | None) -> dict[str, Any]:
+def entry_check(entry_key: dict[str, Any], identity_hash: str, clinic_id: str | None,
+                representative: str | None = None) -> dict[str, Any]:
     """The register entry still names this patient and, unless a referral lets them book anywhere (None), the
-    doctor's clinic: a condition of the hold's and the booking's transactions."""
-    if clinic_id is None:
-        return {"ConditionCheck": {"Key": entry_key, "ConditionExpression": "identityHash = :identity",
-                                   "ExpressionAttributeValues": {":identity": identity_hash}}}
-    return {"ConditionCheck": {"Key": entry_key,
-                               "ConditionExpression": "clinicId = :clinic AND identityHash = :identity",
-                               "ExpressionAttributeValues": {":clinic": clinic_id, ":identity": identity_hash}}}
+    doctor's clinic; a parent acting for a child (`representative`, their policy hash, issue 29) is still among
+    the entry's `representatives`: a condition of the hold's, the booking's and the join's transactions, so a
+    representative the registry removed is refused even when the removal races the request."""
+    condition, values = "identityHash = :identity", {":identity": identity_hash}
+    if clinic_id is not None:
+        condition, values[":clinic"] = "clinicId = :clinic AND " + condition, clinic_id
+    if representative is not None:
+        condition, values[":parent"] = condition + " AND contains(representatives, :parent)", representative
+    return {"ConditionCheck": {"Key": entry_key, "ConditionExpression": condition,
+                               "ExpressionAttributeValues": values}}

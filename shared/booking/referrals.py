@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from shared.domain import rules, specialties
+from shared.domain import journal, rules, specialties
 from shared.patients import limiter, policy
 from shared.platform import clock, dal, keys, statuses
 from shared.platform.errors import DomainError
@@ -35,8 +35,9 @@ def _last_name_hash(number: str, last_name: str) -> str:
 
 def issue(*, staff_clinic: str | None, principal: str, last_name: str, birth_date: str,  # noqa: PLR0913 - the registry request's fields one for one, by keyword (functions/registry/app.py)
           policy_number: str, policy_series: str | None, specialty_id: str, target_clinic_id: str,
-          valid_until: date, lang: str) -> dict[str, Any]:
-    """Issue a referral for a patient attached to the staff member's clinic (the city operator: any)."""
+          valid_until: date, lang: str, actor: journal.Actor | None = None) -> dict[str, Any]:
+    """Issue a referral for a patient attached to the staff member's clinic (the city operator: any). With a
+    staff `actor`, the referral's write carries the journal entry (referral.issue; no patient data)."""
 
     _check_issue_request(specialty_id, target_clinic_id, valid_until)
     identity_hash = policy.identity_hash(policy_number, policy_series, last_name, birth_date)
@@ -48,10 +49,14 @@ def issue(*, staff_clinic: str | None, principal: str, last_name: str, birth_dat
         item = build(number, identity_hash=identity_hash, last_name=last_name, specialty_id=specialty_id,
                      target_clinic=clinic, issuing_clinic_id=entry["clinicId"], issued_by=principal, issued_at=now,
                      valid_until=valid_until)
+        also = {} if actor is None else journal.operations(actor, entry["clinicId"], journal.REFERRAL_ISSUE, now)
         try:
-            dal.put(item, condition="attribute_not_exists(PK)")
-        except dal.ConditionFailed:
-            continue  # 1 in 10^11: another referral has this number
+            dal.transact({"referral": {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}},
+                          **also})
+        except dal.Cancelled as cancelled:
+            if cancelled.failed("referral"):
+                continue  # 1 in 10^11: another referral has this number
+            raise DomainError("unavailable", retry_after=1) from None
         logger.info("referral issued", extra={"specialtyId": specialty_id, "targetClinicId": target_clinic_id})
         return {"referral": render(item, lang, now)}
     raise DomainError("unavailable", retry_after=1)

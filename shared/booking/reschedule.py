@@ -76,7 +76,8 @@ def _try(appointment_id: str, request: booking.Request, slot_key: dict[str, Any]
     response = {"appointment": tickets.render(new, request.lang)}
     ops = _operations(request, old, new, slot, idem_key, response)
     outcome = _write(ops, request, idem_key, rules.MoveAsk(patient_pk=patient_pk, clinic_id=clinic_id, now=now,
-                                                           hold_id=request.hold_id), appointment_id)
+                                                           hold_id=request.hold_id,
+                                                           representative=caller.representative), appointment_id)
     if outcome is not None:
         return outcome if outcome.status else None
     if settings().lookup_cache_seconds > 0:
@@ -101,7 +102,7 @@ def _write(ops: dict[str, dict[str, Any]], request: booking.Request, idem_key: d
             failed = cancelled.refused()
             decision = rules.classify_reschedule_refusal(failed, patient_pk=move.patient_pk,
                                                           clinic_id=move.clinic_id, hold_id=move.hold_id,
-                                                          now=move.now)
+                                                          now=move.now, representative=move.representative)
             if decision is rules.RescheduleRefusal.REPLAY:
                 again = failed.get(rules.RE_IDEMPOTENCY) or dal.get(idem_key, consistent=True)
                 if again:
@@ -169,6 +170,12 @@ def _operations(request: booking.Request, old: dict[str, Any], new: dict[str, An
         {"Key": entry_key, "ConditionExpression": "attribute_exists(PK)"} if old.get("referralNumber") else
         {"Key": entry_key, "ConditionExpression": "clinicId = :clinic",
          "ExpressionAttributeValues": {":clinic": old["clinicId"]}})}
+    parent = request.patient.representative
+    if parent:
+        # A parent moving their child's appointment (issue 29) must still be a representative when it is written.
+        check = ops[rules.RE_ENTRY]["ConditionCheck"]
+        check["ConditionExpression"] += " AND contains(representatives, :parent)"
+        check["ExpressionAttributeValues"] = {**check.get("ExpressionAttributeValues", {}), ":parent": parent}
     if old.get("referralNumber"):
         ops[rules.RE_REFERRAL] = referrals.move_op(old["referralNumber"], old["id"], new["id"])
     ops[rules.RE_IDEMPOTENCY] = booking.idempotency_op(idem_key, request.fingerprint, new["id"], response, now)

@@ -64,4 +64,6 @@ def render(appt: Mapping[str, Any], lang: str) -> dict[str, Any]:
         "rescheduledFrom": appt.get("rescheduledFrom"),
         "rescheduledTo": appt.get("rescheduledTo"),
         "referralNumber": appt.get("referralNumber"),
+        # Who booked, when a parent booked for their child (issue 29); absent otherwise.
+        **({"bookedBy": dict(appt["bookedBy"])} if appt.get("bookedBy") else {}),
     }

@@ -150,6 +150,11 @@ def entry_item(entry_id: str, wish: Wish, found: dict[str, Any], patient: caller
         item["doctorName"], item["doctorNameEn"] = doctor.get("name"), doctor.get("nameEn")
     if wish.referral_number:
         item["referralNumber"] = wish.referral_number
+    if patient.representative and patient.booked_by:
+        # A parent waiting for their child (issue 29): the offer books as the parent, checked as one.
+        last, first, middle = patient.booked_by
+        item["representedBy"] = patient.representative
+        item["bookedBy"] = {k: v for k, v in (("lastName", last), ("firstName", first), ("middleName", middle)) if v}
     return item
 
 
@@ -164,7 +169,8 @@ def join_operations(item: WaitEntry, wanted: dict[str, dict[str, Any]], referral
         rules.JOIN_ENTRY: {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}},
         rules.JOIN_POINTER: {"Put": {"Item": pointer, "ConditionExpression": "attribute_not_exists(PK) OR toTs < :now",
                                      "ExpressionAttributeValues": {":now": now}}},
-        rules.JOIN_REGISTER: holds.entry_check(wanted["entry"], identity_hash, None if referral_number else clinic_id),
+        rules.JOIN_REGISTER: holds.entry_check(wanted["entry"], identity_hash, None if referral_number else clinic_id,
+                                               item.get("representedBy")),
         rules.JOIN_LOCK: {"ConditionCheck": {
             "Key": wanted["lock"], "ConditionExpression": "attribute_not_exists(PK) OR #start <= :now",
             "ExpressionAttributeNames": {"#start": "start"}, "ExpressionAttributeValues": {":now": now}}},
@@ -195,7 +201,7 @@ def _join(wish: Wish, patient: callers.Caller, lang: str) -> dict[str, Any]:
     if not found["clinic"] or not found["specialty"] or (wish.doctor_id and not found.get("doctor")):
         raise DomainError("not_found")
     ask = rules.Ask(identity_hash=patient.identity, clinic_id=wish.clinic_id, specialty_id=wish.specialty_id,
-                    referral_number=wish.referral_number, now=now)
+                    referral_number=wish.referral_number, now=now, representative=patient.representative)
     # The read decides who is refused cheaply; the transaction's conditions decide who wins.
     rules.check_join(found["entry"], found["specialty"], found["lock"], found["pointer"], found.get("referral"), ask)
     # The queue's order is the joining order, to the nanosecond (two patients joining in one second are not
@@ -206,7 +212,8 @@ def _join(wish: Wish, patient: callers.Caller, lang: str) -> dict[str, Any]:
         dal.transact(join_operations(item, wanted, wish.referral_number, now))
     except dal.Cancelled as cancelled:
         rules.classify_join_refusal(cancelled.refused(), identity_hash=patient.identity, clinic_id=wish.clinic_id,
-                                    specialty_id=wish.specialty_id, referral_number=wish.referral_number, now=now)
+                                    specialty_id=wish.specialty_id, referral_number=wish.referral_number, now=now,
+                                    representative=patient.representative)
     logger.info("waitlist joined", extra={"clinicId": wish.clinic_id, "specialtyId": wish.specialty_id})
     return {"entry": render(item, lang)}
 
@@ -221,6 +228,13 @@ def mine(caller: callers.Caller, lang: str) -> dict[str, Any]:
     entries = dal.batch_get(wanted, consistent=True) if wanted else []
     entries.sort(key=lambda e: int(e.get("createdAt", 0)))
     return {"items": [render(e, lang) for e in entries]}
+
+
+def patient_of(entry_id: str) -> str | None:
+    """The policy hash of an entry's patient (one GetItem), None for no such entry."""
+    key = entry_key(entry_id)
+    found = dal.get(key, projection="policyHash") if key else None
+    return str(found["policyHash"]) if found and found.get("policyHash") else None
 
 
 def _owned(entry_id: str, caller: callers.Caller) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -321,10 +335,7 @@ def accept(entry_id: str, given: str | None, lang: str) -> booking.Outcome:
     """Book the offered slot with the offer's hold: one click from the email. A retry answers the same ticket."""
     key, entry = _by_token(entry_id, given)
     hold_id = _open_offer(entry)
-    patient = callers.sealed(entry["policyHash"], entry["identityHash"], last_name=entry["lastName"],
-                             birth_date=entry["birthDate"],
-                             details=callers.Details(first_name=entry["firstName"], middle_name=entry.get("middleName"),
-                                                     email=entry["email"], phone=entry.get("phone")))
+    patient = _patient_of(entry)
     try:
         outcome = booking.book(booking.Request(str(entry["offerSlotId"]), hold_id, patient, f"offer|{hold_id}",
                                booking.fingerprint("offer", {"entryId": entry_id, "holdId": hold_id}), lang,
@@ -338,6 +349,20 @@ def accept(entry_id: str, given: str | None, lang: str) -> booking.Outcome:
         _end_booked(entry, key, hold_id, appointment_id)
     logger.info("offer accepted", extra={"appointmentId": appointment_id})
     return outcome
+
+
+def _patient_of(entry: dict[str, Any]) -> callers.Caller:
+    """Who books an offer: the entry's patient, or, for a child a parent put on the list, the child as that
+    parent's (the booking checks the parent is still a representative, issue 29)."""
+    if entry.get("representedBy"):
+        booked_by = entry.get("bookedBy") or {}
+        return callers.represented(entry, parent_hash=str(entry["representedBy"]),
+                                   booked_by=(str(booked_by.get("lastName", "")), str(booked_by.get("firstName", "")),
+                                              booked_by.get("middleName")), email=str(entry["email"]))
+    return callers.sealed(entry["policyHash"], entry["identityHash"], last_name=entry["lastName"],
+                          birth_date=entry["birthDate"],
+                          details=callers.Details(first_name=entry["firstName"], middle_name=entry.get("middleName"),
+                                                  email=entry["email"], phone=entry.get("phone")))
 
 
 def _open_offer(entry: dict[str, Any]) -> str:

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from shared.domain import slots
-from shared.domain.specialties import AGE_LIMITS
+from shared.domain.specialties import AGE_LIMITS, DEFAULT_CLINIC_KIND
 from shared.platform import clock, dal, keys, memo
 from shared.platform.config import settings
 from shared.platform.errors import DomainError
@@ -44,6 +44,8 @@ def _clinic_summary(c: Mapping[str, Any], lang: str) -> dict[str, Any]:
         "address": localized(c, "address", lang),
         "phone": c["phone"],
         "districtId": c["districtId"],
+        # Whom it attaches (issue 29): adult | children | both; a clinic imported without one serves both.
+        "kind": c.get("kind") or DEFAULT_CLINIC_KIND,
     }
 
 

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from shared.clinic import plans, schedule
+from shared.domain import journal
 from shared.platform import clock, dal, keys
 from shared.platform.errors import DomainError
 from shared.platform.items import Doctor
@@ -43,19 +44,25 @@ def _doctor(clinic_id: str, doctor_id: str) -> Doctor:
     return doctor
 
 
-def _recorded(item: dict[str, Any]) -> str:
-    """Write the absence item; the reason its days close with: the item's, or when it was sent before, the
-    reason first given (the appointments already say it), and the run resumes."""
+def _recorded(item: dict[str, Any], also: dict[str, dict[str, Any]]) -> str:
+    """Write the absence item with its journal entry (`also`, one transaction); the reason its days close with:
+    the item's, or when it was sent before (nothing written, no entry), the reason first given (the
+    appointments already say it), and the run resumes."""
     try:
-        dal.put(item, condition="attribute_not_exists(PK)")
-    except dal.ConditionFailed as exists:
-        return str((exists.old or {}).get("reason") or item["reason"])
+        dal.transact({"absence": {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}},
+                      **also})
+    except dal.Cancelled as exists:
+        if not exists.failed("absence"):
+            raise DomainError("unavailable", retry_after=1) from None
+        return str((exists.old("absence") or {}).get("reason") or item["reason"])
     return str(item["reason"])
 
 
-def declare(clinic_id: str, doctor_id: str, first: date, last: date, reason: str,
-            dry_run: bool = False) -> dict[str, Any]:
-    """Close the doctor's days `first`..`last`: {"closedSlots", "cancelledAppointments"} (totals)."""
+def declare(clinic_id: str, doctor_id: str, first: date, last: date, reason: str,  # noqa: PLR0913 - the request's fields and who sends it
+            dry_run: bool = False, actor: journal.Actor | None = None) -> dict[str, Any]:
+    """Close the doctor's days `first`..`last`: {"closedSlots", "cancelledAppointments"} (totals). With a staff
+    `actor`, the absence's write carries a journal entry (absence.record, the doctor) and so does each
+    cancellation's transaction (with the appointment, and the patient's access item)."""
     _check_request(first, last, reason)
     doctor = _doctor(clinic_id, doctor_id)
     now = clock.now()
@@ -64,10 +71,13 @@ def declare(clinic_id: str, doctor_id: str, first: date, last: date, reason: str
         preview = schedule.reconcile(doctor, days, {d.isoformat(): reason for d in days}, now, dry_run=True)
         return {"closedSlots": preview.closed, "cancelledAppointments": preview.cancelled, "dryRun": True}
     key = keys.key(keys.clinic_pk(clinic_id), keys.absence_sk(doctor_id, first.isoformat(), last.isoformat()))
+    also = {} if actor is None else journal.operations(actor, clinic_id, journal.ABSENCE_RECORD, now,
+                                                       doctor_id=doctor_id)
     reason = _recorded({"PK": key["PK"]["S"], "SK": key["SK"]["S"], "entity": "absence", "doctorId": doctor_id,
                         "from": first.isoformat(), "to": last.isoformat(), "reason": reason, "createdAt": now,
-                        "closedSlots": 0, "cancelledAppointments": 0, "ttl": clock.day_end(last) + KEEP_AFTER})
-    counts = schedule.reconcile(doctor, days, {d.isoformat(): reason for d in days}, now)
+                        "closedSlots": 0, "cancelledAppointments": 0, "ttl": clock.day_end(last) + KEEP_AFTER},
+                       also)
+    counts = schedule.reconcile(doctor, days, {d.isoformat(): reason for d in days}, now, actor=actor)
     totals = dal.update(key, "ADD closedSlots :c, cancelledAppointments :m",
                         values={":c": counts.closed, ":m": counts.cancelled}, return_new=True) or {}
     logger.info("absence declared", extra={"doctorId": doctor_id, "days": len(days), "slotsClosed": counts.closed,

@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from shared.clinic.staff import Staff
-from shared.domain import appointments
+from shared.clinic.staff import ATTENDANCE, Staff
+from shared.domain import appointments, journal, specialties
 from shared.platform import clock, dal, keys, statuses
 from shared.platform.errors import DomainError
 from shared.platform.observability import logger
@@ -37,8 +37,16 @@ def day_list(clinic_id: str, day: date, doctor_id: str | None) -> dict[str, Any]
         "end": clock.local_iso(int(a["end"])), "doctorId": a["doctorId"], "doctorName": a["doctorName"],
         "room": a.get("room", ""), "status": a["status"],
         "patient": {"lastName": a["lastName"], "firstName": a["firstName"], "middleName": a.get("middleName"),
-                    "birthDate": a["birthDate"]},
+                    "birthDate": a["birthDate"], "age": _age(a)},
     } for a in found]}
+
+
+def _age(appointment: dict[str, Any]) -> int | None:
+    """The patient's whole years on the appointment's day (issue 29: the reception sees a child's age)."""
+    try:
+        return specialties.age_on(str(appointment["birthDate"]), clock.local_date(int(appointment["start"])))
+    except (KeyError, ValueError):
+        return None
 
 
 def mark_attendance(staff: Staff, appointment_id: str, status: str) -> dict[str, Any]:
@@ -51,13 +59,18 @@ def mark_attendance(staff: Staff, appointment_id: str, status: str) -> dict[str,
     appt = dal.get(key, consistent=True)
     if not appt:
         raise DomainError("not_found")
-    staff.require(appt["clinicId"])
+    staff.require(appt["clinicId"], ATTENDANCE)
     now = clock.now()
+    # The mark, its journal entry and the patient's access item: one transaction (shared/domain/journal.py).
     try:
-        dal.apply(appointments.attend(appointment_id, status, clinic_id=appt["clinicId"], by=staff.principal,
-                                      now=now))
-    except dal.ConditionFailed as failed:
-        appt = failed.old or appt
+        dal.transact({"appointment": appointments.attend(appointment_id, status, clinic_id=appt["clinicId"],
+                                                         by=staff.principal, now=now),
+                      **journal.operations(staff.actor, appt["clinicId"], journal.ATTENDANCE_MARK, now,
+                                           appointments=[appt])})
+    except dal.Cancelled as cancelled:
+        if not cancelled.failed("appointment"):
+            raise DomainError("unavailable", retry_after=1) from None
+        appt = cancelled.old("appointment") or appt
         _refuse(appt, status, now)
     else:
         logger.info("attendance recorded", extra={"appointmentId": appointment_id, "status": status})

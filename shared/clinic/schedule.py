@@ -26,7 +26,7 @@ from typing import Any
 
 from shared.booking import cancellation
 from shared.clinic import plans
-from shared.domain import slots, specialties
+from shared.domain import journal, slots, specialties
 from shared.platform import clients, clock, dal, keys
 from shared.platform.errors import DomainError
 from shared.platform.observability import logger
@@ -86,9 +86,10 @@ def day_slots(doctor_id: str, days: list[date]) -> dict[str, list[dict[str, Any]
 
 # ---------------------------------------------------------------- writing
 def reconcile(doctor: Mapping[str, Any], days: list[date], absent: dict[str, str], now: int,
-              dry_run: bool = False) -> Counts:
+              dry_run: bool = False, actor: journal.Actor | None = None) -> Counts:
     """Make the doctor's future slots of `days` what the plan and the absences say (module docstring).
-    A write that lost a race is decided again from a fresh read, at most PASSES times."""
+    A write that lost a race is decided again from a fresh read, at most PASSES times. With a staff `actor`,
+    each appointment an absence cancels is journalled in its cancellation's transaction."""
     total = Counts()
     run = secrets.token_urlsafe(12)  # names this reconcile's closes (see _write)
     for _ in range(PASSES):
@@ -98,7 +99,7 @@ def reconcile(doctor: Mapping[str, Any], days: list[date], absent: dict[str, str
             return _planned(works, conflicts)
         lost = False
         for d, work in works.items():
-            done, raced = _apply(work, absent.get(d), now, run)
+            done, raced = _apply(work, absent.get(d), now, run, actor)
             total.add(done)
             lost = lost or raced
         total.conflicts = conflicts
@@ -128,13 +129,14 @@ def _conflict(slot: dict[str, Any]) -> dict[str, Any]:
             "start": clock.local_iso(int(slot["start"]))}
 
 
-def _apply(work: plans.DayWork, absence: str | None, now: int, run: str) -> tuple[Counts, bool]:
+def _apply(work: plans.DayWork, absence: str | None, now: int, run: str,
+           actor: journal.Actor | None = None) -> tuple[Counts, bool]:
     """Write one day's work; (what was done, whether some write lost a race and the day needs a new read)."""
     jobs = ([("put", i) for i in work.put] + [("reshape", i) for i in work.reshape]
             + [("reopen", i) for i in work.reopen] + [("close", i) for i in work.close])
     counts, raced = _tally(_write_all(jobs, absence, now, run))
     for slot in work.cancel:
-        if _cancel(slot, absence or "other", now):
+        if _cancel(slot, absence or "other", now, actor):
             counts.cancelled += 1
         else:
             raced = True
@@ -182,15 +184,18 @@ def _write(kind: str, item: Mapping[str, Any], absence: str | None, now: int, ru
     return True
 
 
-def _cancel(slot: dict[str, Any], reason: str, now: int) -> bool:
+def _cancel(slot: dict[str, Any], reason: str, now: int, actor: journal.Actor | None = None) -> bool:
     """Cancel the appointment booked on `slot` for the clinic; False when it was not (cancelled or started
-    meanwhile): the caller reads the day again."""
+    meanwhile): the caller reads the day again. The staff member's journal entry and the patient's access item
+    (absence.record) ride in the cancellation's transaction."""
     appointment_id = slot.get("appointmentId")
     appt = dal.appointment(appointment_id, consistent=True) if appointment_id else None
     if not appt or appt.get("status") != slots.BOOKED or int(appt["start"]) <= now:
         return False
     try:
-        cancellation.commit(appt, appt["PatPK"], now, by="clinic", reason=reason)
+        also = {} if actor is None else journal.operations(
+            actor, appt["clinicId"], journal.ABSENCE_RECORD, now, appointments=[appt], doctor_id=appt["doctorId"])
+        cancellation.commit(appt, appt["PatPK"], now, by="clinic", reason=reason, also=also)
     except DomainError:
         return False
     logger.info("appointment cancelled by the clinic", extra={"appointmentId": appointment_id, "reason": reason})
@@ -198,14 +203,18 @@ def _cancel(slot: dict[str, Any], reason: str, now: int) -> bool:
 
 
 # ---------------------------------------------------------------- a doctor and a plan
-def publish_doctor(clinic_id: str, doctor_id: str, body: dict[str, Any], lang: str) -> dict[str, Any]:
-    """Create or update a doctor and publish the plan's free slots for the whole open window."""
+def publish_doctor(clinic_id: str, doctor_id: str, body: dict[str, Any], lang: str,
+                   actor: journal.Actor | None = None) -> dict[str, Any]:
+    """Create or update a doctor and publish the plan's free slots for the whole open window. With a staff
+    `actor` (the API; not the operator's import), the doctor's write carries the journal entry (plan.publish)."""
     spec = _checked_specialty(clinic_id, doctor_id, body)
     now = clock.now()
     today = clock.local_date(now)
     valid_from = _valid_from(body, today)
     for _ in range(3):
-        doctor, old_spec = _write_doctor(clinic_id, doctor_id, body, spec, valid_from, today)
+        also = None if actor is None else journal.operations(actor, clinic_id, journal.PLAN_PUBLISH, now,
+                                                             doctor_id=doctor_id)
+        doctor, old_spec = _write_doctor(clinic_id, doctor_id, body, spec, valid_from, also)
         if doctor is not None:
             break
     else:
@@ -213,7 +222,8 @@ def publish_doctor(clinic_id: str, doctor_id: str, body: dict[str, Any], lang: s
     if old_spec and old_spec != doctor["specialtyId"]:
         _drop_specialty_if_unused(clinic_id, old_spec)
     absences = clinic_items(clinic_id, keys.absences_of(doctor_id))
-    counts = reconcile(doctor, plans.window(today, valid_from), plans.absent_days(absences, doctor_id), now)
+    counts = reconcile(doctor, plans.window(today, valid_from), plans.absent_days(absences, doctor_id), now,
+                       actor=actor)
     logger.info("doctor published", extra={"doctorId": doctor_id, "slotsCreated": counts.created,
                                            "slotsClosed": counts.closed, "conflicts": len(counts.conflicts)})
     return {"doctor": render_doctor(doctor, lang), "slotsCreated": counts.created + counts.reopened,
@@ -252,9 +262,10 @@ def render_doctor(d: dict[str, Any], lang: str) -> dict[str, Any]:
 
 
 def _write_doctor(clinic_id: str, doctor_id: str, body: dict[str, Any], spec: tuple[str, str, bool],
-                  valid_from: date, today: date) -> tuple[dict[str, Any] | None, str | None]:
+                  valid_from: date, also: dict[str, dict[str, Any]] | None) -> tuple[dict[str, Any] | None, str | None]:
     """One attempt: (the doctor as written, its former specialty), or (None, None) when another change of
-    the same doctor won the race."""
+    the same doctor won the race. `also`: the journal's operations, written in the same transaction."""
+    today = clock.local_date(clock.now())
     old = _read_doctor(clinic_id, doctor_id)
     history = list((old or {}).get("plans") or [])
     doctor = _doctor_item(old, clinic_id, doctor_id, body, spec)
@@ -264,11 +275,12 @@ def _write_doctor(clinic_id: str, doctor_id: str, body: dict[str, Any], spec: tu
     doctor["version"] = (int(old.get("version", 0)) if old else 0) + 1
     doctor.pop("hours", None)  # a published plan replaces the demo seed's weekly hours
     try:
-        dal.transact([
-            {"Put": {"Item": doctor, **_version_guard(old)}},
-            {"Put": {"Item": _doctor_ref(clinic_id, doctor)}},
-            {"Put": {"Item": _clinic_specialty(clinic_id, doctor["specialtyId"], spec)}},
-        ])
+        dal.transact({
+            "doctor": {"Put": {"Item": doctor, **_version_guard(old)}},
+            "ref": {"Put": {"Item": _doctor_ref(clinic_id, doctor)}},
+            "specialty": {"Put": {"Item": _clinic_specialty(clinic_id, doctor["specialtyId"], spec)}},
+            **(also or {}),
+        })
     except dal.Cancelled:
         return None, None
     return doctor, (old or {}).get("specialtyId")

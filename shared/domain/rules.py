@@ -34,6 +34,7 @@ class Ask:
     hold_id: str | None = None
     owner: str | None = None
     birth_date: str | None = None
+    representative: str | None = None  # a parent acting for the patient (issue 29): the entry must name them
 
     @property
     def attached_to(self) -> str | None:
@@ -41,11 +42,15 @@ class Ask:
         return None if self.referral_number else self.clinic_id
 
 
-def check_patient(entry: Item | None, identity_hash: str, clinic_id: str | None) -> None:
+def check_patient(entry: Item | None, identity_hash: str, clinic_id: str | None,
+                  representative: str | None = None) -> None:
     """The register entry must name this patient (identity) and the doctor's clinic (None: any clinic, as a
-    referral allows)."""
+    referral allows); a parent acting for the patient (`representative`, a policy hash) must be among the entry's
+    `representatives` (else 404: the child is none of theirs)."""
     if not entry or entry.get("identityHash") != identity_hash:
         raise DomainError("patient_not_found")
+    if representative is not None and representative not in (entry.get("representatives") or ()):
+        raise DomainError("not_found")
     if clinic_id is not None and entry.get("clinicId") != clinic_id:
         raise DomainError("not_attached", {"lookup": "/v1/addresses/clinics"})
 
@@ -93,12 +98,15 @@ def check_booking(slot: Item, doctor: Item, entry: Item | None, ask: Ask, *, ref
     conditions enforce the same rules when it is written. With a referral the patient may be attached anywhere.
     The specialty is the doctor's."""
     specialty_id = str(doctor.get("specialtyId", ""))
-    check_patient(entry, ask.identity_hash, ask.attached_to)
+    # Who first, then the age before the clinic (issue 29): an adult at a children's polyclinic is told about the
+    # age (the page's next step finds the right kind of polyclinic), not about the attachment.
+    check_patient(entry, ask.identity_hash, None, ask.representative)
+    specialties.check_age(specialty_id, ask.birth_date, int(slot["start"]))
+    check_patient(entry, ask.identity_hash, ask.attached_to, ask.representative)
     check_hold_owner(slot, ask.hold_id, ask.owner)
     check_referral_need(doctor, ask.referral_number)
     if ask.referral_number:
         _check_asked_referral(referral, ask, specialty_id)
-    specialties.check_age(specialty_id, ask.birth_date, int(slot["start"]))
     _check_slot_open(slot, ask.hold_id, ask.now)
 
 
@@ -121,7 +129,7 @@ def classify_booking_refusal(failed: Mapping[str, Item | None], ask: Ask) -> Boo
     if BOOK_IDEMPOTENCY in failed:
         return BookingRefusal.REPLAY
     if BOOK_ENTRY in failed:
-        check_patient(failed[BOOK_ENTRY], ask.identity_hash, ask.attached_to)
+        check_patient(failed[BOOK_ENTRY], ask.identity_hash, ask.attached_to, ask.representative)
         raise DomainError("patient_not_found")
     if BOOK_SLOT in failed:
         _check_refused_slot(failed[BOOK_SLOT], ask.hold_id, ask.owner, ask.now)
@@ -279,6 +287,7 @@ class MoveAsk:
     clinic_id: str
     now: int
     hold_id: str | None = None
+    representative: str | None = None  # a parent moving their child's appointment (issue 29)
 
 
 def _check_move_within(appt: Item, doctor: Item, entry: Item | None, clinic_id: str) -> None:
@@ -321,8 +330,18 @@ class RescheduleRefusal(Enum):
     WITHOUT_OLD_SLOT = "without_old_slot"  # the old slot no longer names the old appointment: leave it alone
 
 
+def _refused_move_entry(entry: Item | None, representative: str | None) -> NoReturn:
+    """The reschedule's register check was refused: no entry, a parent the registry removed meanwhile (issue 29),
+    or another clinic."""
+    if not entry:
+        raise DomainError("patient_not_found")
+    if representative is not None and representative not in (entry.get("representatives") or ()):
+        raise DomainError("not_found")
+    raise DomainError("not_attached", {"lookup": "/v1/addresses/clinics"})
+
+
 def classify_reschedule_refusal(failed: Mapping[str, Item | None], *, patient_pk: str, clinic_id: str,
-                                hold_id: str | None, now: int) -> RescheduleRefusal:
+                                hold_id: str | None, now: int, representative: str | None = None) -> RescheduleRefusal:
     """Why the reschedule transaction was refused, from the failed operations (ALL_OLD)."""
     if RE_IDEMPOTENCY in failed:
         return RescheduleRefusal.REPLAY
@@ -330,10 +349,7 @@ def classify_reschedule_refusal(failed: Mapping[str, Item | None], *, patient_pk
         check_appointment_active(failed[RE_OLD], now, patient_pk)
         raise DomainError("unavailable", retry_after=1)
     if RE_ENTRY in failed:
-        entry = failed[RE_ENTRY]
-        if not entry:
-            raise DomainError("patient_not_found")
-        raise DomainError("not_attached", {"lookup": "/v1/addresses/clinics"})
+        _refused_move_entry(failed[RE_ENTRY], representative)
     if RE_SLOT in failed:
         _check_refused_slot(failed[RE_SLOT], hold_id, keys.policy_hash_of(patient_pk), now)
         return RescheduleRefusal.RETRY
@@ -354,7 +370,7 @@ def check_join(entry: Item | None, specialty: Item, lock: Item | None, pointer: 
     """May the patient wait for the specialty (`ask.specialty_id`)? As for a booking: on the register (attached
     here, unless a referral says where), a referral where one is needed, no future appointment of the specialty;
     and one active entry per patient and specialty."""
-    check_patient(entry, ask.identity_hash, ask.attached_to)
+    check_patient(entry, ask.identity_hash, ask.attached_to, ask.representative)
     check_referral_need(specialty, ask.referral_number)
     if ask.referral_number:
         _check_asked_referral(referral, ask, ask.specialty_id)
@@ -364,13 +380,14 @@ def check_join(entry: Item | None, specialty: Item, lock: Item | None, pointer: 
         raise DomainError("waitlist_exists", {"entryId": pointer.get("entryId")})
 
 
-def classify_join_refusal(failed: Mapping[str, Item | None], *, identity_hash: str, clinic_id: str,
-                          specialty_id: str, referral_number: str | None, now: int) -> NoReturn:
+def classify_join_refusal(failed: Mapping[str, Item | None], *, identity_hash: str, clinic_id: str,  # noqa: PLR0913 - by keyword, the join's ask
+                          specialty_id: str, referral_number: str | None, now: int,
+                          representative: str | None = None) -> NoReturn:
     """Why the join transaction was refused, from the failed operations (ALL_OLD); always raises."""
     if JOIN_POINTER in failed:
         raise DomainError("waitlist_exists", {"entryId": (failed[JOIN_POINTER] or {}).get("entryId")})
     if JOIN_REGISTER in failed:
-        check_patient(failed[JOIN_REGISTER], identity_hash, None if referral_number else clinic_id)
+        check_patient(failed[JOIN_REGISTER], identity_hash, None if referral_number else clinic_id, representative)
     if JOIN_LOCK in failed:
         raise DomainError("already_booked_specialty")
     if JOIN_REFERRAL in failed:
@@ -407,7 +424,7 @@ def _check_refused_patient(failed: Mapping[str, Item | None], ask: Ask) -> None:
     """The hold's refusals that are the patient's, judged first: the register entry, the referral, the
     appointment moved, a future appointment of the specialty."""
     if HOLD_ENTRY in failed:
-        check_patient(failed[HOLD_ENTRY], ask.identity_hash, ask.attached_to)
+        check_patient(failed[HOLD_ENTRY], ask.identity_hash, ask.attached_to, ask.representative)
         raise DomainError("patient_not_found")
     if HOLD_REFERRAL in failed:
         _check_asked_referral(failed[HOLD_REFERRAL], ask, ask.specialty_id)

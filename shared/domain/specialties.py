@@ -21,11 +21,40 @@ SPECIALTIES: dict[str, tuple[str, str, bool]] = {
     "urologist": ("Уролог", "Urologist", True),
     "gynaecologist": ("Акушер-гинеколог", "Gynaecologist", False),
     "dentist": ("Стоматолог", "Dentist", False),
+    # Children's polyclinics (issue 29)
+    "paediatric_ent": ("Детский оториноларинголог (ЛОР)", "Paediatric ENT specialist", False),
+    "paediatric_surgeon": ("Детский хирург", "Paediatric surgeon", False),
+    "paediatric_ophthalmologist": ("Детский офтальмолог", "Paediatric ophthalmologist", False),
+    "paediatric_neurologist": ("Детский невролог", "Paediatric neurologist", False),
 }
 
-# Who a specialty sees, in whole years on the day of the appointment: the paediatrician children (under 18), the
-# (adult) therapist adults. Other specialties see everyone a polyclinic serves. (min, max), None = no bound.
-AGE_LIMITS: dict[str, tuple[int | None, int | None]] = {"paediatrician": (None, 17), "therapist": (18, None)}
+# Who a specialty sees, in whole years on the day of the appointment (issue 29): the paediatric specialties (a
+# children's polyclinic's) children, 0-17; every other one adults, 18 and over (an adult polyclinic's), except the
+# dentist, who sees all ages (a dental practice serves both). (min, max), None = no bound.
+PAEDIATRIC = frozenset({"paediatrician", "paediatric_ent", "paediatric_surgeon", "paediatric_ophthalmologist",
+                        "paediatric_neurologist"})
+ALL_AGES = frozenset({"dentist"})
+CHILD_MAX_AGE = 17
+AGE_LIMITS: dict[str, tuple[int | None, int | None]] = {
+    s_id: (None, CHILD_MAX_AGE) if s_id in PAEDIATRIC else (CHILD_MAX_AGE + 1, None)
+    for s_id in SPECIALTIES if s_id not in ALL_AGES}
+
+# Which patients a clinic attaches (issue 29): a children's polyclinic children, an adult one adults, "both" anyone.
+CLINIC_KINDS = ("adult", "children", "both")
+DEFAULT_CLINIC_KIND = "both"  # a clinic imported without a kind serves everyone
+
+
+def is_child(birth_date: str, day: date) -> bool:
+    """Under 18 on `day`."""
+    return age_on(birth_date, day) <= CHILD_MAX_AGE
+
+
+def serves(clinic_kind: str | None, birth_date: str, day: date) -> bool:
+    """May a clinic of this kind attach someone born on `birth_date` (their age on `day`)?"""
+    kind = clinic_kind or DEFAULT_CLINIC_KIND
+    if kind == "both":
+        return True
+    return (kind == "children") == is_child(birth_date, day)
 
 
 def age_on(birth_date: str, day: date) -> int:

@@ -7,13 +7,15 @@ that turns claims into a bare policy hash: every operation gets a Caller and che
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from shared.faces.people import IdentityIn, PatientIn
-from shared.patients import callers
+from shared.patients import callers, family
 from shared.patients.callers import Caller
 from shared.platform.errors import DomainError
+
+T = TypeVar("T")
 
 
 def signed_in(claims: Mapping[str, Any], email: str | None = None) -> Caller:
@@ -42,6 +44,25 @@ def signed_in_patient(claims: Mapping[str, Any], email: str | None = None) -> Ca
     except (KeyError, ValueError) as exc:
         raise DomainError("unauthorized") from exc
     return signed_in(claims, email)
+
+
+def acting_for(caller: Caller, family_member_id: str | None) -> Caller:
+    """Who a signed-in request acts for (issue 29): the token's patient (no `familyMemberId`, or their own id), or
+    a child they represent (the parent's FAMILY# link by key; 404 `not_found` for any other id). The token's claims
+    stay the parent's; the right to act for the child is checked by every operation against the register."""
+    return family.acting_for(caller, family_member_id)
+
+
+def on_appointment(claims: Mapping[str, Any], appointment_id: str, act: Callable[[Caller], T]) -> T:
+    """`act` (cancel, move) on an appointment as the token's patient, or, when it is a child's they represent, as
+    that child's representative (no `familyMemberId` needed: the appointment names its patient). Another adult's
+    appointment stays 404."""
+    return family.on_behalf(signed_in(claims), lambda: family.appointment_patient(appointment_id), act)
+
+
+def on_behalf(claims: Mapping[str, Any], patient_of: Callable[[], str | None], act: Callable[[Caller], T]) -> T:
+    """`act` on an item whose patient `patient_of()` names (a waiting-list entry), as `on_appointment`."""
+    return family.on_behalf(signed_in(claims), patient_of, act)
 
 
 def identity(p: IdentityIn) -> Caller:

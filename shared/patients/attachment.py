@@ -20,8 +20,8 @@ from datetime import date
 from typing import Any
 
 from shared.catalogue import lookup
-from shared.domain import rules
-from shared.patients import callers, name_index, policy
+from shared.domain import journal, rules, specialties
+from shared.patients import callers, family, name_index, policy
 from shared.platform import clock, dal, keys
 from shared.platform.errors import DomainError
 from shared.platform.observability import logger
@@ -78,6 +78,8 @@ class Change:
     reason: str
     registered_by: str
     name_index: dict[str, Any] | None = None
+    actor: journal.Actor | None = None  # staff: the change's journal entry rides in its transaction
+    kin: family.Representatives | None = None  # the child's representatives, replaced by this change (issue 29)
 
     @property
     def pk(self) -> str:
@@ -94,8 +96,12 @@ class Change:
 
 def change(*, last_name: str, birth_date: str, policy_number: str,  # noqa: PLR0913 - the registry request's fields one for one, by keyword (functions/registry/app.py)
            policy_series: str | None, clinic_id: str, reason: str, registered_by: str, first_name: str | None = None,
-           middle_name: str | None = None) -> dict[str, Any]:
+           middle_name: str | None = None, actor: journal.Actor | None = None,
+           representatives: list[tuple[str, str | None]] | None = None) -> dict[str, Any]:
     """Attach the patient to `clinic_id` (detaching from the current clinic) by `reason` choice|relocation.
+    A child goes to a children's (or "both") polyclinic, an adult to an adult one (`clinic_kind_mismatch`);
+    `representatives` (policy number, series), when given, replace the child's legal representatives and their
+    FAMILY# links in the same transaction (shared/patients/family.py).
 
     With the first name known, the same transaction writes the gorzdrav façade's name-index item (keyed
     hashes only), so a person registered here for the first time is found by clinic + full name + birth date."""
@@ -104,17 +110,31 @@ def change(*, last_name: str, birth_date: str, policy_number: str,  # noqa: PLR0
     if not keys.valid_clinic_id(clinic_id):
         raise DomainError("not_found")
     policy_hash = policy.policy_hash(policy_number, policy_series)
-    move = Change(policy_hash, policy.identity_hash(policy_number, policy_series, last_name, birth_date), clinic_id,
-                  reason, registered_by, _name_index_put(last_name, first_name, middle_name, birth_date, policy_hash))
+    identity = policy.identity_hash(policy_number, policy_series, last_name, birth_date)
+    kin = None if representatives is None else family.Representatives(
+        {"policyHash": policy_hash, "identityHash": identity, "lastName": last_name, "firstName": first_name,
+         "middleName": middle_name, "birthDate": birth_date},
+        family.parent_hashes(representatives, policy_hash))
+    move = Change(policy_hash, identity, clinic_id, reason, registered_by,
+                  _name_index_put(last_name, first_name, middle_name, birth_date, policy_hash), actor, kin)
     found = {(i["PK"], i["SK"]): i for i in dal.batch_get([move.entry_key, move.clinic_key], consistent=True)}
-    if (move.clinic_key["PK"]["S"], keys.PROFILE) not in found:
+    clinic = found.get((move.clinic_key["PK"]["S"], keys.PROFILE))
+    if not clinic:
         raise DomainError("not_found")
+    check_kind(clinic, birth_date)
     entry = found.get((move.entry_key["PK"]["S"], keys.ATTACHMENT_SK))
     for _ in range(ATTEMPTS):
         outcome, entry = _try_change(entry, move)
         if outcome is not None:
             return outcome
     raise DomainError("unavailable", retry_after=1)
+
+
+def check_kind(clinic: dict[str, Any], birth_date: str) -> None:
+    """A children's polyclinic attaches children (under 18 today), an adult one adults; "both" anyone."""
+    kind = clinic.get("kind") or specialties.DEFAULT_CLINIC_KIND
+    if not specialties.serves(kind, birth_date, clock.local_date(clock.now())):
+        raise DomainError("clinic_kind_mismatch", {"clinicKind": kind})
 
 
 def _name_index_put(last_name: str, first_name: str | None, middle_name: str | None, birth_date: str,
@@ -152,6 +172,7 @@ def _entry_update(move: Change, decided: rules.ChangeDecision, now: int) -> dict
         values[":seen"] = version
     else:
         condition += "attribute_not_exists(#v)"
+    update += _representatives_update(move, values)
     if move.reason == "choice":
         update += ", lastChoiceChangeAt = :today, choiceAllowedFrom = :allowed"
         values[":allowed"] = decided.allowed_from.isoformat() if decided.allowed_from else None
@@ -162,6 +183,14 @@ def _entry_update(move: Change, decided: rules.ChangeDecision, now: int) -> dict
                        "ExpressionAttributeValues": values}}
 
 
+def _representatives_update(move: Change, values: dict[str, Any]) -> str:
+    """The entry's `representatives` set by a change that names them (a SET clause's tail; none: kept)."""
+    if move.kin is None:
+        return ""
+    values[":reps"] = list(move.kin.parents)
+    return ", representatives = :reps"
+
+
 def _first_entry(move: Change, decided: rules.ChangeDecision, now: int) -> dict[str, Any]:
     """First attachment of this policy (e.g. someone who came from another region)."""
     today = decided.today
@@ -170,6 +199,8 @@ def _first_entry(move: Change, decided: rules.ChangeDecision, now: int) -> dict[
             "changedAt": now}
     if move.reason == "choice" and decided.allowed_from:
         item |= {"lastChoiceChangeAt": today.isoformat(), "choiceAllowedFrom": decided.allowed_from.isoformat()}
+    if move.kin is not None:
+        item["representatives"] = list(move.kin.parents)
     return {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}}
 
 
@@ -191,6 +222,10 @@ def _operations(entry: dict[str, Any] | None, move: Change, decided: rules.Chang
         ops["nameIndex"] = move.name_index
     # The new clinic must still exist when the change is written.
     ops["clinic"] = {"ConditionCheck": {"Key": move.clinic_key, "ConditionExpression": "attribute_exists(PK)"}}
+    if move.actor is not None:
+        ops |= journal.operations(move.actor, move.clinic_id, journal.ATTACHMENT_CHANGE, now)
+    if move.kin is not None:
+        ops |= move.kin.operations((entry or {}).get("representatives") or ())
     return ops
 
 
@@ -206,6 +241,7 @@ def _try_change(entry: dict[str, Any] | None,
     try:
         dal.transact(ops)
     except dal.Cancelled as cancelled:
+        _check_parents(cancelled.refused())
         refusal = rules.classify_change_refusal(cancelled.failed("entry"), cancelled.failed("clinic"))
         if refusal is rules.ChangeRefusal.DECIDE_AGAIN:
             # Another change won: decide again from the entry as it is now (ALL_OLD; read only if absent).
@@ -220,3 +256,69 @@ def _try_change(entry: dict[str, Any] | None,
         "attachedSince": today.isoformat(),
         "changeByChoiceAllowedFrom": decided.answer_allowed_from,
     }}, None
+
+
+# ---------------------------------------------------------------- representatives (issue 29)
+def _check_parents(failed: dict[str, Any]) -> None:
+    """A representative named by a change is not on the register: which one, as a validation error."""
+    n = family.Representatives.refused_parent(failed)
+    if n is not None:
+        raise DomainError("validation_error",
+                          {"fields": [{"field": f"representatives[{n}].policyNumber", "problem": "not_registered"}]})
+
+
+def replace_representatives(*, person: dict[str, Any], parents: list[tuple[str, str | None]], clinic_id: str,
+                            actor: journal.Actor | None = None) -> dict[str, Any]:
+    """Replace a child's legal representatives (the registry of the child's clinic; an empty list removes them
+    all): ONE transaction updates the entry (condition: this identity, this clinic, the version read), Puts the
+    new representatives' links (each on the register), Deletes the former ones' and records the journal entry. A
+    parent removed here loses the right at once: every creating transaction of theirs for the child checks the
+    entry. `person`: lastName, firstName, middleName, birthDate, policyNumber, policySeries."""
+    number, series = person["policyNumber"], person.get("policySeries")
+    child_hash = policy.policy_hash(number, series)
+    child = {"policyHash": child_hash,
+             "identityHash": policy.identity_hash(number, series, person["lastName"], person["birthDate"]),
+             "lastName": person["lastName"], "firstName": person["firstName"], "middleName": person.get("middleName"),
+             "birthDate": person["birthDate"]}
+    kin = family.Representatives(child, family.parent_hashes(parents, child_hash))
+    entry: dict[str, Any] | None = dict(dal.register_entry(child_hash, consistent=True) or {}) or None
+    for _ in range(ATTEMPTS):
+        rules.check_patient(entry, child["identityHash"], None)
+        if (entry or {}).get("clinicId") != clinic_id:
+            raise DomainError("not_attached", {"lookup": "/v1/addresses/clinics"})
+        try:
+            dal.transact(_representatives_ops(dict(entry or {}), kin, clinic_id, actor))
+        except dal.Cancelled as cancelled:
+            _check_parents(cancelled.refused())
+            entry = cancelled.old("entry") if cancelled.failed("entry") else entry
+            continue
+        logger.info("representatives changed", extra={"clinicId": clinic_id, "count": len(kin.parents)})
+        return {"representatives": len(kin.parents)}
+    raise DomainError("unavailable", retry_after=1)
+
+
+def _representatives_ops(entry: dict[str, Any], kin: family.Representatives, clinic_id: str,
+                         actor: journal.Actor | None) -> dict[str, dict[str, Any]]:
+    version = int(entry.get("version", 0))
+    values: dict[str, Any] = {":identity": kin.child["identityHash"], ":clinic": clinic_id, ":next": version + 1}
+    condition = "identityHash = :identity AND clinicId = :clinic AND "
+    if version:
+        condition += "#v = :seen"
+        values[":seen"] = version
+    else:
+        condition += "attribute_not_exists(#v)"
+    update = "SET #v = :next"
+    if kin.parents:
+        update += ", representatives = :reps"
+        values[":reps"] = list(kin.parents)
+    else:
+        update += " REMOVE representatives"
+    now = clock.now()
+    ops: dict[str, dict[str, Any]] = {"entry": {"Update": {
+        "Key": keys.attachment_key(str(kin.child["policyHash"])), "UpdateExpression": update,
+        "ConditionExpression": condition, "ExpressionAttributeNames": {"#v": "version"},
+        "ExpressionAttributeValues": values}}}
+    ops |= kin.operations(entry.get("representatives") or ())
+    if actor is not None:
+        ops |= journal.operations(actor, clinic_id, journal.REPRESENTATIVES_CHANGE, now)
+    return ops

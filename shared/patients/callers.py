@@ -18,6 +18,13 @@ The kinds, and what every operation does with them:
   always sign in).
 - `SEALED`, hashes we sealed (gorzdrav's patientId, a waiting-list entry's patient): checked as signed in;
   never counted (a sealed id cannot be guessed).
+- `REPRESENTED` (issue 29), a child acted for by a legal representative (a signed-in parent, or the parent who
+  put the child on a waiting list): the child's policy, identity, names and birth date, the parent's email and
+  policy hash (`representative`). The register entry must carry the child's identity AND name the parent in its
+  `representatives`: every creating transaction adds `contains(representatives, :parent)` to its ConditionCheck
+  of the entry (`entry_condition`), so a representative removed by the registry loses the right at once, even
+  racing; an operation on an existing appointment or entry checks it in the read (`check_entry`) and, for a
+  cancellation, in its transaction too. Never counted.
 
 The check costs no round trip of its own: a creating operation checks the identity in its transaction (the
 register entry's ConditionCheck), an operation on an existing appointment or entry reads the register entry in
@@ -41,6 +48,7 @@ class Kind(Enum):
     POLICY = "policy"
     SIGNED_IN = "signed_in"
     SEALED = "sealed"
+    REPRESENTED = "represented"
 
 
 _MADE_HERE = object()  # only this module's constructors pass it: a Caller cannot be made around them
@@ -57,6 +65,8 @@ class Caller:
     birth_date: str = ""
     email: str = ""
     phone: str | None = None
+    representative: str | None = None  # REPRESENTED: the parent's policy hash
+    booked_by: tuple[str, str, str | None] | None = None  # REPRESENTED: the parent's last, first, middle name
     _made: object = dataclasses.field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -138,21 +148,42 @@ def sealed(policy_hash: str, identity_hash: str, *, last_name: str, birth_date: 
                  details=details)
 
 
+def represented(child: Mapping[str, Any], *, parent_hash: str, booked_by: tuple[str, str, str | None],
+                email: str) -> Caller:
+    """A child acted for by a legal representative (`parent_hash`, whose names are `booked_by` and whose address
+    is `email`; a child has none of its own). `child`: `policyHash`, `identityHash`, `lastName`, `firstName`,
+    `middleName`, `birthDate`, as the parent's FAMILY# link (shared/patients/family.py) or a waiting-list entry a
+    parent made keeps them."""
+    return Caller(Kind.REPRESENTED, str(child["policyHash"]), str(child["identityHash"]),
+                  last_name=str(child["lastName"]), first_name=str(child.get("firstName") or ""),
+                  middle_name=child.get("middleName") or None, birth_date=str(child["birthDate"]), email=email,
+                  representative=parent_hash, booked_by=booked_by, _made=_MADE_HERE)
+
+
 # ---------------------------------------------------------------- what operations do with a caller
+def represents(entry: Mapping[str, Any] | None, parent_hash: str | None) -> bool:
+    """The register entry names `parent_hash` among its legal representatives (a string set or a list)."""
+    return bool(entry) and parent_hash is not None and parent_hash in ((entry or {}).get("representatives") or ())
+
+
 def check_entry(caller: Caller, entry: Mapping[str, Any] | None) -> None:
     """The register entry (read by the operation) names this caller: 403 `patient_not_found` otherwise. A
-    caller who gave only a policy is proven by ownership instead (the item's PatPK)."""
+    caller who gave only a policy is proven by ownership instead (the item's PatPK). A representative no longer
+    named by the child's entry: 404 `not_found` (the child is none of theirs)."""
     if caller.identity_hash is None:
         return
     if not entry or entry.get("identityHash") != caller.identity_hash:
         raise DomainError("patient_not_found")
+    if caller.kind is Kind.REPRESENTED and not represents(entry, caller.representative):
+        raise DomainError("not_found")
 
 
 def verify(caller: Caller) -> Caller:
     """For an operation that reads nothing else first (a signed-in list): one GetItem of the register entry."""
     if caller.identity_hash is not None:
         with counting(caller):
-            check_entry(caller, dal.get(keys.attachment_key(caller.policy_hash), projection="identityHash"))
+            check_entry(caller, dal.get(keys.attachment_key(caller.policy_hash),
+                                        projection="identityHash, representatives"))
     return caller
 
 

@@ -73,6 +73,9 @@ class Settings:
     # `oms/attachment/lpus` by the policy alone (old clients): off, the policy alone answers as an unknown one
     # and only the policy + last name + birth date (checked and limited as our own look-up) reveal the clinic.
     gorzdrav_policy_only_lookup: bool = False
+    # The access journal (issue 28, shared/domain/journal.py): entries and patients' access items are tidied by
+    # TTL this many days after they were written (template parameter JournalRetentionDays; 1826 = five years).
+    journal_retention_days: int = 1826
 
 
 def in_lambda() -> bool:
@@ -117,4 +120,5 @@ def settings() -> Settings:
         gorzdrav_clinic_failures_max=int(env("GORZDRAV_CLINIC_FAILURES_MAX", "200")),
         gorzdrav_patient_id_seconds=int(env("GORZDRAV_PATIENT_ID_SECONDS", "86400")),
         gorzdrav_policy_only_lookup=env("GORZDRAV_POLICY_ONLY_LOOKUP", "false").strip().lower() in _TRUE,
+        journal_retention_days=int(env("JOURNAL_RETENTION_DAYS", "1826")),
     )

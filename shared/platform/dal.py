@@ -245,10 +245,13 @@ def register_entry(policy_hash: str, *, consistent: bool = False) -> items.Regis
     return read(items.RegisterEntry, key_of.attachment_key(policy_hash), consistent=consistent)
 
 
-def batch_get(keys: list[Item], consistent: bool = False) -> list[dict[str, Any]]:
-    """All the items that exist among `keys` (one round trip while nothing is left unprocessed)."""
+def batch_get(keys: list[Item], consistent: bool = False, projection: str | None = None) -> list[dict[str, Any]]:
+    """All the items that exist among `keys` (one round trip while nothing is left unprocessed; at most 100
+    keys), only the `projection`'s attributes when given (names, none of them reserved words)."""
     found: list[dict[str, Any]] = []
     request: dict[str, Any] = {table(): {"Keys": keys, "ConsistentRead": consistent}}
+    if projection:
+        request[table()]["ProjectionExpression"] = projection
     for attempt in range(BATCH_ROUNDS):
         response = _call("batch_get_item", RequestItems=request)
         found.extend(from_item(i) or {} for i in response.get("Responses", {}).get(table(), []))

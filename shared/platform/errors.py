@@ -88,9 +88,17 @@ CATALOGUE: dict[str, tuple[int, str, str]] = {
     ),
     "age_restricted": (
         422,
-        "Этот врач принимает пациентов другого возраста: детей до 18 лет записывают к педиатру, "
-        "взрослых — к терапевту.",
-        "This doctor sees patients of another age: children under 18 see a paediatrician, adults a therapist.",
+        "Этот врач принимает пациентов другого возраста: детей до 18 лет записывают к врачам детской "
+        "поликлиники, взрослых — к врачам взрослой.",
+        "This doctor sees patients of another age: children under 18 see the doctors of a children's "
+        "polyclinic, adults those of an adult one.",
+    ),
+    "clinic_kind_mismatch": (
+        422,
+        "Эта поликлиника прикрепляет пациентов другого возраста: детей до 18 лет — детская поликлиника, "
+        "взрослых — взрослая.",
+        "This polyclinic attaches patients of another age: children under 18 go to a children's polyclinic, "
+        "adults to an adult one.",
     ),
     "outside_booking_window": (
         422,
@@ -130,8 +138,9 @@ CATALOGUE: dict[str, tuple[int, str, str]] = {
     ),
     "forbidden": (
         403,
-        "Недостаточно прав: сотрудник регистратуры работает только с данными своей поликлиники.",
-        "Not allowed: registry staff act only for their own polyclinic.",
+        "Недостаточно прав: сотрудник регистратуры работает только с данными своей поликлиники и в пределах "
+        "своей роли.",
+        "Not allowed: registry staff act only for their own polyclinic and within their role.",
     ),
     "unsupported_media_type": (
         415,

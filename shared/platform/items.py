@@ -38,6 +38,9 @@ class PatientFields(TypedDict):
     email: str
     phone: str | None
     lang: str
+    # A parent acting for a child (issue 29): the parent's names ({lastName, firstName, middleName?}) and policy hash.
+    bookedBy: NotRequired[dict[str, str]]
+    representedBy: NotRequired[str]
 
 
 class Appointment(PatientFields):
@@ -110,6 +113,7 @@ class RegisterEntry(TypedDict):
     attachedSince: str
     identityHash: str
     version: NotRequired[int]
+    representatives: NotRequired[list[str]]  # a child's legal representatives' policy hashes (issue 29)
     reason: NotRequired[str]
     previousClinicId: NotRequired[str | None]
     changedAt: NotRequired[int]

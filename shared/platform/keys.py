@@ -149,6 +149,14 @@ def attachment_key(policy_hash: str) -> dict[str, dict[str, str]]:
     return key(policy_pk(policy_hash), ATTACHMENT_SK)
 
 
+FAMILY_PREFIX = "FAMILY#"
+
+
+def family_key(parent_hash: str, member_id: str) -> dict[str, dict[str, str]]:
+    """A parent's link to a child they represent (issue 29), on the parent's side: `FAMILY#<opaque member id>`."""
+    return key(policy_pk(parent_hash), f"{FAMILY_PREFIX}{member_id}")
+
+
 ATTACHMENT_HISTORY_PREFIX = "ATTHIST#"
 
 

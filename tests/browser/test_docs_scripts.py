@@ -48,5 +48,6 @@ def test_the_fhir_walk_runs(stack: Any) -> None:
 
 def test_the_staff_walk_runs(stack: Any) -> None:
     out = run(stack, "docs/staff-walk.sh")
-    assert re.findall(r"-> HTTP (\d{3})", out) == ["200", "200", "200", "200"], out
+    assert re.findall(r"-> HTTP (\d{3})", out) == ["200", "200", "200", "200", "200"], out
     assert '"id":"cl1802-d20"' in out.replace(" ", "") and '"dryRun":true' in out.replace(" ", "")
+    assert '"action":"plan.publish"' in out.replace(" ", "") and '"action":"daylist.read"' in out.replace(" ", "")

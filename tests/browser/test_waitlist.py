@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from infra.local.outbox import email_parts
+from infra.local.server import OFFERS_FOLLOW
 from tests.browser.conftest import DESKTOP, patient
 from tests.browser.helpers import DOCTOR_CARD, assert_accessible, fill_patient, h1
 
@@ -47,6 +48,13 @@ def _clean_slate(stack: Any, p: dict[str, Any]) -> None:
     for old in found["items"]:
         if old["status"] == "booked":
             stack.call("POST", f"/v1/appointments/{old['id']}/cancel", _policy(p))  # a started one stays
+
+
+def _offers_follow(stack: Any) -> None:
+    deadline = time.monotonic() + OFFER_WAIT
+    while stack.log is not None and OFFERS_FOLLOW not in stack.log.read_text(encoding="utf-8", errors="replace"):
+        assert time.monotonic() < deadline, f"the local stack's offers did not start in {OFFER_WAIT} s"
+        time.sleep(0.5)
 
 
 def _offer_link(stack: Any, to: str) -> str:
@@ -133,7 +141,9 @@ def test_a_freed_time_is_offered_to_the_waiting_patient(make_page, stack) -> Non
     assert_accessible(page, "the waiting list confirmation")
 
     # Another patient books the doctor's first free time (one far enough ahead to be offered and booked) and
-    # cancels it: the time is held for the waiting patient, who gets the email.
+    # cancels it: the time is held for the waiting patient, who gets the email. On a new table the offers follow
+    # the stream once the booking window's bulk load is done (infra/local/server.py): wait for that first.
+    _offers_follow(stack)
     status, slots = stack.call("GET", f"/v1/doctors/{doctor['id']}/slots")
     assert status == 200, slots
     soon = datetime.now(ZONE) + timedelta(hours=2)

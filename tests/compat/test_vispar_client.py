@@ -35,7 +35,7 @@ async def _walk(base: str, patient: dict[str, Any]) -> dict[str, Any]:
         districts = (await api.get_districts()).result
         assert [d.id for d in districts] == [str(n) for n in range(1, 19)]
         all_lpus = (await api.get_all_lpus()).result
-        assert len(all_lpus) == 36 and all(lpu.is_active for lpu in all_lpus)
+        assert len(all_lpus) == 54 and all(lpu.is_active for lpu in all_lpus)  # 18 districts x 3 (issue 29)
         in_district = (await api.get_lpus_by_district(1)).result
         lpu = next(lpu for lpu in in_district if lpu.id == LPU)
         assert lpu.district_name == "Адмиралтейский"

@@ -219,16 +219,18 @@ def policy_of(patient: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def staff_claims(clinic: str | None = "cl0101", role: str | None = None) -> dict[str, str]:
+    """The claims API Gateway's StaffJwt authorizer hands on for a staff token of `clinic` (None: the city
+    operator) in `role` (default: head of registry; the city operator's is city)."""
+    role = role or ("head" if clinic else "city")
+    return {"sub": f"staff-{role}-{clinic or 'city'}", "clinic_id": clinic or "city", "staff_role": role,
+            "iss": "https://staff.example.org", "aud": "zapis-staff"}
+
+
 def staff_event(method: str, path: str, body: Any = None, clinic: str | None = "cl0101",
-                query: dict[str, str] | None = None) -> dict[str, Any]:
-    """A request signed by the staff principal of `clinic` (None: the city-level operator)."""
-    event = http_event(method, path, body, query=query)
-    name = f"registry-{clinic or 'city'}"
-    event["requestContext"]["authorizer"] = {"iam": {
-        "accessKey": "AKIAEXAMPLE", "accountId": "000000000000", "callerId": "AIDAEXAMPLE",
-        "userArn": f"arn:aws:iam::000000000000:user/{name}", "userId": "AIDAEXAMPLE", "cognitoIdentity": None,
-        "principalOrgId": None}}
-    return event
+                query: dict[str, str] | None = None, role: str | None = None) -> dict[str, Any]:
+    """A request with the staff token of `clinic` (None: the city operator) in `role` (staff_claims)."""
+    return http_event(method, path, body, query=query, claims=staff_claims(clinic, role))
 
 
 def at(monkeypatch: pytest.MonkeyPatch, epoch: int) -> None:
@@ -243,7 +245,7 @@ def change_event(patient: dict[str, Any], clinic_id: str, reason: str) -> dict[s
     """The sample registry event for another patient, clinic or reason, signed by the staff of `clinic_id`
     (the new clinic's staff register a change; anyone else is refused 403)."""
     event = copy.deepcopy(event_file("registry/change_choice.json"))
-    event["requestContext"]["authorizer"]["iam"]["userArn"] = f"arn:aws:iam::000000000000:user/registry-{clinic_id}"
+    event["requestContext"]["authorizer"] = {"jwt": {"claims": staff_claims(clinic_id), "scopes": None}}
     body = {"patient": {k: patient[k] for k in ("lastName", "firstName", "middleName", "birthDate",
                                                  "policyNumber", "policySeries") if patient.get(k)},
             "clinicId": clinic_id, "reason": reason}

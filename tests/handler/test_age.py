@@ -49,4 +49,5 @@ def test_specialties_say_whom_they_see(moto_table: str) -> None:
     by_id = {s["id"]: s for s in body["items"]}
     assert (by_id["paediatrician"]["ageMin"], by_id["paediatrician"]["ageMax"]) == (None, 17)
     assert (by_id["therapist"]["ageMin"], by_id["therapist"]["ageMax"]) == (18, None)
-    assert (by_id["ent"]["ageMin"], by_id["ent"]["ageMax"]) == (None, None)
+    # Issue 29: every other specialty of an adult polyclinic sees adults (a children's one has paediatric ones).
+    assert (by_id["ent"]["ageMin"], by_id["ent"]["ageMax"]) == (18, None)

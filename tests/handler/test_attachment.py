@@ -165,7 +165,7 @@ def test_change_by_choice(register_table: str, monkeypatch: pytest.MonkeyPatch) 
     assert saved["choiceAllowedFrom"] == "2027-03-10" and saved["previousClinicId"] == "cl0101"
     events = history(patient)
     assert [(e["event"], e["clinicId"]) for e in events] == [("detached", "cl0101"), ("attached", "cl0102")]
-    assert all(e["registeredBy"].endswith("registry-cl0102") for e in events)
+    assert all(e["registeredBy"] == "0b6f8e2a-staff-head-cl0102" for e in events)  # the staff token's sub
     # The patient sees the new clinic and when the next change by choice is allowed.
     status, body = invoke("lookup", http_event("GET", "/v1/me/attachment", claims=claims_of(patient)))
     assert status == 200 and body["clinic"]["id"] == "cl0102"

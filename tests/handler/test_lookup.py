@@ -53,7 +53,8 @@ def test_clinics_of_a_district(moto_table: str) -> None:
     assert status == 200
     assert [c["id"] for c in body["items"]] == ["cl0101", "cl0102"]
     first = body["items"][0]
-    assert set(first) == {"id", "name", "address", "phone", "districtId"}
+    assert set(first) == {"id", "name", "address", "phone", "districtId", "kind"}
+    assert first["kind"] == "adult"  # issue 29
     assert first["districtId"] == "admiralteysky"
     assert first["name"].startswith("Городская поликлиника")
 

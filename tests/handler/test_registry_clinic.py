@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from shared.clinic import plans, schedule
-from shared.domain import slots
+from shared.domain import slots, specialties
 from shared.platform import clock, dal, keys
 from tests.handler.helpers import book, slot_item, staff_event
 from tests.handler.helpers import free_slot_items as free_slots
@@ -148,7 +148,7 @@ def test_staff_of_another_clinic_get_forbidden_on_everything(moto_table: str) ->
     tomorrow = today() + timedelta(days=1)
     refusals = [put_doctor(doctor_body(), clinic=OTHER), absence("cl0101-d01", tomorrow, tomorrow, clinic=OTHER),
                 day_list(tomorrow, clinic=OTHER), attend(appointment["id"], "fulfilled", clinic=OTHER)]
-    move = copy.deepcopy(event_file("registry/change_choice.json"))  # signed by registry-cl0102
+    move = copy.deepcopy(event_file("registry/change_choice.json"))  # a token of cl0102's head of registry
     move["body"] = json.dumps({**json.loads(move["body"]), "clinicId": CLINIC})
     refusals.append(invoke("registry", move))
     for status, body in refusals:
@@ -222,7 +222,8 @@ def test_day_list_in_time_order_with_every_status(moto_table: str) -> None:
     assert status == 200, body
     assert [(i["id"], i["status"]) for i in body["items"]] == [(b["id"], "cancelled"), (a["id"], "booked")]
     assert body["items"][1]["patient"] == {"lastName": first["lastName"], "firstName": first["firstName"],
-                                           "middleName": first["middleName"], "birthDate": first["birthDate"]}
+                                           "middleName": first["middleName"], "birthDate": first["birthDate"],
+                                           "age": specialties.age_on(first["birthDate"], day)}
     assert body["items"][1]["doctorName"] and body["items"][1]["room"]
     assert [i["id"] for i in day_list(day, doctor_id="cl0101-d05")[1]["items"]] == [b["id"]]
     assert day_list(day + timedelta(days=1))[1]["items"] == []
@@ -303,7 +304,7 @@ def invoke_schedule(event: dict[str, Any]) -> Any:
 
 def test_the_sample_events(moto_table: str) -> None:
     expected = {"clinic_doctor_put": 200, "clinic_absence_preview": 200, "clinic_absence": 200,
-                "clinic_day_list": 200, "clinic_attendance": 404}
+                "clinic_day_list": 200, "clinic_attendance": 404, "clinic_journal": 200}
     for name, status in expected.items():
         answer = invoke("registry", event_file(f"registry/{name}.json"))
         assert answer[0] == status, (name, answer)

@@ -16,7 +16,7 @@ from shared.clinic import plans, schedule
 from shared.clinic.absences import declare
 from shared.clinic.daylist import mark_attendance
 from shared.clinic.staff import Staff
-from shared.domain import slots
+from shared.domain import journal, slots
 from shared.patients import callers
 from shared.platform import clock, dal, keys
 from shared.platform.errors import DomainError
@@ -26,7 +26,7 @@ from tests.integration.world import CLINIC, DOCTOR, PEOPLE
 pytestmark = pytest.mark.integration
 
 NEW_DOCTOR = "cl0101-d20"
-STAFF = Staff("arn:aws:iam::000000000000:user/registry-cl0101", CLINIC)
+STAFF = Staff("staff-head-cl0101", CLINIC, "head")
 
 
 def _book(p: dict[str, Any], slot_id: str) -> str | None:
@@ -167,5 +167,15 @@ def test_attendance_racing_a_cancellation_one_wins(world: dict[str, Any], monkey
         assert stored == ("cancelled" if "cancelled" in results else "fulfilled")
         slot = dal.get(keys.slot_key(slot_id) or {}, consistent=True) or {}
         assert slot["status"] == (slots.FREE if stored == "cancelled" else slots.BOOKED)
+        # The journal follows the winner (issue 28): the mark's entry and access item exist only when it was
+        # written, since they are in its transaction.
+        appt = dal.get(keys.appointment_key(appointment_id), consistent=True) or {}
+        marks = [e for e in dal.query_all("PK = :pk", {":pk": journal.journal_pk(CLINIC, clock.local_date(start + 1)
+                                                                                   .isoformat())}, consistent=True)
+                 if appointment_id in (e.get("appointmentIds") or [])]
+        seen = list(dal.query_all("PK = :pk AND begins_with(SK, :a)",
+                                  {":pk": appt["PatPK"], ":a": f"{journal.ACCESS_PREFIX}{appt['PatSK']}#"},
+                                  consistent=True))
+        assert len(marks) == len(seen) == (1 if stored == "fulfilled" else 0), (stored, marks, seen)
         outcomes.append(stored)
     assert set(outcomes) <= {"cancelled", "fulfilled"}

@@ -50,10 +50,27 @@ def test_a_child_is_not_an_adult_therapists_patient() -> None:
     assert refusal("therapist", "2008-12-02", "2026-12-02") is None
 
 
-def test_other_specialties_see_everyone() -> None:
-    for specialty in ("ophthalmologist", "ent", "surgeon", "neurologist"):
-        assert refusal(specialty, "2020-05-05", "2026-12-02") is None
+def test_adult_specialties_see_adults_and_paediatric_ones_children() -> None:
+    # Issue 29: an adult polyclinic's specialties are for adults, a children's polyclinic's for children.
+    for specialty in ("ophthalmologist", "ent", "surgeon", "neurologist", "cardiologist", "gynaecologist"):
+        assert refusal(specialty, "2020-05-05", "2026-12-02") == "age_restricted"
         assert refusal(specialty, "1940-05-05", "2026-12-02") is None
+    for specialty in specialties.PAEDIATRIC:
+        assert refusal(specialty, "2020-05-05", "2026-12-02") is None
+        assert refusal(specialty, "1940-05-05", "2026-12-02") == "age_restricted"
+
+
+def test_the_dentist_sees_everyone() -> None:
+    assert refusal("dentist", "2020-05-05", "2026-12-02") is None
+    assert refusal("dentist", "1940-05-05", "2026-12-02") is None
+
+
+def test_a_clinic_kind_attaches_its_own_ages() -> None:
+    today = date(2026, 12, 2)
+    assert specialties.serves("children", "2010-01-01", today) and not specialties.serves("children", "1980-01-01",
+                                                                                            today)
+    assert specialties.serves("adult", "1980-01-01", today) and not specialties.serves("adult", "2010-01-01", today)
+    assert specialties.serves("both", "2010-01-01", today) and specialties.serves(None, "1980-01-01", today)
 
 
 def test_the_age_is_taken_on_the_appointments_day_in_moscow() -> None:

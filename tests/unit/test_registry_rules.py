@@ -120,31 +120,63 @@ def test_absent_days_and_window() -> None:
     assert plans.window(today, date(2026, 11, 1))[0] == today
 
 
-@pytest.mark.parametrize(("arn", "clinic"), [
-    ("arn:aws:iam::000000000000:user/registry-cl0101", "cl0101"),
-    ("arn:aws:iam::000000000000:user/ops/registry-cl0102", "cl0102"),
-    ("arn:aws:sts::000000000000:assumed-role/zapis-registry-cl0303/anna.petrova", "cl0303"),
-    ("arn:aws:iam::000000000000:user/registry-city", None),
+def _event(claims: dict[str, str] | None) -> dict:
+    return {"requestContext": {"authorizer": {"jwt": {"claims": claims, "scopes": None}} if claims else {}}}
+
+
+@pytest.mark.parametrize(("claims", "clinic", "role"), [
+    ({"sub": "a1", "clinic_id": "cl0101", "staff_role": "receptionist"}, "cl0101", "receptionist"),
+    ({"sub": "a2", "clinic_id": "cl0102", "staff_role": "head"}, "cl0102", "head"),
+    # Cognito's spelling of custom attributes.
+    ({"sub": "a3", "custom:clinic_id": "cl0303", "custom:staff_role": "head"}, "cl0303", "head"),
+    ({"sub": "a4", "clinic_id": "city", "staff_role": "city"}, None, "city"),
 ])
-def test_staff_clinic_comes_from_the_principal(arn: str, clinic: str | None) -> None:
-    event = {"requestContext": {"authorizer": {"iam": {"userArn": arn}}}}
-    caller = staff.caller(event)
-    assert caller.clinic_id == clinic and caller.principal == arn
-    caller.require("cl0101" if clinic is None else clinic)
+def test_staff_clinic_and_role_come_from_the_token_claims(claims: dict[str, str], clinic: str | None,
+                                                          role: str) -> None:
+    caller = staff.caller(_event(claims))
+    assert (caller.clinic_id, caller.role, caller.subject) == (clinic, role, claims["sub"])
+    assert caller.actor.subject == claims["sub"] and caller.actor.role == role
+    caller.require("cl0101" if clinic is None else clinic, staff.DAYLIST)
 
 
-def test_staff_outside_their_clinic_or_unknown_principals_are_refused() -> None:
+@pytest.mark.parametrize(("role", "allowed"), [
+    ("receptionist", {staff.DAYLIST, staff.ATTENDANCE}),
+    ("head", {staff.DAYLIST, staff.ATTENDANCE, staff.PLANS, staff.ABSENCES, staff.REFERRALS, staff.ATTACHMENTS,
+              staff.REPRESENTATIVES, staff.JOURNAL}),
+])
+def test_the_role_table(role: str, allowed: set[str]) -> None:
+    caller = staff.caller(_event({"sub": "x", "clinic_id": "cl0101", "staff_role": role}))
+    every = {staff.DAYLIST, staff.ATTENDANCE, staff.PLANS, staff.ABSENCES, staff.REFERRALS, staff.ATTACHMENTS,
+             staff.REPRESENTATIVES, staff.JOURNAL}
+    for action in every:
+        if action in allowed:
+            caller.require("cl0101", action)
+        else:
+            with pytest.raises(DomainError) as refused:
+                caller.require("cl0101", action)
+            assert refused.value.code == "forbidden"
+    city = staff.caller(_event({"sub": "c", "clinic_id": "city", "staff_role": "city"}))
+    for action in every:
+        city.require("cl1802", action)
+
+
+def test_staff_outside_their_clinic_patients_and_odd_tokens_are_refused() -> None:
     with pytest.raises(DomainError) as refused:
-        staff.caller({"requestContext": {"authorizer": {"iam": {"userArn": "arn:aws:iam::1:user/registry-cl0101"}}}}
-                     ).require("cl0102")
+        staff.caller(_event({"sub": "x", "clinic_id": "cl0101", "staff_role": "head"})).require("cl0102", staff.DAYLIST)
     assert refused.value.code == "forbidden" and refused.value.status == 403
-    for arn, code in [("arn:aws:iam::1:user/admin", "forbidden"), ("arn:aws:iam::1:user/registry-CL01", "forbidden"),
-                      ("arn:aws:sts::1:assumed-role/admin/registry-cl0101", "forbidden"), ("", "unauthorized")]:
+    patient = {"sub": "p", "family_name": "Иванов", "oms_policy_number": "7800000000000000"}
+    for claims in [patient, {"sub": "x", "clinic_id": "cl0101"},
+                   {"sub": "x", "clinic_id": "cl0101", "staff_role": "boss"},
+                   {"sub": "x", "clinic_id": "city", "staff_role": "head"},  # the role and the clinic disagree
+                   {"sub": "x", "clinic_id": "cl0101", "staff_role": "city"},
+                   {"sub": "x", "clinic_id": "CL01", "staff_role": "head"},
+                   {"clinic_id": "cl0101", "staff_role": "head"}]:  # no subject
         with pytest.raises(DomainError) as refused:
-            staff.caller({"requestContext": {"authorizer": {"iam": {"userArn": arn}}}})
-        assert refused.value.code == code
-    with pytest.raises(DomainError):
-        staff.caller({"requestContext": {"authorizer": {"jwt": {"claims": {"sub": "x"}}}}})
+            staff.caller(_event(claims))
+        assert refused.value.code == "forbidden", claims
+    with pytest.raises(DomainError) as refused:
+        staff.caller(_event(None))
+    assert refused.value.code == "unauthorized" and refused.value.status == 401
 
 
 def test_doctor_numbers_and_day_keys() -> None:

@@ -17,12 +17,19 @@ ACTIONS = {
     "LookupFunction": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"},
     "BookingFunction": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:UpdateItem", "dynamodb:PutItem",
                         "dynamodb:ConditionCheckItem"},
-    "CancellationFunction": {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
+    # BatchGetItem: the appointment with the register entry (and a parent's link, issue 29); ConditionCheckItem: a
+    # parent's cancellation checks the child's entry still names them.
+    "CancellationFunction": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+                             "dynamodb:ConditionCheckItem"},
     # GetItem: a ticket by its link, the register; UpdateItem: the limiter of failed identity checks.
-    "HistoryFunction": {"dynamodb:Query", "dynamodb:GetItem", "dynamodb:UpdateItem"},
-    # The registry: attachment changes, doctors and plans, absences (cancellations), the day list, attendance.
+    # Query: the ByPatient index, and the patient's ACCESS# items (the clinic's access to a page, issue 28).
+    # BatchGetItem: a family member's link with the parent's entry (issue 29).
+    "HistoryFunction": {"dynamodb:Query", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:BatchGetItem"},
+    # The registry: attachment changes, doctors and plans, absences (cancellations), the day list, attendance;
+    # the access journal (its entries in those transactions; a read's entry and access items by BatchWriteItem).
     "RegistryFunction": {"dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem",
-                         "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"},
+                         "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem",
+                         "dynamodb:BatchWriteItem"},
     # The daily window job: reads clinics and plans, opens slots with conditional puts, fans out per clinic.
     "ScheduleFunction": {"dynamodb:Query", "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem",
                          "dynamodb:UpdateItem", "dynamodb:DeleteItem", "sqs:SendMessage"},
@@ -73,20 +80,59 @@ def test_every_me_route_needs_the_patient_jwt_and_no_other_route_does() -> None:
     for route in template.routes():
         if route["path"].startswith(("/v1/me/", "/fhir/me/")):
             assert route["authorizer"] == "PatientJwt", route
-        elif route["function"] == "registry":
+        elif route["path"].startswith("/v1/registry/"):
             continue
         else:
             assert route["authorizer"] in (None, "NONE"), route
 
 
-def test_registry_routes_need_iam() -> None:
-    registry = [r for r in template.routes() if r["function"] == "registry"]
-    assert registry
-    assert all(r["authorizer"] == "AWS_IAM" for r in registry), registry
+def test_every_registry_route_needs_the_staff_jwt_and_no_iam_is_left() -> None:
+    """Issue 28: staff sign in through their own OIDC provider (StaffJwt: its own issuer and audience, a Cognito
+    pool by default); no AWS_IAM route, no IAM authorizer, no per-clinic IAM policy is left."""
+    registry = [r for r in template.routes() if r["path"].startswith("/v1/registry/")]
+    assert len(registry) >= 7 and all(r["function"] == "registry" for r in registry)
+    assert all(r["authorizer"] == "StaffJwt" for r in registry), registry
+    assert ("GET", "/v1/registry/clinics/{clinicId}/journal") in {(r["method"], r["path"]) for r in registry}
     api = template.resources("AWS::Serverless::HttpApi")["HttpApi"]["Properties"]
-    assert api["Auth"]["EnableIamAuthorizer"] is True
-    jwt = api["Auth"]["Authorizers"]["PatientJwt"]
-    assert jwt["JwtConfiguration"]["issuer"] and jwt["JwtConfiguration"]["audience"]
+    assert "EnableIamAuthorizer" not in api["Auth"]
+    patient, staff = api["Auth"]["Authorizers"]["PatientJwt"], api["Auth"]["Authorizers"]["StaffJwt"]
+    assert patient["JwtConfiguration"]["issuer"] and patient["JwtConfiguration"]["audience"]
+    assert staff["IdentitySource"] == "$request.header.Authorization"
+    # Its own issuer and audience: the stack's staff pool unless the parameters name the region's provider.
+    issuer, audience = staff["JwtConfiguration"]["issuer"], staff["JwtConfiguration"]["audience"]
+    assert issuer["Fn::If"][0] == "CreateStaffPool" and issuer["Fn::If"][2] == {"Ref": "StaffJwtIssuer"}
+    assert "StaffUserPool" in issuer["Fn::If"][1]["Fn::Sub"]
+    assert audience["Fn::If"][1] == {"Fn::Split": [",", {"Ref": "StaffJwtAudience"}]}
+    assert audience["Fn::If"][2] == [{"Ref": "StaffUserPoolClient"}]
+    assert staff["JwtConfiguration"] != patient["JwtConfiguration"]
+    text = (ROOT / "template.yaml").read_text(encoding="utf-8")
+    assert "AWS_IAM" not in text and "RegistryStaffPolicy" not in text
+    assert not template.resources("AWS::IAM::ManagedPolicy").keys() - {"NotifierRedrivePolicy"}
+
+
+def test_the_staff_pool_is_made_only_without_an_issuer_and_nobody_writes_their_own_clinic_or_role() -> None:
+    doc = template.load()
+    assert doc["Conditions"]["CreateStaffPool"] == {"Fn::Equals": [{"Ref": "StaffJwtIssuer"}, ""]}
+    assert doc["Parameters"]["StaffJwtIssuer"]["Default"] == ""
+    assert doc["Rules"]["StaffAudienceWithIssuer"]["Assertions"]
+    pool = template.resources("AWS::Cognito::UserPool")["StaffUserPool"]
+    client = template.resources("AWS::Cognito::UserPoolClient")["StaffUserPoolClient"]
+    assert pool["Condition"] == client["Condition"] == "CreateStaffPool"
+    assert pool["Properties"]["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    assert {a["Name"] for a in pool["Properties"]["Schema"]} == {"clinic_id", "staff_role"}
+    props = client["Properties"]
+    assert {"custom:clinic_id", "custom:staff_role"} <= set(props["ReadAttributes"])
+    assert not any(a.startswith("custom:") for a in props["WriteAttributes"])
+    assert props["GenerateSecret"] is False
+
+
+def test_the_journal_is_kept_for_the_retention_parameter_by_the_tables_ttl() -> None:
+    doc = template.load()
+    assert doc["Parameters"]["JournalRetentionDays"]["Default"] == 1826
+    registry = template.resources("AWS::Serverless::Function")["RegistryFunction"]["Properties"]
+    assert registry["Environment"]["Variables"]["JOURNAL_RETENTION_DAYS"] == {"Ref": "JournalRetentionDays"}
+    table = template.resources("AWS::DynamoDB::Table")["Table"]["Properties"]
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "ttl", "Enabled": True}
 
 
 def statements(props: dict[str, Any]) -> list[dict[str, Any]]:
@@ -259,9 +305,13 @@ def test_the_page_and_the_api_get_the_stacks_own_security_headers() -> None:
     page = _header_policy(config, config["DefaultCacheBehavior"])
     security = page["SecurityHeadersConfig"]
     sub = security["ContentSecurityPolicy"]["ContentSecurityPolicy"]
-    text = sub["Fn::Sub"] if isinstance(sub, dict) else sub
+    text, variables = sub["Fn::Sub"]
     assert "${SignInOrigin}" in text and "SignInOrigin" in template.load()["Parameters"]
-    csp = _csp(text.replace("${SignInOrigin}", "https://login.example.org"))
+    # The staff pages' provider (issue 28): the stack's staff pool's sign-in domain, or StaffSignInOrigin.
+    assert variables["StaffOrigin"]["Fn::If"][0] == "CreateStaffPool"
+    assert "StaffUserPoolDomain" in variables["StaffOrigin"]["Fn::If"][1]["Fn::Sub"]
+    assert variables["StaffOrigin"]["Fn::If"][2] == {"Ref": "StaffSignInOrigin"}
+    csp = _csp(text.replace("${SignInOrigin}", "https://login.example.org").replace("${StaffOrigin}", ""))
     assert csp == _csp(headers.page_csp(["https://login.example.org"])), "the template's CSP is the local front's"
     assert csp["default-src"] == "'self'" and csp["script-src"] == "'self'" and csp["style-src"] == "'self'"
     assert "unsafe" not in text

@@ -4,6 +4,7 @@ import { formatWhen, t } from "../i18n.js";
 import { forgetReferral, go, onLeave, route, state, store } from "../state.js";
 import { badFields, clean, countdown, field, fixErrors, h, messageBox, page, showFieldError } from "../ui.js";
 import { holdFor, showAttachedClinic, typed } from "../who.js";
+import { memberParam } from "./family.js";
 import { ticketHash } from "./ticket.js";
 
 export const FIELDS = [
@@ -25,7 +26,7 @@ function releaseHold(flow, keepalive = false) {
 /** Hold the flow's slot again (after the page was hidden or reloaded, which released it); false if taken. */
 async function holdAgain(flow) {
   try {
-    const held = await holdFor(flow.slot.id, undefined, flow.referralNumber);
+    const held = await holdFor(flow.slot.id, undefined, flow.referralNumber, memberParam(flow.member).familyMemberId);
     const skew = serverNow() === null ? 0 : Date.now() - serverNow();
     held.deadline = Date.parse(held.expiresAt) + skew - 1000;
     flow.hold = held;
@@ -50,7 +51,7 @@ export async function viewBook() {
   const { body } = page(t("formTitle"), {
     crumbs: [[t("home"), "#/"], ...clinicStep, [flow.clinic.name, `#/clinic/${flow.clinic.id}`],
       [flow.specialty.name, `#/clinic/${flow.clinic.id}/specialty/${flow.specialty.id}`], [flow.doctor.name, flow.back], [t("formTitle"), null]],
-    intro: signed ? t("formSignedIntro") : t("formIntro"),
+    intro: signed ? t(flow.member ? "formChildIntro" : "formSignedIntro") : t("formIntro"),
   });
   let form = null;
   let holding = true; // the hold is ours until it is booked or released
@@ -98,11 +99,18 @@ export async function viewBook() {
     countdown(flow.hold.deadline || Date.parse(flow.hold.expiresAt), () => backToTimes({ code: "hold_gone", text: t("holdGone"), kind: "error" })));
 
   const saved = typed(); // what was typed, with "who is booking" from before the time was chosen
-  const values = signed ? {
+  // Signed in: the patient's data from the account, or a child's from the register (never typed, issue 29); the
+  // ticket goes to the signed-in parent's email.
+  const child = signed && flow.member;
+  const self = signed ? {
     lastName: signed.family_name, firstName: signed.given_name, middleName: signed.middle_name || "",
     birthDate: signed.birthdate, policyNumber: signed.oms_policy_number, policySeries: signed.oms_policy_series || "",
     email: signed.email || "",
-  } : saved;
+  } : null;
+  const values = child ? {
+    lastName: child.lastName, firstName: child.firstName, middleName: child.middleName || "", birthDate: child.birthDate,
+    email: signed.email || "",
+  } : self || saved;
   const fields = FIELDS.filter(([name]) => !signed || name !== "phone")
     .filter(([name]) => !signed || values[name])
     .map(([name, label, required, attrs]) => field(name, label, required, attrs, values[name] || "", Boolean(signed)));
@@ -114,6 +122,7 @@ export async function viewBook() {
   const submit = h("button", { type: "submit", class: "button primary" }, t("confirm"));
   form = h("form", { novalidate: true, class: "patient-form" },
     h("fieldset", {}, h("legend", {}, t("patient")), fields),
+    child ? h("p", { class: "meta booked-by" }, t("bookingBy", { name: auth.displayName(signed) })) : null,
     reminders,
     errors,
     h("p", { class: "actions" }, submit,
@@ -136,7 +145,7 @@ export async function viewBook() {
     const choice = remind ? {} : { reminders: false }; // the API's default is on
     if (flow.referralNumber) choice.referralNumber = flow.referralNumber;
     const request = signed
-      ? { path: "/v1/me/appointments", body: { slotId: flow.slot.id, holdId: flow.hold.holdId, ...choice }, auth: true }
+      ? { path: "/v1/me/appointments", body: { slotId: flow.slot.id, holdId: flow.hold.holdId, ...choice, ...memberParam(flow.member) }, auth: true }
       : {
         path: "/v1/appointments",
         body: {
@@ -186,6 +195,7 @@ export async function viewBook() {
       }
       const context = {
         clinicId: flow.clinic.id, specialtyId: flow.specialty.id, timesHref: flow.back, signedIn: Boolean(signed),
+        districtId: flow.clinic.districtId, clinicKind: flow.clinic.kind,
         doctorsHref: `#/clinic/${flow.clinic.id}/specialty/${flow.specialty.id}`,
         fix: signed ? null : () => form.querySelector("input:not([readonly])")?.focus(),
       };

@@ -54,15 +54,27 @@ async function showMyClinic(container) {
   }
 }
 
-export async function viewClinics({ district }) {
-  const { body, nav } = page(t("clinicsTitle"), { crumbs: [[t("home"), "#/"]] });
+/** Whom a polyclinic serves (issue 29): a children's one and one for both are marked; an adult one is not. */
+function kindBadge(kind) {
+  return kind === "children" || kind === "both" ? h("span", { class: `badge kind-${kind}` }, t(`clinicKind_${kind}`)) : null;
+}
+
+/** The district's polyclinics; `?kind=children` (or `adult`), where an age refusal leads, lists those that serve
+ * children (or adults) and offers the whole list. */
+export async function viewClinics({ district }, query = new URLSearchParams()) {
+  const kind = ["children", "adult"].includes(query.get("kind")) ? query.get("kind") : null;
+  const { body, nav } = page(t(kind ? `clinicsTitle_${kind}` : "clinicsTitle"), { crumbs: [[t("home"), "#/"]] });
   load.districts().then((ds) => {
     const d = ds.find((x) => x.id === district);
     if (d) fillCrumbs(nav, [[t("home"), "#/"], [d.name, null]]);
   }).catch(() => {});
-  await loadInto(body, () => load.clinics(district), (clinics) =>
-    cards(clinics, (c) => h("a", { href: `#/clinic/${c.id}`, class: "card link" },
-      h("span", { class: "title" }, c.name), h("span", { class: "meta" }, c.address), h("span", { class: "meta phone" }, c.phone))), 2);
+  const serves = (c) => !kind || !c.kind || c.kind === kind || c.kind === "both";
+  await loadInto(body, () => load.clinics(district), (clinics) => [
+    cards(clinics.some(serves) ? clinics.filter(serves) : clinics, (c) => h("a", { href: `#/clinic/${c.id}`, class: "card link", dataset: { clinic: c.id, kind: c.kind || "" } },
+      h("span", { class: "title" }, c.name), kindBadge(c.kind), h("span", { class: "meta" }, c.address),
+      h("span", { class: "meta phone" }, c.phone))),
+    kind ? h("p", {}, h("a", { href: `#/district/${district}` }, t("clinicsAll"))) : null,
+  ], 2);
 }
 
 // The doctors people come to first, in this order; then the rest by name in the page's language; those that
@@ -90,7 +102,7 @@ export function clinicCrumbs(clinic, extra = []) {
 
 function clinicHeader(clinic) {
   return h("div", { class: "clinic-head" },
-    h("p", { class: "clinic-name" }, clinic.name),
+    h("p", { class: "clinic-name" }, clinic.name, " ", kindBadge(clinic.kind)),
     h("p", { class: "meta" }, clinic.address, " · ", h("a", { href: `tel:${clinic.phone.replace(/[^\d+]/g, "")}`, class: "phone" }, clinic.phone)),
     clinic.workingHours ? h("p", { class: "meta" }, `${t("workingHours")}: ${clinic.workingHours}`) : null);
 }

@@ -6,14 +6,24 @@ import { addDays, announce, go, referralFor, state, store } from "../state.js";
 import { fillCrumbs, h, loadInto, messageBox, page } from "../ui.js";
 import { holdFor, identity, showAttachedClinic, whoForm } from "../who.js";
 import { clinicCrumbs, waitlistHref } from "./browse.js";
+import { defaultMember, family, forWhomGroup, hasChildren, memberParam } from "./family.js";
 
 export async function viewCalendar({ clinic: clinicId, specialty: specialtyId, doctor: doctorId }) {
   const { body, nav } = page(t("calendarTitle"), { crumbs: [[t("home"), "#/"]] });
   const head = h("div", { class: "doctor-head" }, h("p", { class: "lead placeholder" }, "\u00a0"));
   const calendar = h("div", { class: "calendar-area" });
   const who = whoForm(); // anonymous: who is booking, asked before the time is chosen
-  body.append(head, ...(who ? [who] : []), calendar);
+  const forWhom = h("div", { class: "for-whom-area" }); // signed in with children: for whom, before the time
+  body.append(head, ...(who ? [who] : []), forWhom, calendar);
   const info = Promise.all([load.clinic(clinicId), load.specialties(clinicId), load.doctors(clinicId, specialtyId)]);
+  let member = null; // the family member the time is for; null: the signed-in patient (no children)
+  const whom = Promise.all([family(), info.catch(() => null)]).then(([members, got]) => {
+    if (!hasChildren(members)) return;
+    member = defaultMember(members, got && got[1].find((s) => s.id === specialtyId));
+    forWhom.replaceChildren(forWhomGroup(members, member, (m) => {
+      member = m;
+    }));
+  });
   info.then(([clinic, specialties, doctors]) => {
     const specialty = specialties.find((s) => s.id === specialtyId);
     const doctor = doctors.find((d) => d.id === doctorId);
@@ -40,8 +50,10 @@ export async function viewCalendar({ clinic: clinicId, specialty: specialtyId, d
     button.setAttribute("aria-busy", "true");
     announce(t("holding"));
     try {
+      await whom;
+      const { familyMemberId = null } = memberParam(member);
       const referralNumber = referralFor(clinicId, specialtyId);
-      const held = await holdFor(slot.id, patient || undefined, referralNumber);
+      const held = await holdFor(slot.id, patient || undefined, referralNumber, familyMemberId);
       // The countdown runs on this device's clock: shift the server's deadline by the clocks' difference.
       const skew = serverNow() === null ? 0 : Date.now() - serverNow();
       held.deadline = Date.parse(held.expiresAt) + skew - 1000; // the Date header counts whole seconds
@@ -49,10 +61,12 @@ export async function viewCalendar({ clinic: clinicId, specialty: specialtyId, d
       const specialty = specialties.find((s) => s.id === specialtyId);
       const doctor = doctors.find((d) => d.id === doctorId);
       store.set("flow", {
-        clinic: { id: clinic.id, name: clinic.name, address: clinic.address, districtId: clinic.districtId, districtName: clinic.districtName },
+        clinic: { id: clinic.id, name: clinic.name, address: clinic.address, districtId: clinic.districtId, districtName: clinic.districtName,
+          kind: clinic.kind },
         specialty: { id: specialty.id, name: specialty.name },
         doctor: { id: doctor.id, name: doctor.name, room: slot.room || doctor.room },
         slot, hold: held, referralNumber,
+        member: familyMemberId ? member : null, // a child: the form shows the child's data, the booking names them
         back: `#/clinic/${clinicId}/specialty/${specialtyId}/doctor/${doctorId}`,
       });
       go("#/book");
@@ -64,7 +78,9 @@ export async function viewCalendar({ clinic: clinicId, specialty: specialtyId, d
       } else {
         await show();
         const fix = () => who && who.querySelector("input")?.focus();
-        const context = { clinicId, specialtyId, doctorsHref, fix: who ? fix : null, signedIn: !who };
+        const [clinic] = (await info.catch(() => null)) || [];
+        const context = { clinicId, specialtyId, doctorsHref, fix: who ? fix : null, signedIn: !who,
+          districtId: clinic && clinic.districtId, clinicKind: clinic && clinic.kind };
         const box = messageBox(err, { retry: () => hold(slot, button), context });
         calendar.prepend(box);
         box.focus();

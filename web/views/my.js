@@ -1,11 +1,14 @@
 // «История заявлений» (the history of applications): the signed-in patient's appointments, with «Отменить запись»
-// on each that is still ahead, and their waiting-list entries. Not signed in, the same place finds one's upcoming
+// on each that is still ahead, and their waiting-list entries; a parent sees the family, themselves and each child
+// with the child's appointments and entries, which they cancel and move as their own (issue 29). Each appointment
+// says who at the clinic looked at or changed it, and when (issue 28). Not signed in, the same place finds one's upcoming
 // appointments by policy, last name and birth date; «Отменить запись на приём к врачу» (#/cancel) is that search
 // too, under the name the ticket and the emails give it.
 import { api, ApiError, auth } from "../api.js";
 import { formatWhen, t } from "../i18n.js";
 import { go, store } from "../state.js";
-import { badFields, cards, clean, field, h, loadInto, messageBox, page } from "../ui.js";
+import { badFields, cards, clean, field, h, loadInto, messageBox, page, skeleton } from "../ui.js";
+import { accessDetails, family, hasChildren, memberLabel, memberParam } from "./family.js";
 import { ticketHash } from "./ticket.js";
 
 function appointmentCard(a, cancel, notice = null) {
@@ -15,7 +18,7 @@ function appointmentCard(a, cancel, notice = null) {
     h("p", { class: "title" }, formatWhen(a.start), " ", h("span", { class: `badge status-${a.status}` }, t(`status_${a.status}`))),
     h("p", {}, a.doctor.name, " · ", a.doctor.specialty),
     h("p", { class: "meta" }, a.clinic.name, ", ", a.clinic.address, " · ", t("ticketNumber", { number: a.number })),
-    notice, actions);
+    accessDetails(a.access), notice, actions);
   const open = h("a", { href: ticketHash(a), class: "button secondary", onclick: () => store.set(`ticket.${a.id}`, a) }, t("openTicket"));
   const showActions = () => {
     actions.replaceChildren(open);
@@ -53,9 +56,9 @@ function appointmentCard(a, cancel, notice = null) {
 
 export async function viewMy() {
   const signed = auth.signedIn();
-  const { body } = page(t("myTitle"), { crumbs: [[t("home"), "#/"], [t("myTitle"), null]], intro: signed ? t("mySignedIntro") : t("myIntro") });
+  const { body, intro } = page(t("myTitle"), { crumbs: [[t("home"), "#/"], [t("myTitle"), null]], intro: signed ? t("mySignedIntro") : t("myIntro") });
   if (signed) {
-    await history(body);
+    await history(body, intro);
     return;
   }
   body.append(h("p", {}, h("a", { href: "#/signin" }, t("mySignInHint"))));
@@ -73,14 +76,39 @@ export function viewFindToCancel() {
   search(body);
 }
 
-async function history(body) {
+/** The history: of the patient alone, or (a parent) of each member of the family under their name. */
+async function history(body, intro) {
+  const loading = skeleton(3);
+  body.append(loading);
+  const members = await family();
+  loading.remove();
+  if (!hasChildren(members)) {
+    await memberHistory(body, null);
+    return;
+  }
+  intro.textContent = t("myFamilyIntro");
+  await Promise.all(members.map((m, n) => {
+    const titleId = `member-${n}`;
+    const section = h("section", { class: "member", "aria-labelledby": titleId, dataset: { member: m.id, relation: m.relation } },
+      h("h2", { id: titleId }, memberLabel(m)));
+    body.append(section);
+    return memberHistory(section, m, n);
+  }));
+}
+
+/** One patient's appointments and waiting entries (`member` null: the signed-in patient without a family). */
+async function memberHistory(body, member, n = null) {
   const cancelSigned = (a) => api("POST", `/v1/me/appointments/${encodeURIComponent(a.id)}/cancel`, { auth: true, body: {} });
   const list = h("div", { class: "history" });
   const waiting = h("div", { class: "waiting" }); // under its own heading when there are entries (views/waitlist.js)
   body.append(list, waiting);
-  import("./waitlist.js").then(({ myWaitlist }) => myWaitlist(waiting)).catch(() => {});
+  const { familyMemberId = null } = memberParam(member);
+  import("./waitlist.js").then(({ myWaitlist }) => myWaitlist(waiting, { familyMemberId, n })).catch(() => {});
   const more = async (token, into) => {
-    const q = token ? `?nextToken=${encodeURIComponent(token)}` : "";
+    const params = new URLSearchParams();
+    if (familyMemberId) params.set("familyMemberId", familyMemberId);
+    if (token) params.set("nextToken", token);
+    const q = params.toString() ? `?${params}` : "";
     await loadInto(into, () => api("GET", `/v1/me/appointments${q}`, { auth: true }), (page_) => {
       const out = [page_.items.length || token ? cards(page_.items, (a) => appointmentCard(a, cancelSigned), "cards list") : h("p", {}, t("myNone"))];
       if (page_.nextToken) {

@@ -4,6 +4,7 @@ import { ticketIcs } from "../ics.js";
 import { formatTime, formatWhen, t } from "../i18n.js";
 import { onLeave, patientName, store } from "../state.js";
 import { badFields, clean, field, h, loadInto, messageBox, page } from "../ui.js";
+import { accessDetails } from "./family.js";
 
 function ticketRows(a) {
   return h("dl", { class: "ticket-rows" },
@@ -11,7 +12,9 @@ function ticketRows(a) {
     h("dt", {}, t("doctor")), h("dd", {}, a.doctor.name),
     h("dt", {}, t("specialty")), h("dd", {}, a.doctor.specialty),
     h("dt", {}, t("clinic")), h("dd", {}, a.clinic.name, h("br"), a.clinic.address, h("br"), h("span", { class: "phone" }, a.clinic.phone), h("br"), t("room", { room: a.room })),
-    h("dt", {}, t("patient")), h("dd", {}, patientName(a.patient)),
+    h("dt", {}, t("patient")), h("dd", { class: "patient" }, patientName(a.patient)),
+    // A parent's booking for a child: the patient is the child, and who booked is said too (issue 29).
+    a.bookedBy ? [h("dt", {}, t("bookedBy")), h("dd", { class: "booked-by" }, patientName(a.bookedBy))] : null,
     h("dt", {}, t("status")), h("dd", {}, h("span", { class: `badge status-${a.status}` }, t(`status_${a.status}`))));
 }
 
@@ -57,6 +60,7 @@ export async function viewTicket({ id }, query) {
     return h("article", { class: "ticket", "aria-label": t("ticketNumber", { number: a.number }) },
       h("h2", { class: "ticket-number" }, t("ticketNumber", { number: a.number })),
       ticketRows(a),
+      accessDetails(a.access),
       // A moved appointment links to the one it moved to (and back): this tab keeps both.
       a.rescheduledTo ? h("p", { class: "message info no-print" }, h("a", { href: `#/ticket/${a.rescheduledTo}`, dataset: { moved: "to" } }, t("rescheduledToLink"))) : null,
       a.referralNumber ? h("p", { class: "meta referral-number" }, t("referralOnTicket", { number: a.referralNumber })) : null,

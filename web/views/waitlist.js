@@ -10,6 +10,7 @@ import {
 import { showAttachedClinic, typed } from "../who.js";
 import { FIELDS, problemKey } from "./book.js";
 import { clinicCrumbs, waitlistHref } from "./browse.js";
+import { defaultMember, family, forWhomGroup, hasChildren, memberParam } from "./family.js";
 import { ticketHash } from "./ticket.js";
 
 const enc = encodeURIComponent;
@@ -70,16 +71,28 @@ export async function viewWaitlist(_params, query) {
       return [summary, h("p", { class: "message warn" }, t("referralNote")),
         h("p", { class: "actions" }, h("a", { href: `#/referral?clinic=${clinic.id}&specialty=${specialty.id}`, class: "button primary" }, t("referralAsk")))];
     }
-    return [summary, waitForm({ clinicId: clinic.id, specialtyId: specialty.id, doctorId: doctor ? doctor.id : null, referralNumber })];
+    return [summary, waitForm({ clinicId: clinic.id, specialtyId: specialty.id, doctorId: doctor ? doctor.id : null, referralNumber, specialty,
+      districtId: clinic.districtId, clinicKind: clinic.kind })];
   }, 3);
 }
 
 function waitForm(target) {
   const signed = auth.claims();
   const today = clinicToday();
+  // Signed in with children: for whom (issue 29), the patient's own name otherwise.
+  const whom = h("div", { class: "for-whom-area" }, h("p", { class: "meta" }, auth.displayName(signed || undefined)));
+  let member = null;
+  if (signed) {
+    family().then((members) => {
+      if (!hasChildren(members)) return;
+      member = defaultMember(members, target.specialty);
+      whom.replaceChildren(forWhomGroup(members, member, (m) => {
+        member = m;
+      }));
+    });
+  }
   const patientFields = signed
-    ? [h("p", { class: "meta" }, auth.displayName(signed)),
-      field("email", "waitEmailOpt", false, { type: "email", autocomplete: "email", hint: "waitEmailHint" }, signed.email || "")]
+    ? [whom, field("email", "waitEmailOpt", false, { type: "email", autocomplete: "email", hint: "waitEmailHint" }, signed.email || "")]
     : PATIENT_FIELDS.map(([name, label, required, attrs]) => field(name, label, required, attrs, typed()[name] || ""));
   const checks = signed ? [["email", false]] : PATIENT_FIELDS.map(([name, , required]) => [name, required]);
   const errors = h("div", { class: "form-errors" });
@@ -130,7 +143,7 @@ function waitForm(target) {
     errors.replaceChildren();
     try {
       const { entry } = signed
-        ? await api("POST", "/v1/me/waitlist", { body: { ...request, ...nonEmpty }, auth: true })
+        ? await api("POST", "/v1/me/waitlist", { body: { ...request, ...nonEmpty, ...memberParam(member) }, auth: true })
         : await api("POST", "/v1/waitlist", { body: { ...request, patient: nonEmpty } });
       const policy = signed ? null : Object.fromEntries(Object.entries({ policyNumber: data.policyNumber, policySeries: data.policySeries }).filter(([, v]) => v));
       const done = joined(entry, period, data.email || (signed && signed.email) || "", policy);
@@ -148,6 +161,7 @@ function waitForm(target) {
       }
       const context = {
         clinicId: target.clinicId, specialtyId: target.specialtyId, signedIn: Boolean(signed),
+        districtId: target.districtId, clinicKind: target.clinicKind,
         doctorsHref: `#/clinic/${enc(target.clinicId)}/specialty/${enc(target.specialtyId)}`,
         fix: signed ? null : () => form.querySelector("input")?.focus(),
       };
@@ -289,21 +303,24 @@ export async function viewOffer({ id }, query) {
 }
 
 // ---------------------------------------------------------------- the history of applications (signed in)
-/** The signed-in patient's waiting entries into `container`; nothing at all when there are none or the list
- * could not be loaded (the history below is what the page is for). */
-export async function myWaitlist(container) {
+/** The signed-in patient's waiting entries (or, with `familyMemberId`, their child's: the family's `n`th member)
+ * into `container`; nothing at all when there are none or the list could not be loaded (the history is what the
+ * page is for). */
+export async function myWaitlist(container, { familyMemberId = null, n = null } = {}) {
   let items;
   try {
-    ({ items } = await api("GET", "/v1/me/waitlist", { auth: true }));
+    const q = familyMemberId ? `?familyMemberId=${enc(familyMemberId)}` : "";
+    ({ items } = await api("GET", `/v1/me/waitlist${q}`, { auth: true }));
   } catch {
     return;
   }
+  const prefix = n === null ? "wait" : `wait-${n}`; // one page may list several members' entries
   const open = (items || []).filter((e) => e.status === "waiting" || e.status === "offered");
   if (!open.length) return;
   const notice = h("div", {});
   const list = h("ul", { class: "cards list" });
-  const card = (entry, n) => {
-    const titleId = `wait-entry-${n}`;
+  const card = (entry, i) => {
+    const titleId = `${prefix}-entry-${i}`;
     const actions = h("p", { class: "actions" });
     const stop = h("button", { type: "button", class: "button secondary", "aria-describedby": titleId }, t("waitStop"));
     const item = h("li", {}, h("article", { class: "card wait-entry", dataset: { id: entry.id, status: entry.status } },
@@ -335,6 +352,7 @@ export async function myWaitlist(container) {
     return item;
   };
   list.append(...open.map(card));
-  container.replaceChildren(h("section", { class: "waitlist", "aria-labelledby": "wait-title" },
-    h("h2", { id: "wait-title" }, t("myWaitTitle")), notice, list));
+  const heading = n === null ? "h2" : "h3"; // under the member's name in a family's history
+  container.replaceChildren(h("section", { class: "waitlist", "aria-labelledby": `${prefix}-title` },
+    h(heading, { id: `${prefix}-title` }, t("myWaitTitle")), notice, list));
 }

@@ -311,7 +311,8 @@ def cancel_appointment(body: dict[str, Any], lang: str) -> bool:
     except DomainError as refused:
         if refused.code == "already_cancelled":
             return True
-        if refused.code == "not_found":
+        if refused.code in ("not_found", "already_rescheduled"):
+            # A moved appointment is gone as gorzdrav knows it (its successor is the one to cancel): not a 503.
             raise GzError(wire.APPOINTMENT_NOT_FOUND) from None
         raise
     return True
@@ -330,7 +331,7 @@ def patient_appointments(query: dict[str, str]) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     token: str | None = None
     while True:
-        page = history.history(caller, history.MAX_PAGE, token, "ru")
+        page = history.history(caller, history.MAX_PAGE, token, "ru", with_access=False)
         items = page["items"]
         found += [a for a in items if a["status"] == "booked" and _epoch(a["start"]) > now]
         token = page["nextToken"]

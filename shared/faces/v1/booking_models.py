@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field, field_validator
 
 from shared.faces.people import IdentityIn, Model, PatientIn, PolicyIn, optional_email
-from shared.faces.v1.models import ReferralNumber
+from shared.faces.v1.models import FamilyMemberId, ReferralNumber
 
 
 class HoldRequest(Model):
@@ -20,6 +20,7 @@ class HoldRequest(Model):
 class SignedInHoldRequest(Model):
     slotId: str = Field(min_length=1, max_length=80)
     referralNumber: ReferralNumber = None
+    familyMemberId: FamilyMemberId = None
     rescheduleOf: str | None = Field(default=None, min_length=1, max_length=64,
                                      description="The patient's appointment this hold is to move (a reschedule): "
                                                  "its specialty does not stop the hold")
@@ -42,6 +43,7 @@ class BookingRequest(Model):
 class SignedInBookingRequest(Model):
     slotId: str = Field(min_length=1, max_length=80)
     referralNumber: ReferralNumber = None
+    familyMemberId: FamilyMemberId = None
     holdId: str | None = Field(default=None, max_length=140)
     reminders: bool = Field(default=True, description="Email reminders a day and 2 hours before (issue 14)")
     email: str | None = Field(default=None, max_length=254)

@@ -22,6 +22,8 @@ class ClinicSummary(BaseModel):
     address: str
     phone: str
     districtId: str
+    kind: Literal["adult", "children", "both"] = Field(
+        default="both", description="Whom the clinic attaches: adults, children (a children's polyclinic) or both")
 
 
 class Clinic(ClinicSummary):

@@ -29,8 +29,23 @@ class RemindersOff(BaseModel):
     reminders: bool
 
 
+class AccessEntry(BaseModel):
+    """A clinic role's access to the appointment (issue 28): who (the role, never a person), what and when."""
+
+    at: str = Field(description="Local ISO time (the last such access of that day)")
+    role: Literal["receptionist", "head", "city"]
+    action: Literal["daylist.read", "attendance.mark", "absence.record", "plan.publish", "referral.issue",
+                    "attachment.change", "representatives.change", "journal.read"]
+
+
+class HistoryAppointment(Appointment):
+    access: list[AccessEntry] = Field(default_factory=list,
+                                      description="Which clinic role read or changed this appointment and when, "
+                                                  "newest first (signed-in history only)")
+
+
 class HistoryPage(BaseModel):
-    items: list[Appointment]
+    items: list[HistoryAppointment]
     nextToken: str | None = None
 
 

@@ -18,6 +18,21 @@ ReferralNumber = Annotated[str | None, Field(pattern=r"^\d{12}$",
                                                          "specialty")]
 
 
+# Who a signed-in request acts for (issue 29): an id from GET /v1/me/family; absent (or one's own id): oneself.
+FamilyMemberId = Annotated[str | None, Field(min_length=1, max_length=64,
+                                             description="A family member's id (GET /v1/me/family): a child the "
+                                                         "signed-in parent represents; absent: oneself")]
+
+
+class FamilyMember(BaseModel):
+    id: str = Field(description="Opaque (never a policy number or its hash); pass it as familyMemberId")
+    lastName: str
+    firstName: str
+    middleName: str | None = None
+    birthDate: str
+    relation: Literal["self", "child"]
+
+
 class TicketClinic(BaseModel):
     id: str
     name: str
@@ -33,6 +48,14 @@ class TicketDoctor(BaseModel):
 
 
 class TicketPatient(BaseModel):
+    lastName: str
+    firstName: str
+    middleName: str | None = None
+
+
+class TicketBookedBy(BaseModel):
+    """Who booked the appointment when it is not the patient: a legal representative (issue 29)."""
+
     lastName: str
     firstName: str
     middleName: str | None = None
@@ -67,6 +90,8 @@ class Appointment(BaseModel):
     rescheduledFrom: str | None = Field(default=None, description="The appointment this one replaced")
     rescheduledTo: str | None = Field(default=None, description="The appointment that replaced this one")
     referralNumber: str | None = Field(default=None, description="The referral this appointment uses (issue 15)")
+    bookedBy: TicketBookedBy | None = Field(default=None, description="A parent who booked for their child "
+                                                                       "(issue 29); absent otherwise")
 
 
 class AppointmentOut(BaseModel):

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.faces.people import Model, PersonIn, SaneDate
+from shared.faces.people import Model, PersonIn, PolicyIn, SaneDate
 
 _HHMM = r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$"
 
@@ -23,7 +23,7 @@ class PlanEntry(BaseModel):
 class DoctorIn(Model):
     name: str = Field(min_length=3, max_length=120)
     nameEn: str | None = Field(default=None, max_length=120)
-    specialtyId: str = Field(pattern=r"^[a-z]{2,32}$")
+    specialtyId: str = Field(pattern=r"^[a-z][a-z_]{1,31}$")
     room: str = Field(min_length=1, max_length=16)
     slotMinutes: int = Field(ge=5, le=120)
     plan: list[PlanEntry] = Field(max_length=28)
@@ -77,6 +77,7 @@ class DayPatient(BaseModel):
     firstName: str
     middleName: str | None = None
     birthDate: str
+    age: int | None = Field(default=None, description="Whole years on the appointment's day (issue 29)")
 
 
 class DayAppointment(BaseModel):
@@ -123,6 +124,20 @@ class AttachmentChangeRequest(Model):
     patient: RegistryPatientIn
     clinicId: str = Field(min_length=2, max_length=24, pattern=r"^[a-z0-9]+$")
     reason: Literal["choice", "relocation"]
+    representatives: list[PolicyIn] | None = Field(
+        default=None, max_length=4, description="A child's legal representatives (issue 29), each on the register: "
+                                                "replace the current ones; absent: kept")
+
+
+class RepresentativesRequest(Model):
+    """A child's legal representatives, replaced by the registry of the child's clinic (issue 29)."""
+
+    patient: RegistryPatientIn
+    representatives: list[PolicyIn] = Field(max_length=4, description="Each on the register; empty: none")
+
+
+class RepresentativesOut(BaseModel):
+    representatives: int = Field(description="How many the child has now")
 
 
 class AttachmentChange(BaseModel):
@@ -142,6 +157,23 @@ class ReferralIssueRequest(Model):
     """A referral issued by the staff of the clinic the patient is attached to."""
 
     patient: RegistryPatientIn
-    specialtyId: str = Field(min_length=2, max_length=40, pattern=r"^[a-z]+$")
+    specialtyId: str = Field(min_length=2, max_length=40, pattern=r"^[a-z][a-z_]*$")
     targetClinicId: str = Field(min_length=2, max_length=24, pattern=r"^[a-z0-9]+$")
     validUntil: SaneDate
+
+
+class JournalEntry(BaseModel):
+    """Who among the clinic's staff read or changed what (issue 28): the token's subject, never a name."""
+
+    at: str = Field(description="Local ISO time")
+    actor: str = Field(description="The staff token's subject (sub)")
+    role: Literal["receptionist", "head", "city"]
+    action: Literal["daylist.read", "attendance.mark", "absence.record", "plan.publish", "referral.issue",
+                    "attachment.change", "representatives.change", "journal.read"]
+    appointmentIds: list[str] | None = None
+    doctorId: str | None = None
+    count: int | None = None
+
+
+class Journal(BaseModel):
+    items: list[JournalEntry]

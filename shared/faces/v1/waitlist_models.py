@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shared.faces.people import Model, PatientIn, SaneDate, optional_email
-from shared.faces.v1.models import ReferralNumber
+from shared.faces.v1.models import FamilyMemberId, ReferralNumber
 
 
 # ---------------------------------------------------------------- waiting list (issue 15)
@@ -15,7 +15,7 @@ class WaitlistIn(Model):
     """What to wait for: a specialty (or one doctor) at a clinic, between two days."""
 
     clinicId: str = Field(min_length=2, max_length=24, pattern=r"^[a-z0-9]+$")
-    specialtyId: str = Field(min_length=2, max_length=40, pattern=r"^[a-z]+$")
+    specialtyId: str = Field(min_length=2, max_length=40, pattern=r"^[a-z][a-z_]*$")
     doctorId: str | None = Field(default=None, pattern=r"^[a-z0-9]{2,24}-d\d{1,4}$")
     from_: SaneDate = Field(alias="from")
     to: SaneDate
@@ -28,6 +28,7 @@ class WaitlistJoinRequest(WaitlistIn):
 
 class SignedInWaitlistJoinRequest(WaitlistIn):
     email: str | None = Field(default=None, max_length=254)
+    familyMemberId: FamilyMemberId = None
 
     _email = field_validator("email")(classmethod(lambda cls, v: optional_email(v)))
 
