@@ -6,6 +6,7 @@ key, one issuer for both (a patient's token on a staff route reaches the functio
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 import time
@@ -13,7 +14,6 @@ from typing import Any
 
 import jwt
 
-from infra.demo import data
 from infra.template import ROOT
 
 LOCAL_KEY = "local-stack-signing-key-not-a-secret-0123456789"
@@ -57,8 +57,13 @@ def patient_claims(p: dict[str, Any]) -> dict[str, Any]:
     return claims
 
 
-def demo_clinics() -> set[str]:
-    return {c["id"] for c in data.clinics()}
+@functools.cache
+def demo_clinics() -> frozenset[str]:
+    # The stack's spawned workers re-import the server and this module: shared's Logger must be made after a worker
+    # has pointed its output at the function's log file (infra/local/console.py), never when this is imported.
+    from infra.demo import data  # lazy: imports shared (its Logger) - see above
+
+    return frozenset(c["id"] for c in data.clinics())
 
 
 def staff_claims(request: dict[str, Any]) -> dict[str, Any]:

@@ -33,3 +33,18 @@ def test_a_child_signs_in_through_a_representative() -> None:
     assert "representative" in refused.value.text("en")
     parent = tokens.verify("Bearer " + tokens.issue({"policyNumber": child["representatives"][0]}))
     assert parent["oms_policy_number"] == child["representatives"][0]
+
+
+def test_the_local_server_imports_no_shared_logger() -> None:
+    """The stack's workers are spawned: each re-imports infra.local.server before it points its output at the
+    function's log file, so a module the server imports must not make shared's Logger (a worker's JSON logs went
+    to the console once, when this module imported the demo data at the top)."""
+    import subprocess
+    import sys
+
+    from infra.template import ROOT
+
+    found = subprocess.run([sys.executable, "-c", "import sys, infra.local.server; "
+                            "print(sorted(m for m in sys.modules if m.startswith('shared.')))"],
+                           cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert "shared.platform.observability" not in found, found
