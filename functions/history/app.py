@@ -21,6 +21,7 @@ api.configure(app)
 
 
 @app.get("/v1/me/appointments", tags=["history"], operation_id="listMyAppointments",
+         openapi_extensions=api.errors("not_found", "patient_not_found"),
          summary="The history of applications (История заявлений), newest first, every status")
 def list_history(
     limit: Annotated[int, Query(ge=1, le=history.MAX_PAGE, description="Page size")] = history.DEFAULT_PAGE,

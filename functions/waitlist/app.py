@@ -62,6 +62,7 @@ def join_signed_in(request: SignedInWaitlistJoinRequest) -> Response[WaitEntryOu
 
 
 @app.get("/v1/me/waitlist", tags=["waitlist"], operation_id="listMyWaitlist",
+         openapi_extensions=api.errors("not_found", "patient_not_found"),
          summary="The signed-in patient's active waiting-list entries",
          responses={200: {"description": "Entries", "content": {"application/json": {"model": Items[WaitEntry]}}}})
 def list_mine(familyMemberId: FamilyMember = None) -> Response[Items[WaitEntry]]:  # noqa: N803 - the contract's name

@@ -4,14 +4,14 @@ rules at a children's polyclinic, and the other faces (gorzdrav's patient search
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
 from infra import seed
 from infra.demo import data
-from shared.booking import bookings, waitlist
+from shared.booking import bookings, ticket_link, waitlist
 from shared.faces import auth
 from shared.faces.gorzdrav import identity as gz_identity
 from shared.patients import policy
@@ -26,9 +26,11 @@ from tests.handler.helpers import (
     free_slots,
     hold_event,
     lock_item,
+    slot_item,
     staff_event,
 )
 from tests.handler.test_fhir import call as fhir_call
+from tests.handler.test_waitlist import freed
 from tests.support import claims_of, http_event, invoke, patients_of
 
 CHILDREN_CLINIC = "cl0103"
@@ -202,6 +204,50 @@ def test_the_waiting_list_for_a_child(family_table: str) -> None:
     assert_error(invoke("waitlist", me("DELETE", f"/v1/me/waitlist/{entry_id}", ADULT)), 404, "not_found")
     status, left = invoke("waitlist", me("DELETE", f"/v1/me/waitlist/{entry_id}", IVANOV))
     assert status == 200 and left["entry"]["status"] == "cancelled"
+
+
+def _offered_for(parent: dict[str, Any], child: dict[str, Any]) -> tuple[str, str]:
+    """The parent puts the child on the paediatrician's list; a freed time is offered (the offers function, as the
+    stream hands it a slot turned free): (entry id, slot id)."""
+    member = member_id(parent, child)
+    today = clock.local_date(clock.now()).isoformat()
+    body = {"clinicId": CHILDREN_CLINIC, "specialtyId": "paediatrician", "doctorId": PAEDIATRICIAN, "from": today,
+            "to": (clock.local_date(clock.now()) + timedelta(days=4)).isoformat(), "familyMemberId": member}
+    status, joined = invoke("waitlist", me("POST", "/v1/me/waitlist", parent, body))
+    assert status == 201, joined
+    slot_id = free_slots(PAEDIATRICIAN, later_than=3600)[0]
+    freed(slot_id)
+    assert slot_item(slot_id)["offerEntry"] == joined["entry"]["id"]
+    return joined["entry"]["id"], slot_id
+
+
+def test_a_childs_offer_is_booked_for_the_child_from_the_link(family_table: str) -> None:
+    """The offer's link (no sign-in) books the child, the parent named as the one who booked, the email the
+    parent's; the child's own history lists it."""
+    entry_id, slot_id = _offered_for(IVANOV, YOUNGER)
+    token = ticket_link.offer_token(entry_id)
+    status, out = invoke("waitlist", http_event("POST", f"/v1/waitlist/{entry_id}/accept", {"token": token}))
+    assert status == 201, out
+    assert slot_item(slot_id)["appointmentId"] == out["appointment"]["id"]
+    ticket = out["appointment"]
+    assert ticket["patient"]["lastName"] == YOUNGER["lastName"] and ticket["bookedBy"]["lastName"] == IVANOV["lastName"]
+    stored = dal.appointment(ticket["id"])
+    assert stored and stored["email"] == IVANOV["email"] and stored["PatPK"] == keys.policy_pk(hash_of(YOUNGER))
+    status, history = invoke("history", me("GET", "/v1/me/appointments", IVANOV,
+                                           query={"familyMemberId": member_id(IVANOV, YOUNGER)}))
+    assert status == 200 and [a["id"] for a in history["items"]] == [ticket["id"]]
+
+
+def test_a_removed_representative_cannot_accept_the_childs_offer(family_table: str) -> None:
+    """The registry removes the parent after the offer was made: the link books nothing (the accept's transaction
+    checks the child's entry still names the parent), the slot stays the child's offer, not an appointment."""
+    entry_id, slot_id = _offered_for(IVANOV, YOUNGER)
+    assert put_representatives(YOUNGER, [FEDOROVA]) == (200, {"representatives": 1})
+    token = ticket_link.offer_token(entry_id)
+    status, out = invoke("waitlist", http_event("POST", f"/v1/waitlist/{entry_id}/accept", {"token": token}))
+    assert (status, out["error"]["code"]) == (404, "not_found"), out
+    assert slot_item(slot_id).get("appointmentId") is None
+    assert not [a for a in dal.query_all("PatPK = :pk", {":pk": keys.policy_pk(hash_of(YOUNGER))}, index="ByPatient")]
 
 
 # ---------------------------------------------------------------- the registry
