@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from pydantic_core import PydanticCustomError
 
 from shared.faces import request_limits
+from shared.platform import clock
 
 _POLICY_NUMBER = re.compile(r"^\d{6,16}$")
 _POLICY_SERIES = re.compile(r"^[0-9A-ZА-ЯЁ]{1,12}$")
@@ -82,7 +83,9 @@ class PersonIn(Model):
     @field_validator("birthDate")
     @classmethod
     def _birth(cls, value: date) -> date:
-        if value.year < 1900 or value > date.today():
+        # "Today" is the clinics' (Europe/Moscow), not the server's: a child born after midnight in St. Petersburg
+        # is registered while it is still yesterday in UTC.
+        if value.year < 1900 or value > clock.local_date(clock.now()):
             raise ValueError("birth date must be in the past")
         return value
 
