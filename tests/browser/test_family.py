@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from shared.platform import clock
 from tests.browser.conftest import PATIENTS, patient
 from tests.browser.helpers import assert_accessible, choose_first_time, fill_patient, fill_who, h1
 
@@ -32,7 +33,7 @@ def _name(p: dict[str, Any]) -> str:
 
 def _age(p: dict[str, Any]) -> int:
     born = date.fromisoformat(p["birthDate"])
-    today = date.today()
+    today = clock.local_date(clock.now())  # the clinics' day, as the API counts ages
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 

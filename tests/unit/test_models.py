@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from shared.faces.people import PatientIn, PolicyIn
 from shared.faces.v1.booking_models import BookingRequest, HoldRequest, SignedInBookingRequest
 from shared.faces.v1.history_models import SearchRequest
+from shared.platform import clock
 
 VALID: dict[str, Any] = {
     "lastName": "Фёдорова",
@@ -50,7 +51,7 @@ def test_names_with_apostrophes_hyphens_spaces_and_yo(name: str) -> None:
         ("lastName", "И" * 65),
         ("firstName", "Анна!"),
         ("birthDate", "1899-12-31"),
-        ("birthDate", (date.today() + timedelta(days=1)).isoformat()),
+        ("birthDate", (clock.local_date(clock.now()) + timedelta(days=1)).isoformat()),  # tomorrow in St. Petersburg
         ("birthDate", "14.03.1985"),
         ("policyNumber", "12345"),  # too short
         ("policyNumber", "1" * 17),  # too long
