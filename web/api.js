@@ -21,7 +21,8 @@ export async function loadConfig() {
 // the HttpApi JWT authorizer checks). Kept for the tab only (sessionStorage).
 const TOKEN = "zapis.token";
 
-function decode(token) {
+/** A JWT's claims (no signature check: the API checks it), or null for anything else. */
+export function decode(token) {
   try {
     const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
     const bytes = Uint8Array.from(atob(part), (c) => c.charCodeAt(0));

@@ -1,6 +1,6 @@
 // What the staff pages share: the staff member's session (a token kept apart from a patient's, its clinic and role
 // from the token's claims), requests with it, messages that take the focus, form fields of the staff forms.
-import { api, ApiError } from "./api.js";
+import { api, ApiError, decode } from "./api.js";
 import { errorText, t } from "./i18n.js";
 import { h } from "./ui.js";
 
@@ -10,16 +10,6 @@ const CLINIC = "zapis.staffClinic"; // the city operator's chosen clinic
 
 export const STAFF_TOKEN_KEY = TOKEN;
 export const ROLES = ["receptionist", "head", "city"];
-
-function decode(token) {
-  try {
-    const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
-    const bytes = Uint8Array.from(atob(part), (c) => c.charCodeAt(0));
-    return JSON.parse(new TextDecoder().decode(bytes));
-  } catch {
-    return null;
-  }
-}
 
 /** The signed-in staff member: {token, role, clinicId (null: the city operator has not chosen one), city}, or
  * null. Deployed, the clinic and the role are the OIDC provider's claims (`clinic_id`/`staff_role`, or Cognito's

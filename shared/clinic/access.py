@@ -33,8 +33,8 @@ def _patient_keys(appointment_ids: Sequence[str]) -> list[dict[str, Any]]:
 def record_read(staff: Staff, clinic_id: str, action: str, appointment_ids: Sequence[str]) -> None:
     """Append the entry of a staff read (and each appointment's access item)."""
     now = clock.now()
-    touched = _patient_keys(list(dict.fromkeys(appointment_ids))) if appointment_ids else []
-    touched.sort(key=lambda a: appointment_ids.index(a["id"]))
+    order = {a: n for n, a in enumerate(dict.fromkeys(appointment_ids))}
+    touched = sorted(_patient_keys(list(order)) if order else [], key=lambda a: order[a["id"]])
     dal.batch_write(journal.read_items(staff.actor, clinic_id, action, now, touched))
 
 
